@@ -1,0 +1,302 @@
+//! The commands: run the pipeline (spec → model → outputs → plan) and then print the plan
+//! as a diff (`diff`, `--dry-run`) or write it (`sync`, `init`).
+//!
+//! A run writes all of its plan or none of it: with any conflict (and no `--force`) nothing
+//! is written. Files whose content is already right are not touched, so a second `sync`
+//! changes no byte and no mtime.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::diff;
+use crate::error::{Error, Result};
+use crate::fsys::ProjectRoot;
+use crate::init::{self, InitOptions};
+use crate::lock::{Lock, LOCK_FILE};
+use crate::model;
+use crate::outputs::{Renderer, DEV_TARGET};
+use crate::reconcile::{self, FilePlan, Plan, Status};
+use crate::spec::{self, SPEC_FILE};
+
+/// Exit codes; part of the contract.
+pub mod exit {
+    pub const IN_SYNC: i32 = 0;
+    pub const DRIFT: i32 = 1;
+    pub const ERROR: i32 = 2;
+    pub const CONFLICT: i32 = 3;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Where a command prints: `out` for diffs and data, `err` for progress and reports.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+/// The project root for `sync` and `diff`: `dir` or the nearest parent with a devgen.toml.
+pub fn find_root(dir: &Path) -> Result<ProjectRoot> {
+    let start = ProjectRoot::open(dir)?;
+    let mut cur: Option<&Path> = Some(start.path());
+    while let Some(d) = cur {
+        if d.join(SPEC_FILE).is_file() {
+            return ProjectRoot::open(d);
+        }
+        cur = d.parent();
+    }
+    Err(Error::Usage(format!(
+        "no {SPEC_FILE} in {} or any directory above it\n  = help: run `devgen init` in the project directory to create one",
+        start.path().display()
+    )))
+}
+
+/// Everything a run knows once the pipeline has run.
+struct Run {
+    root: ProjectRoot,
+    lock: Lock,
+    plan: Plan,
+}
+
+/// Run the pipeline on `spec_text` for the project at `root`.
+fn run_pipeline(root: ProjectRoot, renderer: &Renderer, spec_text: &str, force: bool) -> Result<Run> {
+    let source = spec::parse(SPEC_FILE, spec_text)?;
+    let model = model::resolve(&source)?;
+    let rendered = renderer.render(DEV_TARGET, &model)?;
+    let lock = match root.read(LOCK_FILE)? {
+        Some(text) => Lock::parse(&text)?,
+        None => Lock::new(),
+    };
+    let plan = reconcile::plan(&rendered, &root, &lock, force)?;
+    Ok(Run { root, lock, plan })
+}
+
+fn read_spec(root: &ProjectRoot) -> Result<String> {
+    root.read(SPEC_FILE)?.ok_or_else(|| {
+        Error::Usage(format!("{SPEC_FILE} disappeared from {}", root.path().display()))
+    })
+}
+
+/// `devgen diff`: print what `sync` would change; write nothing.
+pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<i32> {
+    let root = find_root(dir)?;
+    let spec_text = read_spec(&root)?;
+    let run = run_pipeline(root, &Renderer::new(), &spec_text, false)?;
+    let code = exit_code(&run.plan);
+    if quiet {
+        return Ok(code);
+    }
+    match format {
+        Format::Json => {
+            let report = JsonReport::new(&run.plan, code);
+            serde_json::to_writer_pretty(&mut *io.out, &report).map_err(std::io::Error::from).map_err(out_err)?;
+            writeln!(io.out).map_err(out_err)?;
+        }
+        Format::Text => {
+            print_diffs(&run.plan, io)?;
+            writeln!(io.err, "{}", summary(&run.plan)).map_err(out_err)?;
+        }
+    }
+    Ok(code)
+}
+
+/// `devgen sync`: bring the files in line with the spec.
+pub fn sync(dir: &Path, force: bool, dry_run: bool, io: &mut Io) -> Result<i32> {
+    let root = find_root(dir)?;
+    let spec_text = read_spec(&root)?;
+    let run = run_pipeline(root, &Renderer::new(), &spec_text, force)?;
+    apply(run, None, dry_run, io)
+}
+
+/// `devgen init`: create devgen.toml when missing, then sync.
+pub fn init(dir: &Path, opts: &InitOptions, force: bool, dry_run: bool, io: &mut Io) -> Result<i32> {
+    if !dir.exists() {
+        if dry_run {
+            return Err(Error::Usage(format!(
+                "{} does not exist\n  = help: run `devgen init` without --dry-run to create it",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    }
+    let root = ProjectRoot::open(dir)?;
+    let renderer = Renderer::new();
+    let (spec_text, new_spec) = match root.read(SPEC_FILE)? {
+        Some(text) => {
+            if opts.name.is_some() || opts.ip.is_some() {
+                writeln!(io.err, "note: {SPEC_FILE} exists, so --name and --ip are ignored; edit {SPEC_FILE} to change them")
+                    .map_err(out_err)?;
+            }
+            (text, false)
+        }
+        None => (init::first_spec(&root, &renderer, opts)?, true),
+    };
+    let run = run_pipeline(root, &renderer, &spec_text, force)?;
+    let spec_plan = new_spec.then(|| FilePlan {
+        path: SPEC_FILE.to_string(),
+        ownership: "spec",
+        status: Status::Missing,
+        current: None,
+        desired: spec_text.clone(),
+        executable: false,
+        needs_exec_bit: false,
+        lock_entry: None,
+    });
+    apply(run, spec_plan, dry_run, io)
+}
+
+/// Write the plan (or with `dry_run`, show it). All or nothing: any conflict writes nothing.
+fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) -> Result<i32> {
+    if let Some(sp) = spec_plan {
+        run.plan.files.insert(0, sp);
+    }
+    let plan = &run.plan;
+    if plan.has_conflicts() {
+        print_diffs(plan, io)?;
+        report_conflicts(plan, io)?;
+        return Ok(exit::CONFLICT);
+    }
+    if dry_run {
+        print_diffs(plan, io)?;
+        writeln!(io.err, "{} (dry run: nothing written)", summary(plan)).map_err(out_err)?;
+        return Ok(exit::IN_SYNC);
+    }
+    let mut written = 0;
+    for f in plan.files.iter().filter(|f| f.changes()) {
+        if f.current.as_deref() == Some(f.desired.as_str()) {
+            run.root.set_executable(&f.path)?;
+        } else {
+            run.root.write(&f.path, &f.desired, f.executable)?;
+        }
+        let verb = if f.current.is_none() { "created" } else { "updated" };
+        writeln!(io.err, "  {verb} {}", f.path).map_err(out_err)?;
+        written += 1;
+    }
+    let new_lock = plan.lock(&run.lock).render();
+    if run.root.read(LOCK_FILE)?.as_deref() != Some(new_lock.as_str()) {
+        run.root.write(LOCK_FILE, &new_lock, false)?;
+    }
+    let total = plan.files.len();
+    if written == 0 {
+        writeln!(io.err, "devgen: all {total} files already match {SPEC_FILE}").map_err(out_err)?;
+    } else {
+        writeln!(io.err, "devgen: wrote {written} of {total} files from {SPEC_FILE}").map_err(out_err)?;
+    }
+    Ok(exit::IN_SYNC)
+}
+
+fn exit_code(plan: &Plan) -> i32 {
+    if plan.has_conflicts() {
+        exit::CONFLICT
+    } else if plan.is_in_sync() {
+        exit::IN_SYNC
+    } else {
+        exit::DRIFT
+    }
+}
+
+fn print_diffs(plan: &Plan, io: &mut Io) -> Result<()> {
+    for f in plan.files.iter().filter(|f| f.changes()) {
+        if let Status::Conflict(why) = &f.status {
+            writeln!(io.out, "# conflict: {}: {why}", f.path).map_err(out_err)?;
+        }
+        if f.current.as_deref() == Some(f.desired.as_str()) {
+            writeln!(io.out, "# {}: not executable; devgen will add the execute bits", f.path).map_err(out_err)?;
+            continue;
+        }
+        write!(io.out, "{}", diff::unified(&f.path, f.current.as_deref(), &f.desired)).map_err(out_err)?;
+    }
+    Ok(())
+}
+
+fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
+    let n = plan.conflicts().count();
+    writeln!(io.err, "error: {n} file{} changed by hand; nothing was written", if n == 1 { "" } else { "s" })
+        .map_err(out_err)?;
+    for f in plan.conflicts() {
+        if let Status::Conflict(why) = &f.status {
+            writeln!(io.err, "  {} ({}): {why}", f.path, f.ownership).map_err(out_err)?;
+        }
+    }
+    writeln!(
+        io.err,
+        "  = help: the diff above shows devgen's version against yours. Carry your change into {SPEC_FILE}\n\
+         \x20         if it can be said there, or run `devgen sync --force` to replace the files with devgen's\n\
+         \x20         version (your changes shown above are then lost)"
+    )
+    .map_err(out_err)?;
+    Ok(())
+}
+
+/// One line saying how the files stand.
+fn summary(plan: &Plan) -> String {
+    let count = |s: &str| plan.files.iter().filter(|f| f.changes() && f.status.name() == s).count();
+    let total = plan.files.len();
+    let (missing, drift, conflict) = (count("missing"), count("drift"), count("conflict"));
+    if missing + drift + conflict == 0 {
+        return format!("devgen: all {total} files in sync with {SPEC_FILE}");
+    }
+    let mut parts = Vec::new();
+    for (n, what) in [(missing, "to create"), (drift, "to update"), (conflict, "in conflict")] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!("devgen: {} of {total} files differ from {SPEC_FILE}", parts.join(", "))
+}
+
+fn out_err(e: std::io::Error) -> Error {
+    Error::io("cannot write to", Path::new("the output"), e)
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    status: &'static str,
+    exit_code: i32,
+    files: Vec<JsonFile<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    path: &'a str,
+    mode: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    diff: String,
+}
+
+impl<'a> JsonReport<'a> {
+    fn new(plan: &'a Plan, code: i32) -> Self {
+        let status = match code {
+            exit::IN_SYNC => "in-sync",
+            exit::CONFLICT => "conflict",
+            _ => "drift",
+        };
+        let files = plan
+            .files
+            .iter()
+            .map(|f| JsonFile {
+                path: &f.path,
+                mode: f.ownership,
+                status: if f.changes() { f.status.name() } else { "in-sync" },
+                reason: match &f.status {
+                    Status::Conflict(why) => Some(why),
+                    _ => None,
+                },
+                diff: if f.changes() && f.current.as_deref() != Some(f.desired.as_str()) {
+                    diff::plain(&diff::unified(&f.path, f.current.as_deref(), &f.desired))
+                } else {
+                    String::new()
+                },
+            })
+            .collect();
+        JsonReport { status, exit_code: code, files }
+    }
+}

@@ -1,0 +1,26 @@
+//! devgen: from `devgen.toml` to the whole local development environment of an
+//! Elixir/Phoenix project on Nix, kept true afterwards.
+//!
+//! The pipeline, one module a stage, read top-down:
+//! 1. [`spec`] — `devgen.toml` parsed with spans, each value validated on its own;
+//! 2. [`model`] — defaults filled in, names derived, values checked against each other;
+//! 3. [`outputs`] — each target's files rendered from the model by templates;
+//! 4. [`reconcile`] — each rendered output met with the file on disk and the lock, per
+//!    ownership mode, giving a [`reconcile::Plan`];
+//! 5. [`commands`] — the plan printed as a diff, or written through [`fsys`].
+//!
+//! Around them: [`diagnostic`] (errors that point into a file), [`escape`] (literals for
+//! each language), [`lock`] (what devgen last wrote), [`init`] (the first spec of a project).
+
+pub mod commands;
+pub mod diagnostic;
+pub mod diff;
+pub mod error;
+pub mod escape;
+pub mod fsys;
+pub mod init;
+pub mod lock;
+pub mod model;
+pub mod outputs;
+pub mod reconcile;
+pub mod spec;

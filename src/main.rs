@@ -1,0 +1,90 @@
+//! The `devgen` command line. Parsing and exit codes live here; the work is in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use devgen::commands::{self, exit, Format, Io};
+use devgen::init::InitOptions;
+
+/// Generate and keep true the Nix development environment of an Elixir/Phoenix project.
+#[derive(Debug, Parser)]
+#[command(name = "devgen", version, about, long_about = None)]
+struct Cli {
+    /// Run as if devgen was started in DIR (like git -C)
+    #[arg(short = 'C', value_name = "DIR", global = true, default_value = ".")]
+    dir: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create devgen.toml when missing, then write every output file
+    Init {
+        /// Project name (default: derived from the directory name)
+        #[arg(long)]
+        name: Option<String>,
+        /// Loopback address for the project (default: 127.0.0.10)
+        #[arg(long)]
+        ip: Option<String>,
+        /// Replace files that were changed by hand
+        #[arg(long)]
+        force: bool,
+        /// Write nothing; print the diff of what would be written
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Bring the files in line with devgen.toml
+    Sync {
+        /// Replace files that were changed by hand
+        #[arg(long)]
+        force: bool,
+        /// Write nothing; print the diff of what would be written
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
+    Diff {
+        /// Print nothing; only the exit code tells
+        #[arg(long, short)]
+        quiet: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap exits 2 on usage errors already; help and version are successes.
+            return ExitCode::from(if e.use_stderr() { exit::ERROR as u8 } else { 0 });
+        }
+    };
+    let mut stdout = anstream::stdout();
+    let mut stderr = anstream::stderr();
+    let mut io = Io { out: &mut stdout, err: &mut stderr };
+    let result = match &cli.command {
+        Command::Init { name, ip, force, dry_run } => {
+            let opts = InitOptions { name: name.clone(), ip: ip.clone() };
+            commands::init(&cli.dir, &opts, *force, *dry_run, &mut io)
+        }
+        Command::Sync { force, dry_run } => commands::sync(&cli.dir, *force, *dry_run, &mut io),
+        Command::Diff { quiet, format } => commands::diff(&cli.dir, *quiet, *format, &mut io),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            let _ = std::io::Write::flush(&mut stdout);
+            eprint!("{e}");
+            if !e.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
