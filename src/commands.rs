@@ -65,7 +65,12 @@ struct Run {
 }
 
 /// Run the pipeline on `spec_text` for the project at `root`.
-fn run_pipeline(root: ProjectRoot, renderer: &Renderer, spec_text: &str, force: bool) -> Result<Run> {
+fn run_pipeline(
+    root: ProjectRoot,
+    renderer: &Renderer,
+    spec_text: &str,
+    force: bool,
+) -> Result<Run> {
     let source = spec::parse(SPEC_FILE, spec_text)?;
     let model = model::resolve(&source)?;
     let rendered = renderer.render(DEV_TARGET, &model)?;
@@ -79,7 +84,10 @@ fn run_pipeline(root: ProjectRoot, renderer: &Renderer, spec_text: &str, force: 
 
 fn read_spec(root: &ProjectRoot) -> Result<String> {
     root.read(SPEC_FILE)?.ok_or_else(|| {
-        Error::Usage(format!("{SPEC_FILE} disappeared from {}", root.path().display()))
+        Error::Usage(format!(
+            "{SPEC_FILE} disappeared from {}",
+            root.path().display()
+        ))
     })
 }
 
@@ -95,7 +103,9 @@ pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<i32>
     match format {
         Format::Json => {
             let report = JsonReport::new(&run.plan, code);
-            serde_json::to_writer_pretty(&mut *io.out, &report).map_err(std::io::Error::from).map_err(out_err)?;
+            serde_json::to_writer_pretty(&mut *io.out, &report)
+                .map_err(std::io::Error::from)
+                .map_err(out_err)?;
             writeln!(io.out).map_err(out_err)?;
         }
         Format::Text => {
@@ -115,7 +125,13 @@ pub fn sync(dir: &Path, force: bool, dry_run: bool, io: &mut Io) -> Result<i32> 
 }
 
 /// `devgen init`: create devgen.toml when missing, then sync.
-pub fn init(dir: &Path, opts: &InitOptions, force: bool, dry_run: bool, io: &mut Io) -> Result<i32> {
+pub fn init(
+    dir: &Path,
+    opts: &InitOptions,
+    force: bool,
+    dry_run: bool,
+    io: &mut Io,
+) -> Result<i32> {
     if !dir.exists() {
         if dry_run {
             return Err(Error::Usage(format!(
@@ -174,7 +190,11 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
         } else {
             run.root.write(&f.path, &f.desired, f.executable)?;
         }
-        let verb = if f.current.is_none() { "created" } else { "updated" };
+        let verb = if f.current.is_none() {
+            "created"
+        } else {
+            "updated"
+        };
         writeln!(io.err, "  {verb} {}", f.path).map_err(out_err)?;
         written += 1;
     }
@@ -184,9 +204,17 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
     }
     let total = plan.files.len();
     if written == 0 {
-        writeln!(io.err, "devgen: all {total} files already match {SPEC_FILE}").map_err(out_err)?;
+        writeln!(
+            io.err,
+            "devgen: all {total} files already match {SPEC_FILE}"
+        )
+        .map_err(out_err)?;
     } else {
-        writeln!(io.err, "devgen: wrote {written} of {total} files from {SPEC_FILE}").map_err(out_err)?;
+        writeln!(
+            io.err,
+            "devgen: wrote {written} of {total} files from {SPEC_FILE}"
+        )
+        .map_err(out_err)?;
     }
     Ok(exit::IN_SYNC)
 }
@@ -207,18 +235,32 @@ fn print_diffs(plan: &Plan, io: &mut Io) -> Result<()> {
             writeln!(io.out, "# conflict: {}: {why}", f.path).map_err(out_err)?;
         }
         if f.current.as_deref() == Some(f.desired.as_str()) {
-            writeln!(io.out, "# {}: not executable; devgen will add the execute bits", f.path).map_err(out_err)?;
+            writeln!(
+                io.out,
+                "# {}: not executable; devgen will add the execute bits",
+                f.path
+            )
+            .map_err(out_err)?;
             continue;
         }
-        write!(io.out, "{}", diff::unified(&f.path, f.current.as_deref(), &f.desired)).map_err(out_err)?;
+        write!(
+            io.out,
+            "{}",
+            diff::unified(&f.path, f.current.as_deref(), &f.desired)
+        )
+        .map_err(out_err)?;
     }
     Ok(())
 }
 
 fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
     let n = plan.conflicts().count();
-    writeln!(io.err, "error: {n} file{} changed by hand; nothing was written", if n == 1 { "" } else { "s" })
-        .map_err(out_err)?;
+    writeln!(
+        io.err,
+        "error: {n} file{} changed by hand; nothing was written",
+        if n == 1 { "" } else { "s" }
+    )
+    .map_err(out_err)?;
     for f in plan.conflicts() {
         if let Status::Conflict(why) = &f.status {
             writeln!(io.err, "  {} ({}): {why}", f.path, f.ownership).map_err(out_err)?;
@@ -236,19 +278,31 @@ fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
 
 /// One line saying how the files stand.
 fn summary(plan: &Plan) -> String {
-    let count = |s: &str| plan.files.iter().filter(|f| f.changes() && f.status.name() == s).count();
+    let count = |s: &str| {
+        plan.files
+            .iter()
+            .filter(|f| f.changes() && f.status.name() == s)
+            .count()
+    };
     let total = plan.files.len();
     let (missing, drift, conflict) = (count("missing"), count("drift"), count("conflict"));
     if missing + drift + conflict == 0 {
         return format!("devgen: all {total} files in sync with {SPEC_FILE}");
     }
     let mut parts = Vec::new();
-    for (n, what) in [(missing, "to create"), (drift, "to update"), (conflict, "in conflict")] {
+    for (n, what) in [
+        (missing, "to create"),
+        (drift, "to update"),
+        (conflict, "in conflict"),
+    ] {
         if n > 0 {
             parts.push(format!("{n} {what}"));
         }
     }
-    format!("devgen: {} of {total} files differ from {SPEC_FILE}", parts.join(", "))
+    format!(
+        "devgen: {} of {total} files differ from {SPEC_FILE}",
+        parts.join(", ")
+    )
 }
 
 fn out_err(e: std::io::Error) -> Error {
@@ -285,7 +339,11 @@ impl<'a> JsonReport<'a> {
             .map(|f| JsonFile {
                 path: &f.path,
                 mode: f.ownership,
-                status: if f.changes() { f.status.name() } else { "in-sync" },
+                status: if f.changes() {
+                    f.status.name()
+                } else {
+                    "in-sync"
+                },
                 reason: match &f.status {
                     Status::Conflict(why) => Some(why),
                     _ => None,
@@ -297,6 +355,10 @@ impl<'a> JsonReport<'a> {
                 },
             })
             .collect();
-        JsonReport { status, exit_code: code, files }
+        JsonReport {
+            status,
+            exit_code: code,
+            files,
+        }
     }
 }

@@ -99,8 +99,15 @@ impl fmt::Display for Diagnostic {
             .unwrap_or(self.source.len());
         let line = self.source[line_start..line_end].trim_end_matches('\r');
         // The caret covers the span, or the part of it on the first line.
-        let span_end = self.span.end.min(line_start + line.len()).max(self.span.start);
-        let width = self.source[self.span.start..span_end].chars().count().max(1);
+        let span_end = self
+            .span
+            .end
+            .min(line_start + line.len())
+            .max(self.span.start);
+        let width = self.source[self.span.start..span_end]
+            .chars()
+            .count()
+            .max(1);
         let gutter = line_no.to_string().len();
         let pad = " ".repeat(gutter);
         let indent: String = line[..self.span.start - line_start]
@@ -132,7 +139,10 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))

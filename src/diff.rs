@@ -16,7 +16,11 @@ pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
     let before = old.unwrap_or("");
     let diff = TextDiff::from_lines(before, new);
     let mut out = String::new();
-    let old_name = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_string() };
+    let old_name = if old.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
     let _ = writeln!(out, "{HEAD}--- {old_name}{HEAD:#}");
     let _ = writeln!(out, "{HEAD}+++ b/{path}{HEAD:#}");
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
@@ -52,7 +56,11 @@ mod tests {
 
     #[test]
     fn names_changed_lines() {
-        let d = plain(&unified("devenv.nix", Some("a\nport = 5432;\nc\n"), "a\nport = 5433;\nc\n"));
+        let d = plain(&unified(
+            "devenv.nix",
+            Some("a\nport = 5432;\nc\n"),
+            "a\nport = 5433;\nc\n",
+        ));
         assert_eq!(
             d,
             "--- a/devenv.nix\n+++ b/devenv.nix\n@@ -1,3 +1,3 @@\n a\n-port = 5432;\n+port = 5433;\n c\n"
@@ -62,6 +70,9 @@ mod tests {
     #[test]
     fn new_files_come_from_dev_null() {
         let d = plain(&unified("Procfile", None, "x\n"));
-        assert!(d.starts_with("--- /dev/null\n+++ b/Procfile\n@@ -0,0 +1 @@\n+x\n"), "{d}");
+        assert!(
+            d.starts_with("--- /dev/null\n+++ b/Procfile\n@@ -0,0 +1 @@\n+x\n"),
+            "{d}"
+        );
     }
 }

@@ -14,7 +14,12 @@ pub enum Error {
     Diagnostic(Box<Diagnostic>),
     /// A file could not be read or written.
     #[error("error: {action} {path}: {source}\n  = help: {help}")]
-    Io { action: &'static str, path: String, source: std::io::Error, help: String },
+    Io {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+        help: String,
+    },
     /// A path devgen must not touch (outside the project, through a symlink, …).
     #[error("error: {0}")]
     Unsafe(String),
@@ -34,12 +39,21 @@ impl From<Box<Diagnostic>> for Error {
 impl Error {
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
         let help = match source.kind() {
-            std::io::ErrorKind::PermissionDenied => "check the file's permissions and owner".to_string(),
+            std::io::ErrorKind::PermissionDenied => {
+                "check the file's permissions and owner".to_string()
+            }
             std::io::ErrorKind::NotFound => "check that the directory exists".to_string(),
-            std::io::ErrorKind::InvalidData => "devgen manages UTF-8 text files only; fix the file's encoding".to_string(),
+            std::io::ErrorKind::InvalidData => {
+                "devgen manages UTF-8 text files only; fix the file's encoding".to_string()
+            }
             _ => "check the file and the disk, then run the command again".to_string(),
         };
-        Error::Io { action, path: path.display().to_string(), source, help }
+        Error::Io {
+            action,
+            path: path.display().to_string(),
+            source,
+            help,
+        }
     }
 
     pub fn exit_code(&self) -> i32 {

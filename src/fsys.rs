@@ -18,9 +18,13 @@ pub struct ProjectRoot {
 
 impl ProjectRoot {
     pub fn open(dir: &Path) -> Result<Self> {
-        let root = fs::canonicalize(dir).map_err(|e| Error::io("cannot open project directory", dir, e))?;
+        let root = fs::canonicalize(dir)
+            .map_err(|e| Error::io("cannot open project directory", dir, e))?;
         if !root.is_dir() {
-            return Err(Error::Usage(format!("{} is not a directory", dir.display())));
+            return Err(Error::Usage(format!(
+                "{} is not a directory",
+                dir.display()
+            )));
         }
         Ok(ProjectRoot { root })
     }
@@ -34,7 +38,11 @@ impl ProjectRoot {
     /// so writing through it keeps the link.
     pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
         let rel_path = Path::new(rel);
-        if rel_path.is_absolute() || rel_path.components().any(|c| !matches!(c, Component::Normal(_))) {
+        if rel_path.is_absolute()
+            || rel_path
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_)))
+        {
             return Err(Error::Unsafe(format!(
                 "{rel}: devgen only writes plain relative paths inside the project (no '..', no absolute paths)"
             )));
@@ -94,15 +102,22 @@ impl ProjectRoot {
     pub fn write(&self, rel: &str, content: &str, executable: bool) -> Result<()> {
         let path = self.resolve(rel)?;
         let dir = path.parent().expect("a resolved path has a parent");
-        fs::create_dir_all(dir).map_err(|e| Error::io("cannot create directory for", Path::new(rel), e))?;
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::io("cannot create directory for", Path::new(rel), e))?;
         // Re-resolve: creating directories must not have changed where the path leads.
         if self.resolve(rel)? != path {
-            return Err(Error::Unsafe(format!("{rel}: the path changed while devgen was writing it")));
+            return Err(Error::Unsafe(format!(
+                "{rel}: the path changed while devgen was writing it"
+            )));
         }
         let mode = match fs::metadata(&path) {
             Ok(m) => {
                 let mode = m.permissions().mode() & 0o7777;
-                if executable { mode | ((mode & 0o444) >> 2) } else { mode }
+                if executable {
+                    mode | ((mode & 0o444) >> 2)
+                } else {
+                    mode
+                }
             }
             Err(_) if executable => 0o755,
             Err(_) => 0o644,
@@ -114,7 +129,9 @@ impl ProjectRoot {
             .map_err(|e| Error::io("cannot create a temporary file for", Path::new(rel), e))?;
         let io = |e| Error::io("cannot write", Path::new(rel), e);
         tmp.write_all(content.as_bytes()).map_err(io)?;
-        tmp.as_file().set_permissions(fs::Permissions::from_mode(mode)).map_err(io)?;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(&path).map_err(|e| io(e.error))?;
         Ok(())
@@ -124,8 +141,11 @@ impl ProjectRoot {
     pub fn set_executable(&self, rel: &str) -> Result<()> {
         let path = self.resolve(rel)?;
         let mode = self.mode(rel)?.unwrap_or(0o644);
-        fs::set_permissions(&path, fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)))
-            .map_err(|e| Error::io("cannot change the mode of", Path::new(rel), e))
+        fs::set_permissions(
+            &path,
+            fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
+        )
+        .map_err(|e| Error::io("cannot change the mode of", Path::new(rel), e))
     }
 }
 
@@ -153,8 +173,14 @@ mod tests {
         fs::create_dir(dir.path().join("real")).unwrap();
         std::os::unix::fs::symlink("real", dir.path().join("config")).unwrap();
         root.write("config/dev.exs", "x\n", false).unwrap();
-        assert_eq!(fs::read_to_string(dir.path().join("real/dev.exs")).unwrap(), "x\n");
-        assert!(fs::symlink_metadata(dir.path().join("config")).unwrap().file_type().is_symlink());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("real/dev.exs")).unwrap(),
+            "x\n"
+        );
+        assert!(fs::symlink_metadata(dir.path().join("config"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 
     #[test]
@@ -168,7 +194,10 @@ mod tests {
         assert_eq!(fs::read_to_string(dir.path().join("f")).unwrap(), "new");
         root.write("bin/s", "#!/bin/sh\n", true).unwrap();
         assert_eq!(root.mode("bin/s").unwrap(), Some(0o755));
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
 }

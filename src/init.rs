@@ -6,7 +6,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::fsys::ProjectRoot;
-use crate::model::{camel_case, DEFAULT_ELIXIR, DEFAULT_IP, DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT, DEFAULT_POSTGRES, DEFAULT_POSTGRES_PORT};
+use crate::model::{
+    camel_case, DEFAULT_ELIXIR, DEFAULT_IP, DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT,
+    DEFAULT_POSTGRES, DEFAULT_POSTGRES_PORT,
+};
 use crate::outputs::Renderer;
 use crate::spec::{is_project_name, parse_loopback_ip};
 
@@ -37,7 +40,11 @@ struct FirstSpec {
 
 /// The text of a first `devgen.toml` for the project at `root`.
 pub fn first_spec(root: &ProjectRoot, renderer: &Renderer, opts: &InitOptions) -> Result<String> {
-    let dir_name = root.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir_name = root
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let name = match &opts.name {
         Some(n) if is_project_name(n) => n.clone(),
         Some(n) => {
@@ -52,16 +59,25 @@ pub fn first_spec(root: &ProjectRoot, renderer: &Renderer, opts: &InitOptions) -
         })?,
     };
     let ip = match &opts.ip {
-        Some(ip) => parse_loopback_ip(ip)
-            .map_err(|why| Error::Usage(format!("--ip {ip:?}: {why}\n  = help: pick an address in 127.0.0.0/8, like 127.0.0.10")))?,
+        Some(ip) => parse_loopback_ip(ip).map_err(|why| {
+            Error::Usage(format!(
+                "--ip {ip:?}: {why}\n  = help: pick an address in 127.0.0.0/8, like 127.0.0.10"
+            ))
+        })?,
         None => DEFAULT_IP,
     };
 
     let default_app = name.replace('-', "_");
     let mix = root.read("mix.exs")?;
-    let app = mix.as_deref().and_then(mix_app).filter(|a| *a != default_app);
+    let app = mix
+        .as_deref()
+        .and_then(mix_app)
+        .filter(|a| *a != default_app);
     let effective_app = app.clone().unwrap_or(default_app);
-    let module = mix.as_deref().and_then(mix_module).filter(|m| *m != camel_case(&effective_app));
+    let module = mix
+        .as_deref()
+        .and_then(mix_module)
+        .filter(|m| *m != camel_case(&effective_app));
 
     let mut node = None;
     for path in ["package.json", "assets/package.json"] {
@@ -84,9 +100,14 @@ pub fn first_spec(root: &ProjectRoot, renderer: &Renderer, opts: &InitOptions) -
         live_debugger: DEFAULT_LIVE_DEBUGGER_PORT,
         postgres_port: DEFAULT_POSTGRES_PORT,
     };
-    renderer.render_template("init/devgen.toml.j2", &first).map_err(|e| {
-        Error::Render(crate::outputs::RenderError { path: crate::spec::SPEC_FILE, message: format!("{e:#}") })
-    })
+    renderer
+        .render_template("init/devgen.toml.j2", &first)
+        .map_err(|e| {
+            Error::Render(crate::outputs::RenderError {
+                path: crate::spec::SPEC_FILE,
+                message: format!("{e:#}"),
+            })
+        })
 }
 
 /// A project name from a directory name: lowercased, other characters turned into '-',
@@ -95,9 +116,17 @@ pub fn project_name_from(dir: &str) -> Option<String> {
     let mapped: String = dir
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
-    let trimmed = mapped.trim_start_matches(|c: char| !c.is_ascii_lowercase()).trim_end_matches('-');
+    let trimmed = mapped
+        .trim_start_matches(|c: char| !c.is_ascii_lowercase())
+        .trim_end_matches('-');
     let mut name = String::new();
     for c in trimmed.chars() {
         if !(c == '-' && name.ends_with('-')) {
@@ -113,14 +142,20 @@ pub fn project_name_from(dir: &str) -> Option<String> {
 fn mix_app(mix: &str) -> Option<String> {
     let rest = &mix[mix.find("app:")? + 4..];
     let rest = rest.trim_start().strip_prefix(':')?;
-    let app: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let app: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     crate::spec::is_otp_app(&app).then_some(app)
 }
 
 /// `MyApp` from `defmodule MyApp.MixProject do`.
 fn mix_module(mix: &str) -> Option<String> {
     let rest = &mix[mix.find("defmodule ")? + 10..];
-    let name = rest.split_whitespace().next()?.strip_suffix(".MixProject")?;
+    let name = rest
+        .split_whitespace()
+        .next()?
+        .strip_suffix(".MixProject")?;
     crate::spec::is_module_name(name).then(|| name.to_string())
 }
 
@@ -128,7 +163,11 @@ fn mix_module(mix: &str) -> Option<String> {
 fn node_major(package_json: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(package_json).ok()?;
     let range = v.get("engines")?.get("node")?.as_str()?;
-    let digits: String = range.chars().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = range
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     (!digits.is_empty()).then_some(digits)
 }
 
@@ -139,17 +178,24 @@ mod tests {
     #[test]
     fn names_from_directories() {
         assert_eq!(project_name_from("acme").as_deref(), Some("acme"));
-        assert_eq!(project_name_from("Liberties WWW").as_deref(), Some("liberties-www"));
+        assert_eq!(
+            project_name_from("Liberties WWW").as_deref(),
+            Some("liberties-www")
+        );
         assert_eq!(project_name_from("2048-game").as_deref(), Some("game"));
         assert_eq!(project_name_from("...").as_deref(), None);
     }
 
     #[test]
     fn reads_mix_and_package_json() {
-        let mix = "defmodule Liberties.MixProject do\n  def project do\n    [\n      app: :liberties,\n";
+        let mix =
+            "defmodule Liberties.MixProject do\n  def project do\n    [\n      app: :liberties,\n";
         assert_eq!(mix_app(mix).as_deref(), Some("liberties"));
         assert_eq!(mix_module(mix).as_deref(), Some("Liberties"));
-        assert_eq!(node_major(r#"{"engines": {"node": ">=20.11"}}"#).as_deref(), Some("20"));
+        assert_eq!(
+            node_major(r#"{"engines": {"node": ">=20.11"}}"#).as_deref(),
+            Some("20")
+        );
         assert_eq!(node_major(r#"{"name": "x"}"#), None);
     }
 }

@@ -11,7 +11,8 @@ use crate::diagnostic::Diagnostic;
 
 pub const LOCK_FILE: &str = "devgen.lock";
 const VERSION: u32 = 1;
-const HEADER: &str = "# devgen.lock: what devgen last wrote, so that it can tell your edits from spec changes.\n\
+const HEADER: &str =
+    "# devgen.lock: what devgen last wrote, so that it can tell your edits from spec changes.\n\
                       # Commit it with the files it describes. Written by devgen; do not edit.\n";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,7 +34,10 @@ pub struct LockEntry {
 
 impl Lock {
     pub fn new() -> Self {
-        Lock { version: VERSION, files: BTreeMap::new() }
+        Lock {
+            version: VERSION,
+            files: BTreeMap::new(),
+        }
     }
 
     pub fn parse(text: &str) -> Result<Lock, Box<Diagnostic>> {
@@ -61,7 +65,10 @@ impl Lock {
 
 /// Hex SHA-256 of a text.
 pub fn digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -71,7 +78,13 @@ mod tests {
     #[test]
     fn round_trips() {
         let mut lock = Lock::new();
-        lock.files.insert("config/dev.exs".into(), LockEntry { ownership: "line".into(), sha256: digest("x") });
+        lock.files.insert(
+            "config/dev.exs".into(),
+            LockEntry {
+                ownership: "line".into(),
+                sha256: digest("x"),
+            },
+        );
         let text = lock.render();
         assert!(text.starts_with("# devgen.lock"));
         assert_eq!(Lock::parse(&text).unwrap(), lock);

@@ -67,10 +67,21 @@ fn main() -> ExitCode {
     };
     let mut stdout = anstream::stdout();
     let mut stderr = anstream::stderr();
-    let mut io = Io { out: &mut stdout, err: &mut stderr };
+    let mut io = Io {
+        out: &mut stdout,
+        err: &mut stderr,
+    };
     let result = match &cli.command {
-        Command::Init { name, ip, force, dry_run } => {
-            let opts = InitOptions { name: name.clone(), ip: ip.clone() };
+        Command::Init {
+            name,
+            ip,
+            force,
+            dry_run,
+        } => {
+            let opts = InitOptions {
+                name: name.clone(),
+                ip: ip.clone(),
+            };
             commands::init(&cli.dir, &opts, *force, *dry_run, &mut io)
         }
         Command::Sync { force, dry_run } => commands::sync(&cli.dir, *force, *dry_run, &mut io),

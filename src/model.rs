@@ -103,18 +103,34 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
     let s = &src.spec;
     let p = &s.project;
     let name = p.name.get_ref().clone();
-    let app = p.app.as_ref().map(|a| a.get_ref().clone()).unwrap_or_else(|| name.replace('-', "_"));
-    let module = p.module.as_ref().map(|m| m.get_ref().clone()).unwrap_or_else(|| camel_case(&app));
-    let host = p.host.as_ref().map(|h| h.get_ref().clone()).unwrap_or_else(|| format!("{name}.test"));
+    let app = p
+        .app
+        .as_ref()
+        .map(|a| a.get_ref().clone())
+        .unwrap_or_else(|| name.replace('-', "_"));
+    let module = p
+        .module
+        .as_ref()
+        .map(|m| m.get_ref().clone())
+        .unwrap_or_else(|| camel_case(&app));
+    let host = p
+        .host
+        .as_ref()
+        .map(|h| h.get_ref().clone())
+        .unwrap_or_else(|| format!("{name}.test"));
     let ip = match &p.ip {
         // Already validated by the spec stage.
-        Some(ip) => spec::parse_loopback_ip(ip.get_ref()).map_err(|e| Box::new(src.error(ip.span(), e)))?,
+        Some(ip) => {
+            spec::parse_loopback_ip(ip.get_ref()).map_err(|e| Box::new(src.error(ip.span(), e)))?
+        }
         None => DEFAULT_IP,
     };
     let o = ip.octets();
 
     let t = &s.toolchain;
-    let version = |v: &Option<serde_spanned::Spanned<spec::Version>>| v.as_ref().map(|v| v.get_ref().0.clone());
+    let version = |v: &Option<serde_spanned::Spanned<spec::Version>>| {
+        v.as_ref().map(|v| v.get_ref().0.clone())
+    };
     let elixir = version(&t.elixir).unwrap_or_else(|| DEFAULT_ELIXIR.to_string());
     let erlang = version(&t.erlang);
     let node = version(&t.node);
@@ -126,13 +142,23 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
     };
     let elixir_package = format!("{beam_set}.elixir_{}", elixir.replace('.', "_"));
 
-    let phoenix_port = s.phoenix.port.as_ref().map(|p| p.get_ref().0).unwrap_or(DEFAULT_PHOENIX_PORT);
+    let phoenix_port = s
+        .phoenix
+        .port
+        .as_ref()
+        .map(|p| p.get_ref().0)
+        .unwrap_or(DEFAULT_PHOENIX_PORT);
     let live_debugger = match s.phoenix.live_debugger.as_ref().map(|l| *l.get_ref()) {
         None => Some(DEFAULT_LIVE_DEBUGGER_PORT),
         Some(LiveDebugger::Off) => None,
         Some(LiveDebugger::Port(p)) => Some(p.0),
     };
-    let postgres_port = s.postgres.port.as_ref().map(|p| p.get_ref().0).unwrap_or(DEFAULT_POSTGRES_PORT);
+    let postgres_port = s
+        .postgres
+        .port
+        .as_ref()
+        .map(|p| p.get_ref().0)
+        .unwrap_or(DEFAULT_POSTGRES_PORT);
     check_ports(src, phoenix_port, live_debugger, postgres_port)?;
 
     let databases: Vec<String> = match &s.postgres.databases {
@@ -140,7 +166,10 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
         None => vec![format!("{app}_dev"), format!("{app}_test")],
     };
     let dev_database = databases[0].clone();
-    let test_database = databases.get(1).cloned().unwrap_or_else(|| format!("{app}_test"));
+    let test_database = databases
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| format!("{app}_test"));
 
     let mut all: Vec<String> = BASE_PACKAGES.iter().map(|p| p.to_string()).collect();
     for extra in &s.packages.extra {
@@ -148,7 +177,11 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
             all.push(extra.get_ref().clone());
         }
     }
-    let linux = LINUX_PACKAGES.iter().filter(|p| !all.iter().any(|a| a == *p)).map(|p| p.to_string()).collect();
+    let linux = LINUX_PACKAGES
+        .iter()
+        .filter(|p| !all.iter().any(|a| a == *p))
+        .map(|p| p.to_string())
+        .collect();
 
     let log_directory = "log".to_string();
     let log_filename = "postgresql.log".to_string();
@@ -193,7 +226,10 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
         env: s
             .env
             .iter()
-            .map(|(k, v)| EnvVar { name: k.get_ref().clone(), value: v.get_ref().clone() })
+            .map(|(k, v)| EnvVar {
+                name: k.get_ref().clone(),
+                value: v.get_ref().clone(),
+            })
             .collect(),
     })
 }
@@ -224,9 +260,14 @@ fn check_ports(
                     None => (a, b, span_of(a).unwrap_or(0..0)),
                 };
                 return Err(Box::new(
-                    src.error(span, format!("{key} = {pa} clashes with {other}, which is also {pb}"))
-                        .with_label("port already taken on the project IP")
-                        .with_help(format!("give {key} a port of its own; both listen on the project IP")),
+                    src.error(
+                        span,
+                        format!("{key} = {pa} clashes with {other}, which is also {pb}"),
+                    )
+                    .with_label("port already taken on the project IP")
+                    .with_help(format!(
+                        "give {key} a port of its own; both listen on the project IP"
+                    )),
                 ));
             }
         }
@@ -240,7 +281,9 @@ pub fn camel_case(app: &str) -> String {
         .filter(|s| !s.is_empty())
         .map(|seg| {
             let mut c = seg.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }

@@ -70,7 +70,9 @@ pub struct Plan {
 
 impl Plan {
     pub fn conflicts(&self) -> impl Iterator<Item = &FilePlan> {
-        self.files.iter().filter(|f| matches!(f.status, Status::Conflict(_)))
+        self.files
+            .iter()
+            .filter(|f| matches!(f.status, Status::Conflict(_)))
     }
 
     pub fn has_conflicts(&self) -> bool {
@@ -78,7 +80,9 @@ impl Plan {
     }
 
     pub fn is_in_sync(&self) -> bool {
-        self.files.iter().all(|f| !f.changes() && f.status == Status::InSync)
+        self.files
+            .iter()
+            .all(|f| !f.changes() && f.status == Status::InSync)
     }
 
     /// The lock after applying this plan: `previous` with this plan's entries replaced.
@@ -100,7 +104,8 @@ pub fn plan(rendered: &[Rendered], root: &ProjectRoot, lock: &Lock, force: bool)
         let current = root.read(r.decl.path)?;
         let mode = root.mode(r.decl.path)?;
         let mut fp = reconcile_file(r, current, lock.files.get(r.decl.path), force)?;
-        fp.needs_exec_bit = r.decl.executable && fp.current.is_some() && mode.is_some_and(|m| m & 0o100 == 0);
+        fp.needs_exec_bit =
+            r.decl.executable && fp.current.is_some() && mode.is_some_and(|m| m & 0o100 == 0);
         if fp.needs_exec_bit && fp.status == Status::InSync {
             fp.status = Status::Drift;
         }
@@ -120,7 +125,9 @@ pub fn reconcile_file(
     let ownership = r.decl.ownership;
     let locked_sha = locked.map(|l| l.sha256.as_str());
     let (status, desired) = match ownership {
-        Ownership::Owned | Ownership::Merged => whole_file(&r.content, current.as_deref(), locked_sha, force),
+        Ownership::Owned | Ownership::Merged => {
+            whole_file(&r.content, current.as_deref(), locked_sha, force)
+        }
         Ownership::Block => block(path, &r.content, current.as_deref(), locked_sha, force)?,
         Ownership::Line { preamble } => line(path, &r.content, preamble, current.as_deref())?,
     };
@@ -132,14 +139,22 @@ pub fn reconcile_file(
         desired,
         executable: r.decl.executable,
         needs_exec_bit: false,
-        lock_entry: Some(LockEntry { ownership: ownership.name().to_string(), sha256: digest(&r.content) }),
+        lock_entry: Some(LockEntry {
+            ownership: ownership.name().to_string(),
+            sha256: digest(&r.content),
+        }),
     })
 }
 
 const HAND_EDITED: &str = "changed by hand since devgen last wrote it";
 const NOT_DEVGENS: &str = "exists, and devgen has no record of writing it";
 
-fn whole_file(desired: &str, current: Option<&str>, locked_sha: Option<&str>, force: bool) -> (Status, String) {
+fn whole_file(
+    desired: &str,
+    current: Option<&str>,
+    locked_sha: Option<&str>,
+    force: bool,
+) -> (Status, String) {
     let status = match current {
         None => Status::Missing,
         Some(c) if c == desired => Status::InSync,
@@ -230,13 +245,17 @@ fn clashing_lines<'a>(path: &str, text: &'a str, inner: &str) -> Vec<(usize, &'a
         let line = line.trim();
         if path.ends_with("Procfile") {
             let (name, _) = line.split_once(':')?;
-            let ok = !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+            let ok = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
             ok.then(|| format!("process {name}"))
         } else if line.starts_with("use flake") || line.starts_with("use devenv") {
             Some("use".to_string())
         } else {
             let name = line.strip_prefix("export ")?.split('=').next()?.trim();
-            name.starts_with("OVERMIND_").then(|| format!("export {name}"))
+            name.starts_with("OVERMIND_")
+                .then(|| format!("export {name}"))
         }
     };
     let ours: Vec<String> = inner.lines().filter_map(key).collect();
@@ -259,7 +278,9 @@ fn find_block(path: &str, text: &str) -> Result<Option<FoundBlock>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end();
-        if content == BLOCK_BEGIN.trim_end() || (content.starts_with("# >>> devgen") && content != BLOCK_END) {
+        if content == BLOCK_BEGIN.trim_end()
+            || (content.starts_with("# >>> devgen") && content != BLOCK_END)
+        {
             begins.push((offset, offset + line.len()));
         } else if content.starts_with("# <<< devgen") {
             ends.push((offset, offset + line.len()));
@@ -272,30 +293,69 @@ fn find_block(path: &str, text: &str) -> Result<Option<FoundBlock>> {
             .with_help(help.to_string())
             .into_error()
     };
-    let fix = format!("keep exactly one block:\n{BLOCK_BEGIN}\n…\n{BLOCK_END}\nthen run `devgen sync`");
+    let fix =
+        format!("keep exactly one block:\n{BLOCK_BEGIN}\n…\n{BLOCK_END}\nthen run `devgen sync`");
     match (begins.as_slice(), ends.as_slice()) {
         ([], []) => Ok(None),
         ([(b0, b1)], [(e0, e1)]) if b1 <= e0 => {
             if text[*b0..*b1].trim_end() != BLOCK_BEGIN {
-                return Err(marker_error(*b0, b1 - b0, "devgen's begin marker was changed", &format!("restore the line to:\n{BLOCK_BEGIN}")));
+                return Err(marker_error(
+                    *b0,
+                    b1 - b0,
+                    "devgen's begin marker was changed",
+                    &format!("restore the line to:\n{BLOCK_BEGIN}"),
+                ));
             }
             if text[*e0..*e1].trim_end() != BLOCK_END {
-                return Err(marker_error(*e0, e1 - e0, "devgen's end marker was changed", &format!("restore the line to:\n{BLOCK_END}")));
+                return Err(marker_error(
+                    *e0,
+                    e1 - e0,
+                    "devgen's end marker was changed",
+                    &format!("restore the line to:\n{BLOCK_END}"),
+                ));
             }
             Ok(Some(FoundBlock { inner: *b1..*e0 }))
         }
-        ([(b0, _)], [(e0, e1)]) if e0 < b0 => {
-            Err(marker_error(*e0, e1 - e0, "devgen's end marker comes before its begin marker", &fix))
-        }
-        ([_, (b0, b1), ..], _) => Err(marker_error(*b0, b1 - b0, "devgen's begin marker appears more than once", &fix)),
-        (_, [_, (e0, e1), ..]) => Err(marker_error(*e0, e1 - e0, "devgen's end marker appears more than once", &fix)),
-        ([(b0, b1)], []) => Err(marker_error(*b0, b1 - b0, "devgen's block has no end marker", &format!("add the line\n{BLOCK_END}\nwhere the block ends"))),
-        ([], [(e0, e1)]) => Err(marker_error(*e0, e1 - e0, "devgen's block has no begin marker", &format!("add the line\n{BLOCK_BEGIN}\nwhere the block starts"))),
+        ([(b0, _)], [(e0, e1)]) if e0 < b0 => Err(marker_error(
+            *e0,
+            e1 - e0,
+            "devgen's end marker comes before its begin marker",
+            &fix,
+        )),
+        ([_, (b0, b1), ..], _) => Err(marker_error(
+            *b0,
+            b1 - b0,
+            "devgen's begin marker appears more than once",
+            &fix,
+        )),
+        (_, [_, (e0, e1), ..]) => Err(marker_error(
+            *e0,
+            e1 - e0,
+            "devgen's end marker appears more than once",
+            &fix,
+        )),
+        ([(b0, b1)], []) => Err(marker_error(
+            *b0,
+            b1 - b0,
+            "devgen's block has no end marker",
+            &format!("add the line\n{BLOCK_END}\nwhere the block ends"),
+        )),
+        ([], [(e0, e1)]) => Err(marker_error(
+            *e0,
+            e1 - e0,
+            "devgen's block has no begin marker",
+            &format!("add the line\n{BLOCK_BEGIN}\nwhere the block starts"),
+        )),
         _ => unreachable!("every arrangement of markers is covered above"),
     }
 }
 
-fn line(path: &str, wanted: &str, preamble: &str, current: Option<&str>) -> Result<(Status, String)> {
+fn line(
+    path: &str,
+    wanted: &str,
+    preamble: &str,
+    current: Option<&str>,
+) -> Result<(Status, String)> {
     let Some(text) = current else {
         return Ok((Status::Missing, format!("{preamble}{wanted}\n")));
     };
@@ -309,14 +369,23 @@ fn line(path: &str, wanted: &str, preamble: &str, current: Option<&str>) -> Resu
     }
     match found.len() {
         0 => {
-            let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+            let sep = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
             Ok((Status::Drift, format!("{text}{sep}{wanted}\n")))
         }
         1 => Ok((Status::InSync, text.to_string())),
-        n => Err(Diagnostic::new(path, text, found[1].clone(), format!("`{wanted}` appears {n} times"))
-            .with_label("again here")
-            .with_help("keep one of them; devgen manages that one line")
-            .into_error()),
+        n => Err(Diagnostic::new(
+            path,
+            text,
+            found[1].clone(),
+            format!("`{wanted}` appears {n} times"),
+        )
+        .with_label("again here")
+        .with_help("keep one of them; devgen manages that one line")
+        .into_error()),
     }
 }
 
@@ -330,53 +399,101 @@ mod tests {
 
     #[test]
     fn block_is_appended_to_a_file_devgen_has_not_seen() {
-        let (status, text) = block("Procfile", inner(), Some("web: bin/web\n"), None, false).unwrap();
+        let (status, text) =
+            block("Procfile", inner(), Some("web: bin/web\n"), None, false).unwrap();
         assert_eq!(status, Status::Drift);
-        assert_eq!(text, format!("web: bin/web\n\n{BLOCK_BEGIN}\ndevenv: devenv up\n{BLOCK_END}\n"));
+        assert_eq!(
+            text,
+            format!("web: bin/web\n\n{BLOCK_BEGIN}\ndevenv: devenv up\n{BLOCK_END}\n")
+        );
     }
 
     #[test]
     fn clashing_process_is_a_conflict_and_force_replaces_it() {
         let (status, _) = block("Procfile", inner(), Some("devenv: other\n"), None, false).unwrap();
-        assert!(matches!(status, Status::Conflict(ref why) if why.contains("devenv: other")), "{status:?}");
-        let (status, text) = block("Procfile", inner(), Some("devenv: other\nweb: x\n"), None, true).unwrap();
+        assert!(
+            matches!(status, Status::Conflict(ref why) if why.contains("devenv: other")),
+            "{status:?}"
+        );
+        let (status, text) = block(
+            "Procfile",
+            inner(),
+            Some("devenv: other\nweb: x\n"),
+            None,
+            true,
+        )
+        .unwrap();
         assert_eq!(status, Status::Drift);
-        assert_eq!(text, format!("web: x\n\n{BLOCK_BEGIN}\ndevenv: devenv up\n{BLOCK_END}\n"));
+        assert_eq!(
+            text,
+            format!("web: x\n\n{BLOCK_BEGIN}\ndevenv: devenv up\n{BLOCK_END}\n")
+        );
     }
 
     #[test]
     fn block_update_keeps_user_lines_around_it() {
         let old = "old: x\n";
         let file = format!("a: 1\n{BLOCK_BEGIN}\n{old}{BLOCK_END}\nb: 2\n");
-        let (status, text) = block("Procfile", inner(), Some(&file), Some(&digest(old)), false).unwrap();
+        let (status, text) =
+            block("Procfile", inner(), Some(&file), Some(&digest(old)), false).unwrap();
         assert_eq!(status, Status::Drift);
-        assert_eq!(text, format!("a: 1\n{BLOCK_BEGIN}\n{}{BLOCK_END}\nb: 2\n", inner()));
-        let (status, _) = block("Procfile", inner(), Some(&file), Some(&digest("other")), false).unwrap();
+        assert_eq!(
+            text,
+            format!("a: 1\n{BLOCK_BEGIN}\n{}{BLOCK_END}\nb: 2\n", inner())
+        );
+        let (status, _) = block(
+            "Procfile",
+            inner(),
+            Some(&file),
+            Some(&digest("other")),
+            false,
+        )
+        .unwrap();
         assert!(matches!(status, Status::Conflict(_)));
     }
 
     #[test]
     fn broken_markers_are_errors_with_a_line() {
         let dup = format!("{BLOCK_BEGIN}\n{BLOCK_END}\n{BLOCK_BEGIN}\n{BLOCK_END}\n");
-        let err = block("Procfile", inner(), Some(&dup), None, false).unwrap_err().to_string();
-        assert!(err.contains("Procfile:3:1") && err.contains("more than once"), "{err}");
+        let err = block("Procfile", inner(), Some(&dup), None, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Procfile:3:1") && err.contains("more than once"),
+            "{err}"
+        );
         let no_end = format!("x\n{BLOCK_BEGIN}\nfoo\n");
-        let err = block("Procfile", inner(), Some(&no_end), None, false).unwrap_err().to_string();
-        assert!(err.contains("Procfile:2:1") && err.contains("no end marker"), "{err}");
-        let gone = block("Procfile", inner(), Some("x: y\n"), Some("abc"), false).unwrap_err().to_string();
+        let err = block("Procfile", inner(), Some(&no_end), None, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Procfile:2:1") && err.contains("no end marker"),
+            "{err}"
+        );
+        let gone = block("Procfile", inner(), Some("x: y\n"), Some("abc"), false)
+            .unwrap_err()
+            .to_string();
         assert!(gone.contains("markers are missing"), "{gone}");
     }
 
     #[test]
     fn ensured_line_is_added_once() {
         let want = "import_config \"devgen.exs\"";
-        let (s, t) = line("config/dev.exs", want, "import Config\n\n", Some("import Config\nconfig :a, b: 1")).unwrap();
+        let (s, t) = line(
+            "config/dev.exs",
+            want,
+            "import Config\n\n",
+            Some("import Config\nconfig :a, b: 1"),
+        )
+        .unwrap();
         assert_eq!(s, Status::Drift);
         assert_eq!(t, format!("import Config\nconfig :a, b: 1\n{want}\n"));
         let (s, _) = line("config/dev.exs", want, "", Some(&t)).unwrap();
         assert_eq!(s, Status::InSync);
         let twice = format!("{t}{want}\n");
-        let err = line("config/dev.exs", want, "", Some(&twice)).unwrap_err().to_string();
+        let err = line("config/dev.exs", want, "", Some(&twice))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("config/dev.exs:4:1"), "{err}");
     }
 }

@@ -86,7 +86,9 @@ impl Port {
     fn from_i64<E: de::Error>(v: i64) -> Result<Port, E> {
         match u16::try_from(v) {
             Ok(p) if p > 0 => Ok(Port(p)),
-            _ => Err(E::custom(format!("port {v} is out of range: ports are 1 to 65535"))),
+            _ => Err(E::custom(format!(
+                "port {v} is out of range: ports are 1 to 65535"
+            ))),
         }
     }
 }
@@ -207,14 +209,23 @@ impl SpecSource {
 pub fn parse(file: &str, text: &str) -> Result<SpecSource, Box<Diagnostic>> {
     let doc = toml_edit::Document::parse(text.to_string()).map_err(|e| {
         Box::new(
-            Diagnostic::new(file, text, e.span().unwrap_or(0..0), format!("invalid TOML: {}", e.message().trim_end()))
-                .with_help("see https://toml.io for the syntax; strings need double quotes"),
+            Diagnostic::new(
+                file,
+                text,
+                e.span().unwrap_or(0..0),
+                format!("invalid TOML: {}", e.message().trim_end()),
+            )
+            .with_help("see https://toml.io for the syntax; strings need double quotes"),
         )
     })?;
     let spec: Spec = toml_edit::de::from_document(doc.clone())
         .map_err(|e| Box::new(translate_serde_error(file, text, &doc, &e)))?;
-    let source = SpecSource { file: file.to_string(), text: text.to_string(), spec };
-    validate(&source).map_err(Box::new)?;
+    let source = SpecSource {
+        file: file.to_string(),
+        text: text.to_string(),
+        spec,
+    };
+    validate(&source)?;
     Ok(source)
 }
 
@@ -235,9 +246,16 @@ fn translate_serde_error(
         let (place, valid): (String, Vec<&str>) = match &section {
             Some(s) => (
                 format!("[{s}]"),
-                SECTIONS.iter().find(|(n, _)| n == s).map(|(_, k)| k.to_vec()).unwrap_or_default(),
+                SECTIONS
+                    .iter()
+                    .find(|(n, _)| n == s)
+                    .map(|(_, k)| k.to_vec())
+                    .unwrap_or_default(),
             ),
-            None => ("devgen.toml".to_string(), SECTIONS.iter().map(|(n, _)| *n).collect()),
+            None => (
+                "devgen.toml".to_string(),
+                SECTIONS.iter().map(|(n, _)| *n).collect(),
+            ),
         };
         let what = if section.is_some() { "key" } else { "section" };
         let mut help = match did_you_mean(key, valid.iter().copied()) {
@@ -246,11 +264,20 @@ fn translate_serde_error(
         };
         help.push_str(&format!(
             "{place} takes: {}",
-            valid.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            valid
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
-        return Diagnostic::new(file, text, span, format!("unknown {what} `{key}` in {place}"))
-            .with_label(format!("not a {what} devgen knows"))
-            .with_help(help);
+        return Diagnostic::new(
+            file,
+            text,
+            span,
+            format!("unknown {what} `{key}` in {place}"),
+        )
+        .with_label(format!("not a {what} devgen knows"))
+        .with_help(help);
     }
     if msg.starts_with("missing field") {
         let key = ticked.first().copied().unwrap_or("");
@@ -258,20 +285,48 @@ fn translate_serde_error(
             Some(s) => Diagnostic::new(file, text, span, format!("[{s}] is missing `{key}`"))
                 .with_label("in this table")
                 .with_help(format!("add `{key} = ...` under [{s}]")),
-            None => Diagnostic::new(file, text, span, format!("devgen.toml has no [{key}] section"))
-                .with_help(format!("add a [{key}] section, at least:\n[project]\nname = \"my-app\"")),
+            None => Diagnostic::new(
+                file,
+                text,
+                span,
+                format!("devgen.toml has no [{key}] section"),
+            )
+            .with_help(format!(
+                "add a [{key}] section, at least:\n[project]\nname = \"my-app\""
+            )),
         };
     }
     if msg.starts_with("invalid type") {
         // "invalid type: integer `3`, expected a string"
         let expected = msg.split("expected ").nth(1).unwrap_or("another type");
         let key = key_name_at(text, span.start);
-        return Diagnostic::new(file, text, span, format!("wrong type for `{key}`: {}", msg.trim_start_matches("invalid type: ")))
-            .with_label(format!("expected {expected}"))
-            .with_help(type_hint(expected));
+        return Diagnostic::new(
+            file,
+            text,
+            span,
+            format!(
+                "wrong type for `{key}`: {}",
+                msg.trim_start_matches("invalid type: ")
+            ),
+        )
+        .with_label(format!("expected {expected}"))
+        .with_help(type_hint(expected));
     }
     let key = key_name_at(text, span.start);
-    Diagnostic::new(file, text, span, msg.to_string()).with_help(format!("fix the value of `{key}`"))
+    Diagnostic::new(file, text, span, msg.to_string()).with_help(value_hint(&key))
+}
+
+/// How to write a valid value for `key`, for errors raised while reading the value.
+fn value_hint(key: &str) -> String {
+    match key {
+        "port" => "write a port number from 1 to 65535, like 4000".to_string(),
+        "live_debugger" => {
+            "write a port number, like live_debugger = 4007, or live_debugger = false".to_string()
+        }
+        "elixir" => "quote the version: elixir = \"1.18\"".to_string(),
+        "erlang" | "node" | "postgres" => format!("quote the major version: {key} = \"27\""),
+        _ => format!("fix the value of `{key}`"),
+    }
 }
 
 fn type_hint(expected: &str) -> String {
@@ -288,15 +343,27 @@ fn type_hint(expected: &str) -> String {
     }
 }
 
-/// The top-level section containing byte `offset`, if any.
+/// The top-level section containing byte `offset`; `None` when `offset` is on a top-level
+/// key itself (a section name).
 fn section_at(doc: &toml_edit::Document<String>, offset: usize) -> Option<String> {
+    let top = doc.as_table();
+    if top.iter().any(|(name, _)| {
+        top.key(name)
+            .and_then(|k| k.span())
+            .is_some_and(|s| s.contains(&offset))
+    }) {
+        return None;
+    }
     let mut best: Option<(usize, String)> = None;
-    for (name, item) in doc.as_table().iter() {
+    for (name, item) in top.iter() {
         let Some(span) = item.span() else { continue };
         if span.contains(&offset) && !item.is_table() {
             return Some(name.to_string()); // an inline table or value
         }
-        if item.is_table() && span.start <= offset && best.as_ref().is_none_or(|(s, _)| span.start > *s) {
+        if item.is_table()
+            && span.start <= offset
+            && best.as_ref().is_none_or(|(s, _)| span.start > *s)
+        {
             best = Some((span.start, name.to_string()));
         }
     }
@@ -305,7 +372,10 @@ fn section_at(doc: &toml_edit::Document<String>, offset: usize) -> Option<String
 
 /// The key written at the start of the line containing `offset` (for messages).
 fn key_name_at(text: &str, offset: usize) -> String {
-    let start = text[..offset.min(text.len())].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
     text[start..]
         .split(['=', '\n'])
         .next()
@@ -316,23 +386,43 @@ fn key_name_at(text: &str, offset: usize) -> String {
 }
 
 /// Value checks that need no other value: formats, ranges, duplicates within a list.
-fn validate(src: &SpecSource) -> Result<(), Diagnostic> {
+fn validate(src: &SpecSource) -> Result<(), Box<Diagnostic>> {
     let s = &src.spec;
     let p = &s.project;
 
-    check(src, &p.name, is_project_name, "invalid project name",
-        "use lowercase letters, digits, '-' and '_', starting with a letter, like \"my-app\"")?;
+    check(
+        src,
+        &p.name,
+        is_project_name,
+        "invalid project name",
+        "use lowercase letters, digits, '-' and '_', starting with a letter, like \"my-app\"",
+    )?;
     if let Some(app) = &p.app {
-        check(src, app, is_otp_app, "invalid OTP app name",
-            "use lowercase letters, digits and '_', starting with a letter, like \"my_app\"")?;
+        check(
+            src,
+            app,
+            is_otp_app,
+            "invalid OTP app name",
+            "use lowercase letters, digits and '_', starting with a letter, like \"my_app\"",
+        )?;
     }
     if let Some(module) = &p.module {
-        check(src, module, is_module_name, "invalid Elixir module name",
-            "use CamelCase segments joined by dots, like \"MyApp\" or \"Acme.Shop\"")?;
+        check(
+            src,
+            module,
+            is_module_name,
+            "invalid Elixir module name",
+            "use CamelCase segments joined by dots, like \"MyApp\" or \"Acme.Shop\"",
+        )?;
     }
     if let Some(host) = &p.host {
-        check(src, host, is_host_name, "invalid host name",
-            "use lowercase DNS labels (letters, digits, '-') joined by dots, like \"my-app.test\"")?;
+        check(
+            src,
+            host,
+            is_host_name,
+            "invalid host name",
+            "use lowercase DNS labels (letters, digits, '-') joined by dots, like \"my-app.test\"",
+        )?;
     }
     if let Some(ip) = &p.ip {
         parse_loopback_ip(ip.get_ref()).map_err(|why| {
@@ -346,7 +436,11 @@ fn validate(src: &SpecSource) -> Result<(), Diagnostic> {
     if let Some(v) = &t.elixir {
         check_version(src, v, true, "elixir", "\"1.18\"")?;
     }
-    for (name, v) in [("erlang", &t.erlang), ("node", &t.node), ("postgres", &t.postgres)] {
+    for (name, v) in [
+        ("erlang", &t.erlang),
+        ("node", &t.node),
+        ("postgres", &t.postgres),
+    ] {
         if let Some(v) = v {
             check_version(src, v, false, name, "\"27\"")?;
         }
@@ -354,8 +448,8 @@ fn validate(src: &SpecSource) -> Result<(), Diagnostic> {
 
     if let Some(dbs) = &s.postgres.databases {
         if dbs.get_ref().is_empty() {
-            return Err(src.error(dbs.span(), "databases is empty")
-                .with_help("list at least one database, or remove the key for the default [\"<app>_dev\", \"<app>_test\"]"));
+            return Err(Box::new(src.error(dbs.span(), "databases is empty")
+                .with_help("list at least one database, or remove the key for the default [\"<app>_dev\", \"<app>_test\"]")));
         }
         let mut seen: Vec<&Spanned<String>> = Vec::new();
         for db in dbs.get_ref() {
@@ -363,9 +457,17 @@ fn validate(src: &SpecSource) -> Result<(), Diagnostic> {
                 "use letters, digits, '_' and '-', starting with a letter or '_', at most 63 characters")?;
             if let Some(first) = seen.iter().find(|d| d.get_ref() == db.get_ref()) {
                 let (line, col) = crate::diagnostic::line_col(&src.text, first.span().start);
-                return Err(src.error(db.span(), format!("database {:?} is listed twice", db.get_ref()))
+                return Err(Box::new(
+                    src.error(
+                        db.span(),
+                        format!("database {:?} is listed twice", db.get_ref()),
+                    )
                     .with_label("duplicate")
-                    .with_help(format!("remove one of them; the first is at {}:{line}:{col}", src.file)));
+                    .with_help(format!(
+                        "remove one of them; the first is at {}:{line}:{col}",
+                        src.file
+                    )),
+                ));
             }
             seen.push(db);
         }
@@ -373,22 +475,39 @@ fn validate(src: &SpecSource) -> Result<(), Diagnostic> {
 
     let mut seen: Vec<&Spanned<String>> = Vec::new();
     for pkg in &s.packages.extra {
-        check(src, pkg, is_nix_attr_path, "invalid nixpkgs attribute name",
-            "use a nixpkgs attribute path like \"flyctl\" or \"nodePackages.pnpm\"")?;
+        check(
+            src,
+            pkg,
+            is_nix_attr_path,
+            "invalid nixpkgs attribute name",
+            "use a nixpkgs attribute path like \"flyctl\" or \"nodePackages.pnpm\"",
+        )?;
         if seen.iter().any(|p| p.get_ref() == pkg.get_ref()) {
-            return Err(src.error(pkg.span(), format!("package {:?} is listed twice", pkg.get_ref()))
+            return Err(Box::new(
+                src.error(
+                    pkg.span(),
+                    format!("package {:?} is listed twice", pkg.get_ref()),
+                )
                 .with_label("duplicate")
-                .with_help("remove one of them"));
+                .with_help("remove one of them"),
+            ));
         }
         seen.push(pkg);
     }
 
     for (key, value) in &s.env {
-        check(src, key, is_env_name, "invalid environment variable name",
-            "use letters, digits and '_', not starting with a digit, like ERL_AFLAGS")?;
+        check(
+            src,
+            key,
+            is_env_name,
+            "invalid environment variable name",
+            "use letters, digits and '_', not starting with a digit, like ERL_AFLAGS",
+        )?;
         if value.get_ref().contains('\0') {
-            return Err(src.error(value.span(), "environment value contains a NUL character")
-                .with_help("remove the \\u0000 escape"));
+            return Err(Box::new(
+                src.error(value.span(), "environment value contains a NUL character")
+                    .with_help("remove the \\u0000 escape"),
+            ));
         }
     }
     Ok(())
@@ -400,11 +519,14 @@ fn check(
     ok: fn(&str) -> bool,
     message: &str,
     help: &str,
-) -> Result<(), Diagnostic> {
+) -> Result<(), Box<Diagnostic>> {
     if ok(value.get_ref()) {
         Ok(())
     } else {
-        Err(src.error(value.span(), format!("{message}: {:?}", value.get_ref())).with_help(help))
+        Err(Box::new(
+            src.error(value.span(), format!("{message}: {:?}", value.get_ref()))
+                .with_help(help),
+        ))
     }
 }
 
@@ -414,7 +536,7 @@ fn check_version(
     major_minor: bool,
     what: &str,
     example: &str,
-) -> Result<(), Diagnostic> {
+) -> Result<(), Box<Diagnostic>> {
     let text = &v.get_ref().0;
     let ok = if major_minor {
         matches!(text.split_once('.'), Some((a, b)) if is_number(a) && is_number(b))
@@ -424,10 +546,18 @@ fn check_version(
     if ok {
         return Ok(());
     }
-    let shape = if major_minor { "major.minor" } else { "a major version" };
-    Err(src.error(v.span(), format!("invalid {what} version {text:?}"))
-        .with_label(format!("expected {shape}"))
-        .with_help(format!("write {shape}, like {example}; devgen maps it to the nixpkgs attribute")))
+    let shape = if major_minor {
+        "major.minor"
+    } else {
+        "a major version"
+    };
+    Err(Box::new(
+        src.error(v.span(), format!("invalid {what} version {text:?}"))
+            .with_label(format!("expected {shape}"))
+            .with_help(format!(
+                "write {shape}, like {example}; devgen maps it to the nixpkgs attribute"
+            )),
+    ))
 }
 
 fn is_number(s: &str) -> bool {
@@ -436,7 +566,9 @@ fn is_number(s: &str) -> bool {
 
 /// Parse an IPv4 address and require it to be a usable host address on loopback.
 pub fn parse_loopback_ip(text: &str) -> Result<Ipv4Addr, String> {
-    let ip: Ipv4Addr = text.parse().map_err(|_| "not an IPv4 address".to_string())?;
+    let ip: Ipv4Addr = text
+        .parse()
+        .map_err(|_| "not an IPv4 address".to_string())?;
     if ip.octets()[0] != 127 {
         return Err("outside the loopback range 127.0.0.0/8".to_string());
     }
@@ -464,7 +596,8 @@ pub fn is_module_name(s: &str) -> bool {
     s.len() <= 128
         && s.split('.').all(|seg| {
             let mut b = seg.bytes();
-            b.next().is_some_and(|c| c.is_ascii_uppercase()) && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            b.next().is_some_and(|c| c.is_ascii_uppercase())
+                && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
         })
 }
 
@@ -476,28 +609,36 @@ pub fn is_host_name(s: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                && label
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
         })
 }
 
 fn is_database_name(s: &str) -> bool {
     let mut b = s.bytes();
     s.len() <= 63
-        && b.next().is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
         && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
 }
 
 fn is_env_name(s: &str) -> bool {
     let mut b = s.bytes();
-    b.next().is_some_and(|c| c.is_ascii_alphabetic() || c == b'_') && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-const NIX_KEYWORDS: &[&str] = &["assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with"];
+const NIX_KEYWORDS: &[&str] = &[
+    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
+];
 
 /// A Nix identifier that needs no quoting.
 pub fn is_nix_ident(s: &str) -> bool {
     let mut b = s.bytes();
-    b.next().is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
         && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
         && !NIX_KEYWORDS.contains(&s)
 }

@@ -1,0 +1,563 @@
+//! Every generated file, accepted by the real program that consumes it: Nix parses and
+//! evaluates flake.nix and devenv.nix to the values the spec asks for; shellcheck and
+//! `bash -n` accept the scripts, `.envrc` and each Procfile command; Elixir's Config.Reader
+//! reads the Phoenix config of a `mix phx.new`-like app with devgen's values winning; tmux
+//! loads `.tmux.overmind.conf` and runs its hook.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::support::{
+    fixture_path, project_with_spec, read, read_fixture, require, run_ok, synced_project,
+    SPEC_FIXTURES,
+};
+
+/// What each spec fixture must produce, written out by hand from the fixture.
+struct Expect {
+    fixture: &'static str,
+    app: &'static str,
+    repo: &'static str,
+    endpoint: &'static str,
+    host: &'static str,
+    ip: &'static str,
+    ip_tuple: &'static str,
+    phoenix_port: u16,
+    live_debugger: Option<u16>,
+    postgres_port: u16,
+    databases: &'static [&'static str],
+    dev_database: &'static str,
+    test_database: &'static str,
+    elixir: &'static str,
+    node: Option<&'static str>,
+    postgres: &'static str,
+    packages: &'static [&'static str],
+    linux_packages: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+    log_alerts: bool,
+    auto_restart: bool,
+}
+
+const EXPECTED: &[Expect] = &[
+    Expect {
+        fixture: "liberties",
+        app: "liberties",
+        repo: "Liberties.Repo",
+        endpoint: "LibertiesWeb.Endpoint",
+        host: "theliberties.test",
+        ip: "127.0.0.10",
+        ip_tuple: "{127, 0, 0, 10}",
+        phoenix_port: 4000,
+        live_debugger: Some(4007),
+        postgres_port: 5432,
+        databases: &["liberties_dev", "liberties_test"],
+        dev_database: "liberties_dev",
+        test_database: "liberties_test",
+        elixir: "beam.packages.erlang_27.elixir_1_18",
+        node: Some("nodejs_22"),
+        postgres: "postgresql_16",
+        packages: &["overmind", "tmux", "flyctl", "chromedriver"],
+        linux_packages: &["inotify-tools"],
+        env: &[("ERL_AFLAGS", "-kernel shell_history enabled")],
+        log_alerts: true,
+        auto_restart: true,
+    },
+    Expect {
+        fixture: "minimal",
+        app: "acme",
+        repo: "Acme.Repo",
+        endpoint: "AcmeWeb.Endpoint",
+        host: "acme.test",
+        ip: "127.0.0.10",
+        ip_tuple: "{127, 0, 0, 10}",
+        phoenix_port: 4000,
+        live_debugger: Some(4007),
+        postgres_port: 5432,
+        databases: &["acme_dev", "acme_test"],
+        dev_database: "acme_dev",
+        test_database: "acme_test",
+        elixir: "beamPackages.elixir_1_18",
+        node: None,
+        postgres: "postgresql_16",
+        packages: &["overmind", "tmux"],
+        linux_packages: &["inotify-tools"],
+        env: &[],
+        log_alerts: true,
+        auto_restart: true,
+    },
+    Expect {
+        fixture: "lean",
+        app: "shop_api",
+        repo: "Acme.Shop.Repo",
+        endpoint: "Acme.ShopWeb.Endpoint",
+        host: "api.shop.test",
+        ip: "127.0.0.30",
+        ip_tuple: "{127, 0, 0, 30}",
+        phoenix_port: 4100,
+        live_debugger: None,
+        postgres_port: 5433,
+        databases: &["shop_dev", "shop_test", "shop_analytics"],
+        dev_database: "shop_dev",
+        test_database: "shop_test",
+        elixir: "beam.packages.erlang_26.elixir_1_17",
+        node: None,
+        postgres: "postgresql_15",
+        packages: &["overmind", "tmux", "flyctl", "nodePackages.pnpm", "redis"],
+        linux_packages: &["inotify-tools"],
+        env: &[
+            ("ERL_AFLAGS", "-kernel shell_history enabled"),
+            ("GREETING", r#"say "hi" to ${USER} \ o/"#),
+        ],
+        log_alerts: false,
+        auto_restart: false,
+    },
+];
+
+#[test]
+fn expectations_cover_every_fixture() {
+    let covered: Vec<_> = EXPECTED.iter().map(|e| e.fixture).collect();
+    assert_eq!(covered, SPEC_FIXTURES);
+}
+
+fn nix_eval(file: &Path, args: &[(&str, String)]) -> Value {
+    let mut cmd = Command::new(require("nix-instantiate"));
+    cmd.args(["--eval", "--strict", "--json"]).arg(file);
+    for (name, expr) in args {
+        cmd.args(["--arg", name, expr]);
+    }
+    serde_json::from_str(&run_ok(&mut cmd)).expect("nix prints JSON")
+}
+
+fn nix_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap().replace("${", "\\${")
+}
+
+#[test]
+fn nix_parses_both_nix_files() {
+    for e in EXPECTED {
+        let dir = synced_project(e.fixture);
+        for file in ["flake.nix", "devenv.nix"] {
+            run_ok(
+                Command::new(require("nix-instantiate"))
+                    .arg("--parse")
+                    .arg(dir.path().join(file)),
+            );
+        }
+    }
+}
+
+#[test]
+fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
+    for e in EXPECTED {
+        let dir = synced_project(e.fixture);
+        let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
+        paths.extend(e.node);
+        paths.extend(e.packages);
+        paths.extend(e.linux_packages);
+        let paths_expr = format!(
+            "[ {} ]",
+            paths
+                .iter()
+                .map(|p| nix_string(p))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        for linux in [true, false] {
+            let got = nix_eval(
+                &fixture_path("support/eval-devenv.nix"),
+                &[
+                    (
+                        "devenv",
+                        dir.path().join("devenv.nix").display().to_string(),
+                    ),
+                    ("paths", paths_expr.clone()),
+                    ("isLinux", linux.to_string()),
+                ],
+            );
+            let mut packages: Vec<String> = e.packages.iter().map(|p| format!("pkg:{p}")).collect();
+            if linux {
+                packages.extend(e.linux_packages.iter().map(|p| format!("pkg:{p}")));
+            }
+            let mut postgres = json!({
+                "enable": true,
+                "package": format!("pkg:{}", e.postgres),
+                "initialDatabases": e.databases.iter().map(|d| json!({ "name": d })).collect::<Vec<_>>(),
+                "listen_addresses": e.ip,
+                "port": e.postgres_port,
+            });
+            if e.log_alerts {
+                postgres["settings"] = json!({
+                    "logging_collector": "on",
+                    "log_directory": "log",
+                    "log_filename": "postgresql.log",
+                    "log_truncate_on_rotation": "off",
+                });
+            }
+            let mut want = json!({
+                "languages": { "elixir": { "enable": true, "package": format!("pkg:{}", e.elixir) } },
+                "services": { "postgres": postgres },
+                "packages": packages,
+            });
+            if let Some(node) = e.node {
+                want["languages"]["javascript"] =
+                    json!({ "enable": true, "package": format!("pkg:{node}") });
+            }
+            if !e.env.is_empty() {
+                want["env"] = e
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into();
+            }
+            assert_eq!(got, want, "{} (linux: {linux})", e.fixture);
+        }
+    }
+}
+
+/// devenv option names from devenv's reference, with `<name>` standing for any attribute.
+fn devenv_options() -> Vec<Vec<String>> {
+    read_fixture("reference/devenv-options.tsv")
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .map(|name| name.split('.').map(str::to_string).collect())
+        .collect()
+}
+
+fn is_option(options: &[Vec<String>], path: &[String]) -> bool {
+    options
+        .iter()
+        .any(|o| o.len() == path.len() && o.iter().zip(path).all(|(a, b)| a == b || a == "<name>"))
+}
+
+/// Every leaf the evaluated devenv.nix sets must sit at or below a documented option.
+fn unknown_options(
+    options: &[Vec<String>],
+    value: &Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<String>,
+) {
+    if !path.is_empty() && is_option(options, path) {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                path.push(k.clone());
+                unknown_options(options, v, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.join(".")),
+    }
+}
+
+#[test]
+fn devenv_nix_sets_only_documented_devenv_options() {
+    let options = devenv_options();
+    assert!(options.len() > 1000, "the reference lists devenv's options");
+    assert!(!is_option(
+        &options,
+        &["languages".into(), "elixir".into(), "nope".into()]
+    ));
+    for e in EXPECTED {
+        let dir = synced_project(e.fixture);
+        let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
+        paths.extend(e.node);
+        paths.extend(e.packages);
+        paths.extend(e.linux_packages);
+        let paths_expr = format!(
+            "[ {} ]",
+            paths
+                .iter()
+                .map(|p| nix_string(p))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let got = nix_eval(
+            &fixture_path("support/eval-devenv.nix"),
+            &[
+                (
+                    "devenv",
+                    dir.path().join("devenv.nix").display().to_string(),
+                ),
+                ("paths", paths_expr),
+                ("isLinux", "true".into()),
+            ],
+        );
+        let mut unknown = Vec::new();
+        unknown_options(&options, &got, &mut Vec::new(), &mut unknown);
+        assert!(
+            unknown.is_empty(),
+            "{}: not devenv options: {unknown:?}",
+            e.fixture
+        );
+    }
+}
+
+#[test]
+fn flake_outputs_give_every_system_a_dev_shell_that_imports_devenv_nix() {
+    for e in EXPECTED {
+        let dir = synced_project(e.fixture);
+        let got = nix_eval(
+            &fixture_path("support/eval-flake.nix"),
+            &[("flake", dir.path().join("flake.nix").display().to_string())],
+        );
+        assert_eq!(
+            got["inputs"],
+            json!({ "nixpkgs": "github:cachix/devenv-nixpkgs/rolling", "devenv": "github:cachix/devenv" })
+        );
+        assert_eq!(
+            got["nixConfig"]["extra-substituters"],
+            "https://devenv.cachix.org"
+        );
+        let systems = [
+            "aarch64-darwin",
+            "aarch64-linux",
+            "x86_64-darwin",
+            "x86_64-linux",
+        ];
+        let shells = got["devShells"].as_object().unwrap();
+        assert_eq!(shells.keys().collect::<Vec<_>>(), systems);
+        for system in systems {
+            let shell = &shells[system];
+            assert_eq!(shell["modules"], json!(["devenv.nix"]), "{system}");
+            assert_eq!(shell["pkgsSystem"], system, "pkgs must be the system's own");
+            assert!(shell["inputNames"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("devenv")));
+        }
+        assert!(got["description"]
+            .as_str()
+            .unwrap()
+            .contains(e.repo.trim_end_matches(".Repo")));
+    }
+}
+
+/// The Procfile's commands, one per process, without the names.
+fn procfile_commands(procfile: &str) -> BTreeMap<String, String> {
+    procfile
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (name, cmd) = l.split_once(": ").expect("name: command");
+            (name.to_string(), cmd.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn shellcheck_and_bash_accept_every_shell_file_and_procfile_command() {
+    let shellcheck = require("shellcheck");
+    let bash = require("bash");
+    for e in EXPECTED {
+        let dir = synced_project(e.fixture);
+        let mut scripts = vec![
+            dir.path().join("scripts/restart-phoenix"),
+            dir.path().join(".envrc"),
+        ];
+        let procs = procfile_commands(&read(dir.path(), "Procfile"));
+        let mut names: Vec<_> = procs.keys().cloned().collect();
+        names.sort();
+        let mut want = vec!["devenv", "phoenix"];
+        if e.log_alerts {
+            want.push("postgres-alerts");
+        }
+        want.sort();
+        assert_eq!(names, want, "{}: Procfile processes", e.fixture);
+        assert!(
+            procs["phoenix"].contains(&format!("pg_isready -q -h {} -p {}", e.ip, e.postgres_port))
+        );
+        for (name, cmd) in &procs {
+            // overmind runs each command as a bash script
+            let path = dir.path().join(format!("procfile-{name}.sh"));
+            std::fs::write(&path, format!("#!/usr/bin/env bash\n{cmd}\n")).unwrap();
+            scripts.push(path);
+        }
+        for script in &scripts {
+            run_ok(
+                Command::new(&shellcheck)
+                    .args(["--shell=bash", "--severity=style"])
+                    .arg(script),
+            );
+            run_ok(Command::new(&bash).arg("-n").arg(script));
+        }
+        let envrc = read(dir.path(), ".envrc");
+        assert!(envrc.contains("use flake . --impure"));
+        assert_eq!(
+            envrc.contains("export OVERMIND_AUTO_RESTART=phoenix"),
+            e.auto_restart,
+            "{}",
+            e.fixture
+        );
+    }
+}
+
+/// Lay out a `mix phx.new`-like app's config, then let devgen add to it.
+fn phoenix_app(e: &Expect) -> tempfile::TempDir {
+    let dir = project_with_spec(&read_fixture(&format!("specs/{}.toml", e.fixture)));
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    for file in ["config.exs", "dev.exs", "test.exs"] {
+        let text = read_fixture(&format!("phoenix/{file}"))
+            .replace("__APP__", e.app)
+            .replace("__REPO__", e.repo)
+            .replace("__ENDPOINT__", e.endpoint);
+        std::fs::write(dir.path().join("config").join(file), text).unwrap();
+    }
+    let out = crate::support::devgen(dir.path(), &["sync"]);
+    crate::support::assert_exit(&out, 0);
+    dir
+}
+
+fn read_config(dir: &Path, env: &str, e: &Expect) -> BTreeMap<String, String> {
+    let out = run_ok(
+        Command::new(require("elixir"))
+            .arg(fixture_path("support/read_config.exs"))
+            .args([env, e.app, e.repo, e.endpoint])
+            .current_dir(dir)
+            .env_remove("MIX_TEST_PARTITION"),
+    );
+    out.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
+    for e in EXPECTED {
+        let dir = phoenix_app(e);
+        let q = |s: &str| format!("{s:?}");
+        let dev = read_config(dir.path(), "dev", e);
+        assert_eq!(dev["endpoint_ip"], e.ip_tuple, "{}", e.fixture);
+        assert_eq!(dev["endpoint_port"], e.phoenix_port.to_string());
+        assert_eq!(dev["endpoint_url_host"], q(e.host));
+        assert_eq!(dev["endpoint_url_port"], e.phoenix_port.to_string());
+        assert_eq!(
+            dev["endpoint_check_origin"],
+            format!("[{}]", q(&format!("//{}", e.host)))
+        );
+        assert_eq!(dev["repo_hostname"], q(&format!("postgres.{}", e.host)));
+        assert_eq!(dev["repo_port"], e.postgres_port.to_string());
+        assert_eq!(dev["repo_database"], q(e.dev_database));
+        // the app's own settings survive
+        assert_eq!(dev["repo_pool_size"], "10");
+        assert_eq!(dev["endpoint_code_reloader"], "true");
+        match e.live_debugger {
+            Some(port) => {
+                assert_eq!(dev["live_debugger_ip"], e.ip_tuple);
+                assert_eq!(dev["live_debugger_port"], port.to_string());
+                assert_eq!(
+                    dev["live_debugger_external_url"],
+                    q(&format!("http://{}:{port}", e.host))
+                );
+            }
+            None => assert_eq!(dev["live_debugger_port"], "nil"),
+        }
+
+        let test = read_config(dir.path(), "test", e);
+        assert_eq!(test["repo_hostname"], q(e.ip), "tests use the direct IP");
+        assert_eq!(test["repo_port"], e.postgres_port.to_string());
+        assert_eq!(test["repo_database"], q(e.test_database));
+        assert_eq!(test["endpoint_ip"], e.ip_tuple);
+        assert_eq!(
+            test["endpoint_port"], "4002",
+            "the app's test port survives"
+        );
+    }
+}
+
+#[test]
+fn elixir_reads_config_devgen_creates_from_nothing() {
+    let e = &EXPECTED[1];
+    let dir = synced_project(e.fixture);
+    // devgen created dev.exs and test.exs; a config.exs is all the app adds
+    let config = read_fixture("phoenix/config.exs")
+        .replace("__APP__", e.app)
+        .replace("__REPO__", e.repo)
+        .replace("__ENDPOINT__", e.endpoint);
+    std::fs::write(dir.path().join("config/config.exs"), config).unwrap();
+    let dev = read_config(dir.path(), "dev", e);
+    assert_eq!(dev["endpoint_ip"], e.ip_tuple);
+    assert_eq!(dev["repo_database"], format!("{:?}", e.dev_database));
+}
+
+#[test]
+fn tmux_loads_the_overmind_config_and_its_hook_silences_the_devenv_window() {
+    let tmux = require("tmux");
+    let dir = synced_project("minimal");
+    let tmpdir = tempfile::tempdir().unwrap();
+    let socket = "devgen-conf-test";
+    let t = |args: &[&str]| {
+        run_ok(
+            Command::new(&tmux)
+                .env("TMUX_TMPDIR", tmpdir.path())
+                .env_remove("TMUX")
+                .arg("-L")
+                .arg(socket)
+                .args(args),
+        )
+    };
+    let conf = dir.path().join(".tmux.overmind.conf");
+    let _server = crate::restart_phoenix::TmuxServer {
+        tmux: tmux.clone(),
+        tmpdir: tmpdir.path().to_path_buf(),
+        socket: socket.into(),
+    };
+    // as overmind does: the first window is devenv, created with the config
+    t(&[
+        "-f",
+        conf.to_str().unwrap(),
+        "new-session",
+        "-d",
+        "-s",
+        "acme",
+        "-n",
+        "devenv",
+        "sleep 60",
+    ]);
+    t(&["set-window-option", "-g", "monitor-activity", "on"]);
+    t(&["new-window", "-t", "acme", "-n", "phoenix", "sleep 60"]);
+    assert!(t(&["show-hooks", "-g"]).contains("client-attached"));
+    // a control-mode client attaching, as overmind's does, fires client-attached
+    let attach = Command::new(&tmux)
+        .env("TMUX_TMPDIR", tmpdir.path())
+        .env_remove("TMUX")
+        .args(["-L", socket, "-C", "attach", "-t", "acme"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut waited = 0;
+    loop {
+        let devenv = t(&[
+            "display-message",
+            "-p",
+            "-t",
+            "acme:devenv",
+            "#{monitor-activity}",
+        ]);
+        if devenv.trim() == "0" || waited > 50 {
+            assert_eq!(
+                devenv.trim(),
+                "0",
+                "the hook turned monitor-activity off in the devenv window"
+            );
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    let phoenix = t(&[
+        "display-message",
+        "-p",
+        "-t",
+        "acme:phoenix",
+        "#{monitor-activity}",
+    ]);
+    assert_eq!(phoenix.trim(), "1", "other windows keep the user's setting");
+    drop(attach);
+}

@@ -1,0 +1,9 @@
+//! devgen's test suite, one module per concern. Tests that need a real program (nix,
+//! shellcheck, elixir, tmux) use that program and fail when it is missing.
+
+mod bad_input;
+mod conformance;
+mod restart_phoenix;
+mod scenarios;
+mod snapshots;
+mod support;

@@ -1,0 +1,139 @@
+//! Helpers shared by the suite: running the devgen binary, fixture projects, and the real
+//! programs the conformance tests need.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture_path(rel: &str) -> PathBuf {
+    repo_root().join("fixtures").join(rel)
+}
+
+pub fn read_fixture(rel: &str) -> String {
+    std::fs::read_to_string(fixture_path(rel)).unwrap_or_else(|e| panic!("fixture {rel}: {e}"))
+}
+
+/// The spec fixtures every output test runs over.
+pub const SPEC_FIXTURES: &[&str] = &["liberties", "minimal", "lean"];
+
+/// Run `devgen ARGS` in `dir`. Colour is off so outputs compare as plain text.
+pub fn devgen(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_devgen"))
+        .args(["-C", dir.to_str().unwrap()])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("devgen runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Assert an exit code, showing both streams when it differs.
+#[track_caller]
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "expected exit {code}\n--- stdout\n{}\n--- stderr\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// A temporary project whose devgen.toml is the named spec fixture, synced.
+pub fn synced_project(fixture: &str) -> tempfile::TempDir {
+    let dir = project_with_spec(&read_fixture(&format!("specs/{fixture}.toml")));
+    let out = devgen(dir.path(), &["sync"]);
+    assert_exit(&out, 0);
+    dir
+}
+
+/// A temporary project holding only `spec` as its devgen.toml.
+pub fn project_with_spec(spec: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("devgen.toml"), spec).unwrap();
+    dir
+}
+
+pub fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The path of a real program the test needs. A missing program fails the test: the test
+/// command (`.ci/test`) installs every one of them.
+#[track_caller]
+pub fn require(program: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("`{program}` is not installed; run the suite with .ci/test, which installs it")
+        })
+}
+
+/// Run a real program and return its output; panics with both streams when it fails.
+#[track_caller]
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+/// Every regular file under `dir`, relative, sorted.
+pub fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                walk(base, &path, out);
+            } else {
+                out.push(
+                    path.strip_prefix(base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Every file the dev target writes, plus the spec and the lock.
+pub const DEV_FILES: &[&str] = &[
+    ".envrc",
+    ".overmind.env",
+    ".tmux.overmind.conf",
+    "Procfile",
+    "config/dev.exs",
+    "config/devgen.exs",
+    "config/devgen_test.exs",
+    "config/test.exs",
+    "devenv.nix",
+    "devgen.lock",
+    "devgen.toml",
+    "flake.nix",
+    "scripts/restart-phoenix",
+];
