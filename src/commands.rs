@@ -362,3 +362,88 @@ impl<'a> JsonReport<'a> {
         }
     }
 }
+
+/// What `devgen nix` does to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NixOp {
+    Get,
+    Set,
+    Add,
+    Remove,
+    Delete,
+}
+
+/// How `devgen nix` reports an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NixOutput {
+    /// The whole new file on stdout.
+    Print,
+    /// A unified diff on stdout.
+    Diff,
+    /// Write the file back, atomically.
+    InPlace,
+}
+
+/// `devgen nix OP FILE PATH [EXPR]`: the Nix editor on its own.
+pub fn nix(
+    dir: &Path,
+    op: NixOp,
+    file: &Path,
+    path: &str,
+    expr: Option<&str>,
+    output: NixOutput,
+    io: &mut Io,
+) -> Result<i32> {
+    use crate::nix_edit::{AttrPath, NixDocument};
+
+    let full = dir.join(file);
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(&full).map_err(|e| Error::io("cannot read", file, e))?;
+    let attr_path: AttrPath = path
+        .parse()
+        .map_err(|e| Error::Usage(format!("bad attribute path {e}\n  = help: write names joined by dots, quoting a name that contains dots: env.\"MY.VAR\"")))?;
+    let mut doc = NixDocument::parse(shown.clone(), text.clone())?;
+    let expr = || expr.ok_or_else(|| Error::Usage(format!("{op:?} needs an EXPR after the path")));
+    let changed = match op {
+        NixOp::Get => {
+            return match doc.get(&attr_path)? {
+                Some(value) => {
+                    writeln!(io.out, "{value}").map_err(out_err)?;
+                    Ok(0)
+                }
+                None => Err(Error::Usage(format!(
+                    "`{attr_path}` is not set in {shown}\n  = help: `devgen nix set {shown} {path} EXPR` binds it"
+                ))),
+            };
+        }
+        NixOp::Set => doc.set(&attr_path, expr()?)?,
+        NixOp::Add => doc.add(&attr_path, expr()?)?,
+        NixOp::Remove => doc.remove(&attr_path, expr()?)?,
+        NixOp::Delete => doc.delete(&attr_path)?,
+    };
+    match output {
+        NixOutput::Print => write!(io.out, "{}", doc.text()).map_err(out_err)?,
+        NixOutput::Diff => {
+            if changed {
+                write!(io.out, "{}", diff::unified(&shown, Some(&text), doc.text()))
+                    .map_err(out_err)?;
+            }
+        }
+        NixOutput::InPlace => {
+            if changed {
+                let parent = full
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let name = full.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+                    Error::Usage(format!("{shown}: not a file name devgen can write"))
+                })?;
+                ProjectRoot::open(parent)?.write(name, doc.text(), false)?;
+            }
+        }
+    }
+    if !changed {
+        writeln!(io.err, "{shown}: already as asked; nothing changed").map_err(out_err)?;
+    }
+    Ok(0)
+}

@@ -17,12 +17,12 @@ pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
     let diff = TextDiff::from_lines(before, new);
     let mut out = String::new();
     let old_name = if old.is_some() {
-        format!("a/{path}")
+        format!("a/{}", path.trim_start_matches('/'))
     } else {
         "/dev/null".to_string()
     };
     let _ = writeln!(out, "{HEAD}--- {old_name}{HEAD:#}");
-    let _ = writeln!(out, "{HEAD}+++ b/{path}{HEAD:#}");
+    let _ = writeln!(out, "{HEAD}+++ b/{}{HEAD:#}", path.trim_start_matches('/'));
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         let _ = writeln!(out, "{HUNK}{}{HUNK:#}", hunk.header());
         for change in hunk.iter_changes() {

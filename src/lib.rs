@@ -21,6 +21,7 @@ pub mod fsys;
 pub mod init;
 pub mod lock;
 pub mod model;
+pub mod nix_edit;
 pub mod outputs;
 pub mod reconcile;
 pub mod spec;

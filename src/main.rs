@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use devgen::commands::{self, exit, Format, Io};
+use devgen::commands::{self, exit, Format, Io, NixOp, NixOutput};
 use devgen::init::InitOptions;
 
 /// Generate and keep true the Nix development environment of an Elixir/Phoenix project.
@@ -45,6 +45,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Read and edit Nix files by attribute path, keeping every other byte
+    #[command(subcommand)]
+    Nix(NixCommand),
     /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
     Diff {
         /// Print nothing; only the exit code tells
@@ -54,6 +57,66 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+/// Attribute paths are names joined by dots; quote a name that contains dots: env."MY.VAR".
+#[derive(Debug, Subcommand)]
+enum NixCommand {
+    /// Print the source of the value bound at PATH
+    Get { file: PathBuf, path: String },
+    /// Bind PATH to EXPR, inside the innermost existing attribute set
+    Set {
+        file: PathBuf,
+        path: String,
+        expr: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+    /// Make sure EXPR is an element of the list at PATH
+    Add {
+        file: PathBuf,
+        path: String,
+        expr: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+    /// Remove EXPR from the list at PATH
+    Remove {
+        file: PathBuf,
+        path: String,
+        expr: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+    /// Remove the binding at PATH, with its comment lines
+    Delete {
+        file: PathBuf,
+        path: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct EditOutput {
+    /// Write the file in place (atomically) instead of printing it
+    #[arg(short = 'i', long = "in-place", conflicts_with = "diff")]
+    in_place: bool,
+    /// Print a unified diff instead of the new file
+    #[arg(long)]
+    diff: bool,
+}
+
+impl EditOutput {
+    fn mode(&self) -> NixOutput {
+        if self.in_place {
+            NixOutput::InPlace
+        } else if self.diff {
+            NixOutput::Diff
+        } else {
+            NixOutput::Print
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -86,6 +149,41 @@ fn main() -> ExitCode {
         }
         Command::Sync { force, dry_run } => commands::sync(&cli.dir, *force, *dry_run, &mut io),
         Command::Diff { quiet, format } => commands::diff(&cli.dir, *quiet, *format, &mut io),
+        Command::Nix(nix) => {
+            let (op, file, path, expr, out) = match nix {
+                NixCommand::Get { file, path } => (NixOp::Get, file, path, None, NixOutput::Print),
+                NixCommand::Set {
+                    file,
+                    path,
+                    expr,
+                    out,
+                } => (NixOp::Set, file, path, Some(expr), out.mode()),
+                NixCommand::Add {
+                    file,
+                    path,
+                    expr,
+                    out,
+                } => (NixOp::Add, file, path, Some(expr), out.mode()),
+                NixCommand::Remove {
+                    file,
+                    path,
+                    expr,
+                    out,
+                } => (NixOp::Remove, file, path, Some(expr), out.mode()),
+                NixCommand::Delete { file, path, out } => {
+                    (NixOp::Delete, file, path, None, out.mode())
+                }
+            };
+            commands::nix(
+                &cli.dir,
+                op,
+                file,
+                path,
+                expr.map(String::as_str),
+                out,
+                &mut io,
+            )
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

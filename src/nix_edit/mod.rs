@@ -1,0 +1,892 @@
+//! nix_edit: format-preserving edits of Nix files, addressed by attribute path.
+//!
+//! In the spirit of toml_edit's `DocumentMut`: parse a document, read and change the values
+//! bound at attribute paths, print it. Every byte outside an edit is kept — comments, blank
+//! lines, ordering, odd indentation. rowan 0.17 has no mutable tree, so each edit is a text
+//! splice computed from the syntax tree; the result is re-parsed and refused if it has a
+//! syntax error or if the path does not then hold what was asked for.
+//!
+//! A path is looked up in the file's top-level attribute set, found through the usual
+//! wrappers (a module's `{ pkgs, ... }:`, `let … in`, `with …;`, parentheses), and may be
+//! written nested (`a = { b = 1; };`), dotted (`a.b = 1;`) or mixed. Anything devgen cannot
+//! edit without guessing — a path through a function call or a variable, an `inherit` that
+//! would need rewriting — is an error naming the place, never a guess.
+
+mod path;
+
+use std::ops::Range;
+
+use rnix::ast::{self, HasEntry};
+use rnix::{SyntaxKind, SyntaxNode};
+use rowan::ast::AstNode;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+pub use path::AttrPath;
+
+/// A parsed Nix document.
+#[derive(Debug, Clone)]
+pub struct NixDocument {
+    file: String,
+    text: String,
+    root: SyntaxNode,
+}
+
+/// Where a path leads in a document.
+enum Lookup {
+    /// A binding whose attribute path ends exactly at the path.
+    Found(ast::AttrpathValue),
+    /// The path's last name is bound by an `inherit`.
+    Inherited(ast::Inherit),
+    /// Nothing is bound at the path; `set` would insert `path[consumed..]` into `set`,
+    /// after `anchor` (the entry sharing most of the path), or after the last entry.
+    Missing {
+        set: ast::AttrSet,
+        consumed: usize,
+        anchor: Option<SyntaxNode>,
+    },
+    /// The path is not bound itself, but dotted bindings below it are (`a.b.c = 1;` for `a.b`).
+    Spread(Vec<ast::AttrpathValue>),
+}
+
+impl NixDocument {
+    /// Parse `text`; `file` names it in error messages. A document with syntax errors is
+    /// refused: devgen edits only what Nix itself would accept.
+    pub fn parse(file: impl Into<String>, text: impl Into<String>) -> Result<Self> {
+        let file = file.into();
+        let text = text.into();
+        let root = parse_checked(&file, &text)?;
+        Ok(NixDocument { file, text, root })
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The source text of the value bound at `path`, or `None` when nothing is.
+    pub fn get(&self, path: &AttrPath) -> Result<Option<String>> {
+        match self.lookup(path)? {
+            Lookup::Found(av) => Ok(Some(
+                self.node_text(av.value().expect("a parsed binding has a value").syntax()),
+            )),
+            Lookup::Inherited(inh) => {
+                Ok(Some(inherited_value(&inh, path.segments().last().unwrap())))
+            }
+            Lookup::Missing { .. } => Ok(None),
+            Lookup::Spread(bindings) => Err(self.spread_error(path, &bindings, "read")),
+        }
+    }
+
+    /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
+    /// innermost attribute set on the path. Returns whether the document changed.
+    pub fn set(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+        let expr = check_expr(expr)?;
+        let splice = match self.lookup(path)? {
+            Lookup::Found(av) => {
+                let value = av.value().expect("a parsed binding has a value");
+                if same_tokens(&self.node_text(value.syntax()), &expr) {
+                    return Ok(false);
+                }
+                let indent = self.line_indent(start(av.syntax()));
+                Splice {
+                    range: range(value.syntax()),
+                    text: reindent(&expr, &indent, self.eol()),
+                }
+            }
+            Lookup::Inherited(inh) => {
+                return Err(self.error(
+                    range(inh.syntax()),
+                    format!(
+                    "`{path}` is bound by `inherit` here; devgen does not rewrite inherit bindings"
+                ),
+                    format!(
+                    "replace the inherit of `{}` by hand with `{} = …;`, then run the edit again",
+                    path.segments().last().unwrap(),
+                    path.segments().last().unwrap()
+                ),
+                ))
+            }
+            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "set")),
+            Lookup::Missing {
+                set,
+                consumed,
+                anchor,
+            } => {
+                let binding = format!(
+                    "{} = {};",
+                    AttrPath::segments_to_nix(&path.segments()[consumed..]),
+                    expr
+                );
+                self.insert_entry(&set, anchor.as_ref(), &binding)
+            }
+        };
+        self.apply(splice)?;
+        match self.get(path)? {
+            Some(v) if same_tokens(&v, &expr) => Ok(true),
+            other => Err(Error::Usage(format!(
+                "internal error: after setting `{path}` in {} it reads {other:?}; nothing was written. Please report this with the file",
+                self.file
+            ))),
+        }
+    }
+
+    /// Remove the binding at `path` (every binding under it, when it is spread over dotted
+    /// bindings), with its own comment lines. Returns whether anything was removed.
+    pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
+        let ranges: Vec<Range<usize>> = match self.lookup(path)? {
+            Lookup::Missing { .. } => return Ok(false),
+            Lookup::Found(av) => vec![self.removal_range(av.syntax())],
+            Lookup::Spread(bindings) => bindings
+                .iter()
+                .map(|b| self.removal_range(b.syntax()))
+                .collect(),
+            Lookup::Inherited(inh) => {
+                if inh.attrs().count() != 1 {
+                    return Err(self.error(
+                        range(inh.syntax()),
+                        format!("`{path}` is one of several names this `inherit` binds; devgen does not rewrite inherit bindings"),
+                        "remove the name from the inherit by hand".to_string(),
+                    ));
+                }
+                vec![self.removal_range(inh.syntax())]
+            }
+        };
+        let mut text = self.text.clone();
+        for r in ranges.iter().rev() {
+            text.replace_range(r.clone(), "");
+        }
+        self.replace_text(text)?;
+        if self.get_or_spread(path)? {
+            return Err(Error::Usage(format!(
+                "internal error: `{path}` is still bound in {} after deleting it",
+                self.file
+            )));
+        }
+        Ok(true)
+    }
+
+    /// Make sure `expr` is an element of the list at `path` (creating the list when the
+    /// path is unbound). Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and
+    /// inside `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
+    pub fn add(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+        let expr = check_expr(expr)?;
+        let (lists, value) = match self.lookup(path)? {
+            Lookup::Missing { .. } => return self.set(path, &format!("[ {expr} ]")),
+            Lookup::Found(av) => (
+                self.list_literals(path, &av)?,
+                av.value().expect("parsed").syntax().clone(),
+            ),
+            Lookup::Inherited(inh) => {
+                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
+            }
+            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "add to")),
+        };
+        if lists
+            .iter()
+            .any(|l| l.position(&self.text, &expr).is_some())
+        {
+            return Ok(false);
+        }
+        let Some(list) = lists.iter().find(|l| !l.conditional) else {
+            return Err(self.not_a_list(path, &value, "a function call's list"));
+        };
+        let element = list.styled(&self.text, &expr);
+        let splice = self.insert_element(&list.node, &element);
+        self.apply(splice)?;
+        Ok(true)
+    }
+
+    /// Remove `expr` from the list at `path`, comparing elements by syntax. Returns whether
+    /// an element was removed.
+    pub fn remove(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+        let expr = check_expr(expr)?;
+        let lists = match self.lookup(path)? {
+            Lookup::Missing { .. } => return Ok(false),
+            Lookup::Found(av) => self.list_literals(path, &av)?,
+            Lookup::Inherited(inh) => {
+                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
+            }
+            Lookup::Spread(bindings) => {
+                return Err(self.spread_error(path, &bindings, "remove from"))
+            }
+        };
+        let Some((list, index)) = lists
+            .iter()
+            .find_map(|l| l.position(&self.text, &expr).map(|i| (l, i)))
+        else {
+            return Ok(false);
+        };
+        let item = list.node.items().nth(index).expect("position found it");
+        let r = self.removal_range(item.syntax());
+        let mut text = self.text.clone();
+        text.replace_range(r, "");
+        self.replace_text(text)?;
+        Ok(true)
+    }
+
+    // ---- lookup ---------------------------------------------------------------------
+
+    fn lookup(&self, path: &AttrPath) -> Result<Lookup> {
+        let set = self.top_set()?;
+        self.lookup_in(&set, path.segments(), 0)
+    }
+
+    /// Whether anything is bound at or under `path`.
+    fn get_or_spread(&self, path: &AttrPath) -> Result<bool> {
+        Ok(!matches!(self.lookup(path)?, Lookup::Missing { .. }))
+    }
+
+    /// The attribute set the file evaluates to, through the usual wrappers.
+    fn top_set(&self) -> Result<ast::AttrSet> {
+        let root = ast::Root::cast(self.root.clone()).expect("the root node is a Root");
+        let mut expr = root.expr().expect("a parsed document has an expression");
+        loop {
+            expr = match expr {
+                ast::Expr::AttrSet(set) => return Ok(set),
+                ast::Expr::Lambda(l) => l.body().expect("parsed"),
+                ast::Expr::LetIn(l) => l.body().expect("parsed"),
+                ast::Expr::With(w) => w.body().expect("parsed"),
+                ast::Expr::Paren(p) => p.expr().expect("parsed"),
+                ast::Expr::Assert(a) => a.body().expect("parsed"),
+                other => {
+                    return Err(self.error(
+                        range(other.syntax()),
+                        format!("the file's value is {}, not an attribute set", describe(&other)),
+                        "devgen edits files whose value is an attribute set, like a module `{ pkgs, ... }: { … }` or a flake `{ … }`".into(),
+                    ))
+                }
+            };
+        }
+    }
+
+    fn lookup_in(&self, set: &ast::AttrSet, path: &[String], consumed: usize) -> Result<Lookup> {
+        let rest = &path[consumed..];
+        let mut anchor: Option<(usize, SyntaxNode)> = None;
+        let mut deeper: Option<Lookup> = None;
+        let mut spread = Vec::new();
+        for entry in set.entries() {
+            match entry {
+                ast::Entry::Inherit(inh) => {
+                    if inh
+                        .attrs()
+                        .any(|a| attr_name(&a).as_deref() == Some(rest[0].as_str()))
+                    {
+                        if rest.len() == 1 {
+                            return Ok(Lookup::Inherited(inh));
+                        }
+                        return Err(self.error(
+                            range(inh.syntax()),
+                            format!(
+                                "`{}` is bound by `inherit` here, so devgen cannot see inside it",
+                                AttrPath::segments_to_nix(&path[..=consumed])
+                            ),
+                            "write the value out as an attribute set to edit inside it".into(),
+                        ));
+                    }
+                }
+                ast::Entry::AttrpathValue(av) => {
+                    let names: Vec<Option<String>> = av
+                        .attrpath()
+                        .map(|p| p.attrs().map(|a| attr_name(&a)).collect())
+                        .unwrap_or_default();
+                    let common = names
+                        .iter()
+                        .zip(rest)
+                        .take_while(|(n, r)| n.as_deref() == Some(r.as_str()))
+                        .count();
+                    if common == 0 {
+                        continue;
+                    }
+                    if anchor.as_ref().is_none_or(|(c, _)| common >= *c) {
+                        anchor = Some((common, av.syntax().clone()));
+                    }
+                    if common == names.len() && common == rest.len() {
+                        return Ok(Lookup::Found(av));
+                    }
+                    if common == names.len() {
+                        let value = av.value().expect("parsed");
+                        let Some(inner) = as_attr_set(&value) else {
+                            return Err(self.not_a_set(&path[..consumed + common], &value));
+                        };
+                        match self.lookup_in(&inner, path, consumed + common)? {
+                            Lookup::Missing {
+                                set,
+                                consumed: c,
+                                anchor: a,
+                            } => {
+                                let deepest = match &deeper {
+                                    Some(Lookup::Missing { consumed: d, .. }) => c > *d,
+                                    _ => true,
+                                };
+                                if deepest {
+                                    deeper = Some(Lookup::Missing {
+                                        set,
+                                        consumed: c,
+                                        anchor: a,
+                                    });
+                                }
+                            }
+                            found => return Ok(found),
+                        }
+                    } else if common == rest.len() {
+                        spread.push(av);
+                    }
+                }
+            }
+        }
+        if !spread.is_empty() {
+            return Ok(Lookup::Spread(spread));
+        }
+        if let Some(d) = deeper {
+            return Ok(d);
+        }
+        Ok(Lookup::Missing {
+            set: set.clone(),
+            consumed,
+            anchor: anchor.map(|(_, n)| n),
+        })
+    }
+
+    /// The list literals a list-valued binding is made of: `[ … ]`, the literals of a
+    /// `[ … ] ++ … ++ [ … ]` chain, or the list of `with pkgs; [ … ]`.
+    fn list_literals(&self, path: &AttrPath, av: &ast::AttrpathValue) -> Result<Vec<ListLiteral>> {
+        let value = av.value().expect("parsed");
+        let mut lists = Vec::new();
+        collect_lists(value.clone(), None, &mut lists);
+        if lists.is_empty() {
+            return Err(self.not_a_list(path, value.syntax(), &describe(&value)));
+        }
+        Ok(lists)
+    }
+
+    // ---- splices ----------------------------------------------------------------------
+
+    /// Where and how to insert a new entry `binding` into `set`.
+    fn insert_entry(
+        &self,
+        set: &ast::AttrSet,
+        anchor: Option<&SyntaxNode>,
+        binding: &str,
+    ) -> Splice {
+        let open = set.l_curly_token().expect("parsed set");
+        let close = set.r_curly_token().expect("parsed set");
+        let last = set.entries().last().map(|e| e.syntax().clone());
+        let after = anchor.cloned().or(last);
+        self.insert_between(
+            open.text_range().end().into(),
+            close.text_range().start().into(),
+            after.as_ref(),
+            binding,
+        )
+    }
+
+    fn insert_element(&self, list: &ast::List, element: &str) -> Splice {
+        let open = list.l_brack_token().expect("parsed list");
+        let close = list.r_brack_token().expect("parsed list");
+        let last = list.items().last().map(|e| e.syntax().clone());
+        self.insert_between(
+            open.text_range().end().into(),
+            close.text_range().start().into(),
+            last.as_ref(),
+            element,
+        )
+    }
+
+    /// Insert `item` between the delimiters at `open_end` and `close_start`, after `after`
+    /// (or first when `None`), in the container's own layout: one item per line in a
+    /// multi-line container, on the same line in a one-line one.
+    fn insert_between(
+        &self,
+        open_end: usize,
+        close_start: usize,
+        after: Option<&SyntaxNode>,
+        item: &str,
+    ) -> Splice {
+        let multiline = self.text[open_end..close_start].contains('\n');
+        let eol = self.eol();
+        match (after, multiline) {
+            (Some(node), true) => {
+                let indent = self.line_indent(start(node));
+                let at = self.end_of_item(node, close_start);
+                Splice {
+                    range: at..at,
+                    text: format!("{eol}{indent}{}", reindent(item, &indent, eol)),
+                }
+            }
+            (Some(node), false) => {
+                let at = self.end_of_item(node, close_start);
+                Splice {
+                    range: at..at,
+                    text: format!(" {item}"),
+                }
+            }
+            (None, true) => {
+                let indent = format!("{}{}", self.line_indent(open_end), self.indent_unit());
+                // right after the opening delimiter's line (and any comment on it)
+                let line_end = self.text[open_end..close_start]
+                    .find(['\r', '\n'])
+                    .map_or(close_start, |i| open_end + i);
+                Splice {
+                    range: line_end..line_end,
+                    text: format!("{eol}{indent}{}", reindent(item, &indent, eol)),
+                }
+            }
+            (None, false) => Splice {
+                range: open_end..close_start,
+                text: format!(" {item} "),
+            },
+        }
+    }
+
+    /// The end of `node` plus any comment that follows it on the same line, but not past
+    /// `limit`.
+    fn end_of_item(&self, node: &SyntaxNode, limit: usize) -> usize {
+        let mut end = usize::from(node.text_range().end());
+        let mut next = node.next_sibling_or_token();
+        while let Some(el) = next {
+            match el.kind() {
+                SyntaxKind::TOKEN_WHITESPACE if !el.to_string().contains('\n') => {}
+                SyntaxKind::TOKEN_COMMENT
+                    if !el.to_string().contains('\n') || el.to_string().starts_with("/*") =>
+                {
+                    let e = usize::from(el.text_range().end());
+                    if e <= limit
+                        && !self.text[end..usize::from(el.text_range().start())].contains('\n')
+                    {
+                        end = e;
+                    }
+                    break;
+                }
+                _ => break,
+            }
+            next = el.next_sibling_or_token();
+        }
+        end.min(limit)
+    }
+
+    /// The text to cut to remove `node`: its whole line(s) with the comment lines directly
+    /// above when it stands alone on its lines, or just it and the space before it.
+    fn removal_range(&self, node: &SyntaxNode) -> Range<usize> {
+        let start = start(node);
+        let end = self.end_of_item(node, self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| end + i + 1);
+        let alone_before = self.text[line_start..start].trim().is_empty();
+        let alone_after = self.text[end..line_end].trim().is_empty();
+        if alone_before && alone_after && line_start > 0 {
+            // take the comment lines attached above (no blank line between)
+            let mut from = line_start;
+            while from > 0 {
+                let prev_start = self.text[..from - 1].rfind('\n').map_or(0, |i| i + 1);
+                let prev = self.text[prev_start..from].trim();
+                if prev.starts_with('#') {
+                    from = prev_start;
+                } else {
+                    break;
+                }
+            }
+            from..line_end
+        } else {
+            let ws_start = self.text[..start].trim_end_matches([' ', '\t']).len();
+            ws_start..end
+        }
+    }
+
+    fn apply(&mut self, splice: Splice) -> Result<()> {
+        let mut text = self.text.clone();
+        text.replace_range(splice.range, &splice.text);
+        self.replace_text(text)
+    }
+
+    /// Adopt `text` as the document, if it parses.
+    fn replace_text(&mut self, text: String) -> Result<()> {
+        let root = parse_checked(&self.file, &text).map_err(|e| {
+            Error::Usage(format!(
+                "internal error: the edit would leave {} unparsable, so nothing was written:\n{e}",
+                self.file
+            ))
+        })?;
+        self.text = text;
+        self.root = root;
+        Ok(())
+    }
+
+    // ---- layout helpers ---------------------------------------------------------------
+
+    fn node_text(&self, node: &SyntaxNode) -> String {
+        self.text[range(node)].to_string()
+    }
+
+    fn eol(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+
+    /// The whitespace that starts the line containing `offset`.
+    fn line_indent(&self, offset: usize) -> String {
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        self.text[line_start..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect()
+    }
+
+    /// One level of indentation as this file writes it.
+    fn indent_unit(&self) -> String {
+        let mut best: Option<String> = None;
+        for line in self.text.lines() {
+            let ws: String = line
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            if ws.is_empty() || ws.len() == line.len() {
+                continue;
+            }
+            if ws.starts_with('\t') {
+                return "\t".into();
+            }
+            if best.as_ref().is_none_or(|b| ws.len() < b.len()) {
+                best = Some(ws);
+            }
+        }
+        best.unwrap_or_else(|| "  ".into())
+    }
+
+    // ---- errors -----------------------------------------------------------------------
+
+    fn error(&self, span: Range<usize>, message: String, help: String) -> Error {
+        Diagnostic::new(self.file.clone(), self.text.clone(), span, message)
+            .with_help(help)
+            .into_error()
+    }
+
+    fn not_a_set(&self, prefix: &[String], value: &ast::Expr) -> Error {
+        self.error(
+            range(value.syntax()),
+            format!("`{}` is bound to {} here, not an attribute set", AttrPath::segments_to_nix(prefix), describe(value)),
+            "devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
+        )
+    }
+
+    fn not_a_list(&self, path: &AttrPath, node: &SyntaxNode, what: &str) -> Error {
+        self.error(
+            range(node),
+            format!("`{path}` is {what}, not a list"),
+            "add and remove work on list literals: `[ … ]`, `[ … ] ++ …`, or `with pkgs; [ … ]`"
+                .into(),
+        )
+    }
+
+    fn spread_error(&self, path: &AttrPath, bindings: &[ast::AttrpathValue], verb: &str) -> Error {
+        let first = &bindings[0];
+        let shown = first
+            .attrpath()
+            .map(|p| self.node_text(p.syntax()))
+            .unwrap_or_default();
+        self.error(
+            range(first.syntax()),
+            format!("cannot {verb} `{path}`: it is made of dotted bindings such as `{shown}`"),
+            format!("use a longer path, like `{shown}`, or delete `{path}` first"),
+        )
+    }
+}
+
+/// A text replacement.
+struct Splice {
+    range: Range<usize>,
+    text: String,
+}
+
+/// A list literal, and the namespace of the `with` around it, if any.
+struct ListLiteral {
+    node: ast::List,
+    with_namespace: Option<String>,
+    /// The last argument of a call in the chain, like `lib.optionals cond [ … ]`: its
+    /// elements count as present and can be removed, but nothing is added to it.
+    conditional: bool,
+}
+
+impl ListLiteral {
+    /// The index of the element equal to `expr` by syntax.
+    fn position(&self, text: &str, expr: &str) -> Option<usize> {
+        let want = self.canonical(expr);
+        self.node
+            .items()
+            .position(|item| self.canonical(&text[range(item.syntax())]) == want)
+    }
+
+    /// Tokens without trivia, and without the `with` namespace prefix.
+    fn canonical(&self, source: &str) -> Vec<(SyntaxKind, String)> {
+        let tokens = significant_tokens(source);
+        if let Some(ns) = &self.with_namespace {
+            let ns_tokens = significant_tokens(ns);
+            let n = ns_tokens.len();
+            if tokens.len() > n + 1
+                && tokens[..n] == ns_tokens[..]
+                && tokens[n].0 == SyntaxKind::TOKEN_DOT
+            {
+                return tokens[n + 1..].to_vec();
+            }
+        }
+        tokens
+    }
+
+    /// `expr` as this list writes elements: without the `with` namespace when no element
+    /// spells it out.
+    fn styled(&self, text: &str, expr: &str) -> String {
+        if let Some(ns) = &self.with_namespace {
+            let prefix = format!("{ns}.");
+            let spelled = self
+                .node
+                .items()
+                .any(|i| text[range(i.syntax())].starts_with(&prefix));
+            if let Some(rest) = expr.strip_prefix(&prefix) {
+                if !spelled && rest.split('.').all(crate::spec::is_nix_ident) {
+                    return rest.to_string();
+                }
+            }
+        }
+        expr.to_string()
+    }
+}
+
+fn collect_lists(expr: ast::Expr, ns: Option<String>, out: &mut Vec<ListLiteral>) {
+    match expr {
+        ast::Expr::List(node) => out.push(ListLiteral {
+            node,
+            with_namespace: ns,
+            conditional: false,
+        }),
+        ast::Expr::Apply(a) => {
+            if let Some(ast::Expr::List(node)) = a.argument() {
+                out.push(ListLiteral {
+                    node,
+                    with_namespace: ns,
+                    conditional: true,
+                });
+            }
+        }
+        ast::Expr::Paren(p) => {
+            if let Some(e) = p.expr() {
+                collect_lists(e, ns, out)
+            }
+        }
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Concat) => {
+            if let Some(l) = b.lhs() {
+                collect_lists(l, ns.clone(), out);
+            }
+            if let Some(r) = b.rhs() {
+                collect_lists(r, ns, out);
+            }
+        }
+        ast::Expr::With(w) => {
+            let namespace = w.namespace().map(|n| n.syntax().to_string());
+            if let Some(body) = w.body() {
+                collect_lists(body, namespace, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The attribute set a binding's value is, seen through parentheses, `with` and `let`.
+fn as_attr_set(value: &ast::Expr) -> Option<ast::AttrSet> {
+    match value {
+        ast::Expr::AttrSet(s) => Some(s.clone()),
+        ast::Expr::Paren(p) => as_attr_set(&p.expr()?),
+        ast::Expr::With(w) => as_attr_set(&w.body()?),
+        ast::Expr::LetIn(l) => as_attr_set(&l.body()?),
+        _ => None,
+    }
+}
+
+/// A static attribute name: `a`, `"a.b"`, `${"a"}`; `None` for a computed one.
+fn attr_name(attr: &ast::Attr) -> Option<String> {
+    match attr {
+        ast::Attr::Ident(i) => Some(i.syntax().to_string()),
+        ast::Attr::Str(s) => static_string(s),
+        ast::Attr::Dynamic(d) => match d.expr()? {
+            ast::Expr::Str(s) => static_string(&s),
+            _ => None,
+        },
+    }
+}
+
+fn static_string(s: &ast::Str) -> Option<String> {
+    let mut out = String::new();
+    for part in s.normalized_parts() {
+        match part {
+            ast::InterpolPart::Literal(l) => out.push_str(&l),
+            ast::InterpolPart::Interpolation(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// What `inherit (x) a;` gives `a`, as source: `x.a`; plain `inherit a;` gives `a`.
+fn inherited_value(inh: &ast::Inherit, name: &str) -> String {
+    let attr = AttrPath::segments_to_nix(&[name.to_string()]);
+    match inh.from().and_then(|f| f.expr()) {
+        Some(from) => format!("({}).{attr}", from.syntax()),
+        None => attr,
+    }
+}
+
+fn describe(expr: &ast::Expr) -> String {
+    match expr {
+        ast::Expr::Apply(_) => "a function call".into(),
+        ast::Expr::Ident(i) => format!("the variable `{}`", i.syntax()),
+        ast::Expr::Select(_) => "an attribute of another value".into(),
+        ast::Expr::Lambda(_) => "a function".into(),
+        ast::Expr::LetIn(_) | ast::Expr::LegacyLet(_) => "a let expression".into(),
+        ast::Expr::With(_) => "a with expression".into(),
+        ast::Expr::IfElse(_) => "an if expression".into(),
+        ast::Expr::List(_) => "a list".into(),
+        ast::Expr::AttrSet(_) => "an attribute set".into(),
+        ast::Expr::Str(_) => "a string".into(),
+        ast::Expr::Literal(_) => "a literal".into(),
+        ast::Expr::BinOp(_) | ast::Expr::UnaryOp(_) => "an operator expression".into(),
+        ast::Expr::PathAbs(_)
+        | ast::Expr::PathRel(_)
+        | ast::Expr::PathHome(_)
+        | ast::Expr::PathSearch(_) => "a path".into(),
+        ast::Expr::Paren(p) => p
+            .expr()
+            .map(|e| describe(&e))
+            .unwrap_or_else(|| "an expression".into()),
+        _ => "an expression".into(),
+    }
+}
+
+fn range(node: &SyntaxNode) -> Range<usize> {
+    let r = node.text_range();
+    usize::from(r.start())..usize::from(r.end())
+}
+
+fn start(node: &SyntaxNode) -> usize {
+    usize::from(node.text_range().start())
+}
+
+/// Indent the second and later lines of a multi-line `text` by `indent`, with `eol`.
+fn reindent(text: &str, indent: &str, eol: &str) -> String {
+    let mut lines = text.lines();
+    let mut out = lines.next().unwrap_or("").to_string();
+    for line in lines {
+        out.push_str(eol);
+        if !line.is_empty() {
+            out.push_str(indent);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Parse, and turn the first syntax error into a diagnostic.
+fn parse_checked(file: &str, text: &str) -> Result<SyntaxNode> {
+    let parsed = rnix::Root::parse(text);
+    if let Some(err) = parsed.errors().first() {
+        let span = parse_error_range(err).unwrap_or(text.len()..text.len());
+        return Err(Diagnostic::new(
+            file,
+            text,
+            span,
+            format!("Nix syntax error: {}", parse_error_message(err)),
+        )
+        .with_help("fix the syntax first; devgen only edits files that Nix can parse")
+        .into_error());
+    }
+    Ok(parsed.syntax())
+}
+
+fn parse_error_range(err: &rnix::ParseError) -> Option<Range<usize>> {
+    use rnix::ParseError as P;
+    let r = match err {
+        P::Unexpected(r)
+        | P::UnexpectedExtra(r)
+        | P::UnexpectedWanted(_, r, _)
+        | P::UnexpectedDoubleBind(r)
+        | P::DuplicatedArgs(r, _) => *r,
+        _ => return None,
+    };
+    Some(usize::from(r.start())..usize::from(r.end()))
+}
+
+fn parse_error_message(err: &rnix::ParseError) -> String {
+    use rnix::ParseError as P;
+    match err {
+        P::Unexpected(_) => "unexpected input".into(),
+        P::UnexpectedExtra(_) => "unexpected input after the end of the expression".into(),
+        P::UnexpectedWanted(found, _, wanted) => format!(
+            "unexpected {}, expected {}",
+            kind_name(*found),
+            kinds(wanted)
+        ),
+        P::UnexpectedEOF => "unexpected end of file".into(),
+        P::UnexpectedEOFWanted(wanted) => {
+            format!("unexpected end of file, expected {}", kinds(wanted))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn kinds(k: &[SyntaxKind]) -> String {
+    k.iter()
+        .map(|k| kind_name(*k))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn kind_name(k: SyntaxKind) -> String {
+    use SyntaxKind as K;
+    match k {
+        K::TOKEN_SEMICOLON => "`;`".into(),
+        K::TOKEN_ASSIGN => "`=`".into(),
+        K::TOKEN_L_BRACE => "`{`".into(),
+        K::TOKEN_R_BRACE => "`}`".into(),
+        K::TOKEN_L_BRACK => "`[`".into(),
+        K::TOKEN_R_BRACK => "`]`".into(),
+        K::TOKEN_L_PAREN => "`(`".into(),
+        K::TOKEN_R_PAREN => "`)`".into(),
+        K::TOKEN_IDENT => "a name".into(),
+        K::TOKEN_STRING_START => "a string".into(),
+        K::TOKEN_REC => "`rec`".into(),
+        other => format!("{other:?}")
+            .trim_start_matches("TOKEN_")
+            .to_lowercase()
+            .replace('_', " "),
+    }
+}
+
+/// Check that `expr` is exactly one Nix expression; return it trimmed.
+fn check_expr(expr: &str) -> Result<String> {
+    let trimmed = expr.trim();
+    let parsed = rnix::Root::parse(trimmed);
+    if let Some(err) = parsed.errors().first() {
+        let span = parse_error_range(err).unwrap_or(trimmed.len()..trimmed.len());
+        return Err(Diagnostic::new("EXPR", trimmed, span, format!("the expression does not parse: {}", parse_error_message(err)))
+            .with_help("quote it for your shell, e.g. 'pkgs.redis' or '\"a string\"' (Nix strings need double quotes)")
+            .into_error());
+    }
+    Ok(trimmed.to_string())
+}
+
+/// The tokens of `source` that carry meaning (no whitespace, no comments).
+fn significant_tokens(source: &str) -> Vec<(SyntaxKind, String)> {
+    rnix::tokenize(source)
+        .filter(|(k, _)| !matches!(k, SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT))
+        .map(|(k, t)| (k, t.to_string()))
+        .collect()
+}
+
+/// Whether two pieces of Nix are the same expression up to layout and comments.
+fn same_tokens(a: &str, b: &str) -> bool {
+    significant_tokens(a) == significant_tokens(b)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,263 @@
+use super::*;
+
+const SEED: &str = include_str!("../../fixtures/nix/seed-devenv.nix");
+
+fn doc(text: &str) -> NixDocument {
+    NixDocument::parse("test.nix", text).unwrap()
+}
+
+fn p(s: &str) -> AttrPath {
+    s.parse().unwrap()
+}
+
+/// Apply `edit`, assert it changed the document, and that doing it again changes nothing.
+fn edited(text: &str, edit: impl Fn(&mut NixDocument) -> Result<bool>) -> String {
+    let mut d = doc(text);
+    assert!(edit(&mut d).unwrap(), "the edit changed nothing");
+    let once = d.text().to_string();
+    assert!(
+        !edit(&mut d).unwrap(),
+        "a second application changed something"
+    );
+    assert_eq!(d.text(), once);
+    once
+}
+
+#[test]
+fn get_reads_nested_dotted_and_mixed_forms() {
+    let d = doc(SEED);
+    assert_eq!(
+        d.get(&p("services.postgres.port")).unwrap().as_deref(),
+        Some("5432")
+    );
+    assert_eq!(
+        d.get(&p("services.postgres.settings.log_directory"))
+            .unwrap()
+            .as_deref(),
+        Some("\"log\"")
+    );
+    assert_eq!(
+        d.get(&p("env.ERL_AFLAGS")).unwrap().as_deref(),
+        Some("\"-kernel shell_history enabled\"")
+    );
+    let err = d.get(&p("env")).unwrap_err().to_string();
+    assert!(err.contains("dotted bindings"), "{err}");
+    assert_eq!(d.get(&p("services.redis.enable")).unwrap(), None);
+    let d = doc("{ a.b = { c = 1; }; x = { y.z = 2; }; }");
+    assert_eq!(d.get(&p("a.b.c")).unwrap().as_deref(), Some("1"));
+    assert_eq!(d.get(&p("x.y.z")).unwrap().as_deref(), Some("2"));
+}
+
+#[test]
+fn set_edits_inside_the_existing_set_not_at_top_level() {
+    let out = edited(SEED, |d| {
+        d.set(
+            &p("services.postgres.settings.log_min_messages"),
+            "\"warning\"",
+        )
+    });
+    assert!(out.contains("      log_truncate_on_rotation = \"off\";\n      log_min_messages = \"warning\";\n    };"), "{out}");
+    assert_eq!(
+        out.len(),
+        SEED.len() + "      log_min_messages = \"warning\";\n".len()
+    );
+}
+
+#[test]
+fn set_replaces_a_value_in_place() {
+    let out = edited(SEED, |d| d.set(&p("services.postgres.port"), "5433"));
+    assert_eq!(out, SEED.replace("port = 5432;", "port = 5433;"));
+}
+
+#[test]
+fn set_of_a_new_path_goes_after_the_sibling_it_shares_most_with() {
+    let out = edited(SEED, |d| d.set(&p("languages.elixir.lsp.enable"), "false"));
+    assert!(
+        out.contains("    package = pkgs.elixir_1_18;\n    lsp.enable = false;\n  };"),
+        "{out}"
+    );
+    let out = edited(SEED, |d| d.set(&p("env.MIX_ENV"), "\"dev\""));
+    assert!(
+        out.contains(
+            "  env.ERL_AFLAGS = \"-kernel shell_history enabled\";\n  env.MIX_ENV = \"dev\";\n"
+        ),
+        "{out}"
+    );
+    let out = edited(SEED, |d| d.set(&p("services.redis.enable"), "true"));
+    assert!(
+        out.contains("    };\n  };\n  services.redis.enable = true;\n\n  env."),
+        "{out}"
+    );
+}
+
+#[test]
+fn one_line_sets_stay_on_one_line_and_empty_sets_fill() {
+    assert_eq!(
+        edited("{ a = 1; }", |d| d.set(&p("b"), "2")),
+        "{ a = 1; b = 2; }"
+    );
+    assert_eq!(edited("{ }", |d| d.set(&p("b"), "2")), "{ b = 2; }");
+    assert_eq!(edited("{}", |d| d.set(&p("b"), "2")), "{ b = 2; }");
+    assert_eq!(
+        edited("{\n  x = {\n  };\n}\n", |d| d.set(&p("x.y"), "1")),
+        "{\n  x = {\n    y = 1;\n  };\n}\n"
+    );
+}
+
+#[test]
+fn add_handles_concatenated_and_with_lists() {
+    let out = edited(SEED, |d| d.add(&p("packages"), "pkgs.redis"));
+    assert!(
+        out.contains("    pkgs.chromedriver  # For Wallaby E2E tests\n    pkgs.redis\n  ] ++"),
+        "{out}"
+    );
+    assert!(
+        !doc(SEED)
+            .clone()
+            .add(&p("packages"), "pkgs . tmux")
+            .unwrap(),
+        "compared by syntax"
+    );
+    let with = "{ pkgs, ... }: {\n  packages = with pkgs; [\n    git\n    jq\n  ];\n}\n";
+    let out = edited(with, |d| d.add(&p("packages"), "pkgs.redis"));
+    assert!(out.contains("    jq\n    redis\n  ];"), "{out}");
+    assert!(!doc(with).add(&p("packages"), "pkgs.git").unwrap());
+    assert_eq!(
+        edited("{ l = [ ]; }", |d| d.add(&p("l"), "1")),
+        "{ l = [ 1 ]; }"
+    );
+    assert_eq!(
+        edited("{ l = [ 1 2 ]; }", |d| d.add(&p("l"), "3")),
+        "{ l = [ 1 2 3 ]; }"
+    );
+    assert_eq!(edited("{ }", |d| d.add(&p("l"), "3")), "{ l = [ 3 ]; }");
+}
+
+#[test]
+fn remove_takes_the_element_and_its_comment_only() {
+    let out = edited(SEED, |d| d.remove(&p("packages"), "pkgs.tmux"));
+    assert_eq!(
+        out,
+        SEED.replace(
+            "    pkgs.tmux  # Same version overmind uses, avoids version mismatch\n",
+            ""
+        )
+    );
+    assert_eq!(
+        edited("{ l = [ 1 2 3 ]; }", |d| d.remove(&p("l"), "2")),
+        "{ l = [ 1 3 ]; }"
+    );
+    let out = edited(SEED, |d| d.remove(&p("packages"), "pkgs.inotify-tools"));
+    assert_eq!(
+        out,
+        SEED.replace("    pkgs.inotify-tools\n", ""),
+        "the second literal of the chain"
+    );
+}
+
+#[test]
+fn delete_removes_the_binding_with_its_comment_lines() {
+    let out = edited(SEED, |d| d.delete(&p("services.postgres.listen_addresses")));
+    assert_eq!(
+        out,
+        SEED.replace("    # Listen on project-specific IP (postgres.theliberties.test -> 127.0.0.10)\n    listen_addresses = \"127.0.0.10\";\n", "")
+    );
+    assert_eq!(
+        edited("{ a = 1; b = 2; }", |d| d.delete(&p("a"))),
+        "{ b = 2; }"
+    );
+    assert_eq!(
+        edited("{ a.b = 1; a.c = 2; d = 3; }", |d| d.delete(&p("a"))),
+        "{ d = 3; }"
+    );
+}
+
+#[test]
+fn crlf_files_and_tabs_keep_their_style() {
+    let crlf = "{\r\n\ta = {\r\n\t\tb = 1;\r\n\t};\r\n}\r\n";
+    assert_eq!(
+        edited(crlf, |d| d.set(&p("a.c"), "2")),
+        "{\r\n\ta = {\r\n\t\tb = 1;\r\n\t\tc = 2;\r\n\t};\r\n}\r\n"
+    );
+    assert_eq!(
+        edited("{\r\n}\r\n", |d| d.set(&p("a"), "2")),
+        "{\r\n  a = 2;\r\n}\r\n"
+    );
+}
+
+#[test]
+fn wrappers_rec_and_quoted_names() {
+    let text = "{ lib, ... }:\nlet x = 1; in\nwith lib; (rec {\n  env.\"MY.VAR\" = \"a\";\n})\n";
+    let d = doc(text);
+    assert_eq!(
+        d.get(&p("env.\"MY.VAR\"")).unwrap().as_deref(),
+        Some("\"a\"")
+    );
+    let out = edited(text, |d| d.set(&p("env.\"MY.VAR\""), "\"b\""));
+    assert!(out.contains("env.\"MY.VAR\" = \"b\";"));
+    let out = edited(text, |d| d.set(&p("env.\"OTHER.VAR\""), "\"c\""));
+    assert!(out.contains("  env.\"OTHER.VAR\" = \"c\";\n"), "{out}");
+}
+
+#[test]
+fn inherit_is_read_and_refused_for_rewrites() {
+    let text = "{ inherit (pkgs) hello; inherit a b; }";
+    let d = doc(text);
+    assert_eq!(d.get(&p("hello")).unwrap().as_deref(), Some("(pkgs).hello"));
+    let err = doc(text).set(&p("hello"), "1").unwrap_err().to_string();
+    assert!(
+        err.contains("test.nix:1:3") && err.contains("inherit"),
+        "{err}"
+    );
+    let err = doc(text).delete(&p("a")).unwrap_err().to_string();
+    assert!(err.contains("several names"), "{err}");
+    assert_eq!(edited(text, |d| d.delete(&p("hello"))), "{ inherit a b; }");
+}
+
+#[test]
+fn paths_through_calls_and_variables_are_errors_with_a_place() {
+    let text = "{ lib, ... }:\n{\n  a = lib.mkIf true { b = 1; };\n  c = x;\n}\n";
+    let err = doc(text).set(&p("a.b"), "2").unwrap_err().to_string();
+    assert!(
+        err.contains("test.nix:3:7") && err.contains("a function call"),
+        "{err}"
+    );
+    let err = doc(text).set(&p("c.d"), "2").unwrap_err().to_string();
+    assert!(
+        err.contains("test.nix:4:7") && err.contains("the variable `x`"),
+        "{err}"
+    );
+    let err = doc("{ a = 1; }").add(&p("a"), "2").unwrap_err().to_string();
+    assert!(err.contains("not a list"), "{err}");
+    let err = doc("{ a = 1; }").set(&p("a"), "(").unwrap_err().to_string();
+    assert!(err.contains("does not parse"), "{err}");
+    let err = NixDocument::parse("bad.nix", "{ a = ; }")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad.nix:1:7"), "{err}");
+}
+
+#[test]
+fn trailing_comments_on_the_last_entry_stay_with_it() {
+    let text = "{\n  a = 1; # one\n}\n";
+    assert_eq!(
+        edited(text, |d| d.set(&p("b"), "2")),
+        "{\n  a = 1; # one\n  b = 2;\n}\n"
+    );
+    let list = "{\n  l = [\n    x # ex\n  ];\n}\n";
+    assert_eq!(
+        edited(list, |d| d.add(&p("l"), "y")),
+        "{\n  l = [\n    x # ex\n    y\n  ];\n}\n"
+    );
+}
+
+#[test]
+fn multi_line_values_are_indented_to_their_place() {
+    let out = edited("{\n  a = {\n    b = 1;\n  };\n}\n", |d| {
+        d.set(&p("a.c"), "{\n  d = 1;\n}")
+    });
+    assert_eq!(
+        out,
+        "{\n  a = {\n    b = 1;\n    c = {\n      d = 1;\n    };\n  };\n}\n"
+    );
+}
