@@ -45,7 +45,8 @@ enum Lookup {
         consumed: usize,
         anchor: Option<SyntaxNode>,
     },
-    /// The path is not bound itself, but dotted bindings below it are (`a.b.c = 1;` for `a.b`).
+    /// The path's value is made of several bindings: dotted ones below it (`a.b.c = 1;`
+    /// for `a.b`), possibly beside one of the path itself (`a.b = { … }; a.b.d = 2;`).
     Spread(Vec<ast::AttrpathValue>),
 }
 
@@ -135,11 +136,17 @@ impl NixDocument {
     pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
         let ranges: Vec<Range<usize>> = match self.lookup(path)? {
             Lookup::Missing { .. } => return Ok(false),
-            Lookup::Found(av) => vec![self.removal_range(av.syntax())],
-            Lookup::Spread(bindings) => bindings
-                .iter()
-                .map(|b| self.removal_range(b.syntax()))
-                .collect(),
+            Lookup::Found(av) => {
+                self.check_unused_in_rec(std::slice::from_ref(&av))?;
+                vec![self.removal_range(av.syntax())]
+            }
+            Lookup::Spread(bindings) => {
+                self.check_unused_in_rec(&bindings)?;
+                bindings
+                    .iter()
+                    .map(|b| self.removal_range(b.syntax()))
+                    .collect()
+            }
             Lookup::Inherited(inh) => {
                 if inh.attrs().count() != 1 {
                     return Err(self.error(
@@ -163,6 +170,69 @@ impl NixDocument {
             )));
         }
         Ok(true)
+    }
+
+    /// In a `rec` set, refuse to delete the last binding of a name the set still refers to:
+    /// the result would not even parse as far as Nix is concerned (undefined variable).
+    /// Shadowing is not tracked, so this errs on the side of refusing.
+    fn check_unused_in_rec(&self, doomed: &[ast::AttrpathValue]) -> Result<()> {
+        for av in doomed {
+            let Some(set) = av.syntax().parent().and_then(ast::AttrSet::cast) else {
+                continue;
+            };
+            if set.rec_token().is_none() {
+                continue;
+            }
+            let first_name = |b: &ast::AttrpathValue| {
+                b.attrpath()
+                    .and_then(|p| p.attrs().next())
+                    .and_then(|a| attr_name(&a))
+            };
+            let Some(name) = first_name(av) else { continue };
+            let still_bound = set.attrpath_values().any(|b| {
+                !doomed
+                    .iter()
+                    .any(|d| range(d.syntax()) == range(b.syntax()))
+                    && first_name(&b).as_deref() == Some(name.as_str())
+            });
+            if still_bound {
+                continue;
+            }
+            let doomed_ranges: Vec<Range<usize>> =
+                doomed.iter().map(|d| range(d.syntax())).collect();
+            let use_site = set
+                .syntax()
+                .descendants()
+                .filter_map(ast::Ident::cast)
+                .find(|ident| {
+                    let at = start(ident.syntax());
+                    let is_reference = ident.syntax().parent().is_some_and(|p| match p.kind() {
+                        SyntaxKind::NODE_ATTRPATH
+                        | SyntaxKind::NODE_PAT_ENTRY
+                        | SyntaxKind::NODE_PAT_BIND
+                        | SyntaxKind::NODE_IDENT_PARAM => false,
+                        // `inherit x;` reads `x` from the scope around its set: the rec set's
+                        // scope for a nested set, the outer scope for the rec set itself
+                        SyntaxKind::NODE_INHERIT => {
+                            let inherit = ast::Inherit::cast(p.clone()).expect("kind checked");
+                            inherit.from().is_none()
+                                && p.parent().is_some_and(|s| range(&s) != range(set.syntax()))
+                        }
+                        _ => true,
+                    });
+                    is_reference
+                        && ident.syntax().to_string() == name
+                        && !doomed_ranges.iter().any(|r| r.contains(&at))
+                });
+            if let Some(ident) = use_site {
+                return Err(self.error(
+                    range(ident.syntax()),
+                    format!("cannot delete `{name}`: this rec set still uses it here, which would leave it undefined"),
+                    "remove or change the uses first, then delete it".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Make sure `expr` is an element of the list at `path` (creating the list when the
@@ -224,6 +294,46 @@ impl NixDocument {
         Ok(true)
     }
 
+    /// Every attribute path bound in the document's top-level set with a static name,
+    /// nested sets included, in source order.
+    pub fn bindings(&self) -> Result<Vec<Binding>> {
+        fn walk(set: &ast::AttrSet, prefix: &[String], out: &mut Vec<Binding>) {
+            for av in set.attrpath_values() {
+                let Some(names) = av
+                    .attrpath()
+                    .map(|p| p.attrs().map(|a| attr_name(&a)).collect::<Option<Vec<_>>>())
+                else {
+                    continue;
+                };
+                let (Some(names), Some(value)) = (names, av.value()) else {
+                    continue;
+                };
+                let full: Vec<String> = prefix.iter().cloned().chain(names).collect();
+                let inner = as_attr_set(&value);
+                let mut lists = Vec::new();
+                collect_lists(value.clone(), None, &mut lists);
+                let kind = if inner.is_some() {
+                    ValueKind::Set
+                } else if lists.iter().any(|l| !l.conditional) {
+                    ValueKind::List
+                } else {
+                    ValueKind::Other
+                };
+                out.push(Binding {
+                    path: AttrPath(full.clone()),
+                    value: range(value.syntax()),
+                    kind,
+                });
+                if let Some(inner) = inner {
+                    walk(&inner, &full, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.top_set()?, &[], &mut out);
+        Ok(out)
+    }
+
     // ---- lookup ---------------------------------------------------------------------
 
     fn lookup(&self, path: &AttrPath) -> Result<Lookup> {
@@ -263,6 +373,7 @@ impl NixDocument {
         let rest = &path[consumed..];
         let mut anchor: Option<(usize, SyntaxNode)> = None;
         let mut deeper: Option<Lookup> = None;
+        let mut exact = Vec::new();
         let mut spread = Vec::new();
         for entry in set.entries() {
             match entry {
@@ -301,7 +412,8 @@ impl NixDocument {
                         anchor = Some((common, av.syntax().clone()));
                     }
                     if common == names.len() && common == rest.len() {
-                        return Ok(Lookup::Found(av));
+                        exact.push(av);
+                        continue;
                     }
                     if common == names.len() {
                         let value = av.value().expect("parsed");
@@ -334,8 +446,16 @@ impl NixDocument {
                 }
             }
         }
-        if !spread.is_empty() {
-            return Ok(Lookup::Spread(spread));
+        // Nix merges `a = { … };` with `a.b = …;` in the same set: then `a` is made of
+        // several bindings, and only deleting all of them is unambiguous.
+        match (exact.len(), spread.len()) {
+            (1, 0) => return Ok(Lookup::Found(exact.remove(0))),
+            (0, 0) => {}
+            _ => {
+                exact.extend(spread);
+                exact.sort_by_key(|b| start(b.syntax()));
+                return Ok(Lookup::Spread(exact));
+            }
         }
         if let Some(d) = deeper {
             return Ok(d);
@@ -405,6 +525,16 @@ impl NixDocument {
         let multiline = self.text[open_end..close_start].contains('\n');
         let eol = self.eol();
         match (after, multiline) {
+            // the closing delimiter on the last item's line (`[{ … }]`): stay on that line
+            (Some(node), true)
+                if !self.text[self.end_of_item(node, close_start)..close_start].contains('\n') =>
+            {
+                let at = self.end_of_item(node, close_start);
+                Splice {
+                    range: at..at,
+                    text: format!(" {item}"),
+                }
+            }
             (Some(node), true) => {
                 let indent = self.line_indent(start(node));
                 let at = self.end_of_item(node, close_start);
@@ -590,10 +720,29 @@ impl NixDocument {
             .unwrap_or_default();
         self.error(
             range(first.syntax()),
-            format!("cannot {verb} `{path}`: it is made of dotted bindings such as `{shown}`"),
+            format!("cannot {verb} `{path}`: it is made of several bindings, such as `{shown}`"),
             format!("use a longer path, like `{shown}`, or delete `{path}` first"),
         )
     }
+}
+
+/// A binding found by [`NixDocument::bindings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub path: AttrPath,
+    /// Byte range of the value's source.
+    pub value: Range<usize>,
+    pub kind: ValueKind,
+}
+
+/// What a binding's value is, as far as editing inside it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// An attribute set literal (possibly under parentheses, `with` or `let`).
+    Set,
+    /// A list literal, or a `++` chain or `with` holding one.
+    List,
+    Other,
 }
 
 /// A text replacement.

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use crate::escape::nix_attr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct AttrPath(Vec<String>);
+pub struct AttrPath(pub(super) Vec<String>);
 
 impl AttrPath {
     pub fn new(segments: Vec<String>) -> Result<Self, String> {

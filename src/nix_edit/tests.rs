@@ -41,7 +41,7 @@ fn get_reads_nested_dotted_and_mixed_forms() {
         Some("\"-kernel shell_history enabled\"")
     );
     let err = d.get(&p("env")).unwrap_err().to_string();
-    assert!(err.contains("dotted bindings"), "{err}");
+    assert!(err.contains("several bindings"), "{err}");
     assert_eq!(d.get(&p("services.redis.enable")).unwrap(), None);
     let d = doc("{ a.b = { c = 1; }; x = { y.z = 2; }; }");
     assert_eq!(d.get(&p("a.b.c")).unwrap().as_deref(), Some("1"));
@@ -260,4 +260,46 @@ fn multi_line_values_are_indented_to_their_place() {
         out,
         "{\n  a = {\n    b = 1;\n    c = {\n      d = 1;\n    };\n  };\n}\n"
     );
+}
+
+#[test]
+fn a_path_bound_whole_and_by_dotted_bindings_is_deleted_everywhere() {
+    let text = "{\n  a = {\n    x = 1;\n  };\n  a.y = 2;\n  b = 3;\n}\n";
+    let err = doc(text).set(&p("a"), "{ }").unwrap_err().to_string();
+    assert!(
+        err.contains("several bindings") && err.contains("test.nix:2:3"),
+        "{err}"
+    );
+    assert_eq!(edited(text, |d| d.delete(&p("a"))), "{\n  b = 3;\n}\n");
+    assert_eq!(doc(text).get(&p("a.y")).unwrap().as_deref(), Some("2"));
+    assert_eq!(doc(text).get(&p("a.x")).unwrap().as_deref(), Some("1"));
+}
+
+#[test]
+fn deleting_a_name_a_rec_set_still_uses_is_refused() {
+    let text = "rec {\n  version = \"1.0\";\n  name = \"x-${version}\";\n}\n";
+    let err = doc(text).delete(&p("version")).unwrap_err().to_string();
+    assert!(
+        err.contains("test.nix:3:15") && err.contains("still uses it"),
+        "{err}"
+    );
+    assert_eq!(
+        edited(text, |d| d.delete(&p("name"))),
+        "rec {\n  version = \"1.0\";\n}\n"
+    );
+    let nested = "rec {\n  id = 1;\n  sub = { inherit id; };\n}\n";
+    let err = doc(nested).delete(&p("id")).unwrap_err().to_string();
+    assert!(err.contains("test.nix:3:19"), "{err}");
+    // not rec: no scope to break
+    assert!(doc("{ a = 1; b = a; }").delete(&p("a")).unwrap());
+}
+
+#[test]
+fn a_list_hugging_its_last_element_gets_the_new_one_on_that_line() {
+    let text = "{\n  users = [{\n    name = \"db\";\n  }];\n}\n";
+    let out = edited(text, |d| d.add(&p("users"), "x"));
+    assert_eq!(out, "{\n  users = [{\n    name = \"db\";\n  } x];\n}\n");
+    let mut d = doc(&out);
+    assert!(d.remove(&p("users"), "x").unwrap());
+    assert_eq!(d.text(), text);
 }
