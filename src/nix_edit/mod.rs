@@ -881,6 +881,7 @@ fn static_string(s: &ast::Str) -> Option<String> {
 fn inherited_value(inh: &ast::Inherit, name: &str) -> String {
     let attr = AttrPath::segments_to_nix(&[name.to_string()]);
     match inh.from().and_then(|f| f.expr()) {
+        Some(ast::Expr::Ident(from)) => format!("{}.{attr}", from.syntax()),
         Some(from) => format!("({}).{attr}", from.syntax()),
         None => attr,
     }

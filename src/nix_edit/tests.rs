@@ -203,7 +203,7 @@ fn wrappers_rec_and_quoted_names() {
 fn inherit_is_read_and_refused_for_rewrites() {
     let text = "{ inherit (pkgs) hello; inherit a b; }";
     let d = doc(text);
-    assert_eq!(d.get(&p("hello")).unwrap().as_deref(), Some("(pkgs).hello"));
+    assert_eq!(d.get(&p("hello")).unwrap().as_deref(), Some("pkgs.hello"));
     let err = doc(text).set(&p("hello"), "1").unwrap_err().to_string();
     assert!(
         err.contains("test.nix:1:3") && err.contains("inherit"),

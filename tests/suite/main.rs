@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod conformance;
+mod nix_edit;
 mod restart_phoenix;
 mod scenarios;
 mod snapshots;
