@@ -80,7 +80,7 @@ impl NixDocument {
 
     /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
     /// innermost attribute set on the path. Returns whether the document changed.
-    pub fn set(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+    fn set_inner(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
         let splice = match self.lookup(path)? {
             Lookup::Found(av) => {
@@ -133,7 +133,7 @@ impl NixDocument {
 
     /// Remove the binding at `path` (every binding under it, when it is spread over dotted
     /// bindings), with its own comment lines. Returns whether anything was removed.
-    pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
+    fn delete_inner(&mut self, path: &AttrPath) -> Result<bool> {
         let ranges: Vec<Range<usize>> = match self.lookup(path)? {
             Lookup::Missing { .. } => return Ok(false),
             Lookup::Found(av) => {
@@ -170,6 +170,40 @@ impl NixDocument {
             )));
         }
         Ok(true)
+    }
+
+    /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
+    /// innermost attribute set on the path, after the sibling sharing most of the path, in
+    /// that set's layout. Returns whether the document changed; on error it is unchanged.
+    pub fn set(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+        self.atomically(|d| d.set_inner(path, expr))
+    }
+
+    /// Remove the binding at `path` — every binding at or under it when it is made of
+    /// several — with its own comment lines. Returns whether anything was removed.
+    pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
+        self.atomically(|d| d.delete_inner(path))
+    }
+
+    /// Make sure `expr` is an element of the list at `path`, creating the list when the path
+    /// is unbound. Returns whether the document changed.
+    pub fn add(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+        self.atomically(|d| d.add_inner(path, expr))
+    }
+
+    /// Remove `expr` from the list at `path`. Returns whether an element was removed.
+    pub fn remove(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+        self.atomically(|d| d.remove_inner(path, expr))
+    }
+
+    /// Run `edit`; on error, put the document back as it was.
+    fn atomically(&mut self, edit: impl FnOnce(&mut Self) -> Result<bool>) -> Result<bool> {
+        let saved = (self.text.clone(), self.root.clone());
+        let result = edit(self);
+        if result.is_err() {
+            (self.text, self.root) = saved;
+        }
+        result
     }
 
     /// In a `rec` set, refuse to delete the last binding of a name the set still refers to:
@@ -238,10 +272,10 @@ impl NixDocument {
     /// Make sure `expr` is an element of the list at `path` (creating the list when the
     /// path is unbound). Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and
     /// inside `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
-    pub fn add(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+    fn add_inner(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
         let (lists, value) = match self.lookup(path)? {
-            Lookup::Missing { .. } => return self.set(path, &format!("[ {expr} ]")),
+            Lookup::Missing { .. } => return self.set_inner(path, &format!("[ {expr} ]")),
             Lookup::Found(av) => (
                 self.list_literals(path, &av)?,
                 av.value().expect("parsed").syntax().clone(),
@@ -268,7 +302,7 @@ impl NixDocument {
 
     /// Remove `expr` from the list at `path`, comparing elements by syntax. Returns whether
     /// an element was removed.
-    pub fn remove(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+    fn remove_inner(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
         let lists = match self.lookup(path)? {
             Lookup::Missing { .. } => return Ok(false),

@@ -4,6 +4,7 @@
 mod bad_input;
 mod conformance;
 mod nix_edit;
+mod nix_edit_props;
 mod restart_phoenix;
 mod scenarios;
 mod snapshots;
