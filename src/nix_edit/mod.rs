@@ -158,11 +158,15 @@ impl NixDocument {
                 vec![self.removal_range(inh.syntax())]
             }
         };
-        let mut text = self.text.clone();
-        for r in ranges.iter().rev() {
-            text.replace_range(r.clone(), "");
-        }
-        self.replace_text(text)?;
+        self.apply_all(
+            ranges
+                .into_iter()
+                .map(|range| Splice {
+                    range,
+                    text: String::new(),
+                })
+                .collect(),
+        )?;
         if self.get_or_spread(path)? {
             return Err(Error::Usage(format!(
                 "internal error: `{path}` is still bound in {} after deleting it",
@@ -321,10 +325,11 @@ impl NixDocument {
             return Ok(false);
         };
         let item = list.node.items().nth(index).expect("position found it");
-        let r = self.removal_range(item.syntax());
-        let mut text = self.text.clone();
-        text.replace_range(r, "");
-        self.replace_text(text)?;
+        let range = self.removal_range(item.syntax());
+        self.apply(Splice {
+            range,
+            text: String::new(),
+        })?;
         Ok(true)
     }
 
@@ -658,10 +663,71 @@ impl NixDocument {
         }
     }
 
+    /// Apply one splice. Only the smallest set or list literal around it is parsed again
+    /// (a bracketed literal is self-delimiting, so the text around it parses as before), and
+    /// its new green node is grafted into the tree: an edit deep in a large file costs the
+    /// size of its set, not of the file.
     fn apply(&mut self, splice: Splice) -> Result<()> {
-        let mut text = self.text.clone();
-        text.replace_range(splice.range, &splice.text);
-        self.replace_text(text)
+        let node = self.enclosing_literal(&splice.range);
+        let mut text = String::with_capacity(self.text.len() + splice.text.len());
+        text.push_str(&self.text[..splice.range.start]);
+        text.push_str(&splice.text);
+        text.push_str(&self.text[splice.range.end..]);
+        let Some(node) = node else {
+            return self.replace_text(text);
+        };
+        let node_range = range(&node);
+        let new_len = node_range.len() + splice.text.len() - splice.range.len();
+        let node_text = &text[node_range.start..node_range.start + new_len];
+        let parsed = rnix::Root::parse(node_text);
+        let replacement = parsed.syntax().first_child().filter(|c| {
+            parsed.errors().is_empty()
+                && c.kind() == node.kind()
+                && range(c) == (0..node_text.len())
+        });
+        let Some(replacement) = replacement else {
+            // Let the whole-file parse name the error.
+            return self.replace_text(text);
+        };
+        let root = SyntaxNode::new_root(node.replace_with(replacement.green().to_owned()));
+        debug_assert_eq!(
+            root.green().to_owned(),
+            rnix::Root::parse(&text).syntax().green().to_owned(),
+            "a grafted tree must equal the tree of a full parse"
+        );
+        self.text = text;
+        self.root = root;
+        Ok(())
+    }
+
+    /// Apply splices that do not overlap, last first so that earlier offsets hold.
+    fn apply_all(&mut self, mut splices: Vec<Splice>) -> Result<()> {
+        splices.sort_by_key(|s| std::cmp::Reverse(s.range.start));
+        for s in splices {
+            self.apply(s)?;
+        }
+        Ok(())
+    }
+
+    /// The smallest set or list literal strictly around `r` (its delimiters untouched).
+    fn enclosing_literal(&self, r: &Range<usize>) -> Option<SyntaxNode> {
+        let text_range = rowan::TextRange::new((r.start as u32).into(), (r.end as u32).into());
+        let element = self.root.covering_element(text_range);
+        let mut node = match element {
+            rowan::NodeOrToken::Node(n) => Some(n),
+            rowan::NodeOrToken::Token(t) => t.parent(),
+        };
+        while let Some(n) = node {
+            let nr = range(&n);
+            if matches!(n.kind(), SyntaxKind::NODE_ATTR_SET | SyntaxKind::NODE_LIST)
+                && nr.start < r.start
+                && r.end < nr.end
+            {
+                return Some(n);
+            }
+            node = n.parent();
+        }
+        None
     }
 
     /// Adopt `text` as the document, if it parses.
