@@ -35,7 +35,7 @@ fn generate() -> String {
             0 => out.push_str(&format!("  # package {i}: a plain call\n  pkg{i} = callPackage ../development/pkg{i} {{ }};\n")),
             1 => out.push_str(&format!(
                 "  pkg{i} = callPackage ../tools/pkg{i} {{\n    inherit (darwin.apple_sdk.frameworks) Security;\n    enableFeature = {};\n  }};\n",
-                i % 2 == 0
+                i.is_multiple_of(2)
             )),
             2 => out.push_str(&format!(
                 "  group{i} = {{\n    version = \"{}.{}.{}\";\n    src = fetchurl {{\n      url = \"https://example.org/src/pkg-{i}.tar.gz\";\n      hash = \"sha256-{seed:016x}{:016x}=\";\n    }};\n    meta.license = lib.licenses.mit; # trailing comment\n  }};\n",
