@@ -195,6 +195,14 @@ impl NixDocument {
         self.atomically(|d| d.add_inner(path, expr))
     }
 
+    /// Make sure `expr` is an element of the list at `path` that is given to `call`, like
+    /// `pkgs.lib.optionals pkgs.stdenv.isLinux [ … ]`: into that list when the chain has one,
+    /// otherwise as a new `++ call [ expr ]` at the end of the chain. An element already
+    /// anywhere in the chain counts as present. Returns whether the document changed.
+    pub fn add_when(&mut self, path: &AttrPath, call: &str, expr: &str) -> Result<bool> {
+        self.atomically(|d| d.add_when_inner(path, call, expr))
+    }
+
     /// Remove `expr` from the list at `path`. Returns whether an element was removed.
     pub fn remove(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
         self.atomically(|d| d.remove_inner(path, expr))
@@ -276,6 +284,46 @@ impl NixDocument {
     /// Make sure `expr` is an element of the list at `path` (creating the list when the
     /// path is unbound). Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and
     /// inside `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
+    fn add_when_inner(&mut self, path: &AttrPath, call: &str, expr: &str) -> Result<bool> {
+        let expr = check_expr(expr)?;
+        let call = check_expr(call)?;
+        let (lists, value) = match self.lookup(path)? {
+            Lookup::Missing { .. } => return self.set_inner(path, &format!("{call} [ {expr} ]")),
+            Lookup::Found(av) => (
+                self.list_literals(path, &av)?,
+                av.value().expect("parsed").syntax().clone(),
+            ),
+            Lookup::Inherited(inh) => {
+                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
+            }
+            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "add to")),
+        };
+        if lists
+            .iter()
+            .any(|l| l.position(&self.text, &expr).is_some())
+        {
+            return Ok(false);
+        }
+        let splice = match lists
+            .iter()
+            .find(|l| l.call.as_deref().is_some_and(|c| same_tokens(c, &call)))
+        {
+            Some(list) => {
+                let element = list.styled(&self.text, &expr);
+                self.insert_element(&list.node, &element)
+            }
+            None => {
+                let end = range(&value).end;
+                Splice {
+                    range: end..end,
+                    text: format!(" ++ {call} [ {expr} ]"),
+                }
+            }
+        };
+        self.apply(splice)?;
+        Ok(true)
+    }
+
     fn add_inner(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
         let (lists, value) = match self.lookup(path)? {
@@ -856,8 +904,11 @@ struct ListLiteral {
     node: ast::List,
     with_namespace: Option<String>,
     /// The last argument of a call in the chain, like `lib.optionals cond [ … ]`: its
-    /// elements count as present and can be removed, but nothing is added to it.
+    /// elements count as present and can be removed; `add` leaves it alone, `add_when`
+    /// with the same call puts elements into it.
     conditional: bool,
+    /// For a conditional list, the call before it: `lib.optionals cond`.
+    call: Option<String>,
 }
 
 impl ListLiteral {
@@ -910,13 +961,16 @@ fn collect_lists(expr: ast::Expr, ns: Option<String>, out: &mut Vec<ListLiteral>
             node,
             with_namespace: ns,
             conditional: false,
+            call: None,
         }),
         ast::Expr::Apply(a) => {
             if let Some(ast::Expr::List(node)) = a.argument() {
+                let call = a.lambda().map(|l| l.syntax().to_string());
                 out.push(ListLiteral {
                     node,
                     with_namespace: ns,
                     conditional: true,
+                    call,
                 });
             }
         }

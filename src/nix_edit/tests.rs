@@ -303,3 +303,30 @@ fn a_list_hugging_its_last_element_gets_the_new_one_on_that_line() {
     assert!(d.remove(&p("users"), "x").unwrap());
     assert_eq!(d.text(), text);
 }
+
+#[test]
+fn add_when_targets_the_conditional_list_or_creates_it() {
+    let cond = "pkgs.lib.optionals pkgs.stdenv.isLinux";
+    let mut d = doc(SEED);
+    assert!(d.add_when(&p("packages"), cond, "pkgs.strace").unwrap());
+    assert!(
+        d.text()
+            .contains("    pkgs.inotify-tools\n    pkgs.strace\n  ];"),
+        "{}",
+        d.text()
+    );
+    assert!(!d.add_when(&p("packages"), cond, "pkgs.strace").unwrap());
+    assert!(
+        !d.add_when(&p("packages"), cond, "pkgs.tmux").unwrap(),
+        "present unconditionally"
+    );
+    let out = edited("{ pkgs, ... }: { packages = [ pkgs.git ]; }", |d| {
+        d.add_when(&p("packages"), cond, "pkgs.inotify-tools")
+    });
+    assert_eq!(out, "{ pkgs, ... }: { packages = [ pkgs.git ] ++ pkgs.lib.optionals pkgs.stdenv.isLinux [ pkgs.inotify-tools ]; }");
+    let out = edited("{ }", |d| d.add_when(&p("packages"), cond, "x"));
+    assert_eq!(
+        out,
+        "{ packages = pkgs.lib.optionals pkgs.stdenv.isLinux [ x ]; }"
+    );
+}
