@@ -20,6 +20,7 @@ pub mod escape;
 pub mod fsys;
 pub mod init;
 pub mod lock;
+pub mod merge;
 pub mod model;
 pub mod nix_edit;
 pub mod outputs;

@@ -23,13 +23,32 @@ pub struct Lock {
     pub files: BTreeMap<String, LockEntry>,
 }
 
-/// What devgen wrote into one file: the ownership mode, and the SHA-256 of the part it owns
-/// (the whole file, the block between the markers, or the ensured line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What devgen wrote into one file: the ownership mode, and either the SHA-256 of the part
+/// it owns (the whole file, the block between the markers, the ensured line) or, for a
+/// merged Nix file, the value of each attribute path and the elements of each list it owns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockEntry {
     pub ownership: String,
-    pub sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Attribute path (as Nix writes it) → the expression devgen wrote there.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+    /// Attribute path of a list → the elements devgen put in it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub elements: BTreeMap<String, Vec<String>>,
+}
+
+impl LockEntry {
+    /// An entry recording the hash of the part devgen owns.
+    pub fn hashed(ownership: &str, owned_text: &str) -> Self {
+        LockEntry {
+            ownership: ownership.to_string(),
+            sha256: Some(digest(owned_text)),
+            ..Default::default()
+        }
+    }
 }
 
 impl Lock {
@@ -78,13 +97,22 @@ mod tests {
     #[test]
     fn round_trips() {
         let mut lock = Lock::new();
-        lock.files.insert(
-            "config/dev.exs".into(),
-            LockEntry {
-                ownership: "line".into(),
-                sha256: digest("x"),
-            },
-        );
+        lock.files
+            .insert("config/dev.exs".into(), LockEntry::hashed("line", "x"));
+        let mut merged = LockEntry {
+            ownership: "merged".into(),
+            ..Default::default()
+        };
+        merged
+            .values
+            .insert("services.postgres.port".into(), "5432".into());
+        merged
+            .values
+            .insert("env.\"MY.VAR\"".into(), "\"x\"".into());
+        merged
+            .elements
+            .insert("packages".into(), vec!["pkgs.tmux".into()]);
+        lock.files.insert("devenv.nix".into(), merged);
         let text = lock.render();
         assert!(text.starts_with("# devgen.lock"));
         assert_eq!(Lock::parse(&text).unwrap(), lock);

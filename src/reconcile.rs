@@ -6,13 +6,13 @@
 //! (per the lock) is updated; anything else was changed by hand, which is a conflict unless
 //! `force`. Broken block markers are an error, never a guess.
 //!
-//! Merged Nix files are reconciled as whole files for now; attribute-level patching slots in
-//! as another arm of [`reconcile_file`].
+//! Merged Nix files are reconciled attribute by attribute, in [`crate::merge`].
 
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
 use crate::fsys::ProjectRoot;
 use crate::lock::{digest, Lock, LockEntry};
+use crate::merge;
 use crate::outputs::{Ownership, Rendered, BLOCK_BEGIN, BLOCK_END};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,10 +123,26 @@ pub fn reconcile_file(
 ) -> Result<FilePlan> {
     let path = r.decl.path;
     let ownership = r.decl.ownership;
-    let locked_sha = locked.map(|l| l.sha256.as_str());
+    let locked_sha = locked.and_then(|l| l.sha256.as_deref());
+    let mut lock_entry = LockEntry::hashed(ownership.name(), &r.content);
     let (status, desired) = match ownership {
-        Ownership::Owned | Ownership::Merged => {
-            whole_file(&r.content, current.as_deref(), locked_sha, force)
+        Ownership::Owned => whole_file(&r.content, current.as_deref(), locked_sha, force),
+        Ownership::Merged => {
+            lock_entry = merge::lock_for(path, &r.content)?;
+            match current.as_deref() {
+                None => (Status::Missing, r.content.clone()),
+                Some(text) => {
+                    let m = merge::merge(path, text, &r.content, locked, force)?;
+                    let status = if !m.conflicts.is_empty() {
+                        Status::Conflict(m.conflicts.join("\n"))
+                    } else if m.text == text {
+                        Status::InSync
+                    } else {
+                        Status::Drift
+                    };
+                    (status, m.text)
+                }
+            }
         }
         Ownership::Block => block(path, &r.content, current.as_deref(), locked_sha, force)?,
         Ownership::Line { preamble } => line(path, &r.content, preamble, current.as_deref())?,
@@ -139,10 +155,7 @@ pub fn reconcile_file(
         desired,
         executable: r.decl.executable,
         needs_exec_bit: false,
-        lock_entry: Some(LockEntry {
-            ownership: ownership.name().to_string(),
-            sha256: digest(&r.content),
-        }),
+        lock_entry: Some(lock_entry),
     })
 }
 

@@ -421,6 +421,40 @@ impl NixDocument {
         Ok(out)
     }
 
+    /// The elements of the list at `path` — every literal of its `++` chain, conditional
+    /// ones included — as source text, with the call a conditional list is given to.
+    pub fn list_elements(&self, path: &AttrPath) -> Result<Vec<ListElement>> {
+        let av = match self.lookup(path)? {
+            Lookup::Found(av) => av,
+            Lookup::Missing { .. } => return Ok(Vec::new()),
+            Lookup::Inherited(inh) => {
+                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
+            }
+            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "read")),
+        };
+        Ok(self
+            .list_literals(path, &av)?
+            .iter()
+            .flat_map(|l| {
+                l.node.items().map(move |item| ListElement {
+                    call: l.call.clone(),
+                    text: self.node_text(item.syntax()),
+                })
+            })
+            .collect())
+    }
+
+    /// Where the value bound at `path` starts, as 1-based line and column.
+    pub fn value_position(&self, path: &AttrPath) -> Option<(usize, usize)> {
+        match self.lookup(path).ok()? {
+            Lookup::Found(av) => Some(crate::diagnostic::line_col(
+                &self.text,
+                start(av.value()?.syntax()),
+            )),
+            _ => None,
+        }
+    }
+
     // ---- lookup ---------------------------------------------------------------------
 
     fn lookup(&self, path: &AttrPath) -> Result<Lookup> {
@@ -883,6 +917,13 @@ pub struct Binding {
     pub kind: ValueKind,
 }
 
+/// An element of a list, and the call its list is given to (for `cond [ … ]` lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListElement {
+    pub call: Option<String>,
+    pub text: String,
+}
+
 /// What a binding's value is, as far as editing inside it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
@@ -1188,6 +1229,10 @@ fn significant_tokens(source: &str) -> Vec<(SyntaxKind, String)> {
 }
 
 /// Whether two pieces of Nix are the same expression up to layout and comments.
+pub fn same_expr(a: &str, b: &str) -> bool {
+    same_tokens(a, b)
+}
+
 fn same_tokens(a: &str, b: &str) -> bool {
     significant_tokens(a) == significant_tokens(b)
 }

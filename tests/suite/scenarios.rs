@@ -397,3 +397,142 @@ fn bad_init_flags_exit_2_with_a_fix() {
     assert!(stderr(&out).contains("--name"), "{}", stderr(&out));
     assert!(files_under(dir.path()).is_empty());
 }
+
+/// The file parses for real Nix.
+fn nix_parses(dir: &std::path::Path, file: &str) {
+    crate::support::run_ok(
+        std::process::Command::new(crate::support::require("nix-instantiate"))
+            .arg("--parse")
+            .arg(dir.join(file)),
+    );
+}
+
+#[test]
+fn a_hand_added_package_and_redis_service_survive_a_postgres_version_change() {
+    let dir = synced_project("liberties");
+    let devenv = read(dir.path(), "devenv.nix")
+        .replace(
+            "    pkgs.chromedriver\n",
+            "    pkgs.chromedriver\n    pkgs.jq # mine\n",
+        )
+        .replace(
+            "\n  env.ERL_AFLAGS",
+            "\n  # my cache\n  services.redis.enable = true;\n\n  env.ERL_AFLAGS",
+        );
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+
+    let spec = read(dir.path(), "devgen.toml").replace("postgres = \"16\"", "postgres = \"17\"");
+    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
+    let diff = devgen(dir.path(), &["diff"]);
+    assert_exit(&diff, 1);
+    assert!(
+        stdout(&diff)
+            .contains("-    package = pkgs.postgresql_16;\n+    package = pkgs.postgresql_17;"),
+        "{}",
+        stdout(&diff)
+    );
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    assert_eq!(
+        read(dir.path(), "devenv.nix"),
+        devenv.replace("pkgs.postgresql_16", "pkgs.postgresql_17")
+    );
+    nix_parses(dir.path(), "devenv.nix");
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
+
+#[test]
+fn a_hand_comment_inside_services_postgres_survives_a_port_change() {
+    let dir = synced_project("minimal");
+    let devenv = read(dir.path(), "devenv.nix").replace(
+        "    port = 5432;\n",
+        "    # keep this: ops asked for it\n    port = 5432;\n",
+    );
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let spec = read(dir.path(), "devgen.toml") + "\n[postgres]\nport = 5444\n";
+    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    assert_eq!(
+        read(dir.path(), "devenv.nix"),
+        devenv.replace("port = 5432;", "port = 5444;")
+    );
+}
+
+#[test]
+fn a_hand_changed_port_is_a_conflict_naming_line_and_values_and_survives_sync() {
+    let dir = synced_project("minimal");
+    let devenv = read(dir.path(), "devenv.nix").replace("port = 5432;", "port = 6000;");
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let diff = devgen(dir.path(), &["diff"]);
+    assert_exit(&diff, 3);
+    let sync = devgen(dir.path(), &["sync"]);
+    assert_exit(&sync, 3);
+    let err = stderr(&sync);
+    assert!(
+        err.contains("devenv.nix:17:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432, and devgen.toml now gives 5432"),
+        "{err}"
+    );
+    assert_eq!(
+        read(dir.path(), "devenv.nix"),
+        devenv,
+        "the hand value survives"
+    );
+    assert_exit(&devgen(dir.path(), &["sync", "--force"]), 0);
+    assert!(read(dir.path(), "devenv.nix").contains("port = 5432;"));
+}
+
+#[test]
+fn dropping_node_removes_exactly_devgens_javascript_bindings() {
+    let dir = synced_project("liberties");
+    let devenv = read(dir.path(), "devenv.nix").replace(
+        "    package = pkgs.nodejs_22;\n",
+        "    package = pkgs.nodejs_22;\n    corepack.enable = true; # mine\n",
+    );
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let spec = read(dir.path(), "devgen.toml").replace("node = \"22\"", "# no node");
+    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    let after = read(dir.path(), "devenv.nix");
+    assert_eq!(
+        after,
+        devenv.replace(
+            "    enable = true;\n    package = pkgs.nodejs_22;\n    corepack.enable",
+            "    corepack.enable"
+        ),
+        "only devgen's two bindings went; the user's stays in its set"
+    );
+    nix_parses(dir.path(), "devenv.nix");
+
+    // without a user binding inside, the whole set goes
+    let dir = synced_project("liberties");
+    let spec = read(dir.path(), "devgen.toml").replace("node = \"22\"", "# no node");
+    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    assert!(
+        !read(dir.path(), "devenv.nix").contains("javascript"),
+        "{}",
+        read(dir.path(), "devenv.nix")
+    );
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
+
+#[test]
+fn init_takes_over_an_existing_devenv_nix_and_keeps_the_users_parts() {
+    let dir = project_with_spec(&read_fixture("specs/minimal.toml"));
+    let mine = "{ pkgs, lib, config, inputs, ... }:\n\n{\n  # https://devenv.sh/packages/\n  packages = [ pkgs.git ];\n\n  languages.elixir.enable = true;\n\n  enterShell = ''\n    hello\n  '';\n}\n";
+    fs::write(dir.path().join("devenv.nix"), mine).unwrap();
+    assert_exit(&devgen(dir.path(), &["init"]), 0);
+    let after = read(dir.path(), "devenv.nix");
+    assert!(after.starts_with("{ pkgs, lib, config, inputs, ... }:\n\n{\n  # https://devenv.sh/packages/\n  packages = [ pkgs.git pkgs.overmind pkgs.tmux ]"), "{after}");
+    assert!(
+        after.contains("  enterShell = ''\n    hello\n  '';\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("languages.elixir.package = pkgs.beamPackages.elixir_1_18;"),
+        "{after}"
+    );
+    assert!(after.contains("services.postgres.port = 5432;"), "{after}");
+    nix_parses(dir.path(), "devenv.nix");
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
