@@ -33,6 +33,8 @@ pub struct Model {
     pub postgres: Postgres,
     pub packages: Packages,
     pub env: Vec<EnvVar>,
+    /// Enable `devgen diff` as a pre-commit hook through devenv's git-hooks.
+    pub pre_commit_hook: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -231,6 +233,7 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
                 value: v.get_ref().clone(),
             })
             .collect(),
+        pre_commit_hook: s.hooks.pre_commit.unwrap_or(false),
     })
 }
 

@@ -34,6 +34,15 @@ pub struct Spec {
     pub packages: PackagesSpec,
     #[serde(default)]
     pub env: IndexMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    pub hooks: HooksSpec,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HooksSpec {
+    /// Have the generated devenv.nix enable `devgen diff` as a git pre-commit hook.
+    pub pre_commit: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +197,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ("postgres", &["port", "databases", "log_alerts"]),
     ("packages", &["extra"]),
     ("env", &[]),
+    ("hooks", &["pre_commit"]),
 ];
 
 /// A spec together with the text it came from, so later stages can point into it.

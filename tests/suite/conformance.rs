@@ -38,6 +38,7 @@ struct Expect {
     env: &'static [(&'static str, &'static str)],
     log_alerts: bool,
     auto_restart: bool,
+    pre_commit_hook: bool,
 }
 
 const EXPECTED: &[Expect] = &[
@@ -63,6 +64,7 @@ const EXPECTED: &[Expect] = &[
         env: &[("ERL_AFLAGS", "-kernel shell_history enabled")],
         log_alerts: true,
         auto_restart: true,
+        pre_commit_hook: false,
     },
     Expect {
         fixture: "minimal",
@@ -86,6 +88,7 @@ const EXPECTED: &[Expect] = &[
         env: &[],
         log_alerts: true,
         auto_restart: true,
+        pre_commit_hook: false,
     },
     Expect {
         fixture: "lean",
@@ -112,6 +115,7 @@ const EXPECTED: &[Expect] = &[
         ],
         log_alerts: false,
         auto_restart: false,
+        pre_commit_hook: true,
     },
 ];
 
@@ -203,6 +207,9 @@ fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
             if let Some(node) = e.node {
                 want["languages"]["javascript"] =
                     json!({ "enable": true, "package": format!("pkg:{node}") });
+            }
+            if e.pre_commit_hook {
+                want["git-hooks"] = json!({ "hooks": { "devgen-diff": { "enable": true, "entry": "devgen diff", "pass_filenames": false } } });
             }
             if !e.env.is_empty() {
                 want["env"] = e

@@ -5,6 +5,7 @@ mod bad_input;
 mod conformance;
 mod nix_edit;
 mod nix_edit_props;
+mod pre_commit;
 mod restart_phoenix;
 mod scenarios;
 mod snapshots;

@@ -1,0 +1,86 @@
+//! `devgen diff` as a hook of the real pre-commit program, from this repository's
+//! `.pre-commit-hooks.yaml`: it passes when the files agree with devgen.toml and fails, with
+//! the diff, after a drifting edit.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{assert_exit, devgen, read, repo_root, require, run_ok, stderr, stdout};
+
+fn git(dir: &Path, args: &[&str]) {
+    run_ok(
+        Command::new(require("git"))
+            .args([
+                "-c",
+                "user.name=devgen test",
+                "-c",
+                "user.email=test@example.org",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(dir),
+    );
+}
+
+fn try_repo(dir: &Path) -> Output {
+    let target = repo_root().join("target").join("pre-commit");
+    Command::new(require("pre-commit"))
+        .arg("try-repo")
+        .arg(repo_root())
+        .args(["devgen-diff", "--all-files"])
+        .current_dir(dir)
+        .env(
+            "PRE_COMMIT_HOME",
+            repo_root().join("target").join("pre-commit-home"),
+        )
+        // pre-commit builds the hook with `cargo install`: share one target directory and
+        // skip LTO, so that the second build is incremental and the first one quick
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("pre-commit runs")
+}
+
+#[test]
+fn the_devgen_diff_hook_passes_in_sync_and_fails_on_drift() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("acme");
+    std::fs::create_dir(&dir).unwrap();
+    assert_exit(&devgen(&dir, &["init"]), 0);
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "environment from devgen"]);
+
+    let ok = try_repo(&dir);
+    assert!(
+        ok.status.success(),
+        "in sync, the hook passes\n{}\n{}",
+        stdout(&ok),
+        stderr(&ok)
+    );
+    assert!(
+        stdout(&ok).contains("devgen diff") && stdout(&ok).contains("Passed"),
+        "{}",
+        stdout(&ok)
+    );
+
+    let spec = read(&dir, "devgen.toml").replace("port = 5432", "port = 5433");
+    std::fs::write(dir.join("devgen.toml"), spec).unwrap();
+    git(&dir, &["add", "devgen.toml"]);
+    let drift = try_repo(&dir);
+    assert_eq!(
+        drift.status.code(),
+        Some(1),
+        "drift fails the hook\n{}\n{}",
+        stdout(&drift),
+        stderr(&drift)
+    );
+    assert!(
+        stdout(&drift).contains("Failed") && stdout(&drift).contains("+    port = 5433;"),
+        "{}",
+        stdout(&drift)
+    );
+}
