@@ -44,6 +44,7 @@ pub enum Syntax {
     Procfile,
     Dotenv,
     Tmux,
+    Gitignore,
 }
 
 /// One file of a target.
@@ -94,6 +95,12 @@ pub static DEV_TARGET: &[OutputDecl] = &[
         Syntax::Procfile,
     ),
     decl(".envrc", "dev/envrc.j2", Ownership::Block, Syntax::Shell),
+    decl(
+        ".gitignore",
+        "dev/gitignore.j2",
+        Ownership::Block,
+        Syntax::Gitignore,
+    ),
     decl(
         ".overmind.env",
         "dev/overmind.env.j2",

@@ -124,6 +124,7 @@ pub fn files_under(dir: &Path) -> Vec<String> {
 /// Every file the dev target writes, plus the spec and the lock.
 pub const DEV_FILES: &[&str] = &[
     ".envrc",
+    ".gitignore",
     ".overmind.env",
     ".tmux.overmind.conf",
     "Procfile",
