@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::adopt;
 use crate::diff;
 use crate::error::{Error, Result};
 use crate::fsys::ProjectRoot;
@@ -60,8 +61,10 @@ pub fn find_root(dir: &Path) -> Result<ProjectRoot> {
 /// Everything a run knows once the pipeline has run.
 struct Run {
     root: ProjectRoot,
-    lock: Lock,
+    /// The plan for every output, then for devgen.lock itself.
     plan: Plan,
+    /// There was no devgen.lock.
+    lock_missing: bool,
 }
 
 /// Run the pipeline on `spec_text` for the project at `root`.
@@ -74,12 +77,27 @@ fn run_pipeline(
     let source = spec::parse(SPEC_FILE, spec_text)?;
     let model = model::resolve(&source)?;
     let rendered = renderer.render(DEV_TARGET, &model)?;
-    let lock = match root.read(LOCK_FILE)? {
-        Some(text) => Lock::parse(&text)?,
+    let lock_text = root.read(LOCK_FILE)?;
+    let lock = match &lock_text {
+        Some(text) => Lock::parse(text)?,
         None => Lock::new(),
     };
-    let plan = reconcile::plan(&rendered, &root, &lock, force)?;
-    Ok(Run { root, lock, plan })
+    let mut plan = reconcile::plan(&rendered, &root, &lock, force)?;
+    // The lock is planned like any file, so that `diff` reports exactly what `sync` writes.
+    let new_lock = plan.lock(&lock).render();
+    plan.files.push(FilePlan {
+        status: match &lock_text {
+            None => Status::Missing,
+            Some(t) if *t == new_lock => Status::InSync,
+            Some(_) => Status::Drift,
+        },
+        ..FilePlan::new(LOCK_FILE, "lock", lock_text.clone(), new_lock)
+    });
+    Ok(Run {
+        root,
+        plan,
+        lock_missing: lock_text.is_none(),
+    })
 }
 
 fn read_spec(root: &ProjectRoot) -> Result<String> {
@@ -96,6 +114,7 @@ pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<i32>
     let root = find_root(dir)?;
     let spec_text = read_spec(&root)?;
     let run = run_pipeline(root, &Renderer::new(), &spec_text, false)?;
+    fail_closed_without_lock(&run)?;
     let code = exit_code(&run.plan);
     if quiet {
         return Ok(code);
@@ -116,12 +135,82 @@ pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<i32>
     Ok(code)
 }
 
-/// `devgen sync`: bring the files in line with the spec.
-pub fn sync(dir: &Path, force: bool, dry_run: bool, io: &mut Io) -> Result<i32> {
+/// Without the lock devgen cannot tell its own values from hand edits, so `diff` must not
+/// vouch for files it finds on disk. (With no output on disk yet there is nothing to vouch
+/// for: everything is reported missing.)
+fn fail_closed_without_lock(run: &Run) -> Result<()> {
+    let existing: Vec<&str> = run
+        .plan
+        .files
+        .iter()
+        .filter(|f| f.current.is_some() && f.path != LOCK_FILE)
+        .map(|f| f.path.as_str())
+        .collect();
+    if run.lock_missing && !existing.is_empty() {
+        return Err(Error::Usage(format!(
+            "{LOCK_FILE} is missing, so devgen cannot tell what it wrote in {} from hand edits\n  \
+             = help: restore it (`git checkout -- {LOCK_FILE}`), or run `devgen sync` to take the files over \
+             and record them",
+            existing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// `devgen sync`: bring the files in line with the spec. With `adopt`, values changed by
+/// hand in merged files are first written back into devgen.toml.
+pub fn sync(dir: &Path, force: bool, adopt: bool, dry_run: bool, io: &mut Io) -> Result<i32> {
     let root = find_root(dir)?;
     let spec_text = read_spec(&root)?;
-    let run = run_pipeline(root, &Renderer::new(), &spec_text, force)?;
+    let renderer = Renderer::new();
+    let run = run_pipeline(root, &renderer, &spec_text, force)?;
+    if adopt && run.plan.has_conflicts() {
+        return adopt_then_apply(run, &renderer, &spec_text, dry_run, io);
+    }
     apply(run, None, dry_run, io)
+}
+
+fn adopt_then_apply(
+    run: Run,
+    renderer: &Renderer,
+    spec_text: &str,
+    dry_run: bool,
+    io: &mut Io,
+) -> Result<i32> {
+    let hand_values: Vec<(String, String, String)> = run
+        .plan
+        .conflicts()
+        .flat_map(|f| {
+            f.hand_values
+                .iter()
+                .map(|(p, v)| (f.path.clone(), p.clone(), v.clone()))
+        })
+        .collect();
+    let adopted = adopt::adopt(spec_text, &hand_values)?;
+    for line in &adopted.refused {
+        writeln!(
+            io.err,
+            "note: cannot adopt {line}: devgen.toml has no key that says it"
+        )
+        .map_err(out_err)?;
+    }
+    if adopted.changes.is_empty() {
+        return apply(run, None, dry_run, io);
+    }
+    for line in &adopted.changes {
+        writeln!(io.err, "  adopting {line}").map_err(out_err)?;
+    }
+    let rerun = run_pipeline(run.root, renderer, &adopted.spec_text, false)?;
+    let spec_plan = FilePlan {
+        status: Status::Drift,
+        ..FilePlan::new(
+            SPEC_FILE,
+            "spec",
+            Some(spec_text.to_string()),
+            adopted.spec_text.clone(),
+        )
+    };
+    apply(rerun, Some(spec_plan), dry_run, io)
 }
 
 /// `devgen init`: create devgen.toml when missing, then sync.
@@ -154,16 +243,7 @@ pub fn init(
         None => (init::first_spec(&root, &renderer, opts)?, true),
     };
     let run = run_pipeline(root, &renderer, &spec_text, force)?;
-    let spec_plan = new_spec.then(|| FilePlan {
-        path: SPEC_FILE.to_string(),
-        ownership: "spec",
-        status: Status::Missing,
-        current: None,
-        desired: spec_text.clone(),
-        executable: false,
-        needs_exec_bit: false,
-        lock_entry: None,
-    });
+    let spec_plan = new_spec.then(|| FilePlan::new(SPEC_FILE, "spec", None, spec_text.clone()));
     apply(run, spec_plan, dry_run, io)
 }
 
@@ -183,6 +263,8 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
         writeln!(io.err, "{} (dry run: nothing written)", summary(plan)).map_err(out_err)?;
         return Ok(exit::IN_SYNC);
     }
+    report_taken_over(plan, io)?;
+    warn_uncommitted(&run.root, plan, io)?;
     let mut written = 0;
     for f in plan.files.iter().filter(|f| f.changes()) {
         if f.current.as_deref() == Some(f.desired.as_str()) {
@@ -197,10 +279,6 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
         };
         writeln!(io.err, "  {verb} {}", f.path).map_err(out_err)?;
         written += 1;
-    }
-    let new_lock = plan.lock(&run.lock).render();
-    if run.root.read(LOCK_FILE)?.as_deref() != Some(new_lock.as_str()) {
-        run.root.write(LOCK_FILE, &new_lock, false)?;
     }
     let total = plan.files.len();
     if written == 0 {
@@ -217,6 +295,65 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
         .map_err(out_err)?;
     }
     Ok(exit::IN_SYNC)
+}
+
+/// Say what devgen took over: parts of merged files that were already as devgen would write
+/// them, with no record of devgen writing them (a repository devgen has not seen).
+fn report_taken_over(plan: &Plan, io: &mut Io) -> Result<()> {
+    for f in plan.files.iter().filter(|f| !f.taken_over.is_empty()) {
+        writeln!(
+            io.err,
+            "  {}: devgen manages from now on what was already there: {}",
+            f.path,
+            f.taken_over.join(", ")
+        )
+        .map_err(out_err)?;
+    }
+    Ok(())
+}
+
+/// Warn before changing files that have uncommitted changes in git, so that the user
+/// knows `git diff` will show their edits and devgen's mixed. Not in a git repository, or
+/// without git, there is nothing to warn about.
+fn warn_uncommitted(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<()> {
+    let touched: Vec<&str> = plan
+        .files
+        .iter()
+        .filter(|f| f.changes() && f.current.is_some())
+        .map(|f| f.path.as_str())
+        .collect();
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let Ok(out) = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root.path())
+        .args(["status", "--porcelain=v1", "-z", "--"])
+        .args(&touched)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Ok(());
+    };
+    if !out.status.success() {
+        return Ok(());
+    }
+    let dirty: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|e| e.len() > 3 && !e.starts_with("??"))
+        .map(|e| e[3..].to_string())
+        .collect();
+    if !dirty.is_empty() {
+        writeln!(
+            io.err,
+            "warning: uncommitted changes in {}; devgen changes them now, so `git diff` will show your edits and devgen's together\n  \
+             = help: commit or stash first to review devgen's changes on their own",
+            dirty.join(", ")
+        )
+        .map_err(out_err)?;
+    }
+    Ok(())
 }
 
 fn exit_code(plan: &Plan) -> i32 {
@@ -273,6 +410,14 @@ fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
          \x20         version (your changes shown above are then lost)"
     )
     .map_err(out_err)?;
+    if plan.conflicts().any(|f| !f.hand_values.is_empty()) {
+        writeln!(
+            io.err,
+            "  = help: `devgen sync --adopt` writes the values changed by hand into {SPEC_FILE} (keeping its\n\
+             \x20         comments) where a key of {SPEC_FILE} says them, then syncs"
+        )
+        .map_err(out_err)?;
+    }
     Ok(())
 }
 

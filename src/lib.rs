@@ -10,8 +10,10 @@
 //! 5. [`commands`] — the plan printed as a diff, or written through [`fsys`].
 //!
 //! Around them: [`diagnostic`] (errors that point into a file), [`escape`] (literals for
-//! each language), [`lock`] (what devgen last wrote), [`init`] (the first spec of a project).
+//! each language), [`lock`] (what devgen last wrote), [`init`] (the first spec of a project), [`adopt`] (hand
+//! values carried back into the spec).
 
+pub mod adopt;
 pub mod commands;
 pub mod diagnostic;
 pub mod diff;

@@ -45,6 +45,9 @@ enum Command {
         /// Replace files that were changed by hand
         #[arg(long)]
         force: bool,
+        /// Write values changed by hand in devenv.nix back into devgen.toml, then sync
+        #[arg(long, conflicts_with = "force")]
+        adopt: bool,
         /// Write nothing; print the diff of what would be written
         #[arg(long)]
         dry_run: bool,
@@ -151,7 +154,11 @@ fn main() -> ExitCode {
             };
             commands::init(&cli.dir, &opts, *force, *dry_run, &mut io)
         }
-        Command::Sync { force, dry_run } => commands::sync(&cli.dir, *force, *dry_run, &mut io),
+        Command::Sync {
+            force,
+            adopt,
+            dry_run,
+        } => commands::sync(&cli.dir, *force, *adopt, *dry_run, &mut io),
         Command::Diff { quiet, format } => commands::diff(&cli.dir, *quiet, *format, &mut io),
         Command::Nix(nix) => {
             let (op, file, path, expr, out) = match nix {

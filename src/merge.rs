@@ -79,6 +79,12 @@ pub struct Merge {
     pub text: String,
     /// One line per conflict: where, what the file has, what devgen wrote, what the spec wants.
     pub conflicts: Vec<String>,
+    /// The values of conflicting paths as the file has them, which `--adopt` can carry
+    /// back into devgen.toml.
+    pub hand_values: Vec<(AttrPath, String)>,
+    /// Paths and elements that were already in the file, just as devgen would write them,
+    /// with no record of devgen writing them: devgen takes them over.
+    pub taken_over: Vec<String>,
     /// What the lock records once this is written.
     pub lock: LockEntry,
 }
@@ -100,6 +106,8 @@ pub fn merge(
     let mut doc = NixDocument::parse(path, current)?;
     let base = locked.filter(|l| !l.values.is_empty() || !l.elements.is_empty());
     let mut conflicts = Vec::new();
+    let mut hand_values = Vec::new();
+    let mut taken_over = Vec::new();
     let at = |doc: &NixDocument, p: &AttrPath| match doc.value_position(p) {
         Some((line, col)) => format!("{path}:{line}:{col}"),
         None => path.to_string(),
@@ -109,6 +117,7 @@ pub fn merge(
         let have = doc.get(p)?;
         let wrote = base.and_then(|b| b.values.get(&p.to_nix()));
         match (&have, wrote) {
+            (Some(h), None) if same_expr(h, want) => taken_over.push(p.to_string()),
             (Some(h), _) if same_expr(h, want) => {}
             (Some(h), Some(w)) if same_expr(h, w) || force => {
                 doc.set(p, want)?;
@@ -119,14 +128,20 @@ pub fn merge(
             _ if force => {
                 doc.set(p, want)?;
             }
-            (Some(h), Some(w)) => conflicts.push(format!(
-                "{}: `{p}` was changed by hand to {h}; devgen wrote {w}, and devgen.toml now gives {want}",
-                at(&doc, p)
-            )),
-            (Some(h), None) => conflicts.push(format!(
-                "{}: `{p}` is {h}, but devgen.toml gives {want} (devgen has no record of writing it)",
-                at(&doc, p)
-            )),
+            (Some(h), Some(w)) => {
+                conflicts.push(format!(
+                    "{}: `{p}` was changed by hand to {h}; devgen wrote {w}, and devgen.toml now gives {want}",
+                    at(&doc, p)
+                ));
+                hand_values.push((p.clone(), h.clone()));
+            }
+            (Some(h), None) => {
+                conflicts.push(format!(
+                    "{}: `{p}` is {h}, but devgen.toml gives {want} (devgen has no record of writing it)",
+                    at(&doc, p)
+                ));
+                hand_values.push((p.clone(), h.clone()));
+            }
             (None, Some(w)) => conflicts.push(format!(
                 "{path}: `{p}` was removed by hand; devgen wrote {w}, and devgen.toml gives {want}"
             )),
@@ -163,6 +178,12 @@ pub fn merge(
             .iter()
             .any(|x| same_expr(&x.text, &e.expr));
         if present {
+            let wrote = base
+                .and_then(|b| b.elements.get(&e.list.to_nix()))
+                .is_some_and(|l| l.iter().any(|x| same_expr(x, &e.expr)));
+            if !wrote {
+                taken_over.push(format!("{} in `{}`", e.expr, e.list));
+            }
             continue;
         }
         let wrote = base
@@ -202,6 +223,8 @@ pub fn merge(
     Ok(Merge {
         text: doc.text().to_string(),
         conflicts,
+        hand_values,
+        taken_over,
         lock: owned.lock_entry(),
     })
 }

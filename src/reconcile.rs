@@ -53,9 +53,36 @@ pub struct FilePlan {
     pub needs_exec_bit: bool,
     /// What the lock records once this is written (`None`: not tracked, like the spec).
     pub lock_entry: Option<LockEntry>,
+    /// Merged files: attribute path → value, for each path in conflict that the file holds
+    /// a value for (what `sync --adopt` carries back into devgen.toml).
+    pub hand_values: Vec<(String, String)>,
+    /// Merged files: what was already in the file as devgen would write it, with no record
+    /// of devgen writing it. devgen owns it from now on.
+    pub taken_over: Vec<String>,
 }
 
 impl FilePlan {
+    /// A file with no lock entry and nothing known of it yet (status Missing).
+    pub fn new(
+        path: &str,
+        ownership: &'static str,
+        current: Option<String>,
+        desired: String,
+    ) -> Self {
+        FilePlan {
+            path: path.to_string(),
+            ownership,
+            status: Status::Missing,
+            current,
+            desired,
+            executable: false,
+            needs_exec_bit: false,
+            lock_entry: None,
+            hand_values: Vec::new(),
+            taken_over: Vec::new(),
+        }
+    }
+
     /// Whether applying the plan touches this file.
     pub fn changes(&self) -> bool {
         self.current.as_deref() != Some(self.desired.as_str()) || self.needs_exec_bit
@@ -125,6 +152,8 @@ pub fn reconcile_file(
     let ownership = r.decl.ownership;
     let locked_sha = locked.and_then(|l| l.sha256.as_deref());
     let mut lock_entry = LockEntry::hashed(ownership.name(), &r.content);
+    let mut hand_values = Vec::new();
+    let mut taken_over = Vec::new();
     let (status, desired) = match ownership {
         Ownership::Owned => whole_file(&r.content, current.as_deref(), locked_sha, force),
         Ownership::Merged => {
@@ -133,6 +162,12 @@ pub fn reconcile_file(
                 None => (Status::Missing, r.content.clone()),
                 Some(text) => {
                     let m = merge::merge(path, text, &r.content, locked, force)?;
+                    hand_values = m
+                        .hand_values
+                        .iter()
+                        .map(|(p, v)| (p.to_nix(), v.clone()))
+                        .collect();
+                    taken_over = m.taken_over;
                     let status = if !m.conflicts.is_empty() {
                         Status::Conflict(m.conflicts.join("\n"))
                     } else if m.text == text {
@@ -156,6 +191,8 @@ pub fn reconcile_file(
         executable: r.decl.executable,
         needs_exec_bit: false,
         lock_entry: Some(lock_entry),
+        hand_values,
+        taken_over,
     })
 }
 

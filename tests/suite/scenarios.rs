@@ -477,8 +477,161 @@ fn a_hand_changed_port_is_a_conflict_naming_line_and_values_and_survives_sync() 
         devenv,
         "the hand value survives"
     );
+    assert!(err.contains("devgen sync --adopt"), "{err}");
     assert_exit(&devgen(dir.path(), &["sync", "--force"]), 0);
     assert!(read(dir.path(), "devenv.nix").contains("port = 5432;"));
+}
+
+#[test]
+fn adopt_moves_a_hand_changed_port_into_devgen_toml_with_its_comments_intact() {
+    let dir = synced_project("liberties");
+    let spec = read(dir.path(), "devgen.toml").replace(
+        "port = 5432\n",
+        "port = 5432                   # postgres, on the project IP\n",
+    );
+    fs::write(dir.path().join("devgen.toml"), &spec).unwrap();
+    let devenv = read(dir.path(), "devenv.nix").replace("port = 5432;", "port = 6543;");
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    assert_exit(&devgen(dir.path(), &["sync"]), 3);
+
+    let adopt = devgen(dir.path(), &["sync", "--adopt"]);
+    assert_exit(&adopt, 0);
+    assert!(
+        stderr(&adopt)
+            .contains("adopting postgres.port = 6543 (from devenv.nix `services.postgres.port`)"),
+        "{}",
+        stderr(&adopt)
+    );
+    assert_eq!(
+        read(dir.path(), "devgen.toml"),
+        spec.replace("port = 5432  ", "port = 6543  "),
+        "only the value changed; every comment and the layout of devgen.toml stay"
+    );
+    assert_eq!(
+        read(dir.path(), "devenv.nix"),
+        devenv,
+        "the hand value stays"
+    );
+    assert!(
+        read(dir.path(), "config/devgen.exs").contains("port: 6543"),
+        "the rest of the environment follows the adopted value"
+    );
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
+
+#[test]
+fn adopt_refuses_a_value_devgen_toml_cannot_say_and_writes_nothing() {
+    let dir = synced_project("minimal");
+    let spec = read(dir.path(), "devgen.toml");
+    let devenv = read(dir.path(), "devenv.nix").replace("port = 5432;", "port = config.myPort;");
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let adopt = devgen(dir.path(), &["sync", "--adopt"]);
+    assert_exit(&adopt, 3);
+    assert!(
+        stderr(&adopt)
+            .contains("cannot adopt devenv.nix: `services.postgres.port` = config.myPort"),
+        "{}",
+        stderr(&adopt)
+    );
+    assert_eq!(read(dir.path(), "devgen.toml"), spec);
+    assert_eq!(read(dir.path(), "devenv.nix"), devenv);
+}
+
+#[test]
+fn adopting_a_value_the_spec_rejects_is_an_error_in_devgen_toml_terms() {
+    let dir = synced_project("minimal");
+    let devenv = read(dir.path(), "devenv.nix").replace("port = 5432;", "port = 4000;");
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let adopt = devgen(dir.path(), &["sync", "--adopt"]);
+    assert_exit(&adopt, 2);
+    assert!(
+        stderr(&adopt).contains("devgen.toml:"),
+        "{}",
+        stderr(&adopt)
+    );
+    assert_eq!(read(dir.path(), "devenv.nix"), devenv, "nothing written");
+}
+
+#[test]
+fn diff_fails_closed_when_the_lock_is_missing() {
+    let dir = synced_project("minimal");
+    fs::remove_file(dir.path().join("devgen.lock")).unwrap();
+    let diff = devgen(dir.path(), &["diff"]);
+    assert_exit(&diff, 2);
+    assert!(
+        stderr(&diff).contains("devgen.lock is missing")
+            && stderr(&diff).contains("git checkout -- devgen.lock"),
+        "{}",
+        stderr(&diff)
+    );
+    // sync takes the files over and records them; then diff vouches for them again
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
+
+#[test]
+fn a_stale_lock_is_drift_that_sync_rewrites() {
+    let dir = synced_project("minimal");
+    let lock = read(dir.path(), "devgen.lock");
+    fs::write(
+        dir.path().join("devgen.lock"),
+        lock.replace("pkgs.tmux", "pkgs.screen"),
+    )
+    .unwrap();
+    let diff = devgen(dir.path(), &["diff"]);
+    assert_exit(&diff, 1);
+    assert!(
+        stdout(&diff).contains("+++ b/devgen.lock"),
+        "{}",
+        stdout(&diff)
+    );
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    assert_eq!(read(dir.path(), "devgen.lock"), lock);
+}
+
+#[test]
+fn sync_warns_before_changing_files_with_uncommitted_changes() {
+    let dir = synced_project("minimal");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new(crate::support::require("git"))
+            .current_dir(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "devgen"]);
+    // an uncommitted edit of the user's own in a file devgen is about to change
+    let procfile = read(dir.path(), "Procfile");
+    fs::write(
+        dir.path().join("Procfile"),
+        format!("web: ./bin/web\n{procfile}"),
+    )
+    .unwrap();
+    let spec = read(dir.path(), "devgen.toml");
+    fs::write(
+        dir.path().join("devgen.toml"),
+        format!("{spec}\n[postgres]\nlog_alerts = false\n"),
+    )
+    .unwrap();
+    let sync = devgen(dir.path(), &["sync"]);
+    assert_exit(&sync, 0);
+    let err = stderr(&sync);
+    assert!(
+        err.contains("warning: uncommitted changes in Procfile;"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("devenv.nix;") && !err.contains("devenv.nix,"),
+        "devenv.nix was committed clean: {err}"
+    );
 }
 
 #[test]
@@ -521,7 +674,15 @@ fn init_takes_over_an_existing_devenv_nix_and_keeps_the_users_parts() {
     let dir = project_with_spec(&read_fixture("specs/minimal.toml"));
     let mine = "{ pkgs, lib, config, inputs, ... }:\n\n{\n  # https://devenv.sh/packages/\n  packages = [ pkgs.git ];\n\n  languages.elixir.enable = true;\n\n  enterShell = ''\n    hello\n  '';\n}\n";
     fs::write(dir.path().join("devenv.nix"), mine).unwrap();
-    assert_exit(&devgen(dir.path(), &["init"]), 0);
+    let init = devgen(dir.path(), &["init"]);
+    assert_exit(&init, 0);
+    assert!(
+        stderr(&init).contains(
+            "devenv.nix: devgen manages from now on what was already there: languages.elixir.enable\n"
+        ),
+        "init says what it took over\n{}",
+        stderr(&init)
+    );
     let after = read(dir.path(), "devenv.nix");
     assert!(after.starts_with("{ pkgs, lib, config, inputs, ... }:\n\n{\n  # https://devenv.sh/packages/\n  packages = [ pkgs.git pkgs.overmind pkgs.tmux ]"), "{after}");
     assert!(
