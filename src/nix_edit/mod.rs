@@ -1117,16 +1117,31 @@ fn start(node: &SyntaxNode) -> usize {
     usize::from(node.text_range().start())
 }
 
-/// Indent the second and later lines of a multi-line `text` by `indent`, with `eol`.
+/// Indent the second and later lines of a multi-line `text` by `indent`, with `eol`. Lines
+/// that start inside a string literal keep their text: indenting them would change the
+/// string's value (or, in a `''` string, at least its text).
 fn reindent(text: &str, indent: &str, eol: &str) -> String {
-    let mut lines = text.lines();
-    let mut out = lines.next().unwrap_or("").to_string();
-    for line in lines {
-        out.push_str(eol);
-        if !line.is_empty() {
-            out.push_str(indent);
+    // Byte offsets of the newlines that belong to string contents.
+    let mut in_string = Vec::new();
+    let mut offset = 0;
+    for (kind, tok) in rnix::tokenize(text) {
+        if kind == SyntaxKind::TOKEN_STRING_CONTENT {
+            in_string.extend(tok.match_indices('\n').map(|(i, _)| offset + i));
         }
-        out.push_str(line);
+        offset += tok.len();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut offset = 0;
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push_str(eol);
+            let line_text = line.strip_suffix('\r').unwrap_or(line);
+            if !line_text.is_empty() && !in_string.contains(&(offset - 1)) {
+                out.push_str(indent);
+            }
+        }
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        offset += line.len() + 1;
     }
     out
 }

@@ -330,3 +330,25 @@ fn add_when_targets_the_conditional_list_or_creates_it() {
         "{ packages = pkgs.lib.optionals pkgs.stdenv.isLinux [ x ]; }"
     );
 }
+
+#[test]
+fn multi_line_values_are_indented_but_string_contents_are_not() {
+    let text = "{\n  services.x = {\n    enable = true;\n  };\n}\n";
+    let out = edited(text, |d| {
+        d.set(&p("services.x.script"), "''\n  echo ready\n''")
+    });
+    assert_eq!(
+        out,
+        "{\n  services.x = {\n    enable = true;\n    script = ''\n  echo ready\n'';\n  };\n}\n"
+    );
+    let out = edited(text, |d| {
+        d.set(
+            &p("services.x.settings"),
+            "{\n  a = \"x\n y\";\n  b = 1;\n}",
+        )
+    });
+    assert_eq!(
+        out,
+        "{\n  services.x = {\n    enable = true;\n    settings = {\n      a = \"x\n y\";\n      b = 1;\n    };\n  };\n}\n"
+    );
+}

@@ -10,3 +10,4 @@ mod restart_phoenix;
 mod scenarios;
 mod snapshots;
 mod support;
+mod sync_props;

@@ -4,8 +4,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
 use crate::support::{
-    assert_exit, devgen, files_under, project_with_spec, read, read_fixture, stderr, stdout,
-    synced_project, DEV_FILES,
+    assert_exit, devgen, files_under, nix_parses, project_with_spec, read, read_fixture, stderr,
+    stdout, synced_project, DEV_FILES,
 };
 
 #[test]
@@ -399,13 +399,6 @@ fn bad_init_flags_exit_2_with_a_fix() {
 }
 
 /// The file parses for real Nix.
-fn nix_parses(dir: &std::path::Path, file: &str) {
-    crate::support::run_ok(
-        std::process::Command::new(crate::support::require("nix-instantiate"))
-            .arg("--parse")
-            .arg(dir.join(file)),
-    );
-}
 
 #[test]
 fn a_hand_added_package_and_redis_service_survive_a_postgres_version_change() {

@@ -138,3 +138,13 @@ pub const DEV_FILES: &[&str] = &[
     "flake.nix",
     "scripts/restart-phoenix",
 ];
+
+/// The real Nix parser accepts `file` of the project at `dir`.
+#[track_caller]
+pub fn nix_parses(dir: &std::path::Path, file: &str) {
+    run_ok(
+        std::process::Command::new(require("nix-instantiate"))
+            .arg("--parse")
+            .arg(dir.join(file)),
+    );
+}
