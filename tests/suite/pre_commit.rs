@@ -84,3 +84,22 @@ fn the_devgen_diff_hook_passes_in_sync_and_fails_on_drift() {
         stdout(&drift)
     );
 }
+
+#[test]
+fn the_hook_runs_when_the_spec_the_lock_or_any_generated_file_is_staged() {
+    let hooks = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let pattern = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("files: "))
+        .expect("the hook has a files pattern");
+    let files = regex::Regex::new(pattern).unwrap();
+    let dir = crate::support::synced_project("liberties");
+    let written = crate::support::files_under(dir.path());
+    assert!(written.len() > 10, "{written:?}");
+    for f in &written {
+        assert!(files.is_match(f), "staging {f} does not run the hook");
+    }
+    for other in ["README.md", "lib/acme.ex", "config/prod.exs", "xdevenv.nix"] {
+        assert!(!files.is_match(other), "{other} runs the hook");
+    }
+}
