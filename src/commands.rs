@@ -16,9 +16,9 @@ use crate::error::{Error, Result};
 use crate::fsys::ProjectRoot;
 use crate::init::{self, InitOptions};
 use crate::lock::{Lock, LOCK_FILE};
-use crate::model;
 use crate::outputs::{Renderer, DEV_TARGET};
 use crate::reconcile::{self, FilePlan, Plan, Status};
+use crate::registry;
 use crate::spec::{self, SPEC_FILE};
 
 /// Exit codes; part of the contract.
@@ -65,6 +65,8 @@ struct Run {
     plan: Plan,
     /// There was no devgen.lock.
     lock_missing: bool,
+    /// How a spec without `ip` got its address (from the machine registry, or not).
+    ip_note: Option<String>,
 }
 
 /// Run the pipeline on `spec_text` for the project at `root`.
@@ -75,7 +77,7 @@ fn run_pipeline(
     force: bool,
 ) -> Result<Run> {
     let source = spec::parse(SPEC_FILE, spec_text)?;
-    let model = model::resolve(&source)?;
+    let (model, ip_note) = registry::resolve_model(root.path(), &source)?;
     let rendered = renderer.render(DEV_TARGET, &model)?;
     let lock_text = root.read(LOCK_FILE)?;
     let lock = match &lock_text {
@@ -97,6 +99,7 @@ fn run_pipeline(
         root,
         plan,
         lock_missing: lock_text.is_none(),
+        ip_note,
     })
 }
 
@@ -128,6 +131,7 @@ pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<i32>
             writeln!(io.out).map_err(out_err)?;
         }
         Format::Text => {
+            print_ip_note(&run, io)?;
             print_diffs(&run.plan, io)?;
             writeln!(io.err, "{}", summary(&run.plan)).map_err(out_err)?;
         }
@@ -162,6 +166,7 @@ fn fail_closed_without_lock(run: &Run) -> Result<()> {
 pub fn sync(dir: &Path, force: bool, adopt: bool, dry_run: bool, io: &mut Io) -> Result<i32> {
     let root = find_root(dir)?;
     let spec_text = read_spec(&root)?;
+    registry::follow_spec(&root, &spec_text, dry_run, io)?;
     let renderer = Renderer::new();
     let run = run_pipeline(root, &renderer, &spec_text, force)?;
     if adopt && run.plan.has_conflicts() {
@@ -232,19 +237,41 @@ pub fn init(
     }
     let root = ProjectRoot::open(dir)?;
     let renderer = Renderer::new();
-    let (spec_text, new_spec) = match root.read(SPEC_FILE)? {
+    let existing = root.read(SPEC_FILE)?;
+    // The machine registry stays locked from here until the project is registered.
+    let claim =
+        registry::InitClaim::begin(&root, existing.as_deref(), opts.ip.as_deref(), dry_run)?;
+    let spec_text = match &existing {
         Some(text) => {
             if opts.name.is_some() || opts.ip.is_some() {
                 writeln!(io.err, "note: {SPEC_FILE} exists, so --name and --ip are ignored; edit {SPEC_FILE} to change them")
                     .map_err(out_err)?;
             }
-            (text, false)
+            claim.spec_with_ip(text)?
         }
-        None => (init::first_spec(&root, &renderer, opts)?, true),
+        None => {
+            let opts = InitOptions {
+                ip: Some(claim.ip.to_string()),
+                ..opts.clone()
+            };
+            init::first_spec(&root, &renderer, &opts)?
+        }
     };
     let run = run_pipeline(root, &renderer, &spec_text, force)?;
-    let spec_plan = new_spec.then(|| FilePlan::new(SPEC_FILE, "spec", None, spec_text.clone()));
-    apply(run, spec_plan, dry_run, io)
+    let entry = claim.check(&spec_text)?;
+    let spec_plan = match existing {
+        None => Some(FilePlan::new(SPEC_FILE, "spec", None, spec_text.clone())),
+        Some(text) if text != spec_text => Some(FilePlan {
+            status: Status::Drift,
+            ..FilePlan::new(SPEC_FILE, "spec", Some(text), spec_text.clone())
+        }),
+        Some(_) => None,
+    };
+    let code = apply(run, spec_plan, dry_run, io)?;
+    if code == exit::IN_SYNC {
+        claim.commit(entry, io)?;
+    }
+    Ok(code)
 }
 
 /// Write the plan (or with `dry_run`, show it). All or nothing: any conflict writes nothing.
@@ -252,6 +279,7 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
     if let Some(sp) = spec_plan {
         run.plan.files.insert(0, sp);
     }
+    print_ip_note(&run, io)?;
     let plan = &run.plan;
     if plan.has_conflicts() {
         print_diffs(plan, io)?;
@@ -352,6 +380,13 @@ fn warn_uncommitted(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<()> 
             dirty.join(", ")
         )
         .map_err(out_err)?;
+    }
+    Ok(())
+}
+
+fn print_ip_note(run: &Run, io: &mut Io) -> Result<()> {
+    if let Some(note) = &run.ip_note {
+        writeln!(io.err, "{note}").map_err(out_err)?;
     }
     Ok(())
 }

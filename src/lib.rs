@@ -12,6 +12,9 @@
 //! Around them: [`diagnostic`] (errors that point into a file), [`escape`] (literals for
 //! each language), [`lock`] (what devgen last wrote), [`init`] (the first spec of a project), [`adopt`] (hand
 //! values carried back into the spec).
+//!
+//! The machine around the project: [`registry`] (which project on this machine uses which
+//! loopback address, host and ports).
 
 pub mod adopt;
 pub mod commands;
@@ -27,4 +30,5 @@ pub mod model;
 pub mod nix_edit;
 pub mod outputs;
 pub mod reconcile;
+pub mod registry;
 pub mod spec;

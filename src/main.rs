@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use devgen::commands::{self, exit, Format, Io, NixOp, NixOutput};
 use devgen::init::InitOptions;
+use devgen::registry;
 
 // rnix builds a node per token; mimalloc makes that markedly cheaper on large files.
 #[global_allocator]
@@ -30,7 +31,7 @@ enum Command {
         /// Project name (default: derived from the directory name)
         #[arg(long)]
         name: Option<String>,
-        /// Loopback address for the project (default: 127.0.0.10)
+        /// Loopback address for the project (default: the next free one in the machine registry)
         #[arg(long)]
         ip: Option<String>,
         /// Replace files that were changed by hand
@@ -55,6 +56,9 @@ enum Command {
     /// Read and edit Nix files by attribute path, keeping every other byte
     #[command(subcommand)]
     Nix(NixCommand),
+    /// Which project on this machine uses which loopback address: list, release, gc
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
     Diff {
         /// Print nothing; only the exit code tells
@@ -64,6 +68,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+/// The machine registry ($DEVGEN_REGISTRY, else $XDG_CONFIG_HOME/devgen/registry.toml, else
+/// ~/.config/devgen/registry.toml).
+#[derive(Debug, Subcommand)]
+enum RegistryCommand {
+    /// Every registered project: address, host, ports, root
+    List {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Forget a project, freeing its address (default: the project around the current directory)
+    Release { path: Option<PathBuf> },
+    /// Drop every project whose root directory is gone, printing each one dropped
+    Gc,
 }
 
 /// Attribute paths are names joined by dots; quote a name that contains dots: env."MY.VAR".
@@ -160,6 +180,13 @@ fn main() -> ExitCode {
             dry_run,
         } => commands::sync(&cli.dir, *force, *adopt, *dry_run, &mut io),
         Command::Diff { quiet, format } => commands::diff(&cli.dir, *quiet, *format, &mut io),
+        Command::Registry(r) => match r {
+            RegistryCommand::List { format } => registry::list(*format, &mut io),
+            RegistryCommand::Release { path } => {
+                registry::release(&cli.dir, path.as_deref(), &mut io)
+            }
+            RegistryCommand::Gc => registry::gc(&mut io),
+        },
         Command::Nix(nix) => {
             let (op, file, path, expr, out) = match nix {
                 NixCommand::Get { file, path } => (NixOp::Get, file, path, None, NixOutput::Print),

@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::diagnostic::Diagnostic;
 use crate::spec::{self, LiveDebugger, SpecSource};
 
-/// Until the machine registry exists, every project without an `ip` gets this one.
+/// The convention's first address: what a spec without `ip` gets when the machine registry
+/// has no address for the project either (see [`crate::registry`]).
 pub const DEFAULT_IP: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 10);
 pub const DEFAULT_ELIXIR: &str = "1.18";
 pub const DEFAULT_POSTGRES: &str = "16";
@@ -102,6 +103,12 @@ pub struct EnvVar {
 
 /// Fill in defaults and derive names; reject values that clash with each other.
 pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
+    resolve_with_ip(src, DEFAULT_IP)
+}
+
+/// [`resolve`], with `fallback_ip` for a spec that names no `ip` (the address the machine
+/// registry holds for the project).
+pub fn resolve_with_ip(src: &SpecSource, fallback_ip: Ipv4Addr) -> Result<Model, Box<Diagnostic>> {
     let s = &src.spec;
     let p = &s.project;
     let name = p.name.get_ref().clone();
@@ -125,7 +132,7 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
         Some(ip) => {
             spec::parse_loopback_ip(ip.get_ref()).map_err(|e| Box::new(src.error(ip.span(), e)))?
         }
-        None => DEFAULT_IP,
+        None => fallback_ip,
     };
     let o = ip.octets();
 

@@ -6,6 +6,7 @@ mod conformance;
 mod nix_edit;
 mod nix_edit_props;
 mod pre_commit;
+mod registry;
 mod restart_phoenix;
 mod scenarios;
 mod snapshots;

@@ -21,12 +21,31 @@ pub const SPEC_FIXTURES: &[&str] = &["liberties", "minimal", "lean"];
 
 /// Run `devgen ARGS` in `dir`. Colour is off so outputs compare as plain text.
 pub fn devgen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_devgen"))
-        .args(["-C", dir.to_str().unwrap()])
+    devgen_cmd(dir, args).output().expect("devgen runs")
+}
+
+/// The command `devgen ARGS` in `dir`, with a machine registry of the project directory's
+/// own (see [`test_registry`]): no test ever reads or writes the user's registry, and no two
+/// tests share one. Set `DEVGEN_REGISTRY` on the command to share one on purpose.
+pub fn devgen_cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devgen"));
+    cmd.args(["-C", dir.to_str().unwrap()])
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
-        .expect("devgen runs")
+        .env("DEVGEN_REGISTRY", test_registry(dir));
+    cmd
+}
+
+/// The machine registry `devgen()` uses for the project at `dir`: a file under cargo's
+/// per-target temporary directory, named after this test process and `dir`, so it stays the
+/// same across the calls of one test and is kept out of the project directory itself.
+pub fn test_registry(dir: &Path) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut h);
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("registries")
+        .join(format!("{}-{:016x}.toml", std::process::id(), h.finish()))
 }
 
 pub fn stdout(o: &Output) -> String {
