@@ -14,7 +14,8 @@
 //! values carried back into the spec).
 //!
 //! The machine around the project: [`registry`] (which project on this machine uses which
-//! loopback address, host and ports).
+//! loopback address, host and ports), [`net`] (the host's loopback aliases, PF, dnsmasq and
+//! resolver for them).
 
 pub mod adopt;
 pub mod commands;
@@ -27,6 +28,7 @@ pub mod init;
 pub mod lock;
 pub mod merge;
 pub mod model;
+pub mod net;
 pub mod nix_edit;
 pub mod outputs;
 pub mod reconcile;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use devgen::commands::{self, exit, Format, Io, NixOp, NixOutput};
 use devgen::init::InitOptions;
-use devgen::registry;
+use devgen::{net, registry};
 
 // rnix builds a node per token; mimalloc makes that markedly cheaper on large files.
 #[global_allocator]
@@ -59,6 +59,23 @@ enum Command {
     /// Which project on this machine uses which loopback address: list, release, gc
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// The host's network setup for every registered project: loopback aliases and PF (macOS),
+    /// dnsmasq, resolver. Prints it; --write DIR writes the files; --apply installs them
+    Net {
+        /// The platform to produce it for (default: this one)
+        #[arg(long, value_enum)]
+        platform: Option<net::Platform>,
+        /// Write the files into DIR, to read before installing them
+        #[arg(long, value_name = "DIR", conflicts_with = "apply")]
+        write: Option<PathBuf>,
+        /// Install it (needs root); running it again changes nothing
+        #[arg(long)]
+        apply: bool,
+        /// With --apply: put every system path under DIR and run no system command (for tests
+        /// and for reviewing a whole install)
+        #[arg(long, value_name = "DIR", requires = "apply")]
+        root: Option<PathBuf>,
+    },
     /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
     Diff {
         /// Print nothing; only the exit code tells
@@ -180,6 +197,23 @@ fn main() -> ExitCode {
             dry_run,
         } => commands::sync(&cli.dir, *force, *adopt, *dry_run, &mut io),
         Command::Diff { quiet, format } => commands::diff(&cli.dir, *quiet, *format, &mut io),
+        Command::Net {
+            platform,
+            write,
+            apply,
+            root,
+        } => {
+            let platform = platform.unwrap_or_else(net::Platform::current);
+            match (write, apply) {
+                (Some(dir), _) => net::write(platform, &cli.dir.join(dir), &mut io),
+                (None, true) => net::apply(
+                    platform,
+                    root.as_ref().map(|r| cli.dir.join(r)).as_deref(),
+                    &mut io,
+                ),
+                (None, false) => net::print(platform, &mut io),
+            }
+        }
         Command::Registry(r) => match r {
             RegistryCommand::List { format } => registry::list(*format, &mut io),
             RegistryCommand::Release { path } => {

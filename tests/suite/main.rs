@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod conformance;
+mod net;
 mod nix_edit;
 mod nix_edit_props;
 mod pre_commit;
