@@ -15,12 +15,13 @@
 //!
 //! The machine around the project: [`registry`] (which project on this machine uses which
 //! loopback address, host and ports), [`net`] (the host's loopback aliases, PF, dnsmasq and
-//! resolver for them).
+//! resolver for them), [`doctor`] (seed 000's troubleshooting as checks).
 
 pub mod adopt;
 pub mod commands;
 pub mod diagnostic;
 pub mod diff;
+pub mod doctor;
 pub mod error;
 pub mod escape;
 pub mod fsys;

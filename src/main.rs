@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use devgen::commands::{self, exit, Format, Io, NixOp, NixOutput};
 use devgen::init::InitOptions;
-use devgen::{net, registry};
+use devgen::{doctor, net, registry};
 
 // rnix builds a node per token; mimalloc makes that markedly cheaper on large files.
 #[global_allocator]
@@ -75,6 +75,17 @@ enum Command {
         /// and for reviewing a whole install)
         #[arg(long, value_name = "DIR", requires = "apply")]
         root: Option<PathBuf>,
+    },
+    /// Check the project's address, host names, ports, PostgreSQL, tmux and overmind, one by
+    /// one, with the fix for each failure; exit 1 when one fails
+    Doctor {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also ask this dnsmasq (ADDR or ADDR:PORT); default: 127.0.0.1:53 when
+        /// `devgen net --apply` has set one up here
+        #[arg(long, value_name = "ADDR", value_parser = doctor::parse_dns_server)]
+        dns: Option<std::net::SocketAddr>,
     },
     /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
     Diff {
@@ -213,6 +224,13 @@ fn main() -> ExitCode {
                 ),
                 (None, false) => net::print(platform, &mut io),
             }
+        }
+        Command::Doctor { format, dns } => {
+            let opts = doctor::Options {
+                format: *format,
+                dns: *dns,
+            };
+            doctor::doctor(&cli.dir, &opts, &mut io)
         }
         Command::Registry(r) => match r {
             RegistryCommand::List { format } => registry::list(*format, &mut io),

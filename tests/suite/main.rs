@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod conformance;
+mod doctor;
 mod net;
 mod nix_edit;
 mod nix_edit_props;

@@ -67,13 +67,14 @@ const ANSWERS: &[(&str, &str)] = &[
 ];
 
 /// A real dnsmasq serving `conf` on 127.0.0.1:`port`, in the foreground; killed on drop.
-struct Dnsmasq {
+pub struct Dnsmasq {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Dnsmasq {
-    fn start(conf: &Path) -> Dnsmasq {
+    /// Start it, and wait until it answers `probe`.
+    pub fn start(conf: &Path, probe: &str) -> Dnsmasq {
         // A port the kernel just handed out is free; dnsmasq takes it right after.
         let port = UdpSocket::bind("127.0.0.1:0")
             .unwrap()
@@ -102,7 +103,7 @@ impl Dnsmasq {
         let child = cmd.spawn().expect("dnsmasq starts");
         let mut d = Dnsmasq { child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while d.query(ANSWERS[0].0).is_empty() {
+        while d.query(probe).is_empty() {
             if let Some(status) = d.child.try_wait().unwrap() {
                 let mut err = String::new();
                 std::io::Read::read_to_string(d.child.stderr.as_mut().unwrap(), &mut err).unwrap();
@@ -115,7 +116,7 @@ impl Dnsmasq {
     }
 
     /// `dig @127.0.0.1 -p PORT host +short`: the addresses it answers.
-    fn query(&self, host: &str) -> String {
+    pub fn query(&self, host: &str) -> String {
         let out = Command::new(require("dig"))
             .args(["@127.0.0.1", "-p", &self.port.to_string(), host, "A"])
             .args(["+short", "+time=1", "+tries=1"])
@@ -154,7 +155,7 @@ fn a_real_dnsmasq_serving_the_written_config_answers_each_host_with_its_address(
             .arg(format!("--conf-file={}", conf.display())),
     );
 
-    let dns = Dnsmasq::start(&conf);
+    let dns = Dnsmasq::start(&conf, ANSWERS[0].0);
     for (host, ip) in ANSWERS {
         assert_eq!(dns.query(host), *ip, "{host}");
     }
