@@ -165,7 +165,39 @@ fn a_real_dnsmasq_serving_the_written_config_answers_each_host_with_its_address(
     // The printed setup carries the same lines.
     let printed = stdout(&m.net(&["--platform", "linux"]));
     assert!(printed.contains(&text), "{printed}");
-    assert!(printed.contains("Domains=~test\n"), "{printed}");
+    assert!(printed.contains("#   Domains=~test\n"), "{printed}");
+}
+
+#[test]
+fn what_devgen_net_prints_is_itself_a_dnsmasq_configuration() {
+    let m = Machine::with_projects();
+    for platform in ["linux", "macos"] {
+        let out = m.net(&["--platform", platform]);
+        assert_exit(&out, 0);
+        let conf = m.dir.path().join(format!("printed-{platform}.conf"));
+        fs::write(&conf, stdout(&out)).unwrap();
+        run_ok(
+            Command::new(require("dnsmasq"))
+                .arg("--test")
+                .arg(format!("--conf-file={}", conf.display())),
+        );
+        let dns = Dnsmasq::start(&conf, ANSWERS[0].0);
+        for (host, ip) in ANSWERS {
+            assert_eq!(dns.query(host), *ip, "{platform}: {host}");
+        }
+    }
+    let printed = stdout(&m.net(&["--platform", "macos"]));
+    for line in [
+        "#   sudo ifconfig lo0 alias 127.0.0.77\n",
+        "#   nat on lo0 from 127.0.0.20 to 127.0.0.20 -> 127.0.0.1\n",
+        "#   nat-anchor \"devgen\"\n",
+        "#   load anchor \"devgen\" from \"/etc/pf.anchors/devgen\"\n",
+        "#   conf-file=/opt/homebrew/etc/dnsmasq.d/devgen.conf\n",
+        "#   nameserver 127.0.0.1\n",
+        "# 6. Send .test lookups to dnsmasq: /etc/resolver/test\n",
+    ] {
+        assert!(printed.contains(line), "{line}\n{printed}");
+    }
 }
 
 #[test]
