@@ -393,7 +393,7 @@ pub fn print(platform: Platform, io: &mut Io) -> Result<i32> {
         }
     }
     io.out.write_all(text.as_bytes()).map_err(out_err)?;
-    note_empty(&s, io)?;
+    notes(&s, io)?;
     Ok(exit::IN_SYNC)
 }
 
@@ -410,7 +410,9 @@ fn commented(text: &str) -> String {
         .collect()
 }
 
-fn note_empty(s: &Setup, io: &mut Io) -> Result<()> {
+/// What the user should know about the registry behind the setup: that it is empty, or
+/// that two projects claim one host (dnsmasq can answer it with one address only).
+fn notes(s: &Setup, io: &mut Io) -> Result<()> {
     if s.entries.is_empty() {
         writeln!(
             io.err,
@@ -418,6 +420,24 @@ fn note_empty(s: &Setup, io: &mut Io) -> Result<()> {
             s.registry.display()
         )
         .map_err(out_err)?;
+    }
+    for (i, e) in s.entries.iter().enumerate() {
+        let family = |x: &Entry| x.worktree_of.clone().unwrap_or_else(|| x.root.clone());
+        if let Some(first) = s.entries[..i]
+            .iter()
+            .find(|f| f.host == e.host && family(f) != family(e))
+        {
+            writeln!(
+                io.err,
+                "warning: {} and {} both claim host {}; dnsmasq answers it with {} only\n  \
+                 = help: give one of them another `host` in its devgen.toml, then `devgen sync` there",
+                first.root.display(),
+                e.root.display(),
+                e.host,
+                first.ip
+            )
+            .map_err(out_err)?;
+        }
     }
     Ok(())
 }
@@ -507,7 +527,7 @@ pub fn write(platform: Platform, dir: &Path, io: &mut Io) -> Result<i32> {
         };
         writeln!(io.out, "wrote {} ({into})", path.display()).map_err(out_err)?;
     }
-    note_empty(&s, io)?;
+    notes(&s, io)?;
     Ok(exit::IN_SYNC)
 }
 
@@ -548,6 +568,7 @@ pub fn apply(platform: Platform, root: Option<&Path>, io: &mut Io) -> Result<i32
     let registry_path = registry::default_path()?;
     let registry = Registry::load(&registry_path)?;
     let s = Setup::new(platform, &registry);
+    notes(&s, io)?;
     let real = root.is_none();
     let under = |p: &Path| -> PathBuf {
         match root {

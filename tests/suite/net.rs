@@ -397,6 +397,34 @@ fn apply_into_a_scratch_root_twice_changes_nothing_the_second_time() {
 }
 
 #[test]
+fn two_projects_claiming_one_host_are_pointed_out() {
+    let m = Machine::with_projects();
+    let dir = m.project("books2");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("devgen.toml"),
+        "[project]\nname = \"books2\"\nhost = \"books.acme.test\"\n",
+    )
+    .unwrap();
+    let out = m.run(&dir, &["init"]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("warning: host books.acme.test is also the host of project `ledger`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = m.net(&["--platform", "linux"]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out)
+            .contains("both claim host books.acme.test; dnsmasq answers it with 127.0.0.30 only"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out).matches("address=/books.acme.test/").count(), 1);
+}
+
+#[test]
 fn with_no_project_registered_net_says_so() {
     let m = Machine {
         dir: tempfile::tempdir().unwrap(),
