@@ -387,6 +387,21 @@ impl Registry {
             .map(|n| Ipv4Addr::new(127, 0, 0, n))
     }
 
+    /// The first free address for a worktree of the project registered at `project_root`:
+    /// .N1 to .N9 of the project's block (127.0.0.N0), skipping every registered address.
+    /// `None` when the project is not registered, is not on 127.0.0.x, or its block is full.
+    pub fn next_free_worktree_ip(&self, project_root: &Path) -> Option<Ipv4Addr> {
+        let o = self.project(project_root)?.ip.octets();
+        if o[..3] != [127, 0, 0] {
+            return None;
+        }
+        // The last block, .250, ends at .255: count in u16 so .250 + 10 does not overflow.
+        let base = u16::from(o[3] - o[3] % BLOCK_SIZE);
+        (base + 1..(base + u16::from(BLOCK_SIZE)).min(256))
+            .map(|n| Ipv4Addr::new(127, 0, 0, n as u8))
+            .find(|ip| *ip != Ipv4Addr::LOCALHOST && self.entries.iter().all(|e| e.ip != *ip))
+    }
+
     /// The first way `claim` collides with another checkout, if any. A project and its
     /// worktrees may share an address (seed 002 gives worktrees ports of their own), but no
     /// two checkouts may share an address:port.
@@ -1292,6 +1307,33 @@ mod tests {
         );
         let back = Registry::parse(Path::new("/r/registry.toml"), &text).unwrap();
         assert_eq!(back.entries(), r.entries());
+    }
+
+    #[test]
+    fn worktree_addresses_come_from_their_projects_block() {
+        let mut r = empty();
+        r.upsert(entry("/p/a", [127, 0, 0, 20])).unwrap();
+        assert_eq!(
+            r.next_free_worktree_ip(Path::new("/p/a")),
+            Some(Ipv4Addr::new(127, 0, 0, 21))
+        );
+        for n in 21..=28 {
+            let mut wt = entry(&format!("/p/a-{n}"), [127, 0, 0, n]);
+            wt.worktree_of = Some(PathBuf::from("/p/a"));
+            r.upsert(wt).unwrap();
+        }
+        assert_eq!(
+            r.next_free_worktree_ip(Path::new("/p/a")),
+            Some(Ipv4Addr::new(127, 0, 0, 29))
+        );
+        r.upsert(entry("/p/odd", [127, 0, 0, 29])).unwrap();
+        assert_eq!(r.next_free_worktree_ip(Path::new("/p/a")), None);
+        assert_eq!(r.next_free_worktree_ip(Path::new("/p/unknown")), None);
+        r.upsert(entry("/p/last", [127, 0, 0, 250])).unwrap();
+        assert_eq!(
+            r.next_free_worktree_ip(Path::new("/p/last")),
+            Some(Ipv4Addr::new(127, 0, 0, 251))
+        );
     }
 
     #[test]
