@@ -35,7 +35,22 @@ pub struct Model {
     pub env: Vec<EnvVar>,
     /// Enable `devgen diff` as a pre-commit hook through devenv's git-hooks.
     pub pre_commit_hook: bool,
+    pub overrides: Overrides,
 }
+
+/// Environment variables through which a checkout overrides the committed values: a git
+/// worktree's untracked `.envrc.local` sets them, so that the generated files stay the same
+/// in every worktree while each runs on its own address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overrides {
+    pub ip: &'static str,
+    pub host: &'static str,
+}
+
+pub const OVERRIDES: Overrides = Overrides {
+    ip: "DEVGEN_IP",
+    host: "DEVGEN_HOST",
+};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Project {
@@ -234,6 +249,7 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
             })
             .collect(),
         pre_commit_hook: s.hooks.pre_commit.unwrap_or(false),
+        overrides: OVERRIDES,
     })
 }
 

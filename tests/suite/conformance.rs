@@ -126,8 +126,14 @@ fn expectations_cover_every_fixture() {
 }
 
 fn nix_eval(file: &Path, args: &[(&str, String)]) -> Value {
+    nix_eval_with(file, args, &[])
+}
+
+/// Evaluate with the worktree override variables set as in `vars` (and otherwise unset).
+fn nix_eval_with(file: &Path, args: &[(&str, String)], vars: &[(&str, &str)]) -> Value {
     let mut cmd = Command::new(require("nix-instantiate"));
     cmd.args(["--eval", "--strict", "--json"]).arg(file);
+    without_overrides(&mut cmd).envs(vars.iter().copied());
     for (name, expr) in args {
         cmd.args(["--arg", name, expr]);
     }
@@ -375,9 +381,10 @@ fn shellcheck_and_bash_accept_every_shell_file_and_procfile_command() {
         }
         want.sort();
         assert_eq!(names, want, "{}: Procfile processes", e.fixture);
-        assert!(
-            procs["phoenix"].contains(&format!("pg_isready -q -h {} -p {}", e.ip, e.postgres_port))
-        );
+        assert!(procs["phoenix"].contains(&format!(
+            "pg_isready -q -h \"${{DEVGEN_IP:-{}}}\" -p {}",
+            e.ip, e.postgres_port
+        )));
         for (name, cmd) in &procs {
             // overmind runs each command as a bash script
             let path = dir.path().join(format!("procfile-{name}.sh"));
@@ -419,14 +426,32 @@ fn phoenix_app(e: &Expect) -> tempfile::TempDir {
     dir
 }
 
+/// The environment a plain checkout has: no worktree overrides.
+fn without_overrides(cmd: &mut Command) -> &mut Command {
+    cmd.env_remove("DEVGEN_IP").env_remove("DEVGEN_HOST")
+}
+
 fn read_config(dir: &Path, env: &str, e: &Expect) -> BTreeMap<String, String> {
-    let out = run_ok(
-        Command::new(require("elixir"))
-            .arg(fixture_path("support/read_config.exs"))
-            .args([env, e.app, e.repo, e.endpoint])
-            .current_dir(dir)
-            .env_remove("MIX_TEST_PARTITION"),
-    );
+    read_config_with(dir, env, e, &[])
+}
+
+fn elixir_config_command(dir: &Path, env: &str, e: &Expect, vars: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(require("elixir"));
+    cmd.arg(fixture_path("support/read_config.exs"))
+        .args([env, e.app, e.repo, e.endpoint])
+        .current_dir(dir)
+        .env_remove("MIX_TEST_PARTITION");
+    without_overrides(&mut cmd).envs(vars.iter().copied());
+    cmd
+}
+
+fn read_config_with(
+    dir: &Path,
+    env: &str,
+    e: &Expect,
+    vars: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    let out = run_ok(&mut elixir_config_command(dir, env, e, vars));
     out.lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -474,6 +499,97 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
             test["endpoint_port"], "4002",
             "the app's test port survives"
         );
+    }
+}
+
+/// A git worktree's `.envrc.local` exports DEVGEN_IP and DEVGEN_HOST; the committed files,
+/// the same in every checkout, then put PostgreSQL and Phoenix on the worktree's address.
+#[test]
+fn a_worktree_override_moves_postgres_and_phoenix_to_the_worktrees_address() {
+    let e = &EXPECTED[0];
+    let dir = phoenix_app(e);
+    let vars = [
+        ("DEVGEN_IP", "127.0.0.11"),
+        ("DEVGEN_HOST", "fix-login.theliberties.test"),
+    ];
+
+    let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
+    paths.extend(e.node);
+    paths.extend(e.packages);
+    paths.extend(e.linux_packages);
+    let paths_expr = format!(
+        "[ {} ]",
+        paths
+            .iter()
+            .map(|p| nix_string(p))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let args = [
+        (
+            "devenv",
+            dir.path().join("devenv.nix").display().to_string(),
+        ),
+        ("paths", paths_expr),
+        ("isLinux", "true".to_string()),
+    ];
+    let eval = |vars: &[(&str, &str)]| {
+        nix_eval_with(&fixture_path("support/eval-devenv.nix"), &args, vars)["services"]["postgres"]
+            ["listen_addresses"]
+            .clone()
+    };
+    assert_eq!(eval(&vars), json!("127.0.0.11"), "Nix reads the override");
+    assert_eq!(eval(&[]), json!(e.ip), "and the spec's IP without it");
+
+    let q = |s: &str| format!("{s:?}");
+    let dev = read_config_with(dir.path(), "dev", e, &vars);
+    assert_eq!(dev["endpoint_ip"], "{127, 0, 0, 11}");
+    assert_eq!(dev["endpoint_url_host"], q("fix-login.theliberties.test"));
+    assert_eq!(
+        dev["repo_hostname"],
+        q("postgres.fix-login.theliberties.test")
+    );
+    assert_eq!(dev["live_debugger_ip"], "{127, 0, 0, 11}");
+    assert_eq!(dev["repo_port"], e.postgres_port.to_string(), "ports stay");
+    let test = read_config_with(dir.path(), "test", e, &vars);
+    assert_eq!(test["repo_hostname"], q("127.0.0.11"));
+    assert_eq!(test["endpoint_ip"], "{127, 0, 0, 11}");
+
+    // a broken override is an error that says where to fix it, not a match error
+    let out = elixir_config_command(dir.path(), "dev", e, &[("DEVGEN_IP", "localhost")])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DEVGEN_IP=localhost is not an IPv4 address; fix .envrc.local"),
+        "{err}"
+    );
+}
+
+/// Teams run `mix format --check-formatted` in CI: devgen's Elixir must already be formatted.
+#[test]
+fn generated_elixir_is_as_mix_format_writes_it() {
+    let check = "for f <- System.argv() do
+      s = File.read!(f)
+      formatted = IO.iodata_to_binary([Code.format_string!(s), ?\\n])
+      if formatted != s, do: IO.puts(\"#{f} is not formatted; mix format writes:\\n#{formatted}\")
+    end";
+    for e in EXPECTED {
+        let dir = synced_project(e.fixture);
+        let files = [
+            "config/devgen.exs",
+            "config/devgen_test.exs",
+            "config/dev.exs",
+            "config/test.exs",
+        ];
+        let out = run_ok(
+            Command::new(require("elixir"))
+                .args(["-e", check])
+                .args(files)
+                .current_dir(dir.path()),
+        );
+        assert!(out.is_empty(), "{}: {out}", e.fixture);
     }
 }
 

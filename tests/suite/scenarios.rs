@@ -23,7 +23,7 @@ fn init_in_an_empty_acme_directory_writes_every_file_and_diff_is_clean() {
             && spec.contains("ip = \"127.0.0.10\""),
         "{spec}"
     );
-    assert!(read(&dir, "devenv.nix").contains("listen_addresses = \"127.0.0.10\";"));
+    assert!(read(&dir, "devenv.nix").contains("then \"127.0.0.10\" else ip;"));
     assert!(read(&dir, ".overmind.env").contains("OVERMIND_TITLE=acme\n"));
     assert!(read(&dir, "scripts/restart-phoenix").contains("session='acme'"));
     assert!(!read(&dir, "scripts/restart-phoenix").contains("liberties"));
@@ -462,7 +462,7 @@ fn a_hand_changed_port_is_a_conflict_naming_line_and_values_and_survives_sync() 
     assert_exit(&sync, 3);
     let err = stderr(&sync);
     assert!(
-        err.contains("devenv.nix:17:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432, and devgen.toml now gives 5432"),
+        err.contains("devenv.nix:19:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432, and devgen.toml now gives 5432"),
         "{err}"
     );
     assert_eq!(
