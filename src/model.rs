@@ -18,6 +18,8 @@ pub const DEFAULT_POSTGRES: &str = "16";
 pub const DEFAULT_PHOENIX_PORT: u16 = 4000;
 pub const DEFAULT_LIVE_DEBUGGER_PORT: u16 = 4007;
 pub const DEFAULT_POSTGRES_PORT: u16 = 5432;
+/// Where the machine's shared PostgreSQL listens, unless the registry says otherwise.
+pub const DEFAULT_SHARED_POSTGRES: (Ipv4Addr, u16) = (Ipv4Addr::new(127, 0, 0, 2), 5432);
 
 /// Packages every dev environment gets: overmind runs the Procfile, and tmux must be the
 /// same build overmind talks to, or tmux commands fail with "server exited unexpectedly".
@@ -90,6 +92,10 @@ pub struct Phoenix {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Postgres {
+    /// The machine's shared server (`mode = "shared"`) rather than one of the project's own.
+    pub shared: bool,
+    /// The address apps connect to: the project IP, or the shared server's.
+    pub ip: String,
     pub port: u16,
     pub databases: Vec<String>,
     pub dev_database: String,
@@ -170,13 +176,20 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
         Some(LiveDebugger::Off) => None,
         Some(LiveDebugger::Port(p)) => Some(p.0),
     };
-    let postgres_port = s
-        .postgres
-        .port
-        .as_ref()
-        .map(|p| p.get_ref().0)
-        .unwrap_or(DEFAULT_POSTGRES_PORT);
-    check_ports(src, phoenix_port, live_debugger, postgres_port)?;
+    let shared = p.mode.as_ref().map(|m| *m.get_ref()) == Some(spec::Mode::Shared);
+    let (postgres_ip, postgres_port) = if shared {
+        (DEFAULT_SHARED_POSTGRES.0, DEFAULT_SHARED_POSTGRES.1)
+    } else {
+        let port = s.postgres.port.as_ref().map(|p| p.get_ref().0);
+        (ip, port.unwrap_or(DEFAULT_POSTGRES_PORT))
+    };
+    // A shared server is not on the project IP, so its port cannot clash with Phoenix's.
+    check_ports(
+        src,
+        phoenix_port,
+        live_debugger,
+        (!shared).then_some(postgres_port),
+    )?;
 
     let databases: Vec<String> = match &s.postgres.databases {
         Some(dbs) => dbs.get_ref().iter().map(|d| d.get_ref().clone()).collect(),
@@ -188,7 +201,12 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
         .cloned()
         .unwrap_or_else(|| format!("{app}_test"));
 
+    let postgres_package = format!("postgresql_{postgres_version}");
     let mut all: Vec<String> = BASE_PACKAGES.iter().map(|p| p.to_string()).collect();
+    // Without a service of its own the shell still needs the client (pg_isready, psql).
+    if shared {
+        all.push(postgres_package.clone());
+    }
     for extra in &s.packages.extra {
         if !all.contains(extra.get_ref()) {
             all.push(extra.get_ref().clone());
@@ -220,7 +238,7 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
             erlang,
             node_package: node.as_ref().map(|n| format!("nodejs_{n}")),
             node,
-            postgres_package: format!("postgresql_{postgres_version}"),
+            postgres_package,
             postgres: postgres_version,
             elixir_package,
         },
@@ -230,11 +248,13 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
             auto_restart: s.phoenix.auto_restart.unwrap_or(true),
         },
         postgres: Postgres {
+            shared,
+            ip: postgres_ip.to_string(),
             port: postgres_port,
             databases,
             dev_database,
             test_database,
-            log_alerts: s.postgres.log_alerts.unwrap_or(true),
+            log_alerts: !shared && s.postgres.log_alerts.as_ref().is_none_or(|a| *a.get_ref()),
             log_path: format!(".devenv/state/postgres/{log_directory}/{log_filename}"),
             log_directory,
             log_filename,
@@ -258,7 +278,7 @@ fn check_ports(
     src: &SpecSource,
     phoenix: u16,
     live_debugger: Option<u16>,
-    postgres: u16,
+    postgres: Option<u16>,
 ) -> Result<(), Box<Diagnostic>> {
     let s = &src.spec;
     let span_of = |key: &str| match key {
@@ -266,7 +286,8 @@ fn check_ports(
         "phoenix.live_debugger" => s.phoenix.live_debugger.as_ref().map(|p| p.span()),
         _ => s.postgres.port.as_ref().map(|p| p.span()),
     };
-    let mut ports = vec![("phoenix.port", phoenix), ("postgres.port", postgres)];
+    let mut ports = vec![("phoenix.port", phoenix)];
+    ports.extend(postgres.map(|p| ("postgres.port", p)));
     if let Some(ld) = live_debugger {
         ports.insert(1, ("phoenix.live_debugger", ld));
     }

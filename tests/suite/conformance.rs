@@ -39,6 +39,8 @@ struct Expect {
     log_alerts: bool,
     auto_restart: bool,
     pre_commit_hook: bool,
+    /// `Some(ip)`: the machine's shared PostgreSQL at `ip`, none of the project's own.
+    shared_postgres: Option<&'static str>,
 }
 
 const EXPECTED: &[Expect] = &[
@@ -65,6 +67,7 @@ const EXPECTED: &[Expect] = &[
         log_alerts: true,
         auto_restart: true,
         pre_commit_hook: false,
+        shared_postgres: None,
     },
     Expect {
         fixture: "minimal",
@@ -89,6 +92,7 @@ const EXPECTED: &[Expect] = &[
         log_alerts: true,
         auto_restart: true,
         pre_commit_hook: false,
+        shared_postgres: None,
     },
     Expect {
         fixture: "lean",
@@ -116,6 +120,33 @@ const EXPECTED: &[Expect] = &[
         log_alerts: false,
         auto_restart: false,
         pre_commit_hook: true,
+        shared_postgres: None,
+    },
+    Expect {
+        fixture: "shared",
+        app: "ledger",
+        repo: "Ledger.Repo",
+        endpoint: "LedgerWeb.Endpoint",
+        host: "ledger.test",
+        ip: "127.0.0.40",
+        ip_tuple: "{127, 0, 0, 40}",
+        phoenix_port: 4000,
+        live_debugger: Some(4007),
+        postgres_port: 5432,
+        databases: &["ledger_dev", "ledger_test"],
+        dev_database: "ledger_dev",
+        test_database: "ledger_test",
+        elixir: "beamPackages.elixir_1_18",
+        node: None,
+        postgres: "postgresql_17",
+        // the client (pg_isready, psql), since there is no service to bring it
+        packages: &["overmind", "tmux", "postgresql_17"],
+        linux_packages: &["inotify-tools"],
+        env: &[],
+        log_alerts: false,
+        auto_restart: true,
+        pre_commit_hook: false,
+        shared_postgres: Some("127.0.0.2"),
     },
 ];
 
@@ -210,6 +241,9 @@ fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
                 "services": { "postgres": postgres },
                 "packages": packages,
             });
+            if e.shared_postgres.is_some() {
+                want.as_object_mut().unwrap().remove("services");
+            }
             if let Some(node) = e.node {
                 want["languages"]["javascript"] =
                     json!({ "enable": true, "package": format!("pkg:{node}") });
@@ -375,16 +409,28 @@ fn shellcheck_and_bash_accept_every_shell_file_and_procfile_command() {
         let procs = procfile_commands(&read(dir.path(), "Procfile"));
         let mut names: Vec<_> = procs.keys().cloned().collect();
         names.sort();
-        let mut want = vec!["devenv", "phoenix"];
+        // a shared PostgreSQL runs elsewhere: no `devenv up` for a service of the project's own
+        let mut want = vec!["phoenix"];
+        if e.shared_postgres.is_none() {
+            want.push("devenv");
+        }
         if e.log_alerts {
             want.push("postgres-alerts");
         }
         want.sort();
         assert_eq!(names, want, "{}: Procfile processes", e.fixture);
-        assert!(procs["phoenix"].contains(&format!(
-            "pg_isready -q -h \"${{DEVGEN_IP:-{}}}\" -p {}",
-            e.ip, e.postgres_port
-        )));
+        let waits_for = match e.shared_postgres {
+            Some(ip) => format!("pg_isready -q -h {ip} -p {}", e.postgres_port),
+            None => format!(
+                "pg_isready -q -h \"${{DEVGEN_IP:-{}}}\" -p {}",
+                e.ip, e.postgres_port
+            ),
+        };
+        assert!(
+            procs["phoenix"].contains(&waits_for),
+            "{}",
+            procs["phoenix"]
+        );
         for (name, cmd) in &procs {
             // overmind runs each command as a bash script
             let path = dir.path().join(format!("procfile-{name}.sh"));
@@ -472,7 +518,11 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
             dev["endpoint_check_origin"],
             format!("[{}]", q(&format!("//{}", e.host)))
         );
-        assert_eq!(dev["repo_hostname"], q(&format!("postgres.{}", e.host)));
+        let dev_db_host = match e.shared_postgres {
+            Some(ip) => ip.to_string(),
+            None => format!("postgres.{}", e.host),
+        };
+        assert_eq!(dev["repo_hostname"], q(&dev_db_host));
         assert_eq!(dev["repo_port"], e.postgres_port.to_string());
         assert_eq!(dev["repo_database"], q(e.dev_database));
         // the app's own settings survive
@@ -491,7 +541,11 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
         }
 
         let test = read_config(dir.path(), "test", e);
-        assert_eq!(test["repo_hostname"], q(e.ip), "tests use the direct IP");
+        assert_eq!(
+            test["repo_hostname"],
+            q(e.shared_postgres.unwrap_or(e.ip)),
+            "tests use the direct IP"
+        );
         assert_eq!(test["repo_port"], e.postgres_port.to_string());
         assert_eq!(test["repo_database"], q(e.test_database));
         assert_eq!(test["endpoint_ip"], e.ip_tuple);

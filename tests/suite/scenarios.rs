@@ -690,3 +690,52 @@ fn init_takes_over_an_existing_devenv_nix_and_keeps_the_users_parts() {
     nix_parses(dir.path(), "devenv.nix");
     assert_exit(&devgen(dir.path(), &["diff"]), 0);
 }
+
+#[test]
+fn switching_to_shared_postgres_and_back_patches_only_what_changes() {
+    let dir = synced_project("minimal");
+    // the user's own parts: a package, and a setting of their own inside services.postgres
+    let devenv = read(dir.path(), "devenv.nix")
+        .replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n")
+        .replace(
+            "    port = 5432;\n",
+            "    port = 5432;\n    extensions = ext: [ ext.postgis ];\n",
+        );
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let isolated = read(dir.path(), "devgen.toml");
+    fs::write(
+        dir.path().join("devgen.toml"),
+        isolated.replace("[project]\n", "[project]\nmode = \"shared\"\n"),
+    )
+    .unwrap();
+    let sync = devgen(dir.path(), &["sync"]);
+    assert_exit(&sync, 0);
+    let shared = read(dir.path(), "devenv.nix");
+    assert!(
+        shared.contains("  services.postgres = {\n    extensions = ext: [ ext.postgis ];\n  };\n"),
+        "devgen's postgres bindings go, the user's stays:\n{shared}"
+    );
+    assert!(shared.contains("    pkgs.redis\n") && shared.contains("    pkgs.postgresql_16\n"));
+    assert!(!read(dir.path(), "Procfile").contains("devenv: devenv up"));
+    assert!(read(dir.path(), "config/devgen.exs").contains("hostname: \"127.0.0.2\""));
+    nix_parses(dir.path(), "devenv.nix");
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+
+    // and back: the service returns around the user's setting, the client package goes
+    fs::write(dir.path().join("devgen.toml"), &isolated).unwrap();
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    let back = read(dir.path(), "devenv.nix");
+    assert!(!back.contains("pkgs.postgresql_16\n  ]"), "{back}");
+    assert!(back.contains("extensions = ext: [ ext.postgis ];") && back.contains("pkgs.redis"));
+    for owned in [
+        "enable = true;",
+        "package = pkgs.postgresql_16;",
+        "port = 5432;",
+        "listen_addresses =",
+    ] {
+        assert!(back.contains(owned), "{owned} is back:\n{back}");
+    }
+    assert!(read(dir.path(), "Procfile").contains("devenv: devenv up"));
+    nix_parses(dir.path(), "devenv.nix");
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
