@@ -11,7 +11,7 @@
 //!
 //! Around them: [`diagnostic`] (errors that point into a file), [`escape`] (literals for
 //! each language), [`lock`] (what devgen last wrote), [`init`] (the first spec of a project), [`adopt`] (hand
-//! values carried back into the spec).
+//! values carried back into the spec), [`shared`] (the machine's shared PostgreSQL).
 
 pub mod adopt;
 pub mod commands;
@@ -27,4 +27,5 @@ pub mod model;
 pub mod nix_edit;
 pub mod outputs;
 pub mod reconcile;
+pub mod shared;
 pub mod spec;

@@ -738,3 +738,72 @@ fn tmux_loads_the_overmind_config_and_its_hook_silences_the_devenv_window() {
     assert_eq!(phoenix.trim(), "1", "other windows keep the user's setting");
     drop(attach);
 }
+
+/// `devgen shared --write DIR`: the shared PostgreSQL's own environment, from the projects
+/// that use it, evaluated by real Nix and checked against devenv's options.
+#[test]
+fn the_shared_postgres_environment_serves_the_shared_projects_databases() {
+    let project = synced_project("shared");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = crate::support::devgen(
+        project.path(),
+        &[
+            "shared",
+            "--postgres",
+            "17",
+            "--write",
+            out_dir.path().to_str().unwrap(),
+        ],
+    );
+    crate::support::assert_exit(&out, 0);
+    for file in ["flake.nix", "devenv.nix"] {
+        run_ok(
+            Command::new(require("nix-instantiate"))
+                .arg("--parse")
+                .arg(out_dir.path().join(file)),
+        );
+    }
+    let got = nix_eval(
+        &fixture_path("support/eval-devenv.nix"),
+        &[
+            (
+                "devenv",
+                out_dir.path().join("devenv.nix").display().to_string(),
+            ),
+            ("paths", "[ \"postgresql_17\" ]".into()),
+            ("isLinux", "true".into()),
+        ],
+    );
+    assert_eq!(
+        got,
+        json!({ "services": { "postgres": {
+            "enable": true,
+            "package": "pkg:postgresql_17",
+            "listen_addresses": "127.0.0.2",
+            "port": 5432,
+            "initialDatabases": [{ "name": "ledger_dev" }, { "name": "ledger_test" }],
+        } } })
+    );
+    let mut unknown = Vec::new();
+    unknown_options(&devenv_options(), &got, &mut Vec::new(), &mut unknown);
+    assert!(unknown.is_empty(), "not devenv options: {unknown:?}");
+    let flake = nix_eval(
+        &fixture_path("support/eval-flake.nix"),
+        &[(
+            "flake",
+            out_dir.path().join("flake.nix").display().to_string(),
+        )],
+    );
+    for system in [
+        "aarch64-darwin",
+        "aarch64-linux",
+        "x86_64-darwin",
+        "x86_64-linux",
+    ] {
+        assert_eq!(
+            flake["devShells"][system]["modules"],
+            json!(["devenv.nix"]),
+            "{flake}"
+        );
+    }
+}

@@ -739,3 +739,37 @@ fn switching_to_shared_postgres_and_back_patches_only_what_changes() {
     nix_parses(dir.path(), "devenv.nix");
     assert_exit(&devgen(dir.path(), &["diff"]), 0);
 }
+
+#[test]
+fn the_shared_service_directory_keeps_hand_edits_when_projects_add_databases() {
+    let project = synced_project("shared");
+    let out = tempfile::tempdir().unwrap();
+    let write = ["shared", "--write", out.path().to_str().unwrap()];
+    assert_exit(&devgen(project.path(), &write), 0);
+    // someone adds redis to the shared services by hand
+    let devenv = read(out.path(), "devenv.nix").replace(
+        "  services.postgres = {",
+        "  services.redis.enable = true; # ours\n\n  services.postgres = {",
+    );
+    fs::write(out.path().join("devenv.nix"), &devenv).unwrap();
+    let spec = read(project.path(), "devgen.toml").replace(
+        "databases = [\"ledger_dev\", \"ledger_test\"]",
+        "databases = [\"ledger_dev\", \"ledger_test\", \"ledger_reports\"]",
+    );
+    fs::write(project.path().join("devgen.toml"), spec).unwrap();
+    assert_exit(&devgen(project.path(), &write), 0);
+    assert_eq!(
+        read(out.path(), "devenv.nix"),
+        devenv.replace(
+            "      { name = \"ledger_test\"; }\n",
+            "      { name = \"ledger_test\"; }\n      { name = \"ledger_reports\"; }\n"
+        )
+    );
+    let again = devgen(project.path(), &write);
+    assert_exit(&again, 0);
+    assert!(
+        stderr(&again).contains("already match"),
+        "{}",
+        stderr(&again)
+    );
+}
