@@ -171,6 +171,16 @@ fn nix_eval_with(file: &Path, args: &[(&str, String)], vars: &[(&str, &str)]) ->
     serde_json::from_str(&run_ok(&mut cmd)).expect("nix prints JSON")
 }
 
+/// The `pkgs` attribute paths a fixture's devenv.nix may use, as a Nix list for the stub.
+fn stub_paths(e: &Expect) -> String {
+    let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
+    paths.extend(e.node);
+    paths.extend(e.packages);
+    paths.extend(e.linux_packages);
+    let quoted: Vec<String> = paths.iter().map(|p| nix_string(p)).collect();
+    format!("[ {} ]", quoted.join(" "))
+}
+
 fn nix_string(s: &str) -> String {
     serde_json::to_string(s).unwrap().replace("${", "\\${")
 }
@@ -193,18 +203,7 @@ fn nix_parses_both_nix_files() {
 fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
     for e in EXPECTED {
         let dir = synced_project(e.fixture);
-        let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
-        paths.extend(e.node);
-        paths.extend(e.packages);
-        paths.extend(e.linux_packages);
-        let paths_expr = format!(
-            "[ {} ]",
-            paths
-                .iter()
-                .map(|p| nix_string(p))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        let paths_expr = stub_paths(e);
         for linux in [true, false] {
             let got = nix_eval(
                 &fixture_path("support/eval-devenv.nix"),
@@ -311,18 +310,7 @@ fn devenv_nix_sets_only_documented_devenv_options() {
     ));
     for e in EXPECTED {
         let dir = synced_project(e.fixture);
-        let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
-        paths.extend(e.node);
-        paths.extend(e.packages);
-        paths.extend(e.linux_packages);
-        let paths_expr = format!(
-            "[ {} ]",
-            paths
-                .iter()
-                .map(|p| nix_string(p))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        let paths_expr = stub_paths(e);
         let got = nix_eval(
             &fixture_path("support/eval-devenv.nix"),
             &[
@@ -567,18 +555,7 @@ fn a_worktree_override_moves_postgres_and_phoenix_to_the_worktrees_address() {
         ("DEVGEN_HOST", "fix-login.theliberties.test"),
     ];
 
-    let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
-    paths.extend(e.node);
-    paths.extend(e.packages);
-    paths.extend(e.linux_packages);
-    let paths_expr = format!(
-        "[ {} ]",
-        paths
-            .iter()
-            .map(|p| nix_string(p))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let paths_expr = stub_paths(e);
     let args = [
         (
             "devenv",
