@@ -253,7 +253,16 @@ pub fn init(
     };
     let run = run_pipeline(root, &renderer, &spec_text, force)?;
     let spec_plan = new_spec.then(|| FilePlan::new(SPEC_FILE, "spec", None, spec_text.clone()));
-    apply(run, spec_plan, dry_run, io)
+    let code = apply(run, spec_plan, dry_run, io)?;
+    if code == exit::IN_SYNC && !dry_run {
+        writeln!(
+            io.err,
+            "\nnext:\n  direnv allow      # enter the environment (the first time, Nix builds it)\n  \
+             overmind start    # PostgreSQL, Phoenix and the rest of the Procfile"
+        )
+        .map_err(out_err)?;
+    }
+    Ok(code)
 }
 
 /// Write the plan (or with `dry_run`, show it). All or nothing: any conflict writes nothing.
