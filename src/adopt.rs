@@ -41,7 +41,12 @@ fn settings_for(file: &str, path: &str, value: &str) -> Option<Vec<Setting>> {
             )]
         }
         "services.postgres.listen_addresses" => {
-            vec![(key("project", "ip"), Some(nix_plain_string(value)?.into()))]
+            // devgen writes `let ip = builtins.getEnv "…"; in if ip == "" then "IP" else ip`
+            let ip = match value.split_once(" then ") {
+                Some((_, rest)) => rest.split_once(" else ")?.0.trim(),
+                None => value,
+            };
+            vec![(key("project", "ip"), Some(nix_plain_string(ip)?.into()))]
         }
         "services.postgres.package" => vec![(
             key("toolchain", "postgres"),
@@ -198,6 +203,23 @@ mod tests {
         assert_eq!(
             a.changes,
             ["postgres.port = 6000 (from devenv.nix `services.postgres.port`)"]
+        );
+    }
+
+    #[test]
+    fn the_ip_default_is_read_out_of_the_worktree_override() {
+        let a = adopt(
+            "[project]\nname = \"a\"\nip = \"127.0.0.10\"\n",
+            &[one(
+                "devenv.nix",
+                "services.postgres.listen_addresses",
+                "let ip = builtins.getEnv \"DEVGEN_IP\"; in if ip == \"\" then \"127.0.0.20\" else ip",
+            )],
+        )
+        .unwrap();
+        assert_eq!(
+            a.spec_text,
+            "[project]\nname = \"a\"\nip = \"127.0.0.20\"\n"
         );
     }
 

@@ -16,9 +16,11 @@ use crate::error::{Error, Result};
 use crate::fsys::ProjectRoot;
 use crate::init::{self, InitOptions};
 use crate::lock::{Lock, LOCK_FILE};
-use crate::outputs::{Renderer, DEV_TARGET};
+use crate::model;
+use crate::outputs::{Rendered, Renderer, DEV_TARGET};
 use crate::reconcile::{self, FilePlan, Plan, Status};
 use crate::registry;
+use crate::shared::{SharedService, SHARED_TARGET};
 use crate::spec::{self, SPEC_FILE};
 
 /// Exit codes; part of the contract.
@@ -61,6 +63,8 @@ pub fn find_root(dir: &Path) -> Result<ProjectRoot> {
 /// Everything a run knows once the pipeline has run.
 struct Run {
     root: ProjectRoot,
+    /// What the outputs are rendered from, for messages.
+    source: &'static str,
     /// The plan for every output, then for devgen.lock itself.
     plan: Plan,
     /// There was no devgen.lock.
@@ -79,12 +83,19 @@ fn run_pipeline(
     let source = spec::parse(SPEC_FILE, spec_text)?;
     let (model, ip_note) = registry::resolve_model(root.path(), &source)?;
     let rendered = renderer.render(DEV_TARGET, &model)?;
+    let mut run = plan_outputs(root, &rendered, force)?;
+    run.ip_note = ip_note;
+    Ok(run)
+}
+
+/// Reconcile rendered outputs with the files under `root` and its lock.
+fn plan_outputs(root: ProjectRoot, rendered: &[Rendered], force: bool) -> Result<Run> {
     let lock_text = root.read(LOCK_FILE)?;
     let lock = match &lock_text {
         Some(text) => Lock::parse(text)?,
         None => Lock::new(),
     };
-    let mut plan = reconcile::plan(&rendered, &root, &lock, force)?;
+    let mut plan = reconcile::plan(rendered, &root, &lock, force)?;
     // The lock is planned like any file, so that `diff` reports exactly what `sync` writes.
     let new_lock = plan.lock(&lock).render();
     plan.files.push(FilePlan {
@@ -97,9 +108,10 @@ fn run_pipeline(
     });
     Ok(Run {
         root,
+        source: SPEC_FILE,
         plan,
         lock_missing: lock_text.is_none(),
-        ip_note,
+        ip_note: None,
     })
 }
 
@@ -271,6 +283,14 @@ pub fn init(
     if code == exit::IN_SYNC {
         claim.commit(entry, io)?;
     }
+    if code == exit::IN_SYNC && !dry_run {
+        writeln!(
+            io.err,
+            "\nnext:\n  direnv allow      # enter the environment (the first time, Nix builds it)\n  \
+             overmind start    # PostgreSQL, Phoenix and the rest of the Procfile"
+        )
+        .map_err(out_err)?;
+    }
     Ok(code)
 }
 
@@ -309,16 +329,13 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
         written += 1;
     }
     let total = plan.files.len();
+    let source = run.source;
     if written == 0 {
-        writeln!(
-            io.err,
-            "devgen: all {total} files already match {SPEC_FILE}"
-        )
-        .map_err(out_err)?;
+        writeln!(io.err, "devgen: all {total} files already match {source}").map_err(out_err)?;
     } else {
         writeln!(
             io.err,
-            "devgen: wrote {written} of {total} files from {SPEC_FILE}"
+            "devgen: wrote {written} of {total} files from {source}"
         )
         .map_err(out_err)?;
     }
@@ -389,6 +406,54 @@ fn print_ip_note(run: &Run, io: &mut Io) -> Result<()> {
         writeln!(io.err, "{note}").map_err(out_err)?;
     }
     Ok(())
+}
+
+/// `devgen shared`: the environment of the machine's shared PostgreSQL. Printed, or with
+/// `write`, that directory brought in line with it the way `sync` does a project's.
+pub fn shared(
+    service: &SharedService,
+    write: Option<&Path>,
+    force: bool,
+    dry_run: bool,
+    io: &mut Io,
+) -> Result<i32> {
+    let rendered = Renderer::new().render(SHARED_TARGET, service)?;
+    let Some(dir) = write else {
+        for r in &rendered {
+            writeln!(io.out, "# ==> {} <==\n{}", r.decl.path, r.content).map_err(out_err)?;
+        }
+        return Ok(exit::IN_SYNC);
+    };
+    if !dir.exists() && !dry_run {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    }
+    let mut run = plan_outputs(ProjectRoot::open(dir)?, &rendered, force)?;
+    run.source = "the shared service's settings";
+    let code = apply(run, None, dry_run, io)?;
+    if code == exit::IN_SYNC && !dry_run {
+        writeln!(
+            io.err,
+            "  start it with: cd {} && nix develop --impure --command devenv up",
+            dir.display()
+        )
+        .map_err(out_err)?;
+    }
+    Ok(code)
+}
+
+/// The shared service as the projects that use it ask for it: for now the project at `dir`
+/// (when it is in shared mode), which contributes its databases.
+pub fn shared_service(dir: &Path, postgres: Option<&str>) -> Result<SharedService> {
+    let (ip, port) = model::DEFAULT_SHARED_POSTGRES;
+    let mut service = SharedService::new(ip, port, postgres)?;
+    if let Ok(root) = find_root(dir) {
+        let source = spec::parse(SPEC_FILE, &read_spec(&root)?)?;
+        let m = model::resolve(&source)?;
+        if m.postgres.shared {
+            service.add_databases(m.postgres.databases.iter().map(String::as_str));
+        }
+    }
+    Ok(service)
 }
 
 fn exit_code(plan: &Plan) -> i32 {

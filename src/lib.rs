@@ -11,7 +11,7 @@
 //!
 //! Around them: [`diagnostic`] (errors that point into a file), [`escape`] (literals for
 //! each language), [`lock`] (what devgen last wrote), [`init`] (the first spec of a project), [`adopt`] (hand
-//! values carried back into the spec).
+//! values carried back into the spec), [`shared`] (the machine's shared PostgreSQL).
 //!
 //! The machine around the project: [`registry`] (which project on this machine uses which
 //! loopback address, host and ports), [`net`] (the host's loopback aliases, PF, dnsmasq and
@@ -34,4 +34,5 @@ pub mod nix_edit;
 pub mod outputs;
 pub mod reconcile;
 pub mod registry;
+pub mod shared;
 pub mod spec;

@@ -53,6 +53,22 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Print the environment of the machine's shared PostgreSQL (for mode = "shared"), or
+    /// keep a directory in line with it
+    Shared {
+        /// Write the files into DIR (created when missing), patching them as sync does
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+        /// PostgreSQL major version of the shared server
+        #[arg(long, value_name = "VERSION")]
+        postgres: Option<String>,
+        /// Replace files that were changed by hand
+        #[arg(long, requires = "write")]
+        force: bool,
+        /// Write nothing; print the diff of what would be written
+        #[arg(long, requires = "write")]
+        dry_run: bool,
+    },
     /// Read and edit Nix files by attribute path, keeping every other byte
     #[command(subcommand)]
     Nix(NixCommand),
@@ -239,6 +255,15 @@ fn main() -> ExitCode {
             }
             RegistryCommand::Gc => registry::gc(&mut io),
         },
+        Command::Shared {
+            write,
+            postgres,
+            force,
+            dry_run,
+        } => commands::shared_service(&cli.dir, postgres.as_deref()).and_then(|service| {
+            let write = write.as_ref().map(|w| cli.dir.join(w));
+            commands::shared(&service, write.as_deref(), *force, *dry_run, &mut io)
+        }),
         Command::Nix(nix) => {
             let (op, file, path, expr, out) = match nix {
                 NixCommand::Get { file, path } => (NixOp::Get, file, path, None, NixOutput::Print),

@@ -26,6 +26,8 @@ struct OwnedElement {
 struct Owned {
     values: Vec<(AttrPath, String)>,
     elements: Vec<OwnedElement>,
+    /// Every list binding, empty or not.
+    lists: Vec<AttrPath>,
 }
 
 impl Owned {
@@ -37,6 +39,7 @@ impl Owned {
             match b.kind {
                 ValueKind::Set => {}
                 ValueKind::List => {
+                    owned.lists.push(b.path.clone());
                     for e in doc.list_elements(&b.path)? {
                         owned.elements.push(OwnedElement {
                             list: b.path.clone(),
@@ -216,6 +219,15 @@ pub fn merge(
                 if !still_wanted {
                     doc.remove(&list, x)?;
                 }
+            }
+            // A list the spec no longer has at all goes once devgen's elements have left it
+            // empty; one that still holds the user's elements stays.
+            if !owned.lists.contains(&list)
+                && doc.get(&list)?.is_some()
+                && doc.list_elements(&list)?.is_empty()
+            {
+                doc.delete(&list)?;
+                remove_emptied_parents(&mut doc, &list)?;
             }
         }
     }

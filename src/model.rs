@@ -19,6 +19,8 @@ pub const DEFAULT_POSTGRES: &str = "16";
 pub const DEFAULT_PHOENIX_PORT: u16 = 4000;
 pub const DEFAULT_LIVE_DEBUGGER_PORT: u16 = 4007;
 pub const DEFAULT_POSTGRES_PORT: u16 = 5432;
+/// Where the machine's shared PostgreSQL listens, unless the registry says otherwise.
+pub const DEFAULT_SHARED_POSTGRES: (Ipv4Addr, u16) = (Ipv4Addr::new(127, 0, 0, 2), 5432);
 
 /// Packages every dev environment gets: overmind runs the Procfile, and tmux must be the
 /// same build overmind talks to, or tmux commands fail with "server exited unexpectedly".
@@ -36,7 +38,22 @@ pub struct Model {
     pub env: Vec<EnvVar>,
     /// Enable `devgen diff` as a pre-commit hook through devenv's git-hooks.
     pub pre_commit_hook: bool,
+    pub overrides: Overrides,
 }
+
+/// Environment variables through which a checkout overrides the committed values: a git
+/// worktree's untracked `.envrc.local` sets them, so that the generated files stay the same
+/// in every worktree while each runs on its own address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overrides {
+    pub ip: &'static str,
+    pub host: &'static str,
+}
+
+pub const OVERRIDES: Overrides = Overrides {
+    ip: "DEVGEN_IP",
+    host: "DEVGEN_HOST",
+};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Project {
@@ -76,6 +93,10 @@ pub struct Phoenix {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Postgres {
+    /// The machine's shared server (`mode = "shared"`) rather than one of the project's own.
+    pub shared: bool,
+    /// The address apps connect to: the project IP, or the shared server's.
+    pub ip: String,
     pub port: u16,
     pub databases: Vec<String>,
     pub dev_database: String,
@@ -162,13 +183,20 @@ pub fn resolve_with_ip(src: &SpecSource, fallback_ip: Ipv4Addr) -> Result<Model,
         Some(LiveDebugger::Off) => None,
         Some(LiveDebugger::Port(p)) => Some(p.0),
     };
-    let postgres_port = s
-        .postgres
-        .port
-        .as_ref()
-        .map(|p| p.get_ref().0)
-        .unwrap_or(DEFAULT_POSTGRES_PORT);
-    check_ports(src, phoenix_port, live_debugger, postgres_port)?;
+    let shared = p.mode.as_ref().map(|m| *m.get_ref()) == Some(spec::Mode::Shared);
+    let (postgres_ip, postgres_port) = if shared {
+        (DEFAULT_SHARED_POSTGRES.0, DEFAULT_SHARED_POSTGRES.1)
+    } else {
+        let port = s.postgres.port.as_ref().map(|p| p.get_ref().0);
+        (ip, port.unwrap_or(DEFAULT_POSTGRES_PORT))
+    };
+    // A shared server is not on the project IP, so its port cannot clash with Phoenix's.
+    check_ports(
+        src,
+        phoenix_port,
+        live_debugger,
+        (!shared).then_some(postgres_port),
+    )?;
 
     let databases: Vec<String> = match &s.postgres.databases {
         Some(dbs) => dbs.get_ref().iter().map(|d| d.get_ref().clone()).collect(),
@@ -180,7 +208,12 @@ pub fn resolve_with_ip(src: &SpecSource, fallback_ip: Ipv4Addr) -> Result<Model,
         .cloned()
         .unwrap_or_else(|| format!("{app}_test"));
 
+    let postgres_package = format!("postgresql_{postgres_version}");
     let mut all: Vec<String> = BASE_PACKAGES.iter().map(|p| p.to_string()).collect();
+    // Without a service of its own the shell still needs the client (pg_isready, psql).
+    if shared {
+        all.push(postgres_package.clone());
+    }
     for extra in &s.packages.extra {
         if !all.contains(extra.get_ref()) {
             all.push(extra.get_ref().clone());
@@ -212,7 +245,7 @@ pub fn resolve_with_ip(src: &SpecSource, fallback_ip: Ipv4Addr) -> Result<Model,
             erlang,
             node_package: node.as_ref().map(|n| format!("nodejs_{n}")),
             node,
-            postgres_package: format!("postgresql_{postgres_version}"),
+            postgres_package,
             postgres: postgres_version,
             elixir_package,
         },
@@ -222,11 +255,13 @@ pub fn resolve_with_ip(src: &SpecSource, fallback_ip: Ipv4Addr) -> Result<Model,
             auto_restart: s.phoenix.auto_restart.unwrap_or(true),
         },
         postgres: Postgres {
+            shared,
+            ip: postgres_ip.to_string(),
             port: postgres_port,
             databases,
             dev_database,
             test_database,
-            log_alerts: s.postgres.log_alerts.unwrap_or(true),
+            log_alerts: !shared && s.postgres.log_alerts.as_ref().is_none_or(|a| *a.get_ref()),
             log_path: format!(".devenv/state/postgres/{log_directory}/{log_filename}"),
             log_directory,
             log_filename,
@@ -241,6 +276,7 @@ pub fn resolve_with_ip(src: &SpecSource, fallback_ip: Ipv4Addr) -> Result<Model,
             })
             .collect(),
         pre_commit_hook: s.hooks.pre_commit.unwrap_or(false),
+        overrides: OVERRIDES,
     })
 }
 
@@ -249,7 +285,7 @@ fn check_ports(
     src: &SpecSource,
     phoenix: u16,
     live_debugger: Option<u16>,
-    postgres: u16,
+    postgres: Option<u16>,
 ) -> Result<(), Box<Diagnostic>> {
     let s = &src.spec;
     let span_of = |key: &str| match key {
@@ -257,7 +293,8 @@ fn check_ports(
         "phoenix.live_debugger" => s.phoenix.live_debugger.as_ref().map(|p| p.span()),
         _ => s.postgres.port.as_ref().map(|p| p.span()),
     };
-    let mut ports = vec![("phoenix.port", phoenix), ("postgres.port", postgres)];
+    let mut ports = vec![("phoenix.port", phoenix)];
+    ports.extend(postgres.map(|p| ("postgres.port", p)));
     if let Some(ld) = live_debugger {
         ports.insert(1, ("phoenix.live_debugger", ld));
     }

@@ -7,7 +7,6 @@
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::escape;
-use crate::model::Model;
 
 /// How much of a file devgen owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,7 +216,7 @@ impl Renderer {
     pub fn render(
         &self,
         target: &'static [OutputDecl],
-        model: &Model,
+        model: &impl serde::Serialize,
     ) -> Result<Vec<Rendered>, RenderError> {
         target
             .iter()
@@ -283,7 +282,7 @@ mod tests {
     #[test]
     fn every_declared_template_exists() {
         let r = Renderer::new();
-        for d in DEV_TARGET {
+        for d in DEV_TARGET.iter().chain(crate::shared::SHARED_TARGET) {
             assert!(
                 r.env.get_template(d.template).is_ok(),
                 "missing template {}",

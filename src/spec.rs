@@ -53,6 +53,19 @@ pub struct ProjectSpec {
     pub module: Option<Spanned<String>>,
     pub host: Option<Spanned<String>>,
     pub ip: Option<Spanned<String>>,
+    pub mode: Option<Spanned<Mode>>,
+}
+
+/// `[project] mode`: where the project's PostgreSQL runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A PostgreSQL of the project's own, on the project IP (seed 000).
+    #[default]
+    Isolated,
+    /// One PostgreSQL for every project of the machine, at the registry's shared address;
+    /// each project has its own databases in it.
+    Shared,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -77,7 +90,7 @@ pub struct PhoenixSpec {
 pub struct PostgresSpec {
     pub port: Option<Spanned<Port>>,
     pub databases: Option<Spanned<Vec<Spanned<String>>>>,
-    pub log_alerts: Option<bool>,
+    pub log_alerts: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -191,7 +204,7 @@ impl<'de> Deserialize<'de> for Version {
 
 /// The keys each section takes, for "did you mean" and for listing in help texts.
 const SECTIONS: &[(&str, &[&str])] = &[
-    ("project", &["name", "app", "module", "host", "ip"]),
+    ("project", &["name", "app", "module", "host", "ip", "mode"]),
     ("toolchain", &["elixir", "erlang", "node", "postgres"]),
     ("phoenix", &["port", "live_debugger", "auto_restart"]),
     ("postgres", &["port", "databases", "log_alerts"]),
@@ -334,6 +347,7 @@ fn value_hint(key: &str) -> String {
             "write a port number, like live_debugger = 4007, or live_debugger = false".to_string()
         }
         "elixir" => "quote the version: elixir = \"1.18\"".to_string(),
+        "mode" => "write mode = \"isolated\" (a PostgreSQL of the project's own, the default) or mode = \"shared\" (the machine's shared PostgreSQL)".to_string(),
         "erlang" | "node" | "postgres" => format!("quote the major version: {key} = \"27\""),
         _ => format!("fix the value of `{key}`"),
     }
@@ -453,6 +467,31 @@ fn validate(src: &SpecSource) -> Result<(), Box<Diagnostic>> {
     ] {
         if let Some(v) = v {
             check_version(src, v, false, name, "\"27\"")?;
+        }
+    }
+
+    if p.mode
+        .as_ref()
+        .is_some_and(|m| *m.get_ref() == Mode::Shared)
+    {
+        let shared_help = "in shared mode the project uses the machine's shared PostgreSQL, whose address \
+             `devgen registry` keeps (127.0.0.2:5432 by default); remove the key, or set mode = \"isolated\"";
+        if let Some(port) = &s.postgres.port {
+            return Err(Box::new(
+                src.error(port.span(), "[postgres] port has no meaning in shared mode")
+                    .with_label("the shared server's port is the registry's")
+                    .with_help(shared_help),
+            ));
+        }
+        if let Some(alerts) = s.postgres.log_alerts.as_ref().filter(|a| *a.get_ref()) {
+            return Err(Box::new(
+                src.error(
+                    alerts.span(),
+                    "log alerts need a PostgreSQL of the project's own",
+                )
+                .with_label("the shared server logs elsewhere")
+                .with_help(shared_help),
+            ));
         }
     }
 

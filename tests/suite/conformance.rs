@@ -39,6 +39,8 @@ struct Expect {
     log_alerts: bool,
     auto_restart: bool,
     pre_commit_hook: bool,
+    /// `Some(ip)`: the machine's shared PostgreSQL at `ip`, none of the project's own.
+    shared_postgres: Option<&'static str>,
 }
 
 const EXPECTED: &[Expect] = &[
@@ -65,6 +67,7 @@ const EXPECTED: &[Expect] = &[
         log_alerts: true,
         auto_restart: true,
         pre_commit_hook: false,
+        shared_postgres: None,
     },
     Expect {
         fixture: "minimal",
@@ -89,6 +92,7 @@ const EXPECTED: &[Expect] = &[
         log_alerts: true,
         auto_restart: true,
         pre_commit_hook: false,
+        shared_postgres: None,
     },
     Expect {
         fixture: "lean",
@@ -116,6 +120,33 @@ const EXPECTED: &[Expect] = &[
         log_alerts: false,
         auto_restart: false,
         pre_commit_hook: true,
+        shared_postgres: None,
+    },
+    Expect {
+        fixture: "shared",
+        app: "ledger",
+        repo: "Ledger.Repo",
+        endpoint: "LedgerWeb.Endpoint",
+        host: "ledger.test",
+        ip: "127.0.0.40",
+        ip_tuple: "{127, 0, 0, 40}",
+        phoenix_port: 4000,
+        live_debugger: Some(4007),
+        postgres_port: 5432,
+        databases: &["ledger_dev", "ledger_test"],
+        dev_database: "ledger_dev",
+        test_database: "ledger_test",
+        elixir: "beamPackages.elixir_1_18",
+        node: None,
+        postgres: "postgresql_17",
+        // the client (pg_isready, psql), since there is no service to bring it
+        packages: &["overmind", "tmux", "postgresql_17"],
+        linux_packages: &["inotify-tools"],
+        env: &[],
+        log_alerts: false,
+        auto_restart: true,
+        pre_commit_hook: false,
+        shared_postgres: Some("127.0.0.2"),
     },
 ];
 
@@ -126,12 +157,28 @@ fn expectations_cover_every_fixture() {
 }
 
 fn nix_eval(file: &Path, args: &[(&str, String)]) -> Value {
+    nix_eval_with(file, args, &[])
+}
+
+/// Evaluate with the worktree override variables set as in `vars` (and otherwise unset).
+fn nix_eval_with(file: &Path, args: &[(&str, String)], vars: &[(&str, &str)]) -> Value {
     let mut cmd = Command::new(require("nix-instantiate"));
     cmd.args(["--eval", "--strict", "--json"]).arg(file);
+    without_overrides(&mut cmd).envs(vars.iter().copied());
     for (name, expr) in args {
         cmd.args(["--arg", name, expr]);
     }
     serde_json::from_str(&run_ok(&mut cmd)).expect("nix prints JSON")
+}
+
+/// The `pkgs` attribute paths a fixture's devenv.nix may use, as a Nix list for the stub.
+fn stub_paths(e: &Expect) -> String {
+    let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
+    paths.extend(e.node);
+    paths.extend(e.packages);
+    paths.extend(e.linux_packages);
+    let quoted: Vec<String> = paths.iter().map(|p| nix_string(p)).collect();
+    format!("[ {} ]", quoted.join(" "))
 }
 
 fn nix_string(s: &str) -> String {
@@ -156,18 +203,7 @@ fn nix_parses_both_nix_files() {
 fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
     for e in EXPECTED {
         let dir = synced_project(e.fixture);
-        let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
-        paths.extend(e.node);
-        paths.extend(e.packages);
-        paths.extend(e.linux_packages);
-        let paths_expr = format!(
-            "[ {} ]",
-            paths
-                .iter()
-                .map(|p| nix_string(p))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        let paths_expr = stub_paths(e);
         for linux in [true, false] {
             let got = nix_eval(
                 &fixture_path("support/eval-devenv.nix"),
@@ -204,6 +240,9 @@ fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
                 "services": { "postgres": postgres },
                 "packages": packages,
             });
+            if e.shared_postgres.is_some() {
+                want.as_object_mut().unwrap().remove("services");
+            }
             if let Some(node) = e.node {
                 want["languages"]["javascript"] =
                     json!({ "enable": true, "package": format!("pkg:{node}") });
@@ -271,18 +310,7 @@ fn devenv_nix_sets_only_documented_devenv_options() {
     ));
     for e in EXPECTED {
         let dir = synced_project(e.fixture);
-        let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
-        paths.extend(e.node);
-        paths.extend(e.packages);
-        paths.extend(e.linux_packages);
-        let paths_expr = format!(
-            "[ {} ]",
-            paths
-                .iter()
-                .map(|p| nix_string(p))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        let paths_expr = stub_paths(e);
         let got = nix_eval(
             &fixture_path("support/eval-devenv.nix"),
             &[
@@ -369,14 +397,27 @@ fn shellcheck_and_bash_accept_every_shell_file_and_procfile_command() {
         let procs = procfile_commands(&read(dir.path(), "Procfile"));
         let mut names: Vec<_> = procs.keys().cloned().collect();
         names.sort();
-        let mut want = vec!["devenv", "phoenix"];
+        // a shared PostgreSQL runs elsewhere: no `devenv up` for a service of the project's own
+        let mut want = vec!["phoenix"];
+        if e.shared_postgres.is_none() {
+            want.push("devenv");
+        }
         if e.log_alerts {
             want.push("postgres-alerts");
         }
         want.sort();
         assert_eq!(names, want, "{}: Procfile processes", e.fixture);
+        let waits_for = match e.shared_postgres {
+            Some(ip) => format!("pg_isready -q -h {ip} -p {}", e.postgres_port),
+            None => format!(
+                "pg_isready -q -h \"${{DEVGEN_IP:-{}}}\" -p {}",
+                e.ip, e.postgres_port
+            ),
+        };
         assert!(
-            procs["phoenix"].contains(&format!("pg_isready -q -h {} -p {}", e.ip, e.postgres_port))
+            procs["phoenix"].contains(&waits_for),
+            "{}",
+            procs["phoenix"]
         );
         for (name, cmd) in &procs {
             // overmind runs each command as a bash script
@@ -419,14 +460,32 @@ fn phoenix_app(e: &Expect) -> tempfile::TempDir {
     dir
 }
 
+/// The environment a plain checkout has: no worktree overrides.
+fn without_overrides(cmd: &mut Command) -> &mut Command {
+    cmd.env_remove("DEVGEN_IP").env_remove("DEVGEN_HOST")
+}
+
 fn read_config(dir: &Path, env: &str, e: &Expect) -> BTreeMap<String, String> {
-    let out = run_ok(
-        Command::new(require("elixir"))
-            .arg(fixture_path("support/read_config.exs"))
-            .args([env, e.app, e.repo, e.endpoint])
-            .current_dir(dir)
-            .env_remove("MIX_TEST_PARTITION"),
-    );
+    read_config_with(dir, env, e, &[])
+}
+
+fn elixir_config_command(dir: &Path, env: &str, e: &Expect, vars: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(require("elixir"));
+    cmd.arg(fixture_path("support/read_config.exs"))
+        .args([env, e.app, e.repo, e.endpoint])
+        .current_dir(dir)
+        .env_remove("MIX_TEST_PARTITION");
+    without_overrides(&mut cmd).envs(vars.iter().copied());
+    cmd
+}
+
+fn read_config_with(
+    dir: &Path,
+    env: &str,
+    e: &Expect,
+    vars: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    let out = run_ok(&mut elixir_config_command(dir, env, e, vars));
     out.lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -447,7 +506,11 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
             dev["endpoint_check_origin"],
             format!("[{}]", q(&format!("//{}", e.host)))
         );
-        assert_eq!(dev["repo_hostname"], q(&format!("postgres.{}", e.host)));
+        let dev_db_host = match e.shared_postgres {
+            Some(ip) => ip.to_string(),
+            None => format!("postgres.{}", e.host),
+        };
+        assert_eq!(dev["repo_hostname"], q(&dev_db_host));
         assert_eq!(dev["repo_port"], e.postgres_port.to_string());
         assert_eq!(dev["repo_database"], q(e.dev_database));
         // the app's own settings survive
@@ -466,7 +529,11 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
         }
 
         let test = read_config(dir.path(), "test", e);
-        assert_eq!(test["repo_hostname"], q(e.ip), "tests use the direct IP");
+        assert_eq!(
+            test["repo_hostname"],
+            q(e.shared_postgres.unwrap_or(e.ip)),
+            "tests use the direct IP"
+        );
         assert_eq!(test["repo_port"], e.postgres_port.to_string());
         assert_eq!(test["repo_database"], q(e.test_database));
         assert_eq!(test["endpoint_ip"], e.ip_tuple);
@@ -474,6 +541,86 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
             test["endpoint_port"], "4002",
             "the app's test port survives"
         );
+    }
+}
+
+/// A git worktree's `.envrc.local` exports DEVGEN_IP and DEVGEN_HOST; the committed files,
+/// the same in every checkout, then put PostgreSQL and Phoenix on the worktree's address.
+#[test]
+fn a_worktree_override_moves_postgres_and_phoenix_to_the_worktrees_address() {
+    let e = &EXPECTED[0];
+    let dir = phoenix_app(e);
+    let vars = [
+        ("DEVGEN_IP", "127.0.0.11"),
+        ("DEVGEN_HOST", "fix-login.theliberties.test"),
+    ];
+
+    let paths_expr = stub_paths(e);
+    let args = [
+        (
+            "devenv",
+            dir.path().join("devenv.nix").display().to_string(),
+        ),
+        ("paths", paths_expr),
+        ("isLinux", "true".to_string()),
+    ];
+    let eval = |vars: &[(&str, &str)]| {
+        nix_eval_with(&fixture_path("support/eval-devenv.nix"), &args, vars)["services"]["postgres"]
+            ["listen_addresses"]
+            .clone()
+    };
+    assert_eq!(eval(&vars), json!("127.0.0.11"), "Nix reads the override");
+    assert_eq!(eval(&[]), json!(e.ip), "and the spec's IP without it");
+
+    let q = |s: &str| format!("{s:?}");
+    let dev = read_config_with(dir.path(), "dev", e, &vars);
+    assert_eq!(dev["endpoint_ip"], "{127, 0, 0, 11}");
+    assert_eq!(dev["endpoint_url_host"], q("fix-login.theliberties.test"));
+    assert_eq!(
+        dev["repo_hostname"],
+        q("postgres.fix-login.theliberties.test")
+    );
+    assert_eq!(dev["live_debugger_ip"], "{127, 0, 0, 11}");
+    assert_eq!(dev["repo_port"], e.postgres_port.to_string(), "ports stay");
+    let test = read_config_with(dir.path(), "test", e, &vars);
+    assert_eq!(test["repo_hostname"], q("127.0.0.11"));
+    assert_eq!(test["endpoint_ip"], "{127, 0, 0, 11}");
+
+    // a broken override is an error that says where to fix it, not a match error
+    let out = elixir_config_command(dir.path(), "dev", e, &[("DEVGEN_IP", "localhost")])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DEVGEN_IP=localhost is not an IPv4 address; fix .envrc.local"),
+        "{err}"
+    );
+}
+
+/// Teams run `mix format --check-formatted` in CI: devgen's Elixir must already be formatted.
+#[test]
+fn generated_elixir_is_as_mix_format_writes_it() {
+    let check = "for f <- System.argv() do
+      s = File.read!(f)
+      formatted = IO.iodata_to_binary([Code.format_string!(s), ?\\n])
+      if formatted != s, do: IO.puts(\"#{f} is not formatted; mix format writes:\\n#{formatted}\")
+    end";
+    for e in EXPECTED {
+        let dir = synced_project(e.fixture);
+        let files = [
+            "config/devgen.exs",
+            "config/devgen_test.exs",
+            "config/dev.exs",
+            "config/test.exs",
+        ];
+        let out = run_ok(
+            Command::new(require("elixir"))
+                .args(["-e", check])
+                .args(files)
+                .current_dir(dir.path()),
+        );
+        assert!(out.is_empty(), "{}: {out}", e.fixture);
     }
 }
 
@@ -567,4 +714,73 @@ fn tmux_loads_the_overmind_config_and_its_hook_silences_the_devenv_window() {
     ]);
     assert_eq!(phoenix.trim(), "1", "other windows keep the user's setting");
     drop(attach);
+}
+
+/// `devgen shared --write DIR`: the shared PostgreSQL's own environment, from the projects
+/// that use it, evaluated by real Nix and checked against devenv's options.
+#[test]
+fn the_shared_postgres_environment_serves_the_shared_projects_databases() {
+    let project = synced_project("shared");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = crate::support::devgen(
+        project.path(),
+        &[
+            "shared",
+            "--postgres",
+            "17",
+            "--write",
+            out_dir.path().to_str().unwrap(),
+        ],
+    );
+    crate::support::assert_exit(&out, 0);
+    for file in ["flake.nix", "devenv.nix"] {
+        run_ok(
+            Command::new(require("nix-instantiate"))
+                .arg("--parse")
+                .arg(out_dir.path().join(file)),
+        );
+    }
+    let got = nix_eval(
+        &fixture_path("support/eval-devenv.nix"),
+        &[
+            (
+                "devenv",
+                out_dir.path().join("devenv.nix").display().to_string(),
+            ),
+            ("paths", "[ \"postgresql_17\" ]".into()),
+            ("isLinux", "true".into()),
+        ],
+    );
+    assert_eq!(
+        got,
+        json!({ "services": { "postgres": {
+            "enable": true,
+            "package": "pkg:postgresql_17",
+            "listen_addresses": "127.0.0.2",
+            "port": 5432,
+            "initialDatabases": [{ "name": "ledger_dev" }, { "name": "ledger_test" }],
+        } } })
+    );
+    let mut unknown = Vec::new();
+    unknown_options(&devenv_options(), &got, &mut Vec::new(), &mut unknown);
+    assert!(unknown.is_empty(), "not devenv options: {unknown:?}");
+    let flake = nix_eval(
+        &fixture_path("support/eval-flake.nix"),
+        &[(
+            "flake",
+            out_dir.path().join("flake.nix").display().to_string(),
+        )],
+    );
+    for system in [
+        "aarch64-darwin",
+        "aarch64-linux",
+        "x86_64-darwin",
+        "x86_64-linux",
+    ] {
+        assert_eq!(
+            flake["devShells"][system]["modules"],
+            json!(["devenv.nix"]),
+            "{flake}"
+        );
+    }
 }

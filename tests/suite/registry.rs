@@ -81,7 +81,7 @@ fn three_projects_initialised_one_after_another_get_10_20_30() {
         let out = m.run(&dir, &["init"]);
         assert_exit(&out, 0);
         assert_eq!(spec_ip(&dir), ip);
-        assert!(read(&dir, "devenv.nix").contains(&format!("listen_addresses = \"{ip}\";")));
+        assert!(read(&dir, "devenv.nix").contains(&format!("then \"{ip}\" else ip;")));
         assert!(
             stderr(&out).contains(&format!("{name} ({ip}) registered in the machine registry")),
             "{}",

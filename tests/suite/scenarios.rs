@@ -23,7 +23,7 @@ fn init_in_an_empty_acme_directory_writes_every_file_and_diff_is_clean() {
             && spec.contains("ip = \"127.0.0.10\""),
         "{spec}"
     );
-    assert!(read(&dir, "devenv.nix").contains("listen_addresses = \"127.0.0.10\";"));
+    assert!(read(&dir, "devenv.nix").contains("then \"127.0.0.10\" else ip;"));
     assert!(read(&dir, ".overmind.env").contains("OVERMIND_TITLE=acme\n"));
     assert!(read(&dir, "scripts/restart-phoenix").contains("session='acme'"));
     assert!(!read(&dir, "scripts/restart-phoenix").contains("liberties"));
@@ -462,7 +462,7 @@ fn a_hand_changed_port_is_a_conflict_naming_line_and_values_and_survives_sync() 
     assert_exit(&sync, 3);
     let err = stderr(&sync);
     assert!(
-        err.contains("devenv.nix:17:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432, and devgen.toml now gives 5432"),
+        err.contains("devenv.nix:19:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432, and devgen.toml now gives 5432"),
         "{err}"
     );
     assert_eq!(
@@ -689,4 +689,87 @@ fn init_takes_over_an_existing_devenv_nix_and_keeps_the_users_parts() {
     assert!(after.contains("services.postgres.port = 5432;"), "{after}");
     nix_parses(dir.path(), "devenv.nix");
     assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
+
+#[test]
+fn switching_to_shared_postgres_and_back_patches_only_what_changes() {
+    let dir = synced_project("minimal");
+    // the user's own parts: a package, and a setting of their own inside services.postgres
+    let devenv = read(dir.path(), "devenv.nix")
+        .replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n")
+        .replace(
+            "    port = 5432;\n",
+            "    port = 5432;\n    extensions = ext: [ ext.postgis ];\n",
+        );
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let isolated = read(dir.path(), "devgen.toml");
+    fs::write(
+        dir.path().join("devgen.toml"),
+        isolated.replace("[project]\n", "[project]\nmode = \"shared\"\n"),
+    )
+    .unwrap();
+    let sync = devgen(dir.path(), &["sync"]);
+    assert_exit(&sync, 0);
+    let shared = read(dir.path(), "devenv.nix");
+    assert!(
+        shared.contains("  services.postgres = {\n    extensions = ext: [ ext.postgis ];\n  };\n"),
+        "devgen's postgres bindings go, the user's stays:\n{shared}"
+    );
+    assert!(shared.contains("    pkgs.redis\n") && shared.contains("    pkgs.postgresql_16\n"));
+    assert!(!read(dir.path(), "Procfile").contains("devenv: devenv up"));
+    assert!(read(dir.path(), "config/devgen.exs").contains("hostname: \"127.0.0.2\""));
+    nix_parses(dir.path(), "devenv.nix");
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+
+    // and back: the service returns around the user's setting, the client package goes
+    fs::write(dir.path().join("devgen.toml"), &isolated).unwrap();
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    let back = read(dir.path(), "devenv.nix");
+    assert!(!back.contains("pkgs.postgresql_16\n  ]"), "{back}");
+    assert!(back.contains("extensions = ext: [ ext.postgis ];") && back.contains("pkgs.redis"));
+    for owned in [
+        "enable = true;",
+        "package = pkgs.postgresql_16;",
+        "port = 5432;",
+        "listen_addresses =",
+    ] {
+        assert!(back.contains(owned), "{owned} is back:\n{back}");
+    }
+    assert!(read(dir.path(), "Procfile").contains("devenv: devenv up"));
+    nix_parses(dir.path(), "devenv.nix");
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
+
+#[test]
+fn the_shared_service_directory_keeps_hand_edits_when_projects_add_databases() {
+    let project = synced_project("shared");
+    let out = tempfile::tempdir().unwrap();
+    let write = ["shared", "--write", out.path().to_str().unwrap()];
+    assert_exit(&devgen(project.path(), &write), 0);
+    // someone adds redis to the shared services by hand
+    let devenv = read(out.path(), "devenv.nix").replace(
+        "  services.postgres = {",
+        "  services.redis.enable = true; # ours\n\n  services.postgres = {",
+    );
+    fs::write(out.path().join("devenv.nix"), &devenv).unwrap();
+    let spec = read(project.path(), "devgen.toml").replace(
+        "databases = [\"ledger_dev\", \"ledger_test\"]",
+        "databases = [\"ledger_dev\", \"ledger_test\", \"ledger_reports\"]",
+    );
+    fs::write(project.path().join("devgen.toml"), spec).unwrap();
+    assert_exit(&devgen(project.path(), &write), 0);
+    assert_eq!(
+        read(out.path(), "devenv.nix"),
+        devenv.replace(
+            "      { name = \"ledger_test\"; }\n",
+            "      { name = \"ledger_test\"; }\n      { name = \"ledger_reports\"; }\n"
+        )
+    );
+    let again = devgen(project.path(), &write);
+    assert_exit(&again, 0);
+    assert!(
+        stderr(&again).contains("already match"),
+        "{}",
+        stderr(&again)
+    );
 }

@@ -24,13 +24,17 @@ struct SpecChoice {
     pre_commit: bool,
     auto_restart: bool,
     log_alerts: bool,
+    shared: bool,
 }
 
 impl SpecChoice {
     fn toml(&self) -> String {
-        let mut t = String::from(
-            "# the team's spec\n[project]\nname = \"props\"\nip = \"127.0.0.30\"\n\n[toolchain]\n",
-        );
+        let mut t =
+            String::from("# the team's spec\n[project]\nname = \"props\"\nip = \"127.0.0.30\"\n");
+        if self.shared {
+            t += "mode = \"shared\"\n";
+        }
+        t += "\n[toolchain]\n";
         t += &format!("postgres = \"{}\"  # bumped now and then\n", self.postgres);
         if let Some(n) = self.node {
             t += &format!("node = \"{n}\"\n");
@@ -41,10 +45,14 @@ impl SpecChoice {
             None => t += "live_debugger = false\n",
         }
         t += &format!("auto_restart = {}\n", self.auto_restart);
-        t += &format!(
-            "\n[postgres]\nport = {}\nlog_alerts = {}\n",
-            self.postgres_port, self.log_alerts
-        );
+        t += "\n[postgres]\n";
+        // the shared server's port and logs are not the project's to set
+        if !self.shared {
+            t += &format!(
+                "port = {}\nlog_alerts = {}\n",
+                self.postgres_port, self.log_alerts
+            );
+        }
         if self.more_databases {
             t += "databases = [\"props_dev\", \"props_test\", \"props_reports\"]\n";
         }
@@ -78,6 +86,7 @@ fn spec_choice() -> impl Strategy<Value = SpecChoice> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        prop::bool::weighted(0.3),
     )
         .prop_map(
             |(
@@ -91,6 +100,7 @@ fn spec_choice() -> impl Strategy<Value = SpecChoice> {
                 pre_commit,
                 auto_restart,
                 log_alerts,
+                shared,
             )| SpecChoice {
                 postgres_port,
                 postgres,
@@ -102,6 +112,7 @@ fn spec_choice() -> impl Strategy<Value = SpecChoice> {
                 pre_commit,
                 auto_restart,
                 log_alerts,
+                shared,
             },
         )
 }
@@ -111,7 +122,7 @@ fn spec_choice() -> impl Strategy<Value = SpecChoice> {
 enum UserEdit {
     PackageOfTheirOwn,
     RedisService,
-    CommentInPostgres,
+    CommentInElixir,
     EnterShell,
     FlakeComment,
     ProcfileWorker,
@@ -123,7 +134,7 @@ enum UserEdit {
 const USER_EDITS: &[UserEdit] = &[
     UserEdit::PackageOfTheirOwn,
     UserEdit::RedisService,
-    UserEdit::CommentInPostgres,
+    UserEdit::CommentInElixir,
     UserEdit::EnterShell,
     UserEdit::FlakeComment,
     UserEdit::ProcfileWorker,
@@ -148,7 +159,7 @@ fn edit_text(dir: &Path, file: &str, f: impl FnOnce(&str) -> String) {
     std::fs::write(dir.join(file), f(&text)).unwrap();
 }
 
-const POSTGRES_COMMENT: &str = "    # ours: keep the port in step with docker-compose.yml\n";
+const ELIXIR_COMMENT: &str = "    # ours: the version follows .tool-versions\n";
 
 impl UserEdit {
     fn apply(self, dir: &Path) {
@@ -159,10 +170,10 @@ impl UserEdit {
             UserEdit::RedisService => edit_nix(dir, "devenv.nix", |d| {
                 d.set(&path("services.redis.enable"), "true").unwrap();
             }),
-            UserEdit::CommentInPostgres => edit_text(dir, "devenv.nix", |t| {
+            UserEdit::CommentInElixir => edit_text(dir, "devenv.nix", |t| {
                 t.replacen(
-                    "    enable = true;\n    package = pkgs.postgresql",
-                    &format!("{POSTGRES_COMMENT}    enable = true;\n    package = pkgs.postgresql"),
+                    "  languages.elixir = {\n",
+                    &format!("  languages.elixir = {{\n{ELIXIR_COMMENT}"),
                     1,
                 )
             }),
@@ -205,7 +216,7 @@ impl UserEdit {
                     .as_deref()
                     == Some("true")
             }
-            UserEdit::CommentInPostgres => read("devenv.nix").contains(POSTGRES_COMMENT),
+            UserEdit::CommentInElixir => read("devenv.nix").contains(ELIXIR_COMMENT),
             UserEdit::EnterShell => devenv().get(&path("enterShell")).unwrap().is_some(),
             UserEdit::FlakeComment => {
                 read("flake.nix").starts_with("# our flake, kept by devgen\n")
