@@ -92,8 +92,21 @@ pub fn parse_dns_server(text: &str) -> std::result::Result<SocketAddr, String> {
 struct Project {
     root: PathBuf,
     model: Model,
+    /// The address and host this checkout runs on: the spec's, or a worktree's overrides
+    /// (DEVGEN_IP, DEVGEN_HOST) from the environment, as the generated files read them.
     ip: Ipv4Addr,
+    host: String,
+    postgres_host: String,
+    /// Which override variables were set, for the report's first line.
+    overridden: Vec<&'static str>,
     platform: Platform,
+}
+
+impl Project {
+    /// The project's own PostgreSQL, or `None` in shared mode.
+    fn own_postgres(&self) -> Option<u16> {
+        (!self.model.postgres.shared).then_some(self.model.postgres.port)
+    }
 }
 
 /// `devgen doctor`: run every check; exit 1 when one fails.
@@ -104,23 +117,42 @@ pub fn doctor(dir: &Path, opts: &Options, io: &mut Io) -> Result<i32> {
         .ok_or_else(|| Error::Usage(format!("{SPEC_FILE} disappeared")))?;
     let src = spec::parse(SPEC_FILE, &text)?;
     let (model, _) = registry::resolve_model(root.path(), &src)?;
-    let p =
-        Project {
-            root: root.path().to_path_buf(),
-            ip: model.project.ip.parse().map_err(|_| {
-                Error::Usage(format!("ip {} is not an IPv4 address", model.project.ip))
-            })?,
-            model,
-            platform: Platform::current(),
-        };
+    let mut overridden = Vec::new();
+    let mut from_env = |name: &'static str| {
+        let v = std::env::var(name).ok().filter(|v| !v.is_empty());
+        if v.is_some() {
+            overridden.push(name);
+        }
+        v
+    };
+    let ip_text = from_env(model.overrides.ip).unwrap_or_else(|| model.project.ip.clone());
+    let host = from_env(model.overrides.host).unwrap_or_else(|| model.project.host.clone());
+    let ip = spec::parse_loopback_ip(&ip_text).map_err(|why| {
+        Error::Usage(format!(
+            "{}={ip_text:?}: {why}\n  = help: fix it in .envrc.local (`devgen worktree` writes it), then `direnv reload`",
+            model.overrides.ip
+        ))
+    })?;
+    let p = Project {
+        root: root.path().to_path_buf(),
+        ip,
+        postgres_host: format!("postgres.{host}"),
+        host,
+        overridden,
+        model,
+        platform: Platform::current(),
+    };
 
     let mut checks = vec![check_registry(&p), check_ip(&p)];
-    checks.push(check_resolves(&p, "dns-host", &p.model.project.host));
-    checks.push(check_resolves(
-        &p,
-        "dns-postgres-host",
-        &p.model.project.postgres_host,
-    ));
+    checks.push(check_resolves(&p, "dns-host", &p.host));
+    checks.push(if p.model.postgres.shared {
+        not_applicable(
+            "dns-postgres-host",
+            "mode = \"shared\": the config reaches the shared PostgreSQL by address, not by name",
+        )
+    } else {
+        check_resolves(&p, "dns-postgres-host", &p.postgres_host)
+    });
     checks.push(check_dnsmasq(&p, opts.dns));
     let overmind = OvermindState::find(&p);
     let ld = p.model.phoenix.live_debugger;
@@ -131,13 +163,23 @@ pub fn doctor(dir: &Path, opts: &Options, io: &mut Io) -> Result<i32> {
         "[phoenix] port",
         Some(p.model.phoenix.port),
     ));
-    checks.push(check_port(
-        &p,
-        "port-postgres",
-        "PostgreSQL",
-        "[postgres] port",
-        Some(p.model.postgres.port),
-    ));
+    checks.push(if p.model.postgres.shared {
+        not_applicable(
+            "port-postgres",
+            format!(
+                "mode = \"shared\": PostgreSQL is the machine's shared one at {}:{}, not on {}",
+                p.model.postgres.ip, p.model.postgres.port, p.ip
+            ),
+        )
+    } else {
+        check_port(
+            &p,
+            "port-postgres",
+            "PostgreSQL",
+            "[postgres] port",
+            p.own_postgres(),
+        )
+    });
     checks.push(check_port(
         &p,
         "port-live-debugger",
@@ -161,8 +203,8 @@ pub fn doctor(dir: &Path, opts: &Options, io: &mut Io) -> Result<i32> {
                 project: JsonProject {
                     name: &p.model.project.name,
                     root: &p.root,
-                    ip: &p.model.project.ip,
-                    host: &p.model.project.host,
+                    ip: p.ip.to_string(),
+                    host: &p.host,
                 },
                 status: if failed == 0 { "ok" } else { "failed" },
                 exit_code: code,
@@ -174,13 +216,18 @@ pub fn doctor(dir: &Path, opts: &Options, io: &mut Io) -> Result<i32> {
             writeln!(io.out).map_err(out_err)?;
         }
         Format::Text => {
+            let from = if p.overridden.is_empty() {
+                String::new()
+            } else {
+                format!("; {} from the environment", p.overridden.join(" and "))
+            };
             writeln!(
                 io.out,
-                "devgen doctor: {} at {} ({}, {})",
+                "devgen doctor: {} at {} ({}, {}{from})",
                 p.model.project.name,
                 p.root.display(),
                 p.ip,
-                p.model.project.host
+                p.host
             )
             .map_err(out_err)?;
             let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -227,7 +274,7 @@ struct JsonReport<'a> {
 struct JsonProject<'a> {
     name: &'a str,
     root: &'a Path,
-    ip: &'a str,
+    ip: String,
     host: &'a str,
 }
 
@@ -260,19 +307,39 @@ fn check_registry(p: &Project) -> Check {
     };
     let shown = registry.path().display().to_string();
     if let Some(e) = registry.get(&p.root).filter(|e| e.worktree_of.is_some()) {
-        // A worktree's own address lives in its environment, not in devgen.toml.
-        return pass(
-            ID,
-            format!("registered as a worktree with {} in {shown}", e.ip),
-        );
+        // A worktree's own address lives in its environment (.envrc.local), not in devgen.toml.
+        return if e.ip == p.ip && e.host == p.host {
+            pass(
+                ID,
+                format!(
+                    "registered as a worktree with {} {} in {shown}",
+                    e.ip, e.host
+                ),
+            )
+        } else {
+            fail(
+                ID,
+                format!(
+                    "the registry gives this worktree {} {}, but it runs on {} {} here",
+                    e.ip, e.host, p.ip, p.host
+                ),
+                format!(
+                    "`direnv allow` (or `direnv reload`) so that .envrc.local exports {} and {}; `devgen worktree` rewrites it",
+                    p.model.overrides.ip, p.model.overrides.host
+                ),
+            )
+        };
     }
     if let Some(clash) = registry.clash(&want) {
-        return fail(
-            ID,
-            clash.message(),
+        let worktree =
+            matches!(&clash, registry::Clash::Ip { other } if other.name == p.model.project.name);
+        let fix = if worktree {
+            "this looks like a git worktree of that project: `devgen worktree` here gives it an address of its own"
+        } else {
             "give this project an address of its own (delete `ip` from devgen.toml and run `devgen init`), \
-             or release the other one: `devgen registry release PATH`",
-        );
+             or release the other one: `devgen registry release PATH`"
+        };
+        return fail(ID, clash.message(), fix);
     }
     match registry.get(&p.root) {
         None => fail(
@@ -327,14 +394,7 @@ fn check_ip(p: &Project) -> Check {
 }
 
 fn dns_fix(p: &Project, name: &str) -> String {
-    let tld = p
-        .model
-        .project
-        .host
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let tld = p.host.rsplit('.').next().unwrap_or_default().to_string();
     match p.platform {
         Platform::Macos => format!(
             "run `sudo devgen net --apply` (dnsmasq entries and /etc/resolver/{tld}), then check `dig {name} @127.0.0.1`"
@@ -412,7 +472,11 @@ fn check_dnsmasq(p: &Project, server: Option<SocketAddr>) -> Check {
         }
     };
     let mut wrong = Vec::new();
-    for name in [&p.model.project.host, &p.model.project.postgres_host] {
+    let mut names = vec![&p.host];
+    if !p.model.postgres.shared {
+        names.push(&p.postgres_host);
+    }
+    for name in names {
         match dns_query_a(server, name) {
             Ok(ips) if ips == [p.ip] => {}
             Ok(ips) if ips.is_empty() => wrong.push(format!("{name}: no address")),
@@ -433,8 +497,13 @@ fn check_dnsmasq(p: &Project, server: Option<SocketAddr>) -> Check {
         pass(
             ID,
             format!(
-                "dnsmasq at {server} answers {} and {} with {}",
-                p.model.project.host, p.model.project.postgres_host, p.ip
+                "dnsmasq at {server} answers {} with {}",
+                if p.model.postgres.shared {
+                    p.host.clone()
+                } else {
+                    format!("{} and {}", p.host, p.postgres_host)
+                },
+                p.ip
             ),
         )
     } else {
@@ -495,10 +564,31 @@ fn check_port(p: &Project, id: &'static str, what: &str, key: &str, port: Option
 /// connection.
 fn check_postgres(p: &Project, overmind: &OvermindState) -> Check {
     const ID: &str = "postgres";
-    let addr = SocketAddrV4::new(p.ip, p.model.postgres.port);
+    let shared = p.model.postgres.shared;
+    let ip = if shared {
+        match p.model.postgres.ip.parse() {
+            Ok(ip) => ip,
+            Err(_) => {
+                return fail(
+                    ID,
+                    "the shared PostgreSQL address is not IPv4",
+                    "fix the registry's [shared] postgres",
+                )
+            }
+        }
+    } else {
+        p.ip
+    };
+    let addr = SocketAddrV4::new(ip, p.model.postgres.port);
     let log = &p.model.postgres.log_path;
     if TcpListener::bind(addr).is_ok() {
-        return if overmind.running() {
+        return if shared {
+            fail(
+                ID,
+                format!("nothing listens on {addr}, the machine's shared PostgreSQL"),
+                "start it: `devgen shared --write DIR`, then `cd DIR && nix develop --impure --command devenv up`",
+            )
+        } else if overmind.running() {
             fail(
                 ID,
                 format!("nothing listens on {addr}, though overmind runs here"),
@@ -516,7 +606,7 @@ fn check_postgres(p: &Project, overmind: &OvermindState) -> Check {
     match which("pg_isready") {
         Some(pg_isready) => {
             let out = Command::new(&pg_isready)
-                .args(["-h", &p.ip.to_string(), "-p", &p.model.postgres.port.to_string()])
+                .args(["-h", &ip.to_string(), "-p", &p.model.postgres.port.to_string()])
                 .args(["-t", "5"])
                 .output();
             match out {

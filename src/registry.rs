@@ -61,8 +61,10 @@ const FIRST_BLOCK: u8 = 10;
 const LAST_BLOCK: u8 = 250;
 const BLOCK_SIZE: u8 = 10;
 /// Where the shared-services PostgreSQL listens unless the registry says otherwise.
-pub const DEFAULT_SHARED_POSTGRES: SocketAddrV4 =
-    SocketAddrV4::new(Ipv4Addr::new(127, 0, 0, 2), 5432);
+pub const DEFAULT_SHARED_POSTGRES: SocketAddrV4 = SocketAddrV4::new(
+    model::DEFAULT_SHARED_POSTGRES.0,
+    model::DEFAULT_SHARED_POSTGRES.1,
+);
 
 const NEW_FILE: &str = "\
 # devgen's machine registry: the loopback address, host and ports of each project on this
@@ -105,7 +107,9 @@ pub fn default_path() -> Result<PathBuf> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ports {
     pub phoenix: u16,
-    pub postgres: u16,
+    /// `None`: the project uses the machine's shared PostgreSQL (`mode = "shared"`), so no
+    /// PostgreSQL listens on its address.
+    pub postgres: Option<u16>,
     /// `None`: LiveDebugger is off.
     pub live_debugger: Option<u16>,
 }
@@ -136,7 +140,7 @@ impl Entry {
             })?,
             ports: Ports {
                 phoenix: model.phoenix.port,
-                postgres: model.postgres.port,
+                postgres: (!model.postgres.shared).then_some(model.postgres.port),
                 live_debugger: model.phoenix.live_debugger,
             },
             worktree_of: None,
@@ -145,10 +149,10 @@ impl Entry {
 
     /// Every address:port this checkout listens on, named.
     pub fn endpoints(&self) -> Vec<(&'static str, SocketAddrV4)> {
-        let mut v = vec![
-            ("phoenix", SocketAddrV4::new(self.ip, self.ports.phoenix)),
-            ("postgres", SocketAddrV4::new(self.ip, self.ports.postgres)),
-        ];
+        let mut v = vec![("phoenix", SocketAddrV4::new(self.ip, self.ports.phoenix))];
+        if let Some(pg) = self.ports.postgres {
+            v.push(("postgres", SocketAddrV4::new(self.ip, pg)));
+        }
         if let Some(ld) = self.ports.live_debugger {
             v.push(("live_debugger", SocketAddrV4::new(self.ip, ld)));
         }
@@ -361,6 +365,12 @@ impl Registry {
         self.shared_postgres
     }
 
+    /// Where the shared-services PostgreSQL listens: the registry's `[shared] postgres`,
+    /// else 127.0.0.2:5432.
+    pub fn shared_postgres_or_default(&self) -> SocketAddrV4 {
+        self.shared_postgres.unwrap_or(DEFAULT_SHARED_POSTGRES)
+    }
+
     /// The entry whose root is `root`.
     pub fn get(&self, root: &Path) -> Option<&Entry> {
         self.entries.iter().find(|e| e.root == root)
@@ -554,7 +564,7 @@ fn read_entry(t: &Table, of_key: Option<&str>, err: &ErrorAt<'_>) -> Result<Entr
     };
     let ports = Ports {
         phoenix: port("phoenix", true)?.expect("required"),
-        postgres: port("postgres", true)?.expect("required"),
+        postgres: port("postgres", false)?,
         live_debugger: port("live_debugger", false)?,
     };
     let worktree_of = match of_key {
@@ -604,7 +614,9 @@ fn write_entry(t: &mut Table, entry: &Entry) -> Result<()> {
     set("ip", &entry.ip.to_string());
     let mut ports = InlineTable::new();
     ports.insert("phoenix", i64::from(entry.ports.phoenix).into());
-    ports.insert("postgres", i64::from(entry.ports.postgres).into());
+    if let Some(pg) = entry.ports.postgres {
+        ports.insert("postgres", i64::from(pg).into());
+    }
     if let Some(ld) = entry.ports.live_debugger {
         ports.insert("live_debugger", i64::from(ld).into());
     }
@@ -1114,7 +1126,9 @@ pub fn list(format: Format, io: &mut Io) -> Result<i32> {
                     e.ip.to_string(),
                     e.host.clone(),
                     e.ports.phoenix.to_string(),
-                    e.ports.postgres.to_string(),
+                    e.ports
+                        .postgres
+                        .map_or("shared".to_string(), |p| p.to_string()),
                     e.ports
                         .live_debugger
                         .map_or("off".to_string(), |p| p.to_string()),
@@ -1249,7 +1263,7 @@ mod tests {
             ip: Ipv4Addr::from(ip),
             ports: Ports {
                 phoenix: 4000,
-                postgres: 5432,
+                postgres: Some(5432),
                 live_debugger: Some(4007),
             },
             worktree_of: None,
@@ -1289,10 +1303,10 @@ mod tests {
         // Same address as its project on other ports: fine. On the same ports: not.
         wt.ip = Ipv4Addr::new(127, 0, 0, 10);
         wt.ports.phoenix = 4100;
-        wt.ports.postgres = 5433;
+        wt.ports.postgres = Some(5433);
         wt.ports.live_debugger = None;
         assert_eq!(r.clash(&wt), None);
-        wt.ports.postgres = 5432;
+        wt.ports.postgres = Some(5432);
         assert!(matches!(
             r.clash(&wt),
             Some(Clash::Endpoint {

@@ -637,6 +637,43 @@ fn overmind_and_path_tmux_versions_are_compared() {
 }
 
 #[test]
+fn in_shared_mode_postgres_is_checked_at_the_shared_address() {
+    let s = Setup::new(19);
+    let spec = fs::read_to_string(s.project.join("devgen.toml"))
+        .unwrap()
+        .replace("[project]\n", "[project]\nmode = \"shared\"\n")
+        .replace("\n[postgres]\nport = 5532\n", "\n");
+    fs::write(s.project.join("devgen.toml"), spec).unwrap();
+    assert_exit(&s.cmd(&["sync"]).output().unwrap(), 0);
+    let (_, report) = s.doctor(&[]);
+    assert_status(&report, "registry", "pass");
+    assert_status(&report, "port-postgres", "not-applicable");
+    assert!(
+        check(&report, "port-postgres")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("the machine's shared one at 127.0.0.2:5432"),
+        "{report:#}"
+    );
+    assert_status(&report, "dns-postgres-host", "not-applicable");
+    // Answering or not, the PostgreSQL checked is the shared one.
+    let pg = check(&report, "postgres");
+    assert!(
+        pg["summary"].as_str().unwrap().contains("127.0.0.2:5432"),
+        "{pg:#}"
+    );
+    if pg["status"] == "fail" {
+        assert!(
+            pg["fix"]
+                .as_str()
+                .unwrap()
+                .contains("devgen shared --write DIR"),
+            "{pg:#}"
+        );
+    }
+}
+
+#[test]
 fn doctor_outside_a_project_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = devgen_cmd(dir.path(), &["doctor"]).output().unwrap();

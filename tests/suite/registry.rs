@@ -275,6 +275,35 @@ fn an_address_and_port_of_the_shared_postgres_collides() {
 }
 
 #[test]
+fn a_shared_mode_project_claims_no_postgres_port_on_its_address() {
+    let m = Machine::new();
+    let dir = m.project("ledger");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("devgen.toml"),
+        "[project]\nname = \"ledger\"\nmode = \"shared\"\n",
+    )
+    .unwrap();
+    assert_exit(&m.run(&dir, &["init"]), 0);
+    let json = m.list_json();
+    assert_eq!(
+        json["entries"][0]["ports"],
+        serde_json::json!({"phoenix": 4000, "postgres": null, "live_debugger": 4007})
+    );
+    let text = fs::read_to_string(m.registry()).unwrap();
+    assert!(
+        text.contains("ports = { phoenix = 4000, live_debugger = 4007 }\n"),
+        "{text}"
+    );
+    let out = m.run(m.dir.path(), &["registry", "list"]);
+    assert!(
+        stdout(&out).contains("ledger  127.0.0.10  ledger.test  4000     shared    4007"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn sync_and_diff_on_a_spec_without_ip_use_the_registered_address() {
     let m = Machine::new();
     assert_exit(&m.run(&m.project("shop"), &["init"]), 0);
