@@ -15,7 +15,8 @@
 //!
 //! The machine around the project: [`registry`] (which project on this machine uses which
 //! loopback address, host and ports), [`net`] (the host's loopback aliases, PF, dnsmasq and
-//! resolver for them), [`doctor`] (seed 000's troubleshooting as checks).
+//! resolver for them), [`worktree`] (a git worktree's own address), [`doctor`] (seed 000's
+//! troubleshooting as checks).
 
 pub mod adopt;
 pub mod commands;
@@ -36,3 +37,4 @@ pub mod reconcile;
 pub mod registry;
 pub mod shared;
 pub mod spec;
+pub mod worktree;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use devgen::commands::{self, exit, Format, Io, NixOp, NixOutput};
 use devgen::init::InitOptions;
-use devgen::{doctor, net, registry};
+use devgen::{doctor, net, registry, worktree};
 
 // rnix builds a node per token; mimalloc makes that markedly cheaper on large files.
 #[global_allocator]
@@ -92,6 +92,9 @@ enum Command {
         #[arg(long, value_name = "DIR", requires = "apply")]
         root: Option<PathBuf>,
     },
+    /// In a git worktree of a registered project: take an address of the project's block and
+    /// a host of its own, register them, and export them from .envrc.local
+    Worktree,
     /// Check the project's address, host names, ports, PostgreSQL, tmux and overmind, one by
     /// one, with the fix for each failure; exit 1 when one fails
     Doctor {
@@ -241,6 +244,7 @@ fn main() -> ExitCode {
                 (None, false) => net::print(platform, &mut io),
             }
         }
+        Command::Worktree => worktree::worktree(&cli.dir, &mut io),
         Command::Doctor { format, dns } => {
             let opts = doctor::Options {
                 format: *format,

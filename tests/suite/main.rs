@@ -14,3 +14,4 @@ mod scenarios;
 mod snapshots;
 mod support;
 mod sync_props;
+mod worktree;
