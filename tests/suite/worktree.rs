@@ -262,3 +262,36 @@ fn worktree_refuses_the_main_checkout_an_unregistered_project_and_no_git() {
         stderr(&out)
     );
 }
+
+/// direnv runs `.envrc` top to bottom, and `use flake` evaluates devenv.nix right where it
+/// stands: the worktree's address must already be exported there, on a fresh load too. Here
+/// real bash runs the generated `.envrc` with direnv's two functions stood in for: `source_env`
+/// sources, and `use` evaluates devenv.nix with real Nix in the environment of that moment.
+#[test]
+fn the_generated_envrc_exports_the_worktree_address_before_nix_evaluates_devenv_nix() {
+    let r = Repo::new();
+    let fix = r.add_worktree("fix");
+    assert_exit(&r.devgen(&fix, &["worktree"]), 0);
+    let paths =
+        r#"[ "beamPackages.elixir_1_18" "postgresql_16" "overmind" "tmux" "inotify-tools" ]"#;
+    let script = format!(
+        "set -eu
+        source_env() {{ source \"$1\"; }}
+        use() {{
+          {nix} --eval --strict --json {eval} --arg devenv ./devenv.nix --arg paths '{paths}' \
+            --arg isLinux true > evaluated.json
+        }}
+        source ./.envrc",
+        nix = require("nix-instantiate").display(),
+        eval = fixture_path("support/eval-devenv.nix").display(),
+    );
+    run_ok(
+        Command::new(require("bash"))
+            .args(["-c", &script])
+            .current_dir(&fix)
+            .env_remove("DEVGEN_IP")
+            .env_remove("DEVGEN_HOST"),
+    );
+    let v: serde_json::Value = serde_json::from_str(&read(&fix, "evaluated.json")).unwrap();
+    assert_eq!(v["services"]["postgres"]["listen_addresses"], "127.0.0.21");
+}
