@@ -441,16 +441,45 @@ pub fn shared(
     Ok(code)
 }
 
-/// The shared service as the projects that use it ask for it: for now the project at `dir`
-/// (when it is in shared mode), which contributes its databases.
-pub fn shared_service(dir: &Path, postgres: Option<&str>) -> Result<SharedService> {
-    let (ip, port) = model::DEFAULT_SHARED_POSTGRES;
-    let mut service = SharedService::new(ip, port, postgres)?;
+/// The shared service as the projects that use it ask for it: at the registry's shared
+/// address, with the databases of every registered project in shared mode (and of the
+/// project at `dir`, registered or not). A registered project whose spec cannot be read is
+/// reported and left out.
+pub fn shared_service(dir: &Path, postgres: Option<&str>, io: &mut Io) -> Result<SharedService> {
+    let addr = crate::registry::shared_postgres_address();
+    let mut service = SharedService::new(*addr.ip(), addr.port(), postgres)?;
+    let mut roots: Vec<std::path::PathBuf> = Vec::new();
+    if let Ok(reg) =
+        crate::registry::default_path().and_then(|p| crate::registry::Registry::load(&p))
+    {
+        roots.extend(
+            reg.entries()
+                .iter()
+                .filter(|e| e.ports.postgres.is_none() && e.worktree_of.is_none())
+                .map(|e| e.root.clone()),
+        );
+    }
     if let Ok(root) = find_root(dir) {
-        let source = spec::parse(SPEC_FILE, &read_spec(&root)?)?;
-        let m = model::resolve(&source)?;
-        if m.postgres.shared {
-            service.add_databases(m.postgres.databases.iter().map(String::as_str));
+        if !roots.iter().any(|r| r == root.path()) {
+            roots.push(root.path().to_path_buf());
+        }
+    }
+    for root in roots {
+        let databases = ProjectRoot::open(&root)
+            .and_then(|r| read_spec(&r))
+            .and_then(|text| Ok(spec::parse(SPEC_FILE, &text)?))
+            .and_then(|source| Ok(model::resolve(&source)?));
+        match databases {
+            Ok(m) if m.postgres.shared => {
+                service.add_databases(m.postgres.databases.iter().map(String::as_str))
+            }
+            Ok(_) => {}
+            Err(e) => writeln!(
+                io.err,
+                "warning: leaving out the databases of {}: {e}",
+                root.display()
+            )
+            .map_err(out_err)?,
         }
     }
     Ok(service)

@@ -264,7 +264,7 @@ fn main() -> ExitCode {
             postgres,
             force,
             dry_run,
-        } => commands::shared_service(&cli.dir, postgres.as_deref()).and_then(|service| {
+        } => commands::shared_service(&cli.dir, postgres.as_deref(), &mut io).and_then(|service| {
             let write = write.as_ref().map(|w| cli.dir.join(w));
             commands::shared(&service, write.as_deref(), *force, *dry_run, &mut io)
         }),

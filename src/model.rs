@@ -127,6 +127,21 @@ pub fn resolve(src: &SpecSource) -> Result<Model, Box<Diagnostic>> {
     resolve_with_ip(src, DEFAULT_IP)
 }
 
+/// [`resolve_with_ip`], with the shared PostgreSQL at `shared_postgres` (the registry's,
+/// when it names one) for a project in shared mode.
+pub fn resolve_with(
+    src: &SpecSource,
+    fallback_ip: Ipv4Addr,
+    shared_postgres: (Ipv4Addr, u16),
+) -> Result<Model, Box<Diagnostic>> {
+    let mut m = resolve_with_ip(src, fallback_ip)?;
+    if m.postgres.shared {
+        m.postgres.ip = shared_postgres.0.to_string();
+        m.postgres.port = shared_postgres.1;
+    }
+    Ok(m)
+}
+
 /// [`resolve`], with `fallback_ip` for a spec that names no `ip` (the address the machine
 /// registry holds for the project).
 pub fn resolve_with_ip(src: &SpecSource, fallback_ip: Ipv4Addr) -> Result<Model, Box<Diagnostic>> {

@@ -102,26 +102,35 @@ pub struct Setup {
     pub registry: PathBuf,
     pub entries: Vec<Entry>,
     pub paths: Paths,
+    /// The shared-services PostgreSQL's address, when a registered project uses it.
+    pub shared_postgres: Option<Ipv4Addr>,
 }
 
 impl Setup {
     pub fn new(platform: Platform, registry: &Registry) -> Setup {
         let mut entries = registry.entries().to_vec();
         entries.sort_by(|a, b| a.ip.cmp(&b.ip).then(a.root.cmp(&b.root)));
+        let shared_postgres = entries
+            .iter()
+            .any(|e| e.ports.postgres.is_none())
+            .then(|| *registry.shared_postgres_or_default().ip());
         Setup {
             platform,
             registry: registry.path().to_path_buf(),
+            shared_postgres,
             entries,
             paths: Paths::for_platform(platform),
         }
     }
 
-    /// Every registered address other than 127.0.0.1, once each, in order.
+    /// Every registered address other than 127.0.0.1 (with the shared PostgreSQL's, when a
+    /// project uses it), once each, in order.
     pub fn ips(&self) -> Vec<Ipv4Addr> {
         let set: BTreeSet<Ipv4Addr> = self
             .entries
             .iter()
             .map(|e| e.ip)
+            .chain(self.shared_postgres)
             .filter(|ip| *ip != Ipv4Addr::LOCALHOST)
             .collect();
         set.into_iter().collect()

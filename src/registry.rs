@@ -988,11 +988,28 @@ pub fn ip_for_unnamed(root: &Path) -> (Ipv4Addr, String) {
 /// The model of a spec for the project at `root`; a spec that names no ip gets the address
 /// of [`ip_for_unnamed`], and the note saying so.
 pub fn resolve_model(root: &Path, src: &SpecSource) -> Result<(Model, Option<String>)> {
+    // A project in shared mode connects to the machine's shared PostgreSQL: the registry's
+    // address when it names one (kept to the default on machines of one team, since the
+    // committed config carries it).
+    let shared = match &src.spec.project.mode {
+        Some(m) if *m.get_ref() == crate::spec::Mode::Shared => shared_postgres_address(),
+        _ => DEFAULT_SHARED_POSTGRES,
+    };
+    let shared = (*shared.ip(), shared.port());
     if src.spec.project.ip.is_some() {
-        return Ok((model::resolve(src)?, None));
+        return Ok((model::resolve_with(src, model::DEFAULT_IP, shared)?, None));
     }
     let (ip, note) = ip_for_unnamed(root);
-    Ok((model::resolve_with_ip(src, ip)?, Some(note)))
+    Ok((model::resolve_with(src, ip, shared)?, Some(note)))
+}
+
+/// The shared PostgreSQL's address in the machine registry, or the default when the
+/// registry names none or cannot be read. Reads only.
+pub fn shared_postgres_address() -> SocketAddrV4 {
+    default_path()
+        .and_then(|p| Registry::load(&p))
+        .map(|r| r.shared_postgres_or_default())
+        .unwrap_or(DEFAULT_SHARED_POSTGRES)
 }
 
 /// `sync`: keep this project's registry entry true to the spec (address, host, ports) when

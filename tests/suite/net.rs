@@ -437,3 +437,38 @@ fn with_no_project_registered_net_says_so() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_project_in_shared_mode_brings_the_shared_postgres_address_into_the_aliases() {
+    let m = Machine::with_projects();
+    let out_dir = m.dir.path().join("before");
+    assert_exit(
+        &m.net(&["--platform", "macos", "--write", out_dir.to_str().unwrap()]),
+        0,
+    );
+    let before = fs::read_to_string(out_dir.join("loopback-aliases.sh")).unwrap();
+    assert!(
+        !before.contains("127.0.0.2 "),
+        "no project uses it yet: {before}"
+    );
+
+    let notes = m.project("notes");
+    fs::create_dir_all(&notes).unwrap();
+    fs::write(
+        notes.join("devgen.toml"),
+        "[project]\nname = \"notes\"\nmode = \"shared\"\n",
+    )
+    .unwrap();
+    assert_exit(&m.run(&notes, &["init"]), 0);
+    let out_dir = m.dir.path().join("after");
+    assert_exit(
+        &m.net(&["--platform", "macos", "--write", out_dir.to_str().unwrap()]),
+        0,
+    );
+    let script = fs::read_to_string(out_dir.join("loopback-aliases.sh")).unwrap();
+    assert!(
+        script.contains("for ip in 127.0.0.2 127.0.0.10 127.0.0.20 127.0.0.30 127.0.0.77; do"),
+        "{script}"
+    );
+    run_ok(Command::new(require("shellcheck")).arg(out_dir.join("loopback-aliases.sh")));
+}

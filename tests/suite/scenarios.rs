@@ -773,3 +773,66 @@ fn the_shared_service_directory_keeps_hand_edits_when_projects_add_databases() {
         stderr(&again)
     );
 }
+
+/// Several projects in shared mode on one machine: `devgen shared` serves all their
+/// databases, at the address the machine registry keeps, which their config follows too.
+#[test]
+fn the_shared_postgres_serves_every_shared_project_at_the_registrys_address() {
+    let machine = tempfile::tempdir().unwrap();
+    let registry = machine.path().join("registry.toml");
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        crate::support::devgen_cmd(dir, args)
+            .env("DEVGEN_REGISTRY", &registry)
+            .output()
+            .unwrap()
+    };
+    for (name, mode) in [
+        ("ledger", "shared"),
+        ("blog", "shared"),
+        ("shop", "isolated"),
+    ] {
+        let dir = machine.path().join(name);
+        fs::create_dir(&dir).unwrap();
+        fs::write(
+            dir.join("devgen.toml"),
+            format!("[project]\nname = \"{name}\"\nmode = \"{mode}\"\n"),
+        )
+        .unwrap();
+        assert_exit(&run(&dir, &["init"]), 0);
+    }
+    let out = run(machine.path(), &["shared"]);
+    assert_exit(&out, 0);
+    let printed = stdout(&out);
+    for db in ["ledger_dev", "ledger_test", "blog_dev", "blog_test"] {
+        assert!(
+            printed.contains(&format!("{{ name = \"{db}\"; }}")),
+            "{db}:\n{printed}"
+        );
+    }
+    assert!(
+        !printed.contains("shop_dev"),
+        "an isolated project has its own server"
+    );
+    assert!(printed.contains("listen_addresses = \"127.0.0.2\";"));
+
+    // the machine moves its shared server; projects follow on their next sync
+    let text = fs::read_to_string(&registry).unwrap();
+    fs::write(
+        &registry,
+        format!("{text}\n[shared]\npostgres = \"127.0.0.3:5433\"\n"),
+    )
+    .unwrap();
+    let printed = stdout(&run(machine.path(), &["shared"]));
+    assert!(
+        printed.contains("listen_addresses = \"127.0.0.3\";") && printed.contains("port = 5433;"),
+        "{printed}"
+    );
+    let ledger = machine.path().join("ledger");
+    assert_exit(&run(&ledger, &["sync"]), 0);
+    let config = read(&ledger, "config/devgen.exs");
+    assert!(
+        config.contains("hostname: \"127.0.0.3\",\n  port: 5433"),
+        "{config}"
+    );
+    assert!(read(&ledger, "Procfile").contains("pg_isready -q -h 127.0.0.3 -p 5433"));
+}
