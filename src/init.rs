@@ -36,6 +36,7 @@ struct FirstSpec {
     phoenix_port: u16,
     live_debugger: u16,
     postgres_port: u16,
+    schema_url: &'static str,
 }
 
 /// The text of a first `devgen.toml` for the project at `root`.
@@ -99,6 +100,7 @@ pub fn first_spec(root: &ProjectRoot, renderer: &Renderer, opts: &InitOptions) -
         phoenix_port: DEFAULT_PHOENIX_PORT,
         live_debugger: DEFAULT_LIVE_DEBUGGER_PORT,
         postgres_port: DEFAULT_POSTGRES_PORT,
+        schema_url: crate::reference::SCHEMA_URL,
     };
     renderer
         .render_template("init/devgen.toml.j2", &first)

@@ -34,6 +34,7 @@ pub mod net;
 pub mod nix_edit;
 pub mod outputs;
 pub mod reconcile;
+pub mod reference;
 pub mod registry;
 pub mod shared;
 pub mod spec;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use devgen::commands::{self, exit, Format, Io, NixOp, NixOutput};
 use devgen::init::InitOptions;
 use devgen::{doctor, net, registry, worktree};
@@ -69,6 +69,19 @@ enum Command {
         #[arg(long, requires = "write")]
         dry_run: bool,
     },
+    /// Print the JSON Schema of devgen.toml (for editors: taplo, Even Better TOML)
+    Schema {
+        /// Print the spec reference as Markdown tables instead
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print a shell completion script: devgen completions bash > /etc/bash_completion.d/devgen
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): devgen man > devgen.1
+    Man,
     /// Read and edit Nix files by attribute path, keeping every other byte
     #[command(subcommand)]
     Nix(NixCommand),
@@ -268,6 +281,33 @@ fn main() -> ExitCode {
             let write = write.as_ref().map(|w| cli.dir.join(w));
             commands::shared(&service, write.as_deref(), *force, *dry_run, &mut io)
         }),
+        Command::Schema { markdown } => {
+            let text = if *markdown {
+                devgen::reference::markdown()
+            } else {
+                devgen::reference::json()
+            };
+            write_out(&mut io, &text)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "devgen", &mut buf);
+            write_out(&mut io, &String::from_utf8_lossy(&buf))
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .map_err(|e| {
+                    devgen::error::Error::io(
+                        "cannot render",
+                        std::path::Path::new("the man page"),
+                        e,
+                    )
+                })
+                .map(|_| ())
+                .and_then(|_| write_out(&mut io, &String::from_utf8_lossy(&buf)))
+        }
         Command::Nix(nix) => {
             let (op, file, path, expr, out) = match nix {
                 NixCommand::Get { file, path } => (NixOp::Get, file, path, None, NixOutput::Print),
@@ -315,4 +355,12 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Print `text` on stdout for the commands that only print.
+fn write_out(io: &mut Io, text: &str) -> devgen::error::Result<i32> {
+    io.out.write_all(text.as_bytes()).map_err(|e| {
+        devgen::error::Error::io("cannot write to", std::path::Path::new("stdout"), e)
+    })?;
+    Ok(exit::IN_SYNC)
 }

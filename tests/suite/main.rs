@@ -11,6 +11,7 @@ mod pre_commit;
 mod registry;
 mod restart_phoenix;
 mod scenarios;
+mod schema;
 mod snapshots;
 mod support;
 mod sync_props;
