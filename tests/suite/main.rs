@@ -7,6 +7,7 @@ mod doctor;
 mod net;
 mod nix_edit;
 mod nix_edit_props;
+mod own_flake;
 mod pre_commit;
 mod registry;
 mod restart_phoenix;
