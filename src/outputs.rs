@@ -13,8 +13,8 @@ use crate::escape;
 pub enum Ownership {
     /// The whole file, with a header saying so. A hand edit is drift.
     Owned,
-    /// Certain attribute paths of a Nix file. Until the Nix editor reconciles attribute by
-    /// attribute, devgen writes the whole file and treats any hand edit as a conflict.
+    /// Certain attribute paths and list elements of a Nix file, reconciled one by one
+    /// through the Nix editor (`merge`); the rest of the file is the user's.
     Merged,
     /// A marked region of a file that otherwise belongs to the user.
     Block,
