@@ -32,8 +32,14 @@ struct Owned {
 
 impl Owned {
     /// Read the owned parts off the text devgen would write.
+    #[cfg(test)]
     fn of(path: &str, rendered: &str) -> Result<Owned> {
-        let doc = NixDocument::parse(path, rendered)?;
+        Owned::of_doc(&NixDocument::parse(path, rendered)?)
+    }
+
+    /// Read the owned parts off the document devgen would write.
+    fn of_doc(doc: &NixDocument) -> Result<Owned> {
+        let rendered = doc.text();
         let mut owned = Owned::default();
         for b in doc.bindings()? {
             match b.kind {
@@ -93,19 +99,19 @@ pub struct Merge {
 }
 
 /// The lock entry for a merged file written whole from `rendered`.
-pub fn lock_for(path: &str, rendered: &str) -> Result<LockEntry> {
-    Ok(Owned::of(path, rendered)?.lock_entry())
+pub fn lock_for(rendered: &NixDocument) -> Result<LockEntry> {
+    Ok(Owned::of_doc(rendered)?.lock_entry())
 }
 
 /// Merge the spec's version of a merged file (`rendered`) into the file as it is (`current`).
 pub fn merge(
     path: &str,
     current: &str,
-    rendered: &str,
+    rendered: &NixDocument,
     locked: Option<&LockEntry>,
     force: bool,
 ) -> Result<Merge> {
-    let owned = Owned::of(path, rendered)?;
+    let owned = Owned::of_doc(rendered)?;
     let mut doc = NixDocument::parse(path, current)?;
     let base = locked.filter(|l| !l.values.is_empty() || !l.elements.is_empty());
     let mut conflicts = Vec::new();
@@ -260,6 +266,10 @@ fn remove_emptied_parents(doc: &mut NixDocument, p: &AttrPath) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn doc(text: &str) -> NixDocument {
+        NixDocument::parse("devenv.nix", text).unwrap()
+    }
+
     const RENDERED: &str = "{ pkgs, ... }:\n{\n  services.postgres = {\n    enable = true;\n    port = 5432;\n  };\n  packages = [\n    pkgs.overmind\n  ] ++ pkgs.lib.optionals pkgs.stdenv.isLinux [\n    pkgs.inotify-tools\n  ];\n}\n";
 
     #[test]
@@ -289,25 +299,25 @@ mod tests {
 
     #[test]
     fn user_additions_survive_and_spec_changes_apply() {
-        let lock = lock_for("devenv.nix", RENDERED).unwrap();
+        let lock = lock_for(&doc(RENDERED)).unwrap();
         let user = RENDERED
             .replace("    port = 5432;\n", "    # mine\n    port = 5432;\n")
             .replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
         let spec = RENDERED.replace("port = 5432", "port = 5433");
-        let m = merge("devenv.nix", &user, &spec, Some(&lock), false).unwrap();
+        let m = merge("devenv.nix", &user, &doc(&spec), Some(&lock), false).unwrap();
         assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
         assert_eq!(m.text, user.replace("port = 5432", "port = 5433"));
     }
 
     #[test]
     fn a_hand_changed_value_is_a_conflict_naming_both_values() {
-        let lock = lock_for("devenv.nix", RENDERED).unwrap();
+        let lock = lock_for(&doc(RENDERED)).unwrap();
         let user = RENDERED.replace("port = 5432", "port = 6000");
-        let m = merge("devenv.nix", &user, RENDERED, Some(&lock), false).unwrap();
+        let m = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), false).unwrap();
         assert_eq!(m.text, user);
         assert_eq!(m.conflicts.len(), 1);
         assert!(m.conflicts[0].starts_with("devenv.nix:5:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432"), "{:?}", m.conflicts);
-        let forced = merge("devenv.nix", &user, RENDERED, Some(&lock), true).unwrap();
+        let forced = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), true).unwrap();
         assert_eq!(forced.text, RENDERED);
     }
 
@@ -317,9 +327,9 @@ mod tests {
             "  packages",
             "  languages.javascript = {\n    enable = true;\n  };\n  packages",
         );
-        let lock = lock_for("devenv.nix", &with_js).unwrap();
+        let lock = lock_for(&doc(&with_js)).unwrap();
         let user = with_js.replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
-        let m = merge("devenv.nix", &user, RENDERED, Some(&lock), false).unwrap();
+        let m = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), false).unwrap();
         assert!(m.conflicts.is_empty());
         assert_eq!(
             m.text,

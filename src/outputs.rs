@@ -7,6 +7,7 @@
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::escape;
+use crate::nix_edit::NixDocument;
 
 /// How much of a file devgen owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +167,8 @@ pub struct Rendered {
     /// Owned/Merged: the whole file. Block: the lines between the markers. Line: the line,
     /// without its newline.
     pub content: String,
+    /// A Nix file, parsed (rendering checks that it parses; merging reads it).
+    pub nix: Option<NixDocument>,
 }
 
 /// Renders outputs from templates embedded in the binary.
@@ -232,16 +235,16 @@ impl Renderer {
                     Ownership::Line { .. } => body.trim_end_matches('\n').to_string(),
                     Ownership::Merged | Ownership::Block => body,
                 };
-                if decl.syntax == Syntax::Nix {
-                    let parsed = rnix::Root::parse(&content);
-                    if let Some(err) = parsed.errors().first() {
-                        return Err(RenderError {
+                let nix = match decl.syntax {
+                    Syntax::Nix => Some(NixDocument::parse(decl.path, content.as_str()).map_err(
+                        |e| RenderError {
                             path: decl.path,
-                            message: format!("generated Nix does not parse: {err}"),
-                        });
-                    }
-                }
-                Ok(Rendered { decl, content })
+                            message: format!("generated Nix does not parse: {e}"),
+                        },
+                    )?),
+                    _ => None,
+                };
+                Ok(Rendered { decl, content, nix })
             })
             .collect()
     }

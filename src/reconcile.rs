@@ -156,29 +156,30 @@ pub fn reconcile_file(
     let mut taken_over = Vec::new();
     let (status, desired) = match ownership {
         Ownership::Owned => whole_file(&r.content, current.as_deref(), locked_sha, force),
-        Ownership::Merged => {
-            lock_entry = merge::lock_for(path, &r.content)?;
-            match current.as_deref() {
-                None => (Status::Missing, r.content.clone()),
-                Some(text) => {
-                    let m = merge::merge(path, text, &r.content, locked, force)?;
-                    hand_values = m
-                        .hand_values
-                        .iter()
-                        .map(|(p, v)| (p.to_nix(), v.clone()))
-                        .collect();
-                    taken_over = m.taken_over;
-                    let status = if !m.conflicts.is_empty() {
-                        Status::Conflict(m.conflicts.join("\n"))
-                    } else if m.text == text {
-                        Status::InSync
-                    } else {
-                        Status::Drift
-                    };
-                    (status, m.text)
-                }
+        Ownership::Merged => match current.as_deref() {
+            None => {
+                lock_entry = merge::lock_for(rendered_nix(r)?)?;
+                (Status::Missing, r.content.clone())
             }
-        }
+            Some(text) => {
+                let m = merge::merge(path, text, rendered_nix(r)?, locked, force)?;
+                lock_entry = m.lock;
+                hand_values = m
+                    .hand_values
+                    .iter()
+                    .map(|(p, v)| (p.to_nix(), v.clone()))
+                    .collect();
+                taken_over = m.taken_over;
+                let status = if !m.conflicts.is_empty() {
+                    Status::Conflict(m.conflicts.join("\n"))
+                } else if m.text == text {
+                    Status::InSync
+                } else {
+                    Status::Drift
+                };
+                (status, m.text)
+            }
+        },
         Ownership::Block => block(path, &r.content, current.as_deref(), locked_sha, force)?,
         Ownership::Line { preamble } => line(path, &r.content, preamble, current.as_deref())?,
     };
@@ -193,6 +194,16 @@ pub fn reconcile_file(
         lock_entry: Some(lock_entry),
         hand_values,
         taken_over,
+    })
+}
+
+/// The parsed document of a merged output; every merged file is Nix, parsed when rendered.
+fn rendered_nix(r: &Rendered) -> Result<&crate::nix_edit::NixDocument> {
+    r.nix.as_ref().ok_or_else(|| {
+        crate::error::Error::Usage(format!(
+            "internal error: {} is merged but was not parsed as Nix; please report this",
+            r.decl.path
+        ))
     })
 }
 
