@@ -182,10 +182,7 @@ pub fn merge(
     }
 
     for e in &owned.elements {
-        let present = doc
-            .list_elements(&e.list)?
-            .iter()
-            .any(|x| same_expr(&x.text, &e.expr));
+        let present = doc.contains_element(&e.list, &e.expr)?;
         if present {
             let wrote = base
                 .and_then(|b| b.elements.get(&e.list.to_nix()))

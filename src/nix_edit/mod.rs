@@ -444,6 +444,24 @@ impl NixDocument {
             .collect())
     }
 
+    /// Whether `expr` is an element of the list at `path`, compared as `add` compares: by
+    /// syntax, and inside `with pkgs; [ … ]` `tmux` is `pkgs.tmux`.
+    pub fn contains_element(&self, path: &AttrPath, expr: &str) -> Result<bool> {
+        let expr = check_expr(expr)?;
+        let av = match self.lookup(path)? {
+            Lookup::Found(av) => av,
+            Lookup::Missing { .. } => return Ok(false),
+            Lookup::Inherited(inh) => {
+                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
+            }
+            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "read")),
+        };
+        Ok(self
+            .list_literals(path, &av)?
+            .iter()
+            .any(|l| l.position(&self.text, &expr).is_some()))
+    }
+
     /// Where the value bound at `path` starts, as 1-based line and column.
     pub fn value_position(&self, path: &AttrPath) -> Option<(usize, usize)> {
         match self.lookup(path).ok()? {

@@ -836,3 +836,28 @@ fn the_shared_postgres_serves_every_shared_project_at_the_registrys_address() {
     );
     assert!(read(&ledger, "Procfile").contains("pg_isready -q -h 127.0.0.3 -p 5433"));
 }
+
+#[test]
+fn a_with_pkgs_package_list_stays_in_sync_as_packages_come_and_go() {
+    let dir = project_with_spec(
+        "[project]\nname = \"w\"\nip = \"127.0.0.110\"\n\n[packages]\nextra = [\"jq\"]\n",
+    );
+    fs::write(
+        dir.path().join("devenv.nix"),
+        "{ pkgs, ... }:\n{\n  packages = with pkgs; [\n    git\n  ];\n}\n",
+    )
+    .unwrap();
+    assert_exit(&devgen(dir.path(), &["init"]), 0);
+    let devenv = read(dir.path(), "devenv.nix");
+    assert!(
+        devenv.contains("  packages = with pkgs; [\n    git\n    overmind\n    tmux\n    jq\n  ]"),
+        "devgen's packages join the list in its own style:\n{devenv}"
+    );
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+    let spec = read(dir.path(), "devgen.toml").replace("extra = [\"jq\"]", "extra = []");
+    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    assert!(read(dir.path(), "devenv.nix")
+        .contains("  packages = with pkgs; [\n    git\n    overmind\n    tmux\n  ]"));
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
