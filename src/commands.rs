@@ -496,11 +496,22 @@ fn exit_code(plan: &Plan) -> i32 {
 }
 
 fn print_diffs(plan: &Plan, io: &mut Io) -> Result<()> {
-    for f in plan.files.iter().filter(|f| f.changes()) {
+    for f in plan.files.iter().filter(|f| f.reported()) {
         if let Status::Conflict(why) = &f.status {
+            let why = why.replace('\n', "\n#   ");
             writeln!(io.out, "# conflict: {}: {why}", f.path).map_err(out_err)?;
+            if f.forced.is_some() {
+                writeln!(
+                    io.out,
+                    "# (+ lines: devgen's version, which `devgen sync --force` writes)"
+                )
+                .map_err(out_err)?;
+            }
         }
-        if f.current.as_deref() == Some(f.desired.as_str()) {
+        if f.current.as_deref() == Some(f.shown()) && !f.needs_exec_bit {
+            continue;
+        }
+        if f.current.as_deref() == Some(f.desired.as_str()) && f.forced.is_none() {
             writeln!(
                 io.out,
                 "# {}: not executable; devgen will add the execute bits",
@@ -512,7 +523,7 @@ fn print_diffs(plan: &Plan, io: &mut Io) -> Result<()> {
         write!(
             io.out,
             "{}",
-            diff::unified(&f.path, f.current.as_deref(), &f.desired)
+            diff::unified(&f.path, f.current.as_deref(), f.shown())
         )
         .map_err(out_err)?;
     }
@@ -529,6 +540,7 @@ fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
     .map_err(out_err)?;
     for f in plan.conflicts() {
         if let Status::Conflict(why) = &f.status {
+            let why = why.replace('\n', "\n    ");
             writeln!(io.err, "  {} ({}): {why}", f.path, f.ownership).map_err(out_err)?;
         }
     }
@@ -555,7 +567,7 @@ fn summary(plan: &Plan) -> String {
     let count = |s: &str| {
         plan.files
             .iter()
-            .filter(|f| f.changes() && f.status.name() == s)
+            .filter(|f| f.reported() && f.status.name() == s)
             .count()
     };
     let total = plan.files.len();
@@ -613,7 +625,7 @@ impl<'a> JsonReport<'a> {
             .map(|f| JsonFile {
                 path: &f.path,
                 mode: f.ownership,
-                status: if f.changes() {
+                status: if f.reported() {
                     f.status.name()
                 } else {
                     "in-sync"
@@ -622,8 +634,8 @@ impl<'a> JsonReport<'a> {
                     Status::Conflict(why) => Some(why),
                     _ => None,
                 },
-                diff: if f.changes() && f.current.as_deref() != Some(f.desired.as_str()) {
-                    diff::plain(&diff::unified(&f.path, f.current.as_deref(), &f.desired))
+                diff: if f.reported() && f.current.as_deref() != Some(f.shown()) {
+                    diff::plain(&diff::unified(&f.path, f.current.as_deref(), f.shown()))
                 } else {
                     String::new()
                 },

@@ -59,6 +59,9 @@ pub struct FilePlan {
     /// Merged files: what was already in the file as devgen would write it, with no record
     /// of devgen writing it. devgen owns it from now on.
     pub taken_over: Vec<String>,
+    /// Merged files in conflict: the file as `--force` would write it, so that the conflict
+    /// can be shown as a diff (the plan itself leaves conflicting values alone).
+    pub forced: Option<String>,
 }
 
 impl FilePlan {
@@ -80,7 +83,18 @@ impl FilePlan {
             lock_entry: None,
             hand_values: Vec::new(),
             taken_over: Vec::new(),
+            forced: None,
         }
+    }
+
+    /// Whether a report shows this file: it changes, or it is in conflict.
+    pub fn reported(&self) -> bool {
+        self.changes() || matches!(self.status, Status::Conflict(_))
+    }
+
+    /// The text a report diffs the file against: devgen's version, for a conflict too.
+    pub fn shown(&self) -> &str {
+        self.forced.as_deref().unwrap_or(&self.desired)
     }
 
     /// Whether applying the plan touches this file.
@@ -154,6 +168,7 @@ pub fn reconcile_file(
     let mut lock_entry = LockEntry::hashed(ownership.name(), &r.content);
     let mut hand_values = Vec::new();
     let mut taken_over = Vec::new();
+    let mut forced = None;
     let (status, desired) = match ownership {
         Ownership::Owned => whole_file(&r.content, current.as_deref(), locked_sha, force),
         Ownership::Merged => match current.as_deref() {
@@ -170,6 +185,10 @@ pub fn reconcile_file(
                     .map(|(p, v)| (p.to_nix(), v.clone()))
                     .collect();
                 taken_over = m.taken_over;
+                if !m.conflicts.is_empty() {
+                    let r = merge::merge(path, text, rendered_nix(r)?, locked, true)?;
+                    forced = Some(r.text);
+                }
                 let status = if !m.conflicts.is_empty() {
                     Status::Conflict(m.conflicts.join("\n"))
                 } else if m.text == text {
@@ -194,6 +213,7 @@ pub fn reconcile_file(
         lock_entry: Some(lock_entry),
         hand_values,
         taken_over,
+        forced,
     })
 }
 

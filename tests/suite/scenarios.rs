@@ -458,6 +458,27 @@ fn a_hand_changed_port_is_a_conflict_naming_line_and_values_and_survives_sync() 
     fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
     let diff = devgen(dir.path(), &["diff"]);
     assert_exit(&diff, 3);
+    // the conflict is shown as a diff against devgen's version, and counted
+    let shown = stdout(&diff);
+    assert!(
+        shown.contains("# conflict: devenv.nix:")
+            && shown.contains("-    port = 6000;\n+    port = 5432;\n"),
+        "{shown}"
+    );
+    assert!(stderr(&diff).contains("1 in conflict"), "{}", stderr(&diff));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&devgen(dir.path(), &["diff", "--format", "json"]))).unwrap();
+    let devenv_entry = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "devenv.nix")
+        .unwrap();
+    assert_eq!(devenv_entry["status"], "conflict");
+    assert!(devenv_entry["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+    port = 5432;"));
     let sync = devgen(dir.path(), &["sync"]);
     assert_exit(&sync, 3);
     let err = stderr(&sync);
