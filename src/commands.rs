@@ -217,6 +217,9 @@ fn adopt_then_apply(
     for line in &adopted.changes {
         writeln!(io.err, "  adopting {line}").map_err(out_err)?;
     }
+    // The adopted spec claims its address and ports like any spec: a collision stops here,
+    // before anything is written.
+    registry::follow_spec(&run.root, &adopted.spec_text, dry_run, io)?;
     let rerun = run_pipeline(run.root, renderer, &adopted.spec_text, false)?;
     let spec_plan = FilePlan {
         status: Status::Drift,

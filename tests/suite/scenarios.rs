@@ -882,3 +882,30 @@ fn a_with_pkgs_package_list_stays_in_sync_as_packages_come_and_go() {
         .contains("  packages = with pkgs; [\n    git\n    overmind\n    tmux\n  ]"));
     assert_exit(&devgen(dir.path(), &["diff"]), 0);
 }
+
+#[test]
+fn adopting_an_address_another_project_holds_is_refused_and_writes_nothing() {
+    let machine = tempfile::tempdir().unwrap();
+    let registry = machine.path().join("registry.toml");
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        crate::support::devgen_cmd(dir, args)
+            .env("DEVGEN_REGISTRY", &registry)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (machine.path().join("a"), machine.path().join("b"));
+    assert_exit(&run(&a, &["init"]), 0);
+    assert_exit(&run(&b, &["init"]), 0);
+    let spec = read(&b, "devgen.toml");
+    let devenv = read(&b, "devenv.nix").replace("then \"127.0.0.20\"", "then \"127.0.0.10\"");
+    fs::write(b.join("devenv.nix"), &devenv).unwrap();
+    let adopt = run(&b, &["sync", "--adopt"]);
+    assert_exit(&adopt, 2);
+    assert!(
+        stderr(&adopt).contains("127.0.0.10 is already used by project `a`"),
+        "{}",
+        stderr(&adopt)
+    );
+    assert_eq!(read(&b, "devgen.toml"), spec);
+    assert_eq!(read(&b, "devenv.nix"), devenv);
+}
