@@ -448,7 +448,27 @@ pub fn shared(
 /// address, with the databases of every registered project in shared mode (and of the
 /// project at `dir`, registered or not). A registered project whose spec cannot be read is
 /// reported and left out.
-pub fn shared_service(dir: &Path, postgres: Option<&str>, io: &mut Io) -> Result<SharedService> {
+pub fn shared_service(
+    dir: &Path,
+    postgres: Option<&str>,
+    write: Option<&Path>,
+    io: &mut Io,
+) -> Result<SharedService> {
+    // Without --postgres, a written directory keeps the major version it runs: a server
+    // does not start on a data directory of a newer major version.
+    let kept = match (postgres, write) {
+        (None, Some(w)) => std::fs::read_to_string(w.join("devenv.nix"))
+            .ok()
+            .and_then(|text| crate::nix_edit::NixDocument::parse("devenv.nix", text).ok())
+            .and_then(|doc| {
+                doc.get(&"services.postgres.package".parse().ok()?)
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|p| p.strip_prefix("pkgs.postgresql_").map(str::to_string)),
+        _ => None,
+    };
+    let postgres = postgres.or(kept.as_deref());
     let addr = crate::registry::shared_postgres_address();
     let mut service = SharedService::new(*addr.ip(), addr.port(), postgres)?;
     let mut roots: Vec<std::path::PathBuf> = Vec::new();

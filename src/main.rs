@@ -59,7 +59,8 @@ enum Command {
         /// Write the files into DIR (created when missing), patching them as sync does
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
-        /// PostgreSQL major version of the shared server
+        /// PostgreSQL major version of the shared server (default: the version DIR already
+        /// runs, else devgen's default)
         #[arg(long, value_name = "VERSION")]
         postgres: Option<String>,
         /// Replace files that were changed by hand
@@ -277,10 +278,13 @@ fn main() -> ExitCode {
             postgres,
             force,
             dry_run,
-        } => commands::shared_service(&cli.dir, postgres.as_deref(), &mut io).and_then(|service| {
+        } => {
             let write = write.as_ref().map(|w| cli.dir.join(w));
-            commands::shared(&service, write.as_deref(), *force, *dry_run, &mut io)
-        }),
+            commands::shared_service(&cli.dir, postgres.as_deref(), write.as_deref(), &mut io)
+                .and_then(|service| {
+                    commands::shared(&service, write.as_deref(), *force, *dry_run, &mut io)
+                })
+        }
         Command::Schema { markdown } => {
             let text = if *markdown {
                 devgen::reference::markdown()

@@ -793,6 +793,12 @@ fn the_shared_service_directory_keeps_hand_edits_when_projects_add_databases() {
         "{}",
         stderr(&again)
     );
+    // a server set up on another major version keeps it without --postgres every time
+    let mut with_17 = write.to_vec();
+    with_17.extend(["--postgres", "17"]);
+    assert_exit(&devgen(project.path(), &with_17), 0);
+    assert_exit(&devgen(project.path(), &write), 0);
+    assert!(read(out.path(), "devenv.nix").contains("package = pkgs.postgresql_17;"));
 }
 
 /// Several projects in shared mode on one machine: `devgen shared` serves all their
