@@ -165,12 +165,39 @@ fn fail_closed_without_lock(run: &Run) -> Result<()> {
     if run.lock_missing && !existing.is_empty() {
         return Err(Error::Usage(format!(
             "{LOCK_FILE} is missing, so devgen cannot tell what it wrote in {} from hand edits\n  \
-             = help: restore it (`git checkout -- {LOCK_FILE}`), or run `devgen sync` to take the files over \
-             and record them",
+             = help: if devgen has not run here yet, `devgen init --dry-run` shows what it would change, \
+             and `devgen init` does it\n          \
+             if {LOCK_FILE} was deleted, restore it (`git checkout -- {LOCK_FILE}`), or run `devgen sync` \
+             to take the files over and record them",
             existing.join(", ")
         )));
     }
     Ok(())
+}
+
+/// `init` below a project (in its `config/`, say) would make a second project inside the
+/// first. A directory with a mix.exs of its own is an app that may well want its own
+/// environment, so only a directory without one is refused.
+fn refuse_nested_project(root: &ProjectRoot, has_spec: bool) -> Result<()> {
+    if has_spec || root.path().join("mix.exs").is_file() {
+        return Ok(());
+    }
+    let Some(parent) = root
+        .path()
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join(SPEC_FILE).is_file())
+    else {
+        return Ok(());
+    };
+    Err(Error::Usage(format!(
+        "{} is inside the devgen project {}; init here would start a second project within it\n  \
+         = help: run devgen in {} (or with `-C {}`); to start a project of its own here, give it a mix.exs first",
+        root.path().display(),
+        parent.display(),
+        parent.display(),
+        parent.display()
+    )))
 }
 
 /// `devgen sync`: bring the files in line with the spec. With `adopt`, values changed by
@@ -253,6 +280,7 @@ pub fn init(
     let root = ProjectRoot::open(dir)?;
     let renderer = Renderer::new();
     let existing = root.read(SPEC_FILE)?;
+    refuse_nested_project(&root, existing.is_some())?;
     // The machine registry stays locked from here until the project is registered.
     let claim =
         registry::InitClaim::begin(&root, existing.as_deref(), opts.ip.as_deref(), dry_run)?;

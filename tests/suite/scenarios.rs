@@ -915,3 +915,28 @@ fn adopting_an_address_another_project_holds_is_refused_and_writes_nothing() {
     assert_eq!(read(&b, "devgen.toml"), spec);
     assert_eq!(read(&b, "devenv.nix"), devenv);
 }
+
+#[test]
+fn init_below_a_project_is_refused_unless_the_directory_is_an_app_of_its_own() {
+    let dir = synced_project("minimal");
+    let config = dir.path().join("config");
+    let out = devgen(&config, &["init"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("is inside the devgen project"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!config.join("devgen.toml").exists());
+    // an umbrella child app has a mix.exs and may have an environment of its own
+    let child = dir.path().join("apps/billing");
+    fs::create_dir_all(&child).unwrap();
+    fs::write(
+        child.join("mix.exs"),
+        "defmodule Billing.MixProject do\nend\n",
+    )
+    .unwrap();
+    let out = devgen(&child, &["init", "--ip", "127.0.0.90"]);
+    assert_exit(&out, 0);
+    assert!(child.join("devgen.toml").is_file());
+}
