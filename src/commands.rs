@@ -214,6 +214,17 @@ pub fn sync(dir: &Path, force: bool, adopt: bool, dry_run: bool, io: &mut Io) ->
     apply(run, None, dry_run, io)
 }
 
+/// (file, attribute path, value) of every value in conflict that the file holds.
+fn hand_values(plan: &Plan) -> Vec<(String, String, String)> {
+    plan.conflicts()
+        .flat_map(|f| {
+            f.hand_values
+                .iter()
+                .map(|(p, v)| (f.path.clone(), p.clone(), v.clone()))
+        })
+        .collect()
+}
+
 fn adopt_then_apply(
     run: Run,
     renderer: &Renderer,
@@ -221,16 +232,7 @@ fn adopt_then_apply(
     dry_run: bool,
     io: &mut Io,
 ) -> Result<i32> {
-    let hand_values: Vec<(String, String, String)> = run
-        .plan
-        .conflicts()
-        .flat_map(|f| {
-            f.hand_values
-                .iter()
-                .map(|(p, v)| (f.path.clone(), p.clone(), v.clone()))
-        })
-        .collect();
-    let adopted = adopt::adopt(spec_text, &hand_values)?;
+    let adopted = adopt::adopt(spec_text, &hand_values(&run.plan))?;
     for line in &adopted.refused {
         writeln!(
             io.err,
@@ -300,7 +302,20 @@ pub fn init(
             init::first_spec(&root, &renderer, &opts)?
         }
     };
-    let run = run_pipeline(root, &renderer, &spec_text, force)?;
+    let mut run = run_pipeline(root, &renderer, &spec_text, force)?;
+    let mut spec_text = spec_text;
+    // A repository devgen has not seen: values the user already set in devenv.nix (a port,
+    // a PostgreSQL version) go into the new devgen.toml rather than into a conflict.
+    if existing.is_none() && !force && run.plan.has_conflicts() {
+        let adopted = adopt::adopt(&spec_text, &hand_values(&run.plan))?;
+        if !adopted.changes.is_empty() {
+            for line in &adopted.changes {
+                writeln!(io.err, "  taking from the existing files: {line}").map_err(out_err)?;
+            }
+            run = run_pipeline(run.root, &renderer, &adopted.spec_text, force)?;
+            spec_text = adopted.spec_text;
+        }
+    }
     let entry = claim.check(&spec_text)?;
     let spec_plan = match existing {
         None => Some(FilePlan::new(SPEC_FILE, "spec", None, spec_text.clone())),

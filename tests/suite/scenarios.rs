@@ -940,3 +940,34 @@ fn init_below_a_project_is_refused_unless_the_directory_is_an_app_of_its_own() {
     assert_exit(&out, 0);
     assert!(child.join("devgen.toml").is_file());
 }
+
+#[test]
+fn init_in_a_repository_with_its_own_postgres_settings_takes_them_into_devgen_toml() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("shop");
+    fs::create_dir(&dir).unwrap();
+    fs::write(
+        dir.join("devenv.nix"),
+        "{ pkgs, ... }:\n{\n  services.postgres = {\n    enable = true;\n    package = pkgs.postgresql_15;\n    port = 5433;\n  };\n}\n",
+    )
+    .unwrap();
+    let init = devgen(&dir, &["init"]);
+    assert_exit(&init, 0);
+    assert!(
+        stderr(&init).contains("taking from the existing files: postgres.port = 5433"),
+        "{}",
+        stderr(&init)
+    );
+    let spec = read(&dir, "devgen.toml");
+    assert!(
+        spec.contains("\nport = 5433\n") && spec.contains("postgres = \"15\""),
+        "{spec}"
+    );
+    let devenv = read(&dir, "devenv.nix");
+    assert!(
+        devenv.contains("    package = pkgs.postgresql_15;\n    port = 5433;\n"),
+        "{devenv}"
+    );
+    assert!(read(&dir, "config/devgen.exs").contains("port: 5433"));
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+}
