@@ -126,10 +126,30 @@ fn read_spec(root: &ProjectRoot) -> Result<String> {
 
 /// `devgen diff`: print what `sync` would change; write nothing.
 pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<i32> {
-    let root = find_root(dir)?;
-    let spec_text = read_spec(&root)?;
-    let run = run_pipeline(root, &Renderer::new(), &spec_text, false)?;
-    fail_closed_without_lock(&run)?;
+    let run = find_root(dir).and_then(|root| {
+        let spec_text = read_spec(&root)?;
+        let run = run_pipeline(root, &Renderer::new(), &spec_text, false)?;
+        fail_closed_without_lock(&run)?;
+        Ok(run)
+    });
+    let run = match run {
+        Ok(run) => run,
+        // A tool reading JSON gets JSON for an error too; the message also goes to stderr.
+        Err(e) if format == Format::Json && !quiet => {
+            let report = serde_json::json!({
+                "status": "error",
+                "exit_code": exit::ERROR,
+                "error": crate::diff::plain(&e.to_string()),
+                "files": [],
+            });
+            serde_json::to_writer_pretty(&mut *io.out, &report)
+                .map_err(std::io::Error::from)
+                .map_err(out_err)?;
+            writeln!(io.out).map_err(out_err)?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     let code = exit_code(&run.plan);
     if quiet {
         return Ok(code);

@@ -971,3 +971,21 @@ fn init_in_a_repository_with_its_own_postgres_settings_takes_them_into_devgen_to
     assert!(read(&dir, "config/devgen.exs").contains("port: 5433"));
     assert_exit(&devgen(&dir, &["diff"]), 0);
 }
+
+#[test]
+fn diff_in_json_reports_an_error_as_json_too() {
+    let dir = project_with_spec("[project]\nname = \"acme\"\nprot = 1\n");
+    let out = devgen(dir.path(), &["diff", "--format", "json"]);
+    assert_exit(&out, 2);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["status"], "error");
+    assert_eq!(report["exit_code"], 2);
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap()
+            .contains("devgen.toml:3:1"),
+        "{report}"
+    );
+    assert!(stderr(&out).contains("unknown key `prot`"));
+}
