@@ -298,20 +298,7 @@ fn main() -> ExitCode {
             clap_complete::generate(*shell, &mut Cli::command(), "devgen", &mut buf);
             write_out(&mut io, &String::from_utf8_lossy(&buf))
         }
-        Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut buf)
-                .map_err(|e| {
-                    devgen::error::Error::io(
-                        "cannot render",
-                        std::path::Path::new("the man page"),
-                        e,
-                    )
-                })
-                .map(|_| ())
-                .and_then(|_| write_out(&mut io, &String::from_utf8_lossy(&buf)))
-        }
+        Command::Man => man_page().and_then(|page| write_out(&mut io, &page)),
         Command::Nix(nix) => {
             let (op, file, path, expr, out) = match nix {
                 NixCommand::Get { file, path } => (NixOp::Get, file, path, None, NixOutput::Print),
@@ -367,4 +354,75 @@ fn write_out(io: &mut Io, text: &str) -> devgen::error::Result<i32> {
         devgen::error::Error::io("cannot write to", std::path::Path::new("stdout"), e)
     })?;
     Ok(exit::IN_SYNC)
+}
+
+/// One man page for devgen and all its commands (the per-command pages clap_mangen would
+/// refer to are not installed anywhere), with the exit codes scripts rely on.
+fn man_page() -> devgen::error::Result<String> {
+    let render_err =
+        |e| devgen::error::Error::io("cannot render", std::path::Path::new("the man page"), e);
+    let cli = Cli::command();
+    let mut buf = Vec::new();
+    let man = clap_mangen::Man::new(cli.clone());
+    man.render_title(&mut buf).map_err(render_err)?;
+    man.render_name_section(&mut buf).map_err(render_err)?;
+    man.render_synopsis_section(&mut buf).map_err(render_err)?;
+    man.render_description_section(&mut buf)
+        .map_err(render_err)?;
+    man.render_options_section(&mut buf).map_err(render_err)?;
+    buf.extend_from_slice(b".SH COMMANDS\n");
+    for sub in cli.get_subcommands() {
+        let name = sub.get_name();
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let usage = sub
+            .clone()
+            .bin_name(format!("devgen {name}"))
+            .render_usage()
+            .to_string();
+        let usage = usage.trim_start_matches("Usage: ");
+        buf.extend_from_slice(
+            format!(
+                ".TP\n\\fB{}\\fR\n{}\n",
+                roff_escape(usage),
+                roff_escape(&about)
+            )
+            .as_bytes(),
+        );
+        for arg in sub
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && a.get_id() != "help")
+        {
+            let flag = match (arg.get_long(), arg.get_short()) {
+                (Some(l), _) => format!("--{l}"),
+                (None, Some(c)) => format!("-{c}"),
+                (None, None) => arg.get_id().as_str().to_uppercase(),
+            };
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            buf.extend_from_slice(
+                format!(
+                    ".RS\n.TP\n{}\n{}\n.RE\n",
+                    roff_escape(&flag),
+                    roff_escape(&help)
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    buf.extend_from_slice(
+        b".SH \"EXIT STATUS\"\n.TP\n0\nin sync (diff), or done\n.TP\n1\ndrift: the files differ from devgen.toml (diff); a failed check (doctor)\n\
+          .TP\n2\nerror: bad spec, bad input, broken markers, missing lock, I/O\n\
+          .TP\n3\nconflict: something devgen manages was changed by hand; nothing was written\n",
+    );
+    man.render_version_section(&mut buf).map_err(render_err)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// Text for a roff line: backslashes doubled, and a leading dot or quote kept literal.
+fn roff_escape(text: &str) -> String {
+    let t = text.replace('\\', "\\\\").replace('-', "\\-");
+    if t.starts_with('.') || t.starts_with('\'') {
+        format!("\\&{t}")
+    } else {
+        t
+    }
 }

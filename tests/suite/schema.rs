@@ -128,8 +128,17 @@ fn every_shell_gets_a_completion_script_and_the_man_page_names_every_command() {
         );
     }
     let man = devgen_out(&["man"]);
+    assert!(man.contains(".TH devgen"), "{man}");
     assert!(
-        man.starts_with(".ie") || man.contains(".TH devgen"),
+        man.contains(".SH \"EXIT STATUS\""),
+        "scripts rely on the exit codes: {man}"
+    );
+    assert!(
+        !man.contains("devgen\\-init(1)"),
+        "one page for every command: no references to pages that are not installed"
+    );
+    assert!(
+        man.contains("\\fBdevgen sync [OPTIONS]\\fR") && man.contains("\\-\\-adopt"),
         "{man}"
     );
     for command in [
