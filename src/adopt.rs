@@ -140,7 +140,7 @@ pub fn adopt(spec_text: &str, hand_values: &[(String, String, String)]) -> Resul
             put(&mut doc, &keys, new);
         }
     }
-    adopted.spec_text = doc.to_string();
+    adopted.spec_text = crate::escape::like_original(spec_text, &doc.to_string());
     Ok(adopted)
 }
 

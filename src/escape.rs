@@ -64,9 +64,36 @@ pub fn toml_str(s: &str) -> String {
     toml_edit::Value::from(s).to_string().trim().to_string()
 }
 
+/// `edited` in the line endings and byte-order mark of `original`: toml_edit writes `\n`
+/// and drops a BOM, but a file the user keeps in CRLF should stay CRLF when devgen edits a
+/// line of it.
+pub fn like_original(original: &str, edited: &str) -> String {
+    let body = edited.strip_prefix('\u{feff}').unwrap_or(edited);
+    let mut out = String::with_capacity(body.len() + 64);
+    if original.starts_with('\u{feff}') {
+        out.push('\u{feff}');
+    }
+    if original.contains("\r\n") {
+        out.push_str(&body.replace("\r\n", "\n").replace('\n', "\r\n"));
+    } else {
+        out.push_str(body);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_keep_the_originals_crlf_and_bom() {
+        let original = "\u{feff}[project]\r\nname = \"a\"\r\n";
+        assert_eq!(
+            like_original(original, "[project]\nname = \"a\"\nip = \"127.0.0.10\"\n"),
+            "\u{feff}[project]\r\nname = \"a\"\r\nip = \"127.0.0.10\"\r\n"
+        );
+        assert_eq!(like_original("a\n", "a\nb\n"), "a\nb\n");
+    }
 
     #[test]
     fn nix_strings_cannot_interpolate_or_escape() {

@@ -941,7 +941,7 @@ pub fn insert_ip(spec_text: &str, ip: Ipv4Addr) -> Result<String> {
             )))
         }
     }
-    Ok(doc.to_string())
+    Ok(crate::escape::like_original(spec_text, &doc.to_string()))
 }
 
 /// The address of a spec that names none (`sync`, `diff`): this root's registry entry,
