@@ -424,16 +424,8 @@ impl NixDocument {
     /// The elements of the list at `path` — every literal of its `++` chain, conditional
     /// ones included — as source text, with the call a conditional list is given to.
     pub fn list_elements(&self, path: &AttrPath) -> Result<Vec<ListElement>> {
-        let av = match self.lookup(path)? {
-            Lookup::Found(av) => av,
-            Lookup::Missing { .. } => return Ok(Vec::new()),
-            Lookup::Inherited(inh) => {
-                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
-            }
-            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "read")),
-        };
         Ok(self
-            .list_literals(path, &av)?
+            .bound_list_literals(path)?
             .iter()
             .flat_map(|l| {
                 l.node.items().map(move |item| ListElement {
@@ -448,18 +440,22 @@ impl NixDocument {
     /// syntax, and inside `with pkgs; [ … ]` `tmux` is `pkgs.tmux`.
     pub fn contains_element(&self, path: &AttrPath, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
-        let av = match self.lookup(path)? {
-            Lookup::Found(av) => av,
-            Lookup::Missing { .. } => return Ok(false),
-            Lookup::Inherited(inh) => {
-                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
-            }
-            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "read")),
-        };
         Ok(self
-            .list_literals(path, &av)?
+            .bound_list_literals(path)?
             .iter()
             .any(|l| l.position(&self.text, &expr).is_some()))
+    }
+
+    /// The list literals of the value at `path`, for reading; none when it is unbound.
+    fn bound_list_literals(&self, path: &AttrPath) -> Result<Vec<ListLiteral>> {
+        match self.lookup(path)? {
+            Lookup::Found(av) => self.list_literals(path, &av),
+            Lookup::Missing { .. } => Ok(Vec::new()),
+            Lookup::Inherited(inh) => {
+                Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
+            }
+            Lookup::Spread(bindings) => Err(self.spread_error(path, &bindings, "read")),
+        }
     }
 
     /// Where the value bound at `path` starts, as 1-based line and column.

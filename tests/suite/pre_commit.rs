@@ -5,23 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{assert_exit, devgen, read, repo_root, require, run_ok, stderr, stdout};
-
-fn git(dir: &Path, args: &[&str]) {
-    run_ok(
-        Command::new(require("git"))
-            .args([
-                "-c",
-                "user.name=devgen test",
-                "-c",
-                "user.email=test@example.org",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .current_dir(dir),
-    );
-}
+use crate::support::{assert_exit, devgen, git, read, repo_root, require, stderr, stdout};
 
 fn try_repo(dir: &Path) -> Output {
     let target = repo_root().join("target").join("pre-commit");

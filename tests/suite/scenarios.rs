@@ -807,12 +807,8 @@ fn the_shared_service_directory_keeps_hand_edits_when_projects_add_databases() {
 fn the_shared_postgres_serves_every_shared_project_at_the_registrys_address() {
     let machine = tempfile::tempdir().unwrap();
     let registry = machine.path().join("registry.toml");
-    let run = |dir: &std::path::Path, args: &[&str]| {
-        crate::support::devgen_cmd(dir, args)
-            .env("DEVGEN_REGISTRY", &registry)
-            .output()
-            .unwrap()
-    };
+    let run =
+        |dir: &std::path::Path, args: &[&str]| crate::support::devgen_on(&registry, dir, args);
     for (name, mode) in [
         ("ledger", "shared"),
         ("blog", "shared"),
@@ -893,12 +889,8 @@ fn a_with_pkgs_package_list_stays_in_sync_as_packages_come_and_go() {
 fn adopting_an_address_another_project_holds_is_refused_and_writes_nothing() {
     let machine = tempfile::tempdir().unwrap();
     let registry = machine.path().join("registry.toml");
-    let run = |dir: &std::path::Path, args: &[&str]| {
-        crate::support::devgen_cmd(dir, args)
-            .env("DEVGEN_REGISTRY", &registry)
-            .output()
-            .unwrap()
-    };
+    let run =
+        |dir: &std::path::Path, args: &[&str]| crate::support::devgen_on(&registry, dir, args);
     let (a, b) = (machine.path().join("a"), machine.path().join("b"));
     assert_exit(&run(&a, &["init"]), 0);
     assert_exit(&run(&b, &["init"]), 0);

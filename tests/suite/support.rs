@@ -167,3 +167,30 @@ pub fn nix_parses(dir: &std::path::Path, file: &str) {
             .arg(dir.join(file)),
     );
 }
+
+/// Run git in `dir` as a test user, with signing off; its stdout.
+#[track_caller]
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    run_ok(
+        Command::new(require("git"))
+            .args([
+                "-c",
+                "user.name=devgen test",
+                "-c",
+                "user.email=test@example.org",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(dir),
+    )
+}
+
+/// `devgen ARGS` in `dir` against the machine registry at `registry`, for tests of several
+/// projects on one machine.
+pub fn devgen_on(registry: &Path, dir: &Path, args: &[&str]) -> Output {
+    devgen_cmd(dir, args)
+        .env("DEVGEN_REGISTRY", registry)
+        .output()
+        .expect("devgen runs")
+}

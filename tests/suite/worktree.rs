@@ -47,19 +47,7 @@ impl Repo {
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> String {
-        run_ok(
-            Command::new(require("git"))
-                .args([
-                    "-c",
-                    "user.name=devgen test",
-                    "-c",
-                    "user.email=test@example.org",
-                    "-c",
-                    "commit.gpgsign=false",
-                ])
-                .args(args)
-                .current_dir(dir),
-        )
+        crate::support::git(dir, args)
     }
 
     /// `git worktree add ../NAME -b NAME` in shop.
