@@ -6,82 +6,81 @@
   outputs = { self, nixpkgs }:
     let
       systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
-      forEachSystem = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+      forEachSystem = f: nixpkgs.lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
       cargoToml = builtins.fromTOML (builtins.readFile ./Cargo.toml);
 
-      # The programs the integration suite (tests/suite) drives for real.
-      testPrograms = pkgs: with pkgs; [
-        nix
-        shellcheck
-        elixir
-        tmux
-        dnsmasq
-        dig
-        postgresql
-        git
-        util-linux
-        (python3.withPackages (ps: [ ps.jsonschema ]))
-      ];
+      # What the integration suite (tests/suite) drives for real, beside the tools of the
+      # dev shell. `or null` keeps the flake evaluable against a partial package set.
+      testPrograms = pkgs: with pkgs; [ nix shellcheck elixir tmux dnsmasq ]
+        ++ builtins.filter (p: p != null) [
+          (pkgs.dig or null)
+          (pkgs.postgresql or null)
+          (pkgs.git or null)
+          (pkgs.util-linux or null)
+          (if pkgs ? python3 then pkgs.python3.withPackages (ps: [ ps.jsonschema ]) else null)
+        ];
 
-      devgenFor = pkgs: pkgs.rustPlatform.buildRustPackage {
+      # buildRustPackage arguments shared by the package and the checks.
+      common = pkgs: {
         pname = cargoToml.package.name;
         version = cargoToml.package.version;
-        src = pkgs.lib.cleanSource ./.;
+        src = ./.;
         cargoLock.lockFile = ./Cargo.lock;
         # The switch that keeps the package build to the unit tests: the integration suite
         # needs a Nix store, a tmux server, loopback DNS and, for the pre-commit test, the
         # network, none of which the build sandbox has. It runs in full through .ci/test,
-        # and in `checks.suite` below with the programs it needs.
+        # and as `checks.<system>.suite` below with the programs it needs.
         cargoTestFlags = [ "--lib" ];
         meta = {
           description = cargoToml.package.description;
-          license = with pkgs.lib.licenses; [ mit asl20 ];
+          license = [ (pkgs.lib.licenses.mit or "MIT") (pkgs.lib.licenses.asl20 or "Apache-2.0") ];
           mainProgram = "devgen";
         };
       };
+      devgenFor = pkgs: pkgs.rustPlatform.buildRustPackage (common pkgs);
     in
     {
-      packages = forEachSystem (pkgs: rec {
+      packages = forEachSystem (system: pkgs: rec {
         devgen = devgenFor pkgs;
         default = devgen;
       });
 
-      apps = forEachSystem (pkgs: {
+      apps = forEachSystem (system: pkgs: {
         default = {
           type = "app";
-          program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.default}/bin/devgen";
+          program = "${self.packages.${system}.default}/bin/devgen";
         };
       });
 
       overlays.default = final: prev: { devgen = devgenFor final; };
 
-      devShells = forEachSystem (pkgs: {
+      devShells = forEachSystem (system: pkgs: {
         default = pkgs.mkShell {
-          packages = with pkgs; [ cargo rustc clippy rustfmt rust-analyzer pre-commit ] ++ testPrograms pkgs;
+          packages = with pkgs; [ cargo clippy rustfmt rust-analyzer ]
+            ++ testPrograms pkgs
+            ++ builtins.filter (p: p != null) [ (pkgs.pre-commit or null) ];
         };
       });
 
-      checks = forEachSystem (pkgs:
-        let devgen = devgenFor pkgs; in
-        {
-          build = devgen;
-          clippy = devgen.overrideAttrs (old: {
-            pname = "devgen-clippy";
-            nativeBuildInputs = old.nativeBuildInputs ++ [ pkgs.clippy ];
-            buildPhase = "cargo clippy --offline --all-targets -- -D warnings";
-            installPhase = "touch $out";
-            doCheck = false;
-          });
-          # The integration suite, but for the pre-commit test (it builds the hook with
-          # `cargo install` from the network), with the real programs it drives.
-          suite = devgen.overrideAttrs (old: {
-            pname = "devgen-suite";
-            nativeCheckInputs = (old.nativeCheckInputs or [ ]) ++ testPrograms pkgs;
-            cargoTestFlags = [ "--test" "suite" "--" "--skip" "pre_commit::" ];
-            installPhase = "touch $out";
-          });
+      checks = forEachSystem (system: pkgs: {
+        build = devgenFor pkgs;
+        clippy = pkgs.rustPlatform.buildRustPackage (common pkgs // {
+          pname = "devgen-clippy";
+          nativeBuildInputs = [ pkgs.clippy ];
+          buildPhase = "cargo clippy --offline --all-targets -- -D warnings";
+          installPhase = "touch $out";
+          doCheck = false;
         });
+        # The integration suite with the real programs it drives, but for the pre-commit
+        # test: it builds the hook with `cargo install`, which needs the network.
+        suite = pkgs.rustPlatform.buildRustPackage (common pkgs // {
+          pname = "devgen-suite";
+          nativeCheckInputs = testPrograms pkgs;
+          cargoTestFlags = [ "--test" "suite" "--" "--skip" "pre_commit::" ];
+          installPhase = "touch $out";
+        });
+      });
 
-      formatter = forEachSystem (pkgs: pkgs.nixfmt-rfc-style);
+      formatter = forEachSystem (system: pkgs: pkgs.nixfmt-rfc-style or (pkgs.nixfmt or null));
     };
 }

@@ -16,14 +16,17 @@ const SYSTEMS: [&str; 4] = [
     "x86_64-linux",
 ];
 
-fn evaluated() -> Value {
+/// `minimal`: a stub offering only buildRustPackage, mkShell, genAttrs and the dev shell's
+/// nine tools, as a check outside this repository might.
+fn evaluated(minimal: bool) -> Value {
     let out = run_ok(
         Command::new(require("nix-instantiate"))
             .args(["--eval", "--strict", "--json"])
             .arg(fixture_path("support/eval-own-flake.nix"))
             .arg("--arg")
             .arg("flake")
-            .arg(repo_root().join("flake.nix")),
+            .arg(repo_root().join("flake.nix"))
+            .args(["--arg", "minimal", if minimal { "true" } else { "false" }]),
     );
     serde_json::from_str(&out).expect("nix prints JSON")
 }
@@ -44,7 +47,7 @@ fn nix_parses_devgens_own_flake() {
 
 #[test]
 fn the_flake_gives_every_system_a_package_app_shell_checks_and_formatter() {
-    let v = evaluated();
+    let v = evaluated(false);
     assert_eq!(
         v["outputs"],
         json!([
@@ -122,4 +125,31 @@ fn the_flake_gives_every_system_a_package_app_shell_checks_and_formatter() {
         assert_eq!(v["formatter"][system], "pkg:nixfmt-rfc-style");
     }
     assert_eq!(v["overlay"], package, "the overlay adds pkgs.devgen");
+}
+
+#[test]
+fn the_flake_evaluates_against_a_package_set_with_only_what_it_must_have() {
+    let v = evaluated(true);
+    let shell_tools = json!([
+        "pkg:cargo",
+        "pkg:clippy",
+        "pkg:rustfmt",
+        "pkg:rust-analyzer",
+        "pkg:nix",
+        "pkg:shellcheck",
+        "pkg:elixir",
+        "pkg:tmux",
+        "pkg:dnsmasq"
+    ]);
+    for system in SYSTEMS {
+        assert_eq!(
+            v["packages"][system]["default"]["version"],
+            cargo_version().as_str()
+        );
+        assert_eq!(v["devShells"][system], shell_tools, "{system}");
+        assert_eq!(
+            v["checks"][system]["names"],
+            json!(["build", "clippy", "suite"])
+        );
+    }
 }
