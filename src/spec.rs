@@ -384,9 +384,17 @@ fn translate_serde_error(
             ),
         };
         let what = if section.is_some() { "key" } else { "section" };
-        let mut help = match did_you_mean(key, valid.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?\n"),
-            None => String::new(),
+        // A key written above every section header (`name = …` before `[project]`).
+        let home = SECTIONS
+            .iter()
+            .find(|(_, keys)| keys.contains(&key))
+            .filter(|_| section.is_none());
+        let mut help = match (home, did_you_mean(key, valid.iter().copied())) {
+            (Some((sec, _)), _) => {
+                format!("`{key}` belongs under [{sec}]: put it below a `[{sec}]` line\n")
+            }
+            (None, Some(s)) => format!("did you mean `{s}`?\n"),
+            (None, None) => String::new(),
         };
         help.push_str(&format!(
             "{place} takes: {}",
