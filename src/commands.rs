@@ -290,15 +290,25 @@ pub fn init(
     dry_run: bool,
     io: &mut Io,
 ) -> Result<i32> {
-    if !dir.exists() {
-        if dry_run {
-            return Err(Error::Usage(format!(
-                "{} does not exist\n  = help: run `devgen init` without --dry-run to create it",
-                dir.display()
-            )));
-        }
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    if dir.exists() {
+        return init_in(dir, opts, force, dry_run, io);
     }
+    if dry_run {
+        return Err(Error::Usage(format!(
+            "{} does not exist\n  = help: run `devgen init` without --dry-run to create it",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    let result = init_in(dir, opts, force, dry_run, io);
+    if !matches!(result, Ok(exit::IN_SYNC)) {
+        // Leave no trace of a failed init: the directory it made goes again while empty.
+        let _ = std::fs::remove_dir(dir);
+    }
+    result
+}
+
+fn init_in(dir: &Path, opts: &InitOptions, force: bool, dry_run: bool, io: &mut Io) -> Result<i32> {
     let root = ProjectRoot::open(dir)?;
     let renderer = Renderer::new();
     let existing = root.read(SPEC_FILE)?;

@@ -981,3 +981,12 @@ fn diff_in_json_reports_an_error_as_json_too() {
     );
     assert!(stderr(&out).contains("unknown key `prot`"));
 }
+
+#[test]
+fn a_failed_init_leaves_no_directory_behind() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("new-app");
+    let out = devgen(&dir, &["init", "--name", "Bad Name"]);
+    assert_exit(&out, 2);
+    assert!(!dir.exists(), "init created {} and left it", dir.display());
+}
