@@ -262,7 +262,10 @@ fn an_address_and_port_of_the_shared_postgres_collides() {
         "{}",
         stderr(&out)
     );
-    // Another PostgreSQL port on that address does not.
+    // Another PostgreSQL port on that address does not. (The failed init left no
+    // directory behind.)
+    assert!(!dir.exists());
+    fs::create_dir_all(&dir).unwrap();
     fs::write(
         dir.join("devgen.toml"),
         "[project]\nname = \"shop\"\nip = \"127.0.0.2\"\n[postgres]\nport = 5433\n",
