@@ -32,6 +32,16 @@ pub struct NixDocument {
     root: SyntaxNode,
 }
 
+/// Where `add` puts an element.
+enum AddTarget {
+    /// Nothing is bound at the path: the list is created.
+    Unbound,
+    /// The element is in the list already.
+    Present,
+    /// The list literals of the value bound at the path, and that value.
+    Lists(Vec<ListLiteral>, SyntaxNode),
+}
+
 /// Where a path leads in a document.
 enum Lookup {
     /// A binding whose attribute path ends exactly at the path.
@@ -287,23 +297,11 @@ impl NixDocument {
     fn add_when_inner(&mut self, path: &AttrPath, call: &str, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
         let call = check_expr(call)?;
-        let (lists, value) = match self.lookup(path)? {
-            Lookup::Missing { .. } => return self.set_inner(path, &format!("{call} [ {expr} ]")),
-            Lookup::Found(av) => (
-                self.list_literals(path, &av)?,
-                av.value().expect("parsed").syntax().clone(),
-            ),
-            Lookup::Inherited(inh) => {
-                return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
-            }
-            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "add to")),
+        let (lists, value) = match self.add_target(path, &expr)? {
+            AddTarget::Unbound => return self.set_inner(path, &format!("{call} [ {expr} ]")),
+            AddTarget::Present => return Ok(false),
+            AddTarget::Lists(lists, value) => (lists, value),
         };
-        if lists
-            .iter()
-            .any(|l| l.position(&self.text, &expr).is_some())
-        {
-            return Ok(false);
-        }
         let splice = match lists
             .iter()
             .find(|l| l.call.as_deref().is_some_and(|c| same_tokens(c, &call)))
@@ -324,25 +322,31 @@ impl NixDocument {
         Ok(true)
     }
 
-    fn add_inner(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        let expr = check_expr(expr)?;
-        let (lists, value) = match self.lookup(path)? {
-            Lookup::Missing { .. } => return self.set_inner(path, &format!("[ {expr} ]")),
-            Lookup::Found(av) => (
-                self.list_literals(path, &av)?,
-                av.value().expect("parsed").syntax().clone(),
-            ),
+    /// Where `add` would put `expr` (already checked) in the list at `path`.
+    fn add_target(&self, path: &AttrPath, expr: &str) -> Result<AddTarget> {
+        let av = match self.lookup(path)? {
+            Lookup::Missing { .. } => return Ok(AddTarget::Unbound),
+            Lookup::Found(av) => av,
             Lookup::Inherited(inh) => {
                 return Err(self.not_a_list(path, inh.syntax(), "an inherited value"))
             }
             Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "add to")),
         };
-        if lists
-            .iter()
-            .any(|l| l.position(&self.text, &expr).is_some())
-        {
-            return Ok(false);
+        let lists = self.list_literals(path, &av)?;
+        if lists.iter().any(|l| l.position(&self.text, expr).is_some()) {
+            return Ok(AddTarget::Present);
         }
+        let value = av.value().expect("parsed").syntax().clone();
+        Ok(AddTarget::Lists(lists, value))
+    }
+
+    fn add_inner(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
+        let expr = check_expr(expr)?;
+        let (lists, value) = match self.add_target(path, &expr)? {
+            AddTarget::Unbound => return self.set_inner(path, &format!("[ {expr} ]")),
+            AddTarget::Present => return Ok(false),
+            AddTarget::Lists(lists, value) => (lists, value),
+        };
         let Some(list) = lists.iter().find(|l| !l.conditional) else {
             return Err(self.not_a_list(path, &value, "a function call's list"));
         };
