@@ -60,11 +60,35 @@ pub fn find_root(dir: &Path) -> Result<ProjectRoot> {
     )))
 }
 
+/// What a run's outputs are rendered from, for messages and the commands they suggest.
+enum Source {
+    /// A project's devgen.toml.
+    Spec,
+    /// The shared service's settings, written into this directory.
+    Shared(std::path::PathBuf),
+}
+
+impl Source {
+    fn name(&self) -> &'static str {
+        match self {
+            Source::Spec => SPEC_FILE,
+            Source::Shared(_) => "the shared service's settings",
+        }
+    }
+
+    /// The command that replaces hand edits with devgen's version.
+    fn force_command(&self) -> String {
+        match self {
+            Source::Spec => "devgen sync --force".to_string(),
+            Source::Shared(dir) => format!("devgen shared --write {} --force", dir.display()),
+        }
+    }
+}
+
 /// Everything a run knows once the pipeline has run.
 struct Run {
     root: ProjectRoot,
-    /// What the outputs are rendered from, for messages.
-    source: &'static str,
+    source: Source,
     /// The plan for every output, then for devgen.lock itself.
     plan: Plan,
     /// There was no devgen.lock.
@@ -108,7 +132,7 @@ fn plan_outputs(root: ProjectRoot, rendered: &[Rendered], force: bool) -> Result
     });
     Ok(Run {
         root,
-        source: SPEC_FILE,
+        source: Source::Spec,
         plan,
         lock_missing: lock_text.is_none(),
         ip_note: None,
@@ -164,8 +188,8 @@ pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<i32>
         }
         Format::Text => {
             print_ip_note(&run, io)?;
-            print_diffs(&run.plan, io)?;
-            writeln!(io.err, "{}", summary(&run.plan)).map_err(out_err)?;
+            print_diffs(&run.plan, &run.source, io)?;
+            writeln!(io.err, "{}", summary(&run.plan, &run.source)).map_err(out_err)?;
         }
     }
     Ok(code)
@@ -378,13 +402,18 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
     print_ip_note(&run, io)?;
     let plan = &run.plan;
     if plan.has_conflicts() {
-        print_diffs(plan, io)?;
-        report_conflicts(plan, io)?;
+        print_diffs(plan, &run.source, io)?;
+        report_conflicts(plan, &run.source, io)?;
         return Ok(exit::CONFLICT);
     }
     if dry_run {
-        print_diffs(plan, io)?;
-        writeln!(io.err, "{} (dry run: nothing written)", summary(plan)).map_err(out_err)?;
+        print_diffs(plan, &run.source, io)?;
+        writeln!(
+            io.err,
+            "{} (dry run: nothing written)",
+            summary(plan, &run.source)
+        )
+        .map_err(out_err)?;
         return Ok(exit::IN_SYNC);
     }
     report_taken_over(plan, io)?;
@@ -405,7 +434,7 @@ fn apply(mut run: Run, spec_plan: Option<FilePlan>, dry_run: bool, io: &mut Io) 
         written += 1;
     }
     let total = plan.files.len();
-    let source = run.source;
+    let source = run.source.name();
     if written == 0 {
         writeln!(io.err, "devgen: all {total} files already match {source}").map_err(out_err)?;
     } else {
@@ -504,7 +533,7 @@ pub fn shared(
         std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
     }
     let mut run = plan_outputs(ProjectRoot::open(dir)?, &rendered, force)?;
-    run.source = "the shared service's settings";
+    run.source = Source::Shared(dir.to_path_buf());
     let code = apply(run, None, dry_run, io)?;
     if code == exit::IN_SYNC && !dry_run {
         writeln!(
@@ -542,12 +571,15 @@ pub fn shared_service(
         _ => None,
     };
     let postgres = postgres.or(kept.as_deref());
-    let addr = crate::registry::shared_postgres_address();
+    let registry =
+        crate::registry::default_path().and_then(|p| crate::registry::Registry::load(&p));
+    let addr = match &registry {
+        Ok(reg) => reg.shared_postgres_or_default(),
+        Err(_) => crate::registry::DEFAULT_SHARED_POSTGRES,
+    };
     let mut service = SharedService::new(*addr.ip(), addr.port(), postgres)?;
     let mut roots: Vec<std::path::PathBuf> = Vec::new();
-    if let Ok(reg) =
-        crate::registry::default_path().and_then(|p| crate::registry::Registry::load(&p))
-    {
+    if let Ok(reg) = &registry {
         roots.extend(
             reg.entries()
                 .iter()
@@ -591,7 +623,7 @@ fn exit_code(plan: &Plan) -> i32 {
     }
 }
 
-fn print_diffs(plan: &Plan, io: &mut Io) -> Result<()> {
+fn print_diffs(plan: &Plan, source: &Source, io: &mut Io) -> Result<()> {
     for f in plan.files.iter().filter(|f| f.reported()) {
         if let Status::Conflict(why) = &f.status {
             let why = why.replace('\n', "\n#   ");
@@ -599,7 +631,8 @@ fn print_diffs(plan: &Plan, io: &mut Io) -> Result<()> {
             if f.forced.is_some() {
                 writeln!(
                     io.out,
-                    "# (+ lines: devgen's version, which `devgen sync --force` writes)"
+                    "# (+ lines: devgen's version, which `{}` writes)",
+                    source.force_command()
                 )
                 .map_err(out_err)?;
             }
@@ -626,7 +659,7 @@ fn print_diffs(plan: &Plan, io: &mut Io) -> Result<()> {
     Ok(())
 }
 
-fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
+fn report_conflicts(plan: &Plan, source: &Source, io: &mut Io) -> Result<()> {
     let n = plan.conflicts().count();
     writeln!(
         io.err,
@@ -640,14 +673,20 @@ fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
             writeln!(io.err, "  {} ({}): {why}", f.path, f.ownership).map_err(out_err)?;
         }
     }
-    writeln!(
-        io.err,
-        "  = help: the diff above shows devgen's version against yours. Carry your change into {SPEC_FILE}\n\
-         \x20         if it can be said there, or run `devgen sync --force` to replace the files with devgen's\n\
-         \x20         version (your changes shown above are then lost)"
-    )
-    .map_err(out_err)?;
-    if plan.conflicts().any(|f| !f.hand_values.is_empty()) {
+    let force = source.force_command();
+    let help = match source {
+        Source::Spec => format!(
+            "the diff above shows devgen's version against yours. Carry your change into {SPEC_FILE}\n\
+             \x20         if it can be said there, or run `{force}` to replace the files with devgen's\n\
+             \x20         version (your changes shown above are then lost)"
+        ),
+        Source::Shared(_) => format!(
+            "the diff above shows devgen's version against yours; run `{force}` to replace\n\
+             \x20         the files with devgen's version (your changes shown above are then lost)"
+        ),
+    };
+    writeln!(io.err, "  = help: {help}").map_err(out_err)?;
+    if matches!(source, Source::Spec) && plan.conflicts().any(|f| !f.hand_values.is_empty()) {
         writeln!(
             io.err,
             "  = help: `devgen sync --adopt` writes the values changed by hand into {SPEC_FILE} (keeping its\n\
@@ -659,7 +698,8 @@ fn report_conflicts(plan: &Plan, io: &mut Io) -> Result<()> {
 }
 
 /// One line saying how the files stand.
-fn summary(plan: &Plan) -> String {
+fn summary(plan: &Plan, source: &Source) -> String {
+    let source = source.name();
     let count = |s: &str| {
         plan.files
             .iter()
@@ -669,7 +709,7 @@ fn summary(plan: &Plan) -> String {
     let total = plan.files.len();
     let (missing, drift, conflict) = (count("missing"), count("drift"), count("conflict"));
     if missing + drift + conflict == 0 {
-        return format!("devgen: all {total} files in sync with {SPEC_FILE}");
+        return format!("devgen: all {total} files in sync with {source}");
     }
     let mut parts = Vec::new();
     for (n, what) in [
@@ -682,7 +722,7 @@ fn summary(plan: &Plan) -> String {
         }
     }
     format!(
-        "devgen: {} of {total} files differ from {SPEC_FILE}",
+        "devgen: {} of {total} files differ from {source}",
         parts.join(", ")
     )
 }
