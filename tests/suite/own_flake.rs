@@ -9,6 +9,19 @@ use serde_json::{json, Value};
 
 use crate::support::{fixture_path, read, repo_root, require, run_ok};
 
+/// The dev shell's tools the issue names, as the stub gives them.
+const SHELL_TOOLS: [&str; 9] = [
+    "pkg:cargo",
+    "pkg:clippy",
+    "pkg:rustfmt",
+    "pkg:rust-analyzer",
+    "pkg:nix",
+    "pkg:shellcheck",
+    "pkg:elixir",
+    "pkg:tmux",
+    "pkg:dnsmasq",
+];
+
 const SYSTEMS: [&str; 4] = [
     "aarch64-darwin",
     "aarch64-linux",
@@ -86,17 +99,7 @@ fn the_flake_gives_every_system_a_package_app_shell_checks_and_formatter() {
             .iter()
             .map(|p| p.as_str().unwrap())
             .collect();
-        for tool in [
-            "pkg:cargo",
-            "pkg:clippy",
-            "pkg:rustfmt",
-            "pkg:rust-analyzer",
-            "pkg:nix",
-            "pkg:shellcheck",
-            "pkg:elixir",
-            "pkg:tmux",
-            "pkg:dnsmasq",
-        ] {
+        for tool in SHELL_TOOLS {
             assert!(
                 shell.contains(&tool),
                 "{system}: the dev shell lacks {tool}"
@@ -130,17 +133,7 @@ fn the_flake_gives_every_system_a_package_app_shell_checks_and_formatter() {
 #[test]
 fn the_flake_evaluates_against_a_package_set_with_only_what_it_must_have() {
     let v = evaluated(true);
-    let shell_tools = json!([
-        "pkg:cargo",
-        "pkg:clippy",
-        "pkg:rustfmt",
-        "pkg:rust-analyzer",
-        "pkg:nix",
-        "pkg:shellcheck",
-        "pkg:elixir",
-        "pkg:tmux",
-        "pkg:dnsmasq"
-    ]);
+    let shell_tools = json!(SHELL_TOOLS);
     for system in SYSTEMS {
         assert_eq!(
             v["packages"][system]["default"]["version"],
