@@ -489,11 +489,18 @@ fn warn_uncommitted(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<()> 
     if !out.status.success() {
         return Ok(());
     }
-    let dirty: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .split('\0')
-        .filter(|e| e.len() > 3 && !e.starts_with("??"))
-        .map(|e| e[3..].to_string())
-        .collect();
+    // `XY path` entries; a rename or copy is followed by an entry holding the old path.
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let mut entries = listing.split('\0');
+    let mut dirty: Vec<String> = Vec::new();
+    while let Some(e) = entries.next() {
+        if e.starts_with('R') || e.starts_with('C') {
+            entries.next();
+        }
+        if let (false, Some(path)) = (e.starts_with("??"), e.get(3..).filter(|p| !p.is_empty())) {
+            dirty.push(path.to_string());
+        }
+    }
     if !dirty.is_empty() {
         writeln!(
             io.err,
