@@ -59,7 +59,8 @@ pub struct OutputDecl {
     pub executable: bool,
 }
 
-const fn decl(
+/// A declaration with the defaults most files take (not executable).
+pub(crate) const fn decl(
     path: &'static str,
     template: &'static str,
     ownership: Ownership,

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::DEFAULT_POSTGRES;
-use crate::outputs::{OutputDecl, Ownership, Syntax};
+use crate::outputs::{decl, OutputDecl, Ownership, Syntax};
 
 /// What the shared environment is rendered from.
 #[derive(Debug, Clone, Serialize)]
@@ -52,18 +52,16 @@ impl SharedService {
 
 /// The files of the shared environment.
 pub static SHARED_TARGET: &[OutputDecl] = &[
-    OutputDecl {
-        path: "flake.nix",
-        template: "shared/flake.nix.j2",
-        ownership: Ownership::Merged,
-        syntax: Syntax::Nix,
-        executable: false,
-    },
-    OutputDecl {
-        path: "devenv.nix",
-        template: "shared/devenv.nix.j2",
-        ownership: Ownership::Merged,
-        syntax: Syntax::Nix,
-        executable: false,
-    },
+    decl(
+        "flake.nix",
+        "shared/flake.nix.j2",
+        Ownership::Merged,
+        Syntax::Nix,
+    ),
+    decl(
+        "devenv.nix",
+        "shared/devenv.nix.j2",
+        Ownership::Merged,
+        Syntax::Nix,
+    ),
 ];
