@@ -1,11 +1,10 @@
 //! Errors that stop a command. Each renders as a complete message starting with `error:`
-//! and saying what to do; all of them exit with code 2. (A conflict is not an error: it is a
-//! plan status, reported with its diff, and exits with 3.)
+//! and saying what to do; the command line exits with 2 for all of them. (A conflict is not
+//! an error: it is a plan status, reported with its diff, exit 3.)
 
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
-use crate::outputs::RenderError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -26,8 +25,9 @@ pub enum Error {
     /// Bad command-line use or project state, with the fix in the message.
     #[error("error: {0}")]
     Usage(String),
-    #[error("error: {0}")]
-    Render(#[from] RenderError),
+    /// A template failed: always a bug in devgen, never in the user's input.
+    #[error("error: internal error rendering {path}: {message}\nthis is a bug in devgen; please report it with your devgen.toml")]
+    Render { path: &'static str, message: String },
 }
 
 impl From<Box<Diagnostic>> for Error {
@@ -54,10 +54,6 @@ impl Error {
             source,
             help,
         }
-    }
-
-    pub fn exit_code(&self) -> i32 {
-        2
     }
 }
 

@@ -1005,7 +1005,7 @@ impl ListLiteral {
                 .items()
                 .any(|i| text[range(i.syntax())].starts_with(&prefix));
             if let Some(rest) = expr.strip_prefix(&prefix) {
-                if !spelled && rest.split('.').all(crate::spec::is_nix_ident) {
+                if !spelled && rest.split('.').all(crate::spec::rules::is_nix_ident) {
                     return rest.to_string();
                 }
             }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::escape::nix_attr;
+use crate::render::escape::nix_attr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttrPath(pub(super) Vec<String>);

@@ -4,8 +4,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
 use crate::support::{
-    assert_exit, devgen, files_under, nix_parses, project_with_spec, read, read_fixture, stderr,
-    stdout, synced_project, DEV_FILES,
+    assert_exit, devgen, files_under, nix_parses, project_files, project_with_spec, read,
+    read_fixture, stderr, stdout, synced_project,
 };
 
 #[test]
@@ -15,7 +15,7 @@ fn init_in_an_empty_acme_directory_writes_every_file_and_diff_is_clean() {
     fs::create_dir(&dir).unwrap();
     let out = devgen(&dir, &["init"]);
     assert_exit(&out, 0);
-    assert_eq!(files_under(&dir), DEV_FILES);
+    assert_eq!(files_under(&dir), project_files());
     let spec = read(&dir, "devgen.toml");
     assert!(
         spec.contains("name = \"acme\"")

@@ -69,8 +69,10 @@ fn every_fixture_spec_and_the_spec_init_writes_validate_against_the_schema() {
     let parent = tempfile::tempdir().unwrap();
     let acme = parent.path().join("acme");
     assert_exit(&devgen(&acme, &["init"]), 0);
-    assert!(read(&acme, "devgen.toml")
-        .starts_with(&format!("#:schema {}\n", devgen::reference::SCHEMA_URL)));
+    assert!(read(&acme, "devgen.toml").starts_with(&format!(
+        "#:schema {}\n",
+        devgen::spec::reference::SCHEMA_URL
+    )));
     files.push(acme.join("devgen.toml"));
     for verdict in validate(&files) {
         assert!(verdict.ends_with(" ok"), "{verdict}");

@@ -140,23 +140,19 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Every file the dev target writes, plus the spec and the lock.
-pub const DEV_FILES: &[&str] = &[
-    ".envrc",
-    ".gitignore",
-    ".overmind.env",
-    ".tmux.overmind.conf",
-    "Procfile",
-    "config/dev.exs",
-    "config/devgen.exs",
-    "config/devgen_test.exs",
-    "config/test.exs",
-    "devenv.nix",
-    "devgen.lock",
-    "devgen.toml",
-    "flake.nix",
-    "scripts/restart-phoenix",
-];
+/// Every file a project's targets write, plus the spec and the lock, sorted: what a
+/// project holds after its first `init`, read off devgen's one list of targets.
+pub fn project_files() -> Vec<String> {
+    use devgen::targets::{Scope, TARGETS};
+    let mut files: Vec<String> = TARGETS
+        .iter()
+        .filter(|t| matches!(t.scope, Scope::Project { .. }))
+        .flat_map(|t| t.outputs.iter().map(|d| d.path.to_string()))
+        .chain(["devgen.toml".to_string(), "devgen.lock".to_string()])
+        .collect();
+    files.sort();
+    files
+}
 
 /// The real Nix parser accepts `file` of the project at `dir`.
 #[track_caller]

@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
-use devgen::commands::{self, Format, Io};
+use devgen::commands::{diff::diff, sync, Outcome};
 use devgen::nix_edit::{AttrPath, NixDocument};
+use devgen::output::{Format, Io};
 use proptest::prelude::*;
 
 use crate::support::nix_parses;
@@ -244,16 +245,18 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-fn run(f: impl FnOnce(&mut Io) -> devgen::error::Result<i32>) -> (i32, String) {
+fn run(f: impl FnOnce(&mut Io) -> devgen::error::Result<Outcome>) -> (u8, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = {
         let mut io = Io {
             out: &mut out,
             err: &mut err,
         };
-        f(&mut io).unwrap_or_else(|e| {
-            panic!("devgen failed: {e}");
-        })
+        f(&mut io)
+            .unwrap_or_else(|e| {
+                panic!("devgen failed: {e}");
+            })
+            .exit_code()
     };
     (
         code,
@@ -276,7 +279,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::write(d.join("devgen.toml"), first.toml()).unwrap();
-        let (code, log) = run(|io| commands::sync(d, false, false, false, io));
+        let (code, log) = run(|io| sync::sync(d, sync::Options::default(), io));
         prop_assert_eq!(code, 0, "first sync: {}", log);
 
         let mut made: Vec<UserEdit> = Vec::new();
@@ -291,13 +294,13 @@ proptest! {
                     made.push(*e);
                 }
             }
-            let (code, log) = run(|io| commands::sync(d, false, false, false, io));
+            let (code, log) = run(|io| sync::sync(d, sync::Options::default(), io));
             prop_assert_eq!(code, 0, "sync after {:?}: {}", step, log);
             for e in &made {
                 prop_assert!(e.present(d), "{:?} lost after {:?}:\n{}", e, step,
                     std::fs::read_to_string(d.join("devenv.nix")).unwrap());
             }
-            let (code, log) = run(|io| commands::diff(d, false, Format::Text, io));
+            let (code, log) = run(|io| diff(d, false, Format::Text, io));
             prop_assert_eq!(code, 0, "diff right after sync: {}", log);
         }
         nix_parses(d, "devenv.nix");

@@ -1,0 +1,233 @@
+//! The command line as clap reads it: every command, flag and help text in one place, from
+//! which the help, the man page and the shell completions are all derived.
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValue;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands::nix::Output;
+use crate::machine::doctor::parse_dns_server;
+use crate::machine::net::Platform;
+use crate::output::Format;
+
+/// Generate and keep true the Nix development environment of an Elixir/Phoenix project.
+#[derive(Debug, Parser)]
+#[command(name = "devgen", version, about, long_about = None)]
+pub struct Cli {
+    /// Run as if devgen was started in DIR (like git -C)
+    #[arg(short = 'C', value_name = "DIR", global = true, default_value = ".")]
+    pub dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create devgen.toml when missing, then write every output file
+    Init {
+        /// Project name (default: derived from the directory name)
+        #[arg(long)]
+        name: Option<String>,
+        /// Loopback address for the project (default: the next free one in the machine registry)
+        #[arg(long)]
+        ip: Option<String>,
+        /// Replace files that were changed by hand
+        #[arg(long)]
+        force: bool,
+        /// Write nothing; print the diff of what would be written
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Bring the files in line with devgen.toml
+    Sync {
+        /// Replace files that were changed by hand
+        #[arg(long)]
+        force: bool,
+        /// Write values changed by hand in devenv.nix back into devgen.toml, then sync
+        #[arg(long, conflicts_with = "force")]
+        adopt: bool,
+        /// Write nothing; print the diff of what would be written
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the environment of the machine's shared PostgreSQL (for mode = "shared"), or
+    /// keep a directory in line with it
+    Shared {
+        /// Write the files into DIR (created when missing), patching them as sync does
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+        /// PostgreSQL major version of the shared server (default: the version DIR already
+        /// runs, else devgen's default)
+        #[arg(long, value_name = "VERSION")]
+        postgres: Option<String>,
+        /// Replace files that were changed by hand
+        #[arg(long, requires = "write")]
+        force: bool,
+        /// Write nothing; print the diff of what would be written
+        #[arg(long, requires = "write")]
+        dry_run: bool,
+    },
+    /// Print the JSON Schema of devgen.toml (for editors: taplo, Even Better TOML)
+    Schema {
+        /// Print the spec reference as Markdown tables instead
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print a shell completion script: devgen completions bash > /etc/bash_completion.d/devgen
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): devgen man > devgen.1
+    Man,
+    /// Read and edit Nix files by attribute path, keeping every other byte
+    #[command(subcommand)]
+    Nix(NixCommand),
+    /// Which project on this machine uses which loopback address: list, release, gc
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+    /// The host's network setup for every registered project: loopback aliases and PF (macOS),
+    /// dnsmasq, resolver. Prints it; --write DIR writes the files; --apply installs them
+    Net {
+        /// The platform to produce it for (default: this one)
+        #[arg(long, value_enum)]
+        platform: Option<Platform>,
+        /// Write the files into DIR, to read before installing them
+        #[arg(long, value_name = "DIR", conflicts_with = "apply")]
+        write: Option<PathBuf>,
+        /// Install it (needs root); running it again changes nothing
+        #[arg(long)]
+        apply: bool,
+        /// With --apply: put every system path under DIR and run no system command (for tests
+        /// and for reviewing a whole install)
+        #[arg(long, value_name = "DIR", requires = "apply")]
+        root: Option<PathBuf>,
+    },
+    /// In a git worktree of a registered project: take an address of the project's block and
+    /// a host of its own, register them, and export them from .envrc.local
+    Worktree,
+    /// Check the project's address, host names, ports, PostgreSQL, tmux and overmind, one by
+    /// one, with the fix for each failure; exit 1 when one fails
+    Doctor {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also ask this dnsmasq (ADDR or ADDR:PORT); default: 127.0.0.1:53 when
+        /// `devgen net --apply` has set one up here
+        #[arg(long, value_name = "ADDR", value_parser = parse_dns_server)]
+        dns: Option<std::net::SocketAddr>,
+    },
+    /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
+    Diff {
+        /// Print nothing; only the exit code tells
+        #[arg(long, short)]
+        quiet: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// The machine registry ($DEVGEN_REGISTRY, else $XDG_CONFIG_HOME/devgen/registry.toml, else
+/// ~/.config/devgen/registry.toml).
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Every registered project: address, host, ports, root
+    List {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Forget a project, freeing its address (default: the project around the current directory)
+    Release { path: Option<PathBuf> },
+    /// Drop every project whose root directory is gone, printing each one dropped
+    Gc,
+}
+
+/// Attribute paths are names joined by dots; quote a name that contains dots: env."MY.VAR".
+#[derive(Debug, Subcommand)]
+pub enum NixCommand {
+    /// Print the source of the value bound at PATH
+    Get { file: PathBuf, path: String },
+    /// Bind PATH to EXPR, inside the innermost existing attribute set
+    Set {
+        file: PathBuf,
+        path: String,
+        expr: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+    /// Make sure EXPR is an element of the list at PATH
+    Add {
+        file: PathBuf,
+        path: String,
+        expr: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+    /// Remove EXPR from the list at PATH
+    Remove {
+        file: PathBuf,
+        path: String,
+        expr: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+    /// Remove the binding at PATH, with its comment lines
+    Delete {
+        file: PathBuf,
+        path: String,
+        #[command(flatten)]
+        out: EditOutput,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EditOutput {
+    /// Write the file in place (atomically) instead of printing it
+    #[arg(short = 'i', long = "in-place", conflicts_with = "diff")]
+    pub in_place: bool,
+    /// Print a unified diff instead of the new file
+    #[arg(long)]
+    pub diff: bool,
+}
+
+impl EditOutput {
+    pub fn mode(&self) -> Output {
+        if self.in_place {
+            Output::InPlace
+        } else if self.diff {
+            Output::Diff
+        } else {
+            Output::Print
+        }
+    }
+}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Text, Format::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            Format::Text => "text",
+            Format::Json => "json",
+        }))
+    }
+}
+
+impl ValueEnum for Platform {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Platform::Macos, Platform::Linux]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            Platform::Macos => "macos",
+            Platform::Linux => "linux",
+        }))
+    }
+}

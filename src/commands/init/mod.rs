@@ -1,0 +1,182 @@
+//! `devgen init`: create devgen.toml when missing ([`first_spec`]), claim the project's
+//! address in the machine registry, then write every output as `sync` does. In a repository
+//! devgen has not seen, values the user already set in devenv.nix go into the new spec
+//! rather than into a conflict. The project is registered only when the run succeeds, and a
+//! directory `init` created is removed again when it fails.
+
+mod first_spec;
+
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use super::adopt::adopt;
+use super::pipeline::Resolved;
+use super::Outcome;
+use crate::error::{Error, Result};
+use crate::machine::registry::{InitClaim, IpOrigin};
+use crate::model::{self, Facts};
+use crate::output::{stream_error, Io};
+use crate::project::{apply, Applied, ProjectRoot, Run};
+use crate::reconcile::{FilePlan, Role, Status};
+use crate::render::Renderer;
+use crate::spec::edit::SpecEdit;
+use crate::spec::rules::parse_loopback_ip;
+use crate::spec::{self, SpecSource, SPEC_FILE};
+
+/// What `devgen init` was told.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The project's name (default: from the directory's).
+    pub name: Option<String>,
+    /// The project's address (default: the registry's next free one).
+    pub ip: Option<String>,
+    pub force: bool,
+    pub dry_run: bool,
+}
+
+/// `devgen init` in `dir`, which is created when missing.
+pub fn init(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
+    if dir.exists() {
+        return init_in(dir, opts, io);
+    }
+    if opts.dry_run {
+        return Err(Error::Usage(format!(
+            "{} does not exist\n  = help: run `devgen init` without --dry-run to create it",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    let result = init_in(dir, opts, io);
+    if !matches!(result, Ok(Outcome::Success)) {
+        // Leave no trace of a failed init: the directory it made goes again while empty.
+        let _ = std::fs::remove_dir(dir);
+    }
+    result
+}
+
+fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
+    let root = ProjectRoot::open(dir)?;
+    let renderer = Renderer::new();
+    let existing = root.read(SPEC_FILE)?;
+    refuse_nested_project(&root, existing.is_some())?;
+    let written = existing.as_deref().map(checked_as_written).transpose()?;
+    let spec_ip = written.as_ref().map(address_of).transpose()?.flatten();
+    let flag_ip = opts.ip.as_deref().filter(|_| existing.is_none());
+    // The machine registry stays locked from here until the project is registered.
+    let claim = InitClaim::begin(root.path(), spec_ip, flag_ip, opts.dry_run)?;
+    let facts = claim.facts();
+    let mut resolved = match written {
+        Some(src) => {
+            if opts.name.is_some() || opts.ip.is_some() {
+                writeln!(io.err, "note: {SPEC_FILE} exists, so --name and --ip are ignored; edit {SPEC_FILE} to change them")
+                    .map_err(stream_error)?;
+            }
+            with_claimed_ip(src, &claim, &facts)?
+        }
+        None => {
+            let text = first_spec::first_spec(&root, &renderer, opts.name.as_deref(), claim.ip)?;
+            Resolved::with_facts(&text, &facts)?
+        }
+    };
+    let mut run = resolved.plan(root, &renderer, opts.force)?;
+    if existing.is_none() && !opts.force && run.plan.has_conflicts() {
+        (resolved, run) = adopt_existing(resolved, run, &renderer, &facts, io)?;
+    }
+    let entry = claim.check(&resolved.src, &resolved.model)?;
+    let spec_text = resolved.src.text;
+    let spec_plan = match existing {
+        None => Some(FilePlan::new(SPEC_FILE, Role::Spec, None, spec_text)),
+        Some(text) if text != spec_text => Some(FilePlan {
+            status: Status::Drift,
+            ..FilePlan::new(SPEC_FILE, Role::Spec, Some(text), spec_text)
+        }),
+        Some(_) => None,
+    };
+    let applied = apply(run, spec_plan, opts.dry_run, io)?;
+    if applied == Applied::Done {
+        claim.commit(entry, io)?;
+        if !opts.dry_run {
+            writeln!(
+                io.err,
+                "\nnext:\n  direnv allow      # enter the environment (the first time, Nix builds it)\n  \
+                 overmind start    # PostgreSQL, Phoenix and the rest of the Procfile"
+            )
+            .map_err(stream_error)?;
+        }
+    }
+    Ok(applied.into())
+}
+
+/// The spec as the user wrote it, checked before anything else, so that errors point at
+/// their lines and not at lines shifted by the ip written in below.
+fn checked_as_written(text: &str) -> Result<SpecSource> {
+    let src = spec::parse(SPEC_FILE, text)?;
+    model::resolve(&src, &Facts::DEFAULT)?;
+    Ok(src)
+}
+
+/// The address a spec names, if any.
+fn address_of(src: &SpecSource) -> Result<Option<Ipv4Addr>> {
+    let Some(ip) = &src.spec.project.ip else {
+        return Ok(None);
+    };
+    parse_loopback_ip(ip.get_ref())
+        .map(Some)
+        .map_err(Error::Usage)
+}
+
+/// The existing spec, with the claimed address written into `[project]` when it names none.
+fn with_claimed_ip(src: SpecSource, claim: &InitClaim, facts: &Facts) -> Result<Resolved> {
+    if claim.origin == IpOrigin::Spec {
+        return Resolved::from_source(src, facts);
+    }
+    let mut edit = SpecEdit::parse(&src.text)?;
+    edit.insert_ip(claim.ip)?;
+    Resolved::with_facts(&edit.finish(), facts)
+}
+
+/// A repository devgen has not seen: values the user already set in its files (a port, a
+/// PostgreSQL version) go into the new devgen.toml rather than into a conflict.
+fn adopt_existing(
+    resolved: Resolved,
+    run: Run,
+    renderer: &Renderer,
+    facts: &Facts,
+    io: &mut Io,
+) -> Result<(Resolved, Run)> {
+    let adopted = adopt(&resolved.src.text, &run.plan.hand_values())?;
+    if adopted.changes.is_empty() {
+        return Ok((resolved, run));
+    }
+    for line in &adopted.changes {
+        writeln!(io.err, "  taking from the existing files: {line}").map_err(stream_error)?;
+    }
+    let resolved = Resolved::with_facts(&adopted.spec_text, facts)?;
+    let run = resolved.plan(run.root, renderer, false)?;
+    Ok((resolved, run))
+}
+
+/// `init` below a project (in its `config/`, say) would make a second project inside the
+/// first. A directory with a mix.exs of its own is an app that may well want its own
+/// environment, so only a directory without one is refused.
+fn refuse_nested_project(root: &ProjectRoot, has_spec: bool) -> Result<()> {
+    if has_spec || root.path().join("mix.exs").is_file() {
+        return Ok(());
+    }
+    let Some(parent) = root
+        .path()
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join(SPEC_FILE).is_file())
+    else {
+        return Ok(());
+    };
+    Err(Error::Usage(format!(
+        "{} is inside the devgen project {}; init here would start a second project within it\n  \
+         = help: run devgen in {} (or with `-C {}`); to start a project of its own here, give it a mix.exs first",
+        root.path().display(),
+        parent.display(),
+        parent.display(),
+        parent.display()
+    )))
+}

@@ -1,0 +1,112 @@
+//! `devgen nix OP FILE PATH [EXPR]`: the Nix editor on its own — read a value, set one,
+//! ensure an element is in a list, remove one, delete a binding — printing the new file, a
+//! diff, or writing it back atomically.
+
+use std::path::Path;
+
+use super::Outcome;
+use crate::diff;
+use crate::error::{Error, Result};
+use crate::nix_edit::{AttrPath, NixDocument};
+use crate::output::{stream_error, Io};
+use crate::project::ProjectRoot;
+
+/// What `devgen nix` does to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Get,
+    Set,
+    Add,
+    Remove,
+    Delete,
+}
+
+/// How `devgen nix` reports an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The whole new file on stdout.
+    Print,
+    /// A unified diff on stdout.
+    Diff,
+    /// Write the file back, atomically.
+    InPlace,
+}
+
+/// One `devgen nix` call: `file` (relative to `dir`), the attribute `path`, and the `expr`
+/// that set, add and remove take.
+pub struct Request<'a> {
+    pub op: Op,
+    pub file: &'a Path,
+    pub path: &'a str,
+    pub expr: Option<&'a str>,
+    pub output: Output,
+}
+
+/// `devgen nix`.
+pub fn nix(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
+    let full = dir.join(req.file);
+    let shown = req.file.display().to_string();
+    let text = std::fs::read_to_string(&full).map_err(|e| Error::io("cannot read", req.file, e))?;
+    let attr_path: AttrPath = req.path.parse().map_err(|e| {
+        Error::Usage(format!("bad attribute path {e}\n  = help: write names joined by dots, quoting a name that contains dots: env.\"MY.VAR\""))
+    })?;
+    let mut doc = NixDocument::parse(shown.clone(), text.clone())?;
+    let expr = || {
+        req.expr
+            .ok_or_else(|| Error::Usage(format!("{:?} needs an EXPR after the path", req.op)))
+    };
+    let changed = match req.op {
+        Op::Get => return get(&doc, &attr_path, &shown, req.path, io),
+        Op::Set => doc.set(&attr_path, expr()?)?,
+        Op::Add => doc.add(&attr_path, expr()?)?,
+        Op::Remove => doc.remove(&attr_path, expr()?)?,
+        Op::Delete => doc.delete(&attr_path)?,
+    };
+    match req.output {
+        Output::Print => write!(io.out, "{}", doc.text()).map_err(stream_error)?,
+        Output::Diff if changed => {
+            write!(io.out, "{}", diff::unified(&shown, Some(&text), doc.text()))
+                .map_err(stream_error)?
+        }
+        Output::InPlace if changed => write_back(&full, &shown, doc.text())?,
+        Output::Diff | Output::InPlace => {}
+    }
+    if !changed {
+        writeln!(io.err, "{shown}: already as asked; nothing changed").map_err(stream_error)?;
+    }
+    // The process ends right after this: freeing a large tree node by node is wasted time.
+    std::mem::forget(doc);
+    Ok(Outcome::Success)
+}
+
+/// Print the value at `path`, or say that nothing is bound there.
+fn get(
+    doc: &NixDocument,
+    path: &AttrPath,
+    shown: &str,
+    given: &str,
+    io: &mut Io,
+) -> Result<Outcome> {
+    match doc.get(path)? {
+        Some(value) => {
+            writeln!(io.out, "{value}").map_err(stream_error)?;
+            Ok(Outcome::Success)
+        }
+        None => Err(Error::Usage(format!(
+            "`{path}` is not set in {shown}\n  = help: `devgen nix set {shown} {given} EXPR` binds it"
+        ))),
+    }
+}
+
+/// Write the edited file back atomically, through its directory as the root.
+fn write_back(full: &Path, shown: &str, text: &str) -> Result<()> {
+    let parent = full
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = full
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Usage(format!("{shown}: not a file name devgen can write")))?;
+    ProjectRoot::open(parent)?.write(name, text, false)
+}

@@ -1,0 +1,97 @@
+//! `devgen sync`: bring the files in line with the spec, all of the plan or none of it.
+//! With `--adopt`, values changed by hand in merged files are first written back into
+//! devgen.toml where a key of it says them.
+
+use std::path::Path;
+
+use super::adopt::adopt;
+use super::pipeline::Resolved;
+use super::Outcome;
+use crate::error::Result;
+use crate::machine::registry::{self, Registry};
+use crate::output::{stream_error, Io};
+use crate::project::{apply, find_root, Run};
+use crate::reconcile::{FilePlan, Role, Status};
+use crate::render::Renderer;
+use crate::spec::SPEC_FILE;
+
+/// What `devgen sync` was told.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Replace what was changed by hand.
+    pub force: bool,
+    /// Write values changed by hand into devgen.toml first.
+    pub adopt: bool,
+    /// Write nothing; show the diff.
+    pub dry_run: bool,
+}
+
+/// `devgen sync` in the project around `dir`.
+pub fn sync(dir: &Path, opts: Options, io: &mut Io) -> Result<Outcome> {
+    let root = find_root(dir)?;
+    let spec_text = root.read_spec()?;
+    let mut registry = Registry::load_default();
+    let resolved = Resolved::from_registry(root.path(), &spec_text, registry.as_ref())?;
+    follow(&mut registry, root.path(), &resolved, opts.dry_run, io)?;
+    let renderer = Renderer::new();
+    let run = resolved.plan(root, &renderer, opts.force)?;
+    if opts.adopt && run.plan.has_conflicts() {
+        return adopt_then_apply(run, &renderer, &spec_text, &mut registry, opts.dry_run, io);
+    }
+    Ok(apply(run, None, opts.dry_run, io)?.into())
+}
+
+/// Keep the project's registry entry true to its spec; a registry that cannot be read is
+/// left alone (the address note says so where it matters).
+fn follow(
+    registry: &mut Result<Registry>,
+    root: &Path,
+    resolved: &Resolved,
+    dry_run: bool,
+    io: &mut Io,
+) -> Result<()> {
+    match registry {
+        Ok(reg) => registry::follow(reg, root, &resolved.src, &resolved.model, dry_run, io),
+        Err(_) => Ok(()),
+    }
+}
+
+fn adopt_then_apply(
+    run: Run,
+    renderer: &Renderer,
+    spec_text: &str,
+    registry: &mut Result<Registry>,
+    dry_run: bool,
+    io: &mut Io,
+) -> Result<Outcome> {
+    let adopted = adopt(spec_text, &run.plan.hand_values())?;
+    for line in &adopted.refused {
+        writeln!(
+            io.err,
+            "note: cannot adopt {line}: devgen.toml has no key that says it"
+        )
+        .map_err(stream_error)?;
+    }
+    if adopted.changes.is_empty() {
+        return Ok(apply(run, None, dry_run, io)?.into());
+    }
+    for line in &adopted.changes {
+        writeln!(io.err, "  adopting {line}").map_err(stream_error)?;
+    }
+    // The adopted spec claims its address and ports like any spec: a collision stops here,
+    // before anything is written.
+    let root = run.root;
+    let resolved = Resolved::from_registry(root.path(), &adopted.spec_text, registry.as_ref())?;
+    follow(registry, root.path(), &resolved, dry_run, io)?;
+    let rerun = resolved.plan(root, renderer, false)?;
+    let spec_plan = FilePlan {
+        status: Status::Drift,
+        ..FilePlan::new(
+            SPEC_FILE,
+            Role::Spec,
+            Some(spec_text.to_string()),
+            adopted.spec_text,
+        )
+    };
+    Ok(apply(rerun, Some(spec_plan), dry_run, io)?.into())
+}

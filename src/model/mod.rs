@@ -1,0 +1,137 @@
+//! The resolved model: the spec with every default filled in and every derived name computed.
+//!
+//! Targets build what their templates see from this and nothing else, so no template decides
+//! a default or derives a name itself. The model speaks of the project — names, addresses,
+//! ports, versions, databases — never in the spelling of one file's language: nixpkgs
+//! attribute names, Elixir terms and the like belong to the target that writes them. This
+//! stage also owns the checks that compare values with each other (two services on one port
+//! of the project IP, [`ports`]), since only here are all values known.
+//!
+//! What the spec leaves to the machine (the project's address when it names none, where the
+//! shared PostgreSQL listens) comes in as [`Facts`]: the machine layer reads them from its
+//! registry, so this stage never reads a file.
+
+mod ports;
+mod resolve;
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use serde::Serialize;
+
+pub use resolve::{camel_case, resolve};
+
+/// The convention's first address: what a spec without `ip` gets when the machine registry
+/// has no address for the project either.
+pub const DEFAULT_IP: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 10);
+pub const DEFAULT_ELIXIR: &str = "1.18";
+pub const DEFAULT_POSTGRES: &str = "16";
+pub const DEFAULT_PHOENIX_PORT: u16 = 4000;
+pub const DEFAULT_LIVE_DEBUGGER_PORT: u16 = 4007;
+pub const DEFAULT_POSTGRES_PORT: u16 = 5432;
+/// Where the machine's shared PostgreSQL listens, unless the registry says otherwise.
+pub const DEFAULT_SHARED_POSTGRES: SocketAddrV4 =
+    SocketAddrV4::new(Ipv4Addr::new(127, 0, 0, 2), 5432);
+
+/// What the machine knows that a spec may leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    /// The project's address when the spec names none.
+    pub fallback_ip: Ipv4Addr,
+    /// Where the shared PostgreSQL listens, for a project in shared mode.
+    pub shared_postgres: SocketAddrV4,
+}
+
+impl Facts {
+    /// The convention's defaults, for a machine whose registry says nothing.
+    pub const DEFAULT: Facts = Facts {
+        fallback_ip: DEFAULT_IP,
+        shared_postgres: DEFAULT_SHARED_POSTGRES,
+    };
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub project: Project,
+    pub toolchain: Toolchain,
+    pub phoenix: Phoenix,
+    pub postgres: Postgres,
+    /// The spec's extra packages for the dev shell, as the user named them.
+    pub extra_packages: Vec<String>,
+    pub env: Vec<EnvVar>,
+    /// Enable `devgen diff` as a pre-commit hook.
+    pub pre_commit_hook: bool,
+    pub overrides: Overrides,
+}
+
+/// Environment variables through which a checkout overrides the committed values: a git
+/// worktree's untracked `.envrc.local` sets them, so that the generated files stay the same
+/// in every worktree while each runs on its own address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overrides {
+    pub ip: &'static str,
+    pub host: &'static str,
+}
+
+pub const OVERRIDES: Overrides = Overrides {
+    ip: "DEVGEN_IP",
+    host: "DEVGEN_HOST",
+};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub name: String,
+    /// The OTP application.
+    pub app: String,
+    /// The application's module prefix.
+    pub module: String,
+    pub host: String,
+    /// The host name the dev config uses to reach PostgreSQL.
+    pub postgres_host: String,
+    pub ip: Ipv4Addr,
+    /// Overmind's tmux session name (it is set through OVERMIND_TITLE).
+    pub tmux_session: String,
+}
+
+/// Toolchain versions, as the spec gives them (or devgen's defaults).
+#[derive(Debug, Clone, Serialize)]
+pub struct Toolchain {
+    /// Elixir, `major.minor`.
+    pub elixir: String,
+    /// Erlang/OTP's major version; `None`: the package set's default.
+    pub erlang: Option<String>,
+    /// Node.js's major version; `None`: no JavaScript toolchain.
+    pub node: Option<String>,
+    /// PostgreSQL's major version.
+    pub postgres: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Phoenix {
+    pub port: u16,
+    pub live_debugger: Option<u16>,
+    pub auto_restart: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Postgres {
+    /// The machine's shared server (`mode = "shared"`) rather than one of the project's own.
+    pub shared: bool,
+    /// The address apps connect to: the project IP, or the shared server's.
+    pub ip: Ipv4Addr,
+    pub port: u16,
+    pub databases: Vec<String>,
+    pub dev_database: String,
+    pub test_database: String,
+    pub log_alerts: bool,
+    /// Relative to PGDATA, which devenv puts at `.devenv/state/postgres`.
+    pub log_directory: String,
+    pub log_filename: String,
+    /// The log file relative to the project root, for the Procfile's alert process.
+    pub log_path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+}

@@ -1,0 +1,412 @@
+//! Merged Nix files (`flake.nix`, `devenv.nix`): devgen owns certain attribute paths and list
+//! elements; everything else in the file belongs to the user and is kept byte for byte.
+//!
+//! What devgen owns is read off the file it would write: every binding whose value is not an
+//! attribute set is an owned value, every element of a list is an owned element. The lock
+//! records what devgen last wrote at each, which makes each path a three-way merge:
+//! the file still holds devgen's last value → apply the spec's; the file holds the spec's →
+//! nothing to do; anything else was changed by hand → a conflict, unless `force`. A path or
+//! element the spec no longer has is removed only if it still holds what devgen wrote.
+
+use super::lock::LockEntry;
+use super::{FilePlan, Status};
+use crate::error::{Error, Result};
+use crate::nix_edit::{same_expr, AttrPath, NixDocument, ValueKind};
+use crate::render::Rendered;
+
+/// One list element devgen owns.
+#[derive(Debug, Clone)]
+struct OwnedElement {
+    list: AttrPath,
+    /// The call the element's list is given to (`pkgs.lib.optionals pkgs.stdenv.isLinux`).
+    call: Option<String>,
+    expr: String,
+}
+
+/// What devgen owns in a merged file.
+#[derive(Debug, Clone, Default)]
+struct Owned {
+    values: Vec<(AttrPath, String)>,
+    elements: Vec<OwnedElement>,
+    /// Every list binding, empty or not.
+    lists: Vec<AttrPath>,
+}
+
+impl Owned {
+    /// Read the owned parts off the document devgen would write.
+    fn of(doc: &NixDocument) -> Result<Owned> {
+        let rendered = doc.text();
+        let mut owned = Owned::default();
+        for b in doc.bindings()? {
+            match b.kind {
+                ValueKind::Set => {}
+                ValueKind::List => {
+                    owned.lists.push(b.path.clone());
+                    for e in doc.list_elements(&b.path)? {
+                        owned.elements.push(OwnedElement {
+                            list: b.path.clone(),
+                            call: e.call,
+                            expr: e.text,
+                        });
+                    }
+                }
+                ValueKind::Other => owned
+                    .values
+                    .push((b.path.clone(), rendered[b.value.clone()].to_string())),
+            }
+        }
+        Ok(owned)
+    }
+
+    fn lock_entry(&self) -> LockEntry {
+        let mut entry = LockEntry::merged();
+        for (path, value) in &self.values {
+            entry.values.insert(path.to_nix(), value.clone());
+        }
+        for e in &self.elements {
+            entry
+                .elements
+                .entry(e.list.to_nix())
+                .or_default()
+                .push(e.expr.clone());
+        }
+        entry
+    }
+}
+
+/// The result of merging the spec into a merged file.
+#[derive(Debug, Clone)]
+pub struct Merge {
+    /// The file after applying every change that is not in conflict.
+    pub text: String,
+    /// One line per conflict: where, what the file has, what devgen wrote, what the spec wants.
+    pub conflicts: Vec<String>,
+    /// The values of conflicting paths as the file has them, which `--adopt` can carry
+    /// back into devgen.toml.
+    pub hand_values: Vec<(AttrPath, String)>,
+    /// Paths and elements that were already in the file, just as devgen would write them,
+    /// with no record of devgen writing them: devgen takes them over.
+    pub taken_over: Vec<String>,
+    /// What the lock records once this is written.
+    pub lock: LockEntry,
+}
+
+/// Plan a merged output: fill in `fp`'s status, text, lock entry and what a report needs.
+pub(super) fn plan_file(
+    fp: &mut FilePlan,
+    r: &Rendered,
+    locked: Option<&LockEntry>,
+    force: bool,
+) -> Result<()> {
+    let rendered = r.nix.as_ref().ok_or_else(|| {
+        Error::Usage(format!(
+            "internal error: {} is merged but was not parsed as Nix; please report this",
+            r.decl.path
+        ))
+    })?;
+    let Some(text) = fp.current.as_deref() else {
+        fp.lock_entry = Some(Owned::of(rendered)?.lock_entry());
+        (fp.status, fp.desired) = (Status::Missing, r.content.clone());
+        return Ok(());
+    };
+    let m = merge(&fp.path, text, rendered, locked, force)?;
+    if !m.conflicts.is_empty() {
+        fp.forced = Some(merge(&fp.path, text, rendered, locked, true)?.text);
+    }
+    fp.status = if !m.conflicts.is_empty() {
+        Status::Conflict(m.conflicts.join("\n"))
+    } else if m.text == text {
+        Status::InSync
+    } else {
+        Status::Drift
+    };
+    fp.hand_values = m
+        .hand_values
+        .iter()
+        .map(|(p, v)| (p.to_nix(), v.clone()))
+        .collect();
+    fp.taken_over = m.taken_over;
+    fp.lock_entry = Some(m.lock);
+    fp.desired = m.text;
+    Ok(())
+}
+
+/// Merge the spec's version of a merged file (`rendered`) into the file as it is (`current`).
+pub fn merge(
+    path: &str,
+    current: &str,
+    rendered: &NixDocument,
+    locked: Option<&LockEntry>,
+    force: bool,
+) -> Result<Merge> {
+    let owned = Owned::of(rendered)?;
+    let mut m = Merger {
+        path,
+        doc: NixDocument::parse(path, current)?,
+        base: locked.filter(|l| !l.values.is_empty() || !l.elements.is_empty()),
+        force,
+        conflicts: Vec::new(),
+        hand_values: Vec::new(),
+        taken_over: Vec::new(),
+    };
+    m.values(&owned)?;
+    m.dropped_values(&owned)?;
+    m.elements(&owned)?;
+    m.dropped_elements(&owned)?;
+    Ok(Merge {
+        text: m.doc.text().to_string(),
+        conflicts: m.conflicts,
+        hand_values: m.hand_values,
+        taken_over: m.taken_over,
+        lock: owned.lock_entry(),
+    })
+}
+
+/// A merge in progress: the user's document, devgen's last record, and what was found.
+struct Merger<'a> {
+    path: &'a str,
+    doc: NixDocument,
+    /// What devgen last wrote, when the lock records anything.
+    base: Option<&'a LockEntry>,
+    force: bool,
+    conflicts: Vec<String>,
+    hand_values: Vec<(AttrPath, String)>,
+    taken_over: Vec<String>,
+}
+
+impl Merger<'_> {
+    /// `file:line:col` of the value at `p`, or the file's name when it has none.
+    fn at(&self, p: &AttrPath) -> String {
+        match self.doc.value_position(p) {
+            Some((line, col)) => format!("{}:{line}:{col}", self.path),
+            None => self.path.to_string(),
+        }
+    }
+
+    /// Each owned value, three ways: the file's, devgen's last, the spec's.
+    fn values(&mut self, owned: &Owned) -> Result<()> {
+        for (p, want) in &owned.values {
+            let have = self.doc.get(p)?;
+            let wrote = self.base.and_then(|b| b.values.get(&p.to_nix()));
+            match (&have, wrote) {
+                (Some(h), None) if same_expr(h, want) => self.taken_over.push(p.to_string()),
+                (Some(h), _) if same_expr(h, want) => {}
+                (Some(h), Some(w)) if same_expr(h, w) || self.force => {
+                    self.doc.set(p, want)?;
+                }
+                (None, None) => {
+                    self.doc.set(p, want)?;
+                }
+                _ if self.force => {
+                    self.doc.set(p, want)?;
+                }
+                (Some(h), Some(w)) => {
+                    self.conflicts.push(format!(
+                        "{}: `{p}` was changed by hand to {h}; devgen wrote {w}, and devgen.toml now gives {want}",
+                        self.at(p)
+                    ));
+                    self.hand_values.push((p.clone(), h.clone()));
+                }
+                (Some(h), None) => {
+                    self.conflicts.push(format!(
+                        "{}: `{p}` is {h}, but devgen.toml gives {want} (devgen has no record of writing it)",
+                        self.at(p)
+                    ));
+                    self.hand_values.push((p.clone(), h.clone()));
+                }
+                (None, Some(w)) => self.conflicts.push(format!(
+                    "{}: `{p}` was removed by hand; devgen wrote {w}, and devgen.toml gives {want}",
+                    self.path
+                )),
+            }
+        }
+        Ok(())
+    }
+
+    /// Paths the spec no longer has: removed where they still hold what devgen wrote.
+    fn dropped_values(&mut self, owned: &Owned) -> Result<()> {
+        let Some(base) = self.base else {
+            return Ok(());
+        };
+        for (key, wrote) in &base.values {
+            let Ok(p) = key.parse::<AttrPath>() else {
+                continue;
+            };
+            if owned.values.iter().any(|(q, _)| *q == p) {
+                continue;
+            }
+            match self.doc.get(&p)? {
+                None => {}
+                Some(h) if same_expr(&h, wrote) || self.force => {
+                    self.doc.delete(&p)?;
+                    remove_emptied_parents(&mut self.doc, &p)?;
+                }
+                Some(h) => self.conflicts.push(format!(
+                    "{}: `{p}` is no longer in devgen.toml, but was changed by hand to {h} (devgen wrote {wrote}); \
+                     delete it by hand if it should go",
+                    self.at(&p)
+                )),
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether devgen's last record has `expr` in the list at `list`.
+    fn wrote_element(&self, list: &AttrPath, expr: &str) -> bool {
+        self.base
+            .and_then(|b| b.elements.get(&list.to_nix()))
+            .is_some_and(|l| l.iter().any(|x| same_expr(x, expr)))
+    }
+
+    /// Each owned element: added where missing, unless the user took it out.
+    fn elements(&mut self, owned: &Owned) -> Result<()> {
+        for e in &owned.elements {
+            let wrote = self.wrote_element(&e.list, &e.expr);
+            if self.doc.contains_element(&e.list, &e.expr)? {
+                if !wrote {
+                    self.taken_over.push(format!("{} in `{}`", e.expr, e.list));
+                }
+                continue;
+            }
+            if wrote && !self.force {
+                self.conflicts.push(format!(
+                    "{}: {} was removed by hand from `{}`; devgen.toml still asks for it",
+                    self.path, e.expr, e.list
+                ));
+                continue;
+            }
+            match &e.call {
+                Some(call) => self.doc.add_when(&e.list, call, &e.expr)?,
+                None => self.doc.add(&e.list, &e.expr)?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Elements the spec no longer has: the ones devgen put there are taken out.
+    fn dropped_elements(&mut self, owned: &Owned) -> Result<()> {
+        let Some(base) = self.base else {
+            return Ok(());
+        };
+        for (key, wrote) in &base.elements {
+            let Ok(list) = key.parse::<AttrPath>() else {
+                continue;
+            };
+            for x in wrote {
+                let still_wanted = owned
+                    .elements
+                    .iter()
+                    .any(|e| e.list == list && same_expr(&e.expr, x));
+                if !still_wanted {
+                    self.doc.remove(&list, x)?;
+                }
+            }
+            // A list the spec no longer has at all goes once devgen's elements have left it
+            // empty; one that still holds the user's elements stays.
+            if !owned.lists.contains(&list)
+                && self.doc.get(&list)?.is_some()
+                && self.doc.list_elements(&list)?.is_empty()
+            {
+                self.doc.delete(&list)?;
+                remove_emptied_parents(&mut self.doc, &list)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The lock entry for a merged file written whole from `rendered`.
+pub fn lock_for(rendered: &NixDocument) -> Result<LockEntry> {
+    Ok(Owned::of(rendered)?.lock_entry())
+}
+
+/// After deleting `p`, delete the sets above it that it left empty.
+fn remove_emptied_parents(doc: &mut NixDocument, p: &AttrPath) -> Result<()> {
+    let segs = p.segments();
+    for n in (1..segs.len()).rev() {
+        let parent = AttrPath::new(segs[..n].to_vec()).expect("non-empty");
+        match doc.get(&parent) {
+            Ok(Some(v)) if same_expr(&v, "{ }") => {
+                doc.delete(&parent)?;
+            }
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> NixDocument {
+        NixDocument::parse("devenv.nix", text).unwrap()
+    }
+
+    const RENDERED: &str = "{ pkgs, ... }:\n{\n  services.postgres = {\n    enable = true;\n    port = 5432;\n  };\n  packages = [\n    pkgs.overmind\n  ] ++ pkgs.lib.optionals pkgs.stdenv.isLinux [\n    pkgs.inotify-tools\n  ];\n}\n";
+
+    #[test]
+    fn owned_parts_are_read_off_the_rendered_file() {
+        let o = Owned::of(&doc(RENDERED)).unwrap();
+        let values: Vec<String> = o.values.iter().map(|(p, v)| format!("{p}={v}")).collect();
+        assert_eq!(
+            values,
+            [
+                "services.postgres.enable=true",
+                "services.postgres.port=5432"
+            ]
+        );
+        let elems: Vec<String> = o
+            .elements
+            .iter()
+            .map(|e| format!("{}:{:?}:{}", e.list, e.call, e.expr))
+            .collect();
+        assert_eq!(
+            elems,
+            [
+                "packages:None:pkgs.overmind",
+                "packages:Some(\"pkgs.lib.optionals pkgs.stdenv.isLinux\"):pkgs.inotify-tools"
+            ]
+        );
+    }
+
+    #[test]
+    fn user_additions_survive_and_spec_changes_apply() {
+        let lock = lock_for(&doc(RENDERED)).unwrap();
+        let user = RENDERED
+            .replace("    port = 5432;\n", "    # mine\n    port = 5432;\n")
+            .replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
+        let spec = RENDERED.replace("port = 5432", "port = 5433");
+        let m = merge("devenv.nix", &user, &doc(&spec), Some(&lock), false).unwrap();
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        assert_eq!(m.text, user.replace("port = 5432", "port = 5433"));
+    }
+
+    #[test]
+    fn a_hand_changed_value_is_a_conflict_naming_both_values() {
+        let lock = lock_for(&doc(RENDERED)).unwrap();
+        let user = RENDERED.replace("port = 5432", "port = 6000");
+        let m = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), false).unwrap();
+        assert_eq!(m.text, user);
+        assert_eq!(m.conflicts.len(), 1);
+        assert!(m.conflicts[0].starts_with("devenv.nix:5:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432"), "{:?}", m.conflicts);
+        let forced = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), true).unwrap();
+        assert_eq!(forced.text, RENDERED);
+    }
+
+    #[test]
+    fn dropped_parts_are_removed_with_the_sets_they_leave_empty() {
+        let with_js = RENDERED.replace(
+            "  packages",
+            "  languages.javascript = {\n    enable = true;\n  };\n  packages",
+        );
+        let lock = lock_for(&doc(&with_js)).unwrap();
+        let user = with_js.replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
+        let m = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), false).unwrap();
+        assert!(m.conflicts.is_empty());
+        assert_eq!(
+            m.text,
+            RENDERED.replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n")
+        );
+    }
+}

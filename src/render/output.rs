@@ -1,0 +1,95 @@
+//! What one output file is: where it goes, which template writes it, how much of it devgen
+//! owns, and what kind of file it is. Targets declare their files with these; the render
+//! stage writes them and the reconcile stage decides, per ownership, how each meets the file
+//! on disk.
+
+use serde::{Deserialize, Serialize};
+
+/// How much of a file devgen owns. Recorded in the lock and shown in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ownership {
+    /// The whole file, with a header saying so. A hand edit is drift.
+    Owned,
+    /// Certain attribute paths and list elements of a Nix file, reconciled one by one
+    /// through the Nix editor; the rest of the file is the user's.
+    Merged,
+    /// A marked region of a file that otherwise belongs to the user.
+    Block,
+    /// One line of a file that otherwise belongs to the user.
+    Line,
+}
+
+impl Ownership {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ownership::Owned => "owned",
+            Ownership::Merged => "merged",
+            Ownership::Block => "block",
+            Ownership::Line => "line",
+        }
+    }
+}
+
+/// The language of a file: devgen checks its own output in it (Nix is parsed when rendered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Nix,
+    Shell,
+    Elixir,
+    Procfile,
+    Dotenv,
+    Tmux,
+    Gitignore,
+}
+
+/// What devgen knows of a kind of file besides its language.
+#[derive(Debug)]
+pub struct FileKind {
+    pub syntax: Syntax,
+    /// For a block file: the job a line does, when it has one devgen's block does too (a
+    /// Procfile's process name, `.envrc`'s `use flake`). A line outside the block with the
+    /// same key as a line inside would do the job twice: a conflict.
+    pub clash_key: Option<fn(&str) -> Option<String>>,
+}
+
+impl FileKind {
+    /// A kind of file with nothing known of it but its language.
+    pub const fn plain(syntax: Syntax) -> FileKind {
+        FileKind {
+            syntax,
+            clash_key: None,
+        }
+    }
+}
+
+/// One file of a target.
+#[derive(Debug)]
+pub struct OutputDecl {
+    /// Path relative to the project root, with `/` separators.
+    pub path: &'static str,
+    /// Template name under `templates/`.
+    pub template: &'static str,
+    pub ownership: Ownership,
+    pub kind: &'static FileKind,
+    pub executable: bool,
+    /// For a line: what starts the file when devgen has to create it.
+    pub preamble: &'static str,
+}
+
+/// A declaration with the defaults most files take (not executable, no preamble).
+pub const fn decl(
+    path: &'static str,
+    template: &'static str,
+    ownership: Ownership,
+    kind: &'static FileKind,
+) -> OutputDecl {
+    OutputDecl {
+        path,
+        template,
+        ownership,
+        kind,
+        executable: false,
+        preamble: "",
+    }
+}

@@ -1,0 +1,179 @@
+//! The spec reference, generated from the spec's own types: the JSON Schema that editors
+//! validate devgen.toml against (`devgen schema`, and `devgen.schema.json` in the
+//! repository), and the same as Markdown tables for the README (`devgen schema --markdown`).
+//! Both come from [`super::json_schema`], so they cannot drift from the parser.
+
+use serde_json::Value;
+
+use crate::spec;
+
+/// Where editors find the schema: `init` writes it into devgen.toml as a `#:schema`
+/// directive (taplo's convention), pointing at the copy committed in devgen's repository.
+pub const SCHEMA_URL: &str =
+    "https://raw.githubusercontent.com/OWNER/devgen/main/devgen.schema.json";
+
+/// The JSON Schema, pretty-printed, with a final newline.
+pub fn json() -> String {
+    let schema = spec::json_schema();
+    let mut text = serde_json::to_string_pretty(schema.as_value()).expect("a schema is JSON");
+    text.push('\n');
+    text
+}
+
+/// One table a section: key, type, default, description.
+pub fn markdown() -> String {
+    let schema = spec::json_schema();
+    let root = schema.as_value();
+    let defs = root.get("definitions").cloned().unwrap_or(Value::Null);
+    let mut out = String::new();
+    let sections = root["properties"].as_object().expect("the spec is a table");
+    for (section, prop) in sections {
+        let required = root["required"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|k| k == section));
+        out.push_str(&format!(
+            "### `[{section}]`{}\n\n{}\n\n",
+            if required { " (required)" } else { "" },
+            description(prop)
+        ));
+        let table = resolve(prop, &defs);
+        match table.get("properties").and_then(Value::as_object) {
+            Some(keys) => {
+                let required: Vec<&str> = table["required"]
+                    .as_array()
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                out.push_str("| key | type | default | meaning |\n|---|---|---|---|\n");
+                for (key, p) in keys {
+                    let default = match p.get("default") {
+                        Some(d) => format!("`{d}`"),
+                        None if required.contains(&key.as_str()) => "required".to_string(),
+                        None => "—".to_string(),
+                    };
+                    out.push_str(&format!(
+                        "| `{key}` | {} | {default} | {} |\n",
+                        type_of(p, &defs),
+                        description(p).replace('|', "\\|")
+                    ));
+                }
+            }
+            None => out.push_str(&format!(
+                "Any key: `NAME = \"value\"` ({}).\n",
+                type_of(&table["additionalProperties"], &defs)
+            )),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn description(p: &Value) -> String {
+    p.get("description")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .replace('\n', " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Follow a `$ref` into the definitions.
+fn resolve<'a>(p: &'a Value, defs: &'a Value) -> &'a Value {
+    // draft-07 ignores siblings of `$ref`, so a described reference is `allOf: [{ $ref }]`
+    if let Some([only]) = p.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        return resolve(only, defs);
+    }
+    match p.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r.rsplit('/').next().unwrap_or(r);
+            defs.get(name).unwrap_or(p)
+        }
+        None => p,
+    }
+}
+
+/// A short human name of a property's type.
+fn type_of(p: &Value, defs: &Value) -> String {
+    let p = resolve(p, defs);
+    if let Some(c) = p.get("const") {
+        return format!("`{c}`");
+    }
+    if let Some(values) = p.get("enum").and_then(Value::as_array) {
+        let names: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        return names.join(" or ");
+    }
+    if let Some(any) = p
+        .get("anyOf")
+        .or_else(|| p.get("oneOf"))
+        .and_then(Value::as_array)
+    {
+        let kinds: Vec<String> = any
+            .iter()
+            .map(|v| type_of(v, defs))
+            .filter(|t| t != "null")
+            .collect();
+        return kinds.join(" or ");
+    }
+    match &p["type"] {
+        Value::String(t) if t == "array" => format!("list of {}", type_of(&p["items"], defs)),
+        Value::String(t) if t == "integer" && p.get("maximum").is_some() => "port".to_string(),
+        Value::String(t) => t.clone(),
+        Value::Array(ts) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| *t != "null")
+            .map(|t| {
+                if t == "array" {
+                    format!("list of {}", type_of(&p["items"], defs))
+                } else if t == "integer" && p.get("maximum").is_some() {
+                    "port".to_string()
+                } else {
+                    t.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" or "),
+        _ => "any".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys "did you mean" offers are the keys the schema (and the parser) takes.
+    #[test]
+    fn the_spec_sections_listed_for_suggestions_match_the_schema() {
+        let schema = spec::json_schema();
+        let root = schema.as_value();
+        let defs = &root["definitions"];
+        let from_schema: Vec<(String, Vec<String>)> = root["properties"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, p)| {
+                let keys = resolve(p, defs)
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .map(|k| k.keys().cloned().collect())
+                    .unwrap_or_default();
+                (name.clone(), keys)
+            })
+            .collect();
+        let listed: Vec<(String, Vec<String>)> = spec::SECTIONS
+            .iter()
+            .map(|(n, k)| (n.to_string(), k.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        assert_eq!(listed, from_schema);
+    }
+
+    #[test]
+    fn markdown_has_a_row_for_every_key() {
+        let md = markdown();
+        for (section, keys) in spec::SECTIONS {
+            assert!(md.contains(&format!("### `[{section}]`")), "{section}");
+            for key in *keys {
+                assert!(md.contains(&format!("| `{key}` |")), "{section}.{key}");
+            }
+        }
+    }
+}

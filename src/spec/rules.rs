@@ -1,0 +1,141 @@
+//! The shapes values must have on their own: names, host names, loopback addresses, versions.
+//! The spec's validation uses them, and so does everything else that takes such a value
+//! from elsewhere (the machine registry, `devgen init --ip`, `devgen shared --postgres`), so
+//! that one rule holds everywhere.
+
+use std::net::Ipv4Addr;
+
+/// A major version as devgen maps it to a nixpkgs attribute: 1 to 4 digits (`"16"`, `"27"`).
+pub fn is_major_version(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `major.minor`, each part a [`is_major_version`] (`"1.18"`).
+pub fn is_major_minor(s: &str) -> bool {
+    matches!(s.split_once('.'), Some((a, b)) if is_major_version(a) && is_major_version(b))
+}
+
+/// Parse an IPv4 address and require it to be a usable host address on loopback.
+pub fn parse_loopback_ip(text: &str) -> Result<Ipv4Addr, String> {
+    let ip: Ipv4Addr = text
+        .parse()
+        .map_err(|_| "not an IPv4 address".to_string())?;
+    if ip.octets()[0] != 127 {
+        return Err("outside the loopback range 127.0.0.0/8".to_string());
+    }
+    if ip == Ipv4Addr::new(127, 0, 0, 0) || ip == Ipv4Addr::new(127, 255, 255, 255) {
+        return Err("the network or broadcast address of 127.0.0.0/8".to_string());
+    }
+    Ok(ip)
+}
+
+/// A project name: lowercase letters, digits, '-' and '_', starting with a letter.
+pub fn is_project_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    s.len() <= 64
+        && b.next().is_some_and(|c| c.is_ascii_lowercase())
+        && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+}
+
+/// An OTP application name: lowercase letters, digits and '_', starting with a letter.
+pub fn is_otp_app(s: &str) -> bool {
+    let mut b = s.bytes();
+    s.len() <= 64
+        && b.next().is_some_and(|c| c.is_ascii_lowercase())
+        && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+/// An Elixir module name: CamelCase segments joined by dots.
+pub fn is_module_name(s: &str) -> bool {
+    s.len() <= 128
+        && s.split('.').all(|seg| {
+            let mut b = seg.bytes();
+            b.next().is_some_and(|c| c.is_ascii_uppercase())
+                && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        })
+}
+
+/// A host name of lowercase DNS labels.
+pub fn is_host_name(s: &str) -> bool {
+    // Room for the "postgres." prefix devgen derives from it.
+    s.len() <= 253 - "postgres.".len()
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
+}
+
+/// A PostgreSQL database name devgen creates: letters, digits, '_' and '-', at most 63.
+pub fn is_database_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    s.len() <= 63
+        && b.next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+}
+
+/// An environment variable name the shell takes.
+pub fn is_env_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+const NIX_KEYWORDS: &[&str] = &[
+    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
+];
+
+/// A Nix identifier that needs no quoting.
+pub fn is_nix_ident(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
+        && !NIX_KEYWORDS.contains(&s)
+}
+
+/// A nixpkgs attribute path like `nodePackages.pnpm`.
+pub fn is_nix_attr_path(s: &str) -> bool {
+    s.split('.').all(is_nix_ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(is_project_name("liberties-www"));
+        assert!(!is_project_name("Liberties"));
+        assert!(!is_project_name("9lives"));
+        assert!(is_module_name("Acme.Shop"));
+        assert!(!is_module_name("acme"));
+        assert!(is_host_name("theliberties.test"));
+        assert!(!is_host_name("the liberties.test"));
+        assert!(!is_host_name("a..test"));
+        assert!(is_nix_attr_path("nodePackages.pnpm"));
+        assert!(!is_nix_attr_path("with"));
+        assert!(!is_nix_attr_path("foo;bar"));
+    }
+
+    #[test]
+    fn loopback_only() {
+        assert!(parse_loopback_ip("127.0.0.10").is_ok());
+        assert!(parse_loopback_ip("10.0.0.1").is_err());
+        assert!(parse_loopback_ip("127.0.0.256").is_err());
+        assert!(parse_loopback_ip("127.0.0.0").is_err());
+    }
+
+    #[test]
+    fn versions() {
+        assert!(is_major_version("16") && is_major_version("2026"));
+        assert!(!is_major_version("") && !is_major_version("12345") && !is_major_version("1.8"));
+        assert!(is_major_minor("1.18") && !is_major_minor("1") && !is_major_minor("1.x"));
+    }
+}

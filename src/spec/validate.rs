@@ -1,0 +1,238 @@
+//! Value checks that need no other value: formats, ranges, duplicates within a list. Each
+//! section has a step of its own; the first failing check is reported, pointing at the value.
+
+use serde_spanned::Spanned;
+
+use super::rules::{
+    is_database_name, is_env_name, is_host_name, is_major_minor, is_major_version, is_module_name,
+    is_nix_attr_path, is_otp_app, is_project_name, parse_loopback_ip,
+};
+use super::{SpecSource, Version};
+use crate::diagnostic::{line_col, Diagnostic};
+
+type Checked = Result<(), Box<Diagnostic>>;
+
+/// Every check, section by section.
+pub(super) fn validate(src: &SpecSource) -> Checked {
+    project(src)?;
+    toolchain(src)?;
+    shared_mode(src)?;
+    databases(src)?;
+    packages(src)?;
+    env(src)
+}
+
+fn project(src: &SpecSource) -> Checked {
+    let p = &src.spec.project;
+    check(
+        src,
+        &p.name,
+        is_project_name,
+        "invalid project name",
+        "use lowercase letters, digits, '-' and '_', starting with a letter, like \"my-app\"",
+    )?;
+    if let Some(app) = &p.app {
+        check(
+            src,
+            app,
+            is_otp_app,
+            "invalid OTP app name",
+            "use lowercase letters, digits and '_', starting with a letter, like \"my_app\"",
+        )?;
+    }
+    if let Some(module) = &p.module {
+        check(
+            src,
+            module,
+            is_module_name,
+            "invalid Elixir module name",
+            "use CamelCase segments joined by dots, like \"MyApp\" or \"Acme.Shop\"",
+        )?;
+    }
+    if let Some(host) = &p.host {
+        check(
+            src,
+            host,
+            is_host_name,
+            "invalid host name",
+            "use lowercase DNS labels (letters, digits, '-') joined by dots, like \"my-app.test\"",
+        )?;
+    }
+    if let Some(ip) = &p.ip {
+        parse_loopback_ip(ip.get_ref()).map_err(|why| {
+            src.error(ip.span(), format!("invalid ip {:?}: {why}", ip.get_ref()))
+                .with_label("not a usable loopback address")
+                .with_help("pick an address in 127.0.0.0/8, like \"127.0.0.10\" (devgen's convention: .10, .20, .30 …)")
+        })?;
+    }
+    Ok(())
+}
+
+fn toolchain(src: &SpecSource) -> Checked {
+    let t = &src.spec.toolchain;
+    if let Some(v) = &t.elixir {
+        check_version(src, v, true, "elixir", "\"1.18\"")?;
+    }
+    for (name, v) in [
+        ("erlang", &t.erlang),
+        ("node", &t.node),
+        ("postgres", &t.postgres),
+    ] {
+        if let Some(v) = v {
+            check_version(src, v, false, name, "\"27\"")?;
+        }
+    }
+    Ok(())
+}
+
+/// Keys that only a PostgreSQL of the project's own gives a meaning to.
+fn shared_mode(src: &SpecSource) -> Checked {
+    if !src.is_shared_mode() {
+        return Ok(());
+    }
+    let pg = &src.spec.postgres;
+    let shared_help = "in shared mode the project uses the machine's shared PostgreSQL, whose address \
+         `devgen registry` keeps (127.0.0.2:5432 by default); remove the key, or set mode = \"isolated\"";
+    if let Some(port) = &pg.port {
+        return Err(Box::new(
+            src.error(port.span(), "[postgres] port has no meaning in shared mode")
+                .with_label("the shared server's port is the registry's")
+                .with_help(shared_help),
+        ));
+    }
+    if let Some(alerts) = pg.log_alerts.as_ref().filter(|a| *a.get_ref()) {
+        return Err(Box::new(
+            src.error(
+                alerts.span(),
+                "log alerts need a PostgreSQL of the project's own",
+            )
+            .with_label("the shared server logs elsewhere")
+            .with_help(shared_help),
+        ));
+    }
+    Ok(())
+}
+
+fn databases(src: &SpecSource) -> Checked {
+    let Some(dbs) = &src.spec.postgres.databases else {
+        return Ok(());
+    };
+    if dbs.get_ref().is_empty() {
+        return Err(Box::new(src.error(dbs.span(), "databases is empty")
+            .with_help("list at least one database, or remove the key for the default [\"<app>_dev\", \"<app>_test\"]")));
+    }
+    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    for db in dbs.get_ref() {
+        check(
+            src,
+            db,
+            is_database_name,
+            "invalid database name",
+            "use letters, digits, '_' and '-', starting with a letter or '_', at most 63 characters",
+        )?;
+        if let Some(first) = seen.iter().find(|d| d.get_ref() == db.get_ref()) {
+            let (line, col) = line_col(&src.text, first.span().start);
+            return Err(Box::new(
+                src.error(
+                    db.span(),
+                    format!("database {:?} is listed twice", db.get_ref()),
+                )
+                .with_label("duplicate")
+                .with_help(format!(
+                    "remove one of them; the first is at {}:{line}:{col}",
+                    src.file
+                )),
+            ));
+        }
+        seen.push(db);
+    }
+    Ok(())
+}
+
+fn packages(src: &SpecSource) -> Checked {
+    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    for pkg in &src.spec.packages.extra {
+        check(
+            src,
+            pkg,
+            is_nix_attr_path,
+            "invalid nixpkgs attribute name",
+            "use a nixpkgs attribute path like \"flyctl\" or \"nodePackages.pnpm\"",
+        )?;
+        if seen.iter().any(|p| p.get_ref() == pkg.get_ref()) {
+            return Err(Box::new(
+                src.error(
+                    pkg.span(),
+                    format!("package {:?} is listed twice", pkg.get_ref()),
+                )
+                .with_label("duplicate")
+                .with_help("remove one of them"),
+            ));
+        }
+        seen.push(pkg);
+    }
+    Ok(())
+}
+
+fn env(src: &SpecSource) -> Checked {
+    for (key, value) in &src.spec.env {
+        check(
+            src,
+            key,
+            is_env_name,
+            "invalid environment variable name",
+            "use letters, digits and '_', not starting with a digit, like ERL_AFLAGS",
+        )?;
+        if value.get_ref().contains('\0') {
+            return Err(Box::new(
+                src.error(value.span(), "environment value contains a NUL character")
+                    .with_help("remove the \\u0000 escape"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `value` passes `ok`, or an error at it with `message` and `help`.
+fn check(
+    src: &SpecSource,
+    value: &Spanned<String>,
+    ok: fn(&str) -> bool,
+    message: &str,
+    help: &str,
+) -> Checked {
+    if ok(value.get_ref()) {
+        Ok(())
+    } else {
+        Err(Box::new(
+            src.error(value.span(), format!("{message}: {:?}", value.get_ref()))
+                .with_help(help),
+        ))
+    }
+}
+
+/// A version of the shape its key takes: `major.minor` for Elixir, a major version else.
+fn check_version(
+    src: &SpecSource,
+    v: &Spanned<Version>,
+    major_minor: bool,
+    what: &str,
+    example: &str,
+) -> Checked {
+    let text = &v.get_ref().0;
+    let (ok, shape) = if major_minor {
+        (is_major_minor(text), "major.minor")
+    } else {
+        (is_major_version(text), "a major version")
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Box::new(
+        src.error(v.span(), format!("invalid {what} version {text:?}"))
+            .with_label(format!("expected {shape}"))
+            .with_help(format!(
+                "write {shape}, like {example}; devgen maps it to the nixpkgs attribute"
+            )),
+    ))
+}

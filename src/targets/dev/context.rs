@@ -1,0 +1,124 @@
+//! What the dev target's templates see: the model, plus the names only these files use —
+//! nixpkgs attributes for the toolchain and the dev shell's packages (with the comment each
+//! carries), and the Phoenix modules the config names.
+
+use serde::Serialize;
+
+use crate::model::{EnvVar, Model, Overrides, Phoenix, Postgres, Project, Toolchain};
+use crate::targets::nixpkgs;
+
+/// Packages every dev environment gets: overmind runs the Procfile, and tmux must be the
+/// same build overmind talks to, or tmux commands fail with "server exited unexpectedly".
+const BASE_PACKAGES: &[(&str, Option<&str>)] = &[
+    ("overmind", None),
+    (
+        "tmux",
+        Some("the same build overmind talks to; another tmux fails with \"server exited unexpectedly\""),
+    ),
+];
+/// Linux-only packages: inotify-tools drives Phoenix live reload.
+const LINUX_PACKAGES: &[(&str, Option<&str>)] =
+    &[("inotify-tools", Some("Phoenix live reload on Linux"))];
+
+#[derive(Serialize)]
+struct Context<'a> {
+    project: ProjectNames<'a>,
+    toolchain: ToolchainPackages<'a>,
+    phoenix: &'a Phoenix,
+    postgres: &'a Postgres,
+    packages: Packages,
+    env: &'a [EnvVar],
+    pre_commit_hook: bool,
+    overrides: &'a Overrides,
+}
+
+#[derive(Serialize)]
+struct ProjectNames<'a> {
+    #[serde(flatten)]
+    project: &'a Project,
+    repo_module: String,
+    endpoint_module: String,
+}
+
+#[derive(Serialize)]
+struct ToolchainPackages<'a> {
+    #[serde(flatten)]
+    versions: &'a Toolchain,
+    /// Attribute paths under `pkgs`.
+    elixir_package: String,
+    node_package: Option<String>,
+    postgres_package: String,
+}
+
+/// The dev shell's packages, as attribute paths under `pkgs`.
+#[derive(Serialize)]
+struct Packages {
+    /// devgen's own, then the spec's extras.
+    all: Vec<Package>,
+    linux: Vec<Package>,
+}
+
+#[derive(Serialize)]
+struct Package {
+    attr: String,
+    /// Why devgen adds it, written beside it.
+    comment: Option<&'static str>,
+}
+
+/// The dev target's values for `model`; the target is always on.
+pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
+    let t = &model.toolchain;
+    let module = &model.project.module;
+    let context = Context {
+        project: ProjectNames {
+            project: &model.project,
+            repo_module: format!("{module}.Repo"),
+            endpoint_module: format!("{module}Web.Endpoint"),
+        },
+        toolchain: ToolchainPackages {
+            versions: t,
+            elixir_package: nixpkgs::elixir(&t.elixir, t.erlang.as_deref()),
+            node_package: t.node.as_deref().map(nixpkgs::nodejs),
+            postgres_package: nixpkgs::postgresql(&t.postgres),
+        },
+        phoenix: &model.phoenix,
+        postgres: &model.postgres,
+        packages: packages(model),
+        env: &model.env,
+        pre_commit_hook: model.pre_commit_hook,
+        overrides: &model.overrides,
+    };
+    Some(crate::render::values(&context))
+}
+
+/// devgen's packages, the PostgreSQL client in shared mode, then the spec's extras, each
+/// once; Linux-only ones unless listed already.
+fn packages(model: &Model) -> Packages {
+    let mut all: Vec<Package> = BASE_PACKAGES.iter().map(package).collect();
+    // Without a service of its own the shell still needs the client (pg_isready, psql).
+    let client = model
+        .postgres
+        .shared
+        .then(|| nixpkgs::postgresql(&model.toolchain.postgres));
+    for attr in client.iter().chain(&model.extra_packages) {
+        if !all.iter().any(|p| p.attr == *attr) {
+            all.push(Package {
+                attr: attr.clone(),
+                comment: None,
+            });
+        }
+    }
+    let linux = LINUX_PACKAGES
+        .iter()
+        .filter(|(attr, _)| !all.iter().any(|p| p.attr == *attr))
+        .map(package)
+        .collect();
+    Packages { all, linux }
+}
+
+fn package(&(attr, comment): &(&str, Option<&'static str>)) -> Package {
+    Package {
+        attr: attr.to_string(),
+        comment,
+    }
+}

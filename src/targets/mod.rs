@@ -1,0 +1,105 @@
+//! Targets: what devgen writes, one folder each under `src/targets/` with its templates in
+//! the matching folder of `templates/`.
+//!
+//! A [`Target`] declares its files ([`OutputDecl`]s), the values its templates see — built
+//! from the [`Model`] by the target itself, so the model stays free of any file's spelling —
+//! and which hand-written values in its files a key of devgen.toml can take back
+//! ([`Adoptable`]). [`TARGETS`] is the one list of them: the pipeline, the tests and the
+//! docs all read it.
+
+mod adopt;
+pub mod dev;
+mod nixpkgs;
+pub mod shared;
+
+use crate::error::Result;
+use crate::model::Model;
+use crate::render::{FileKind, OutputDecl, Rendered, Renderer, Syntax};
+
+pub use adopt::{settings_for, Adoptable, AttrMatch};
+
+/// Every target, one line each.
+pub static TARGETS: &[&Target] = &[&dev::TARGET, &shared::TARGET];
+
+/// One target: a set of files written from one set of values.
+pub struct Target {
+    pub name: &'static str,
+    pub outputs: &'static [OutputDecl],
+    pub scope: Scope,
+    /// Values in its files that devgen.toml can say (`sync --adopt`, a first `init`).
+    pub adopt: &'static [Adoptable],
+}
+
+/// What a target is rendered for.
+pub enum Scope {
+    /// A project, from its model: `context` gives the templates' values, or `None` when
+    /// the project's spec leaves the target off.
+    Project {
+        context: fn(&Model) -> Option<minijinja::Value>,
+    },
+    /// The machine, by its own command (`devgen shared`).
+    Machine,
+}
+
+impl Target {
+    /// The values of this target's templates for `model`; `None` for a machine target, or
+    /// one the spec leaves off.
+    pub fn context(&self, model: &Model) -> Option<minijinja::Value> {
+        match self.scope {
+            Scope::Project { context } => context(model),
+            Scope::Machine => None,
+        }
+    }
+}
+
+/// Every output of every target the project's spec turns on, in the order of [`TARGETS`].
+pub fn render_project(renderer: &Renderer, model: &Model) -> Result<Vec<Rendered>> {
+    let mut rendered = Vec::new();
+    for target in TARGETS {
+        if let Some(ctx) = target.context(model) {
+            rendered.extend(renderer.render(target.outputs, &ctx)?);
+        }
+    }
+    Ok(rendered)
+}
+
+/// Kinds of file with nothing known of them but their language.
+pub const NIX: &FileKind = &FileKind::plain(Syntax::Nix);
+pub const SHELL: &FileKind = &FileKind::plain(Syntax::Shell);
+pub const ELIXIR: &FileKind = &FileKind::plain(Syntax::Elixir);
+pub const DOTENV: &FileKind = &FileKind::plain(Syntax::Dotenv);
+pub const TMUX: &FileKind = &FileKind::plain(Syntax::Tmux);
+pub const GITIGNORE: &FileKind = &FileKind::plain(Syntax::Gitignore);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declared_template_exists() {
+        let r = Renderer::new();
+        for t in TARGETS {
+            for d in t.outputs {
+                assert!(
+                    r.has_template(d.template),
+                    "{}: no template {}",
+                    t.name,
+                    d.template
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_project_targets_write_one_file() {
+        let mut seen = std::collections::BTreeSet::new();
+        for t in TARGETS
+            .iter()
+            .filter(|t| matches!(t.scope, Scope::Project { .. }))
+        {
+            for d in t.outputs {
+                assert!(seen.insert(d.path), "{} is declared twice", d.path);
+            }
+        }
+    }
+}
