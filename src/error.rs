@@ -64,3 +64,89 @@ impl Diagnostic {
         Error::Diagnostic(Box::new(self))
     }
 }
+
+/// The Nix editor's errors in devgen's words: a diagnostic at the place in the file (or in
+/// the EXPR of `devgen nix`), with the fix; the editor's internal errors as bugs to report.
+impl From<nix_edit::Error> for Error {
+    fn from(e: nix_edit::Error) -> Self {
+        use nix_edit::ErrorKind as K;
+        let file = e.file().unwrap_or("EXPR");
+        let internal = |what: String| Error::Usage(format!("internal error: {what}"));
+        let (message, help) = match e.kind() {
+            K::ReadBack { path, found } => {
+                return internal(format!(
+                    "after setting `{path}` in {file} it reads {found:?}; nothing was written. Please report this with the file"
+                ))
+            }
+            K::StillBound { path } => {
+                return internal(format!("`{path}` is still bound in {file} after deleting it"))
+            }
+            K::EditUnparsable { message } => {
+                let syntax = Diagnostic::new(file, e.input(), e.span(), format!("Nix syntax error: {message}"))
+                    .with_help(NIX_SYNTAX_HELP);
+                return internal(format!(
+                    "the edit would leave {file} unparsable, so nothing was written:\n{syntax}"
+                ));
+            }
+            _ => editor_message(&e),
+        };
+        let d = Diagnostic::new(file, e.input(), e.span(), message);
+        match help {
+            Some(help) => d.with_help(help),
+            None => d,
+        }
+        .into_error()
+    }
+}
+
+const NIX_SYNTAX_HELP: &str = "fix the syntax first; devgen only edits files that Nix can parse";
+
+/// The message and the fix of an error the user can act on.
+fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
+    use nix_edit::ErrorKind as K;
+    let (message, help): (String, String) = match e.kind() {
+        K::Syntax { message } => (format!("Nix syntax error: {message}"), NIX_SYNTAX_HELP.into()),
+        K::Expression { message } => (
+            format!("the expression does not parse: {message}"),
+            "quote it for your shell, e.g. 'pkgs.redis' or '\"a string\"' (Nix strings need double quotes)".into(),
+        ),
+        K::NotAttrSetDocument { found } => (
+            format!("the file's value is {found}, not an attribute set"),
+            "devgen edits files whose value is an attribute set, like a module `{ pkgs, ... }: { … }` or a flake `{ … }`".into(),
+        ),
+        K::NotAttrSet { path, found } => (
+            format!("`{path}` is bound to {found} here, not an attribute set"),
+            "devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
+        ),
+        K::InheritedPrefix { path } => (
+            format!("`{path}` is bound by `inherit` here, so devgen cannot see inside it"),
+            "write the value out as an attribute set to edit inside it".into(),
+        ),
+        K::InheritRewrite { path } => {
+            let name = path.segments().last().map(String::as_str).unwrap_or_default();
+            (
+                format!("`{path}` is bound by `inherit` here; devgen does not rewrite inherit bindings"),
+                format!("replace the inherit of `{name}` by hand with `{name} = …;`, then run the edit again"),
+            )
+        }
+        K::InheritShared { path } => (
+            format!("`{path}` is one of several names this `inherit` binds; devgen does not rewrite inherit bindings"),
+            "remove the name from the inherit by hand".into(),
+        ),
+        K::NotAList { path, found } => (
+            format!("`{path}` is {found}, not a list"),
+            "add and remove work on list literals: `[ … ]`, `[ … ] ++ …`, or `with pkgs; [ … ]`".into(),
+        ),
+        K::Spread { path, operation, example } => (
+            format!("cannot {operation} `{path}`: it is made of several bindings, such as `{example}`"),
+            format!("use a longer path, like `{example}`, or delete `{path}` first"),
+        ),
+        K::UsedInRec { name } => (
+            format!("cannot delete `{name}`: this rec set still uses it here, which would leave it undefined"),
+            "remove or change the uses first, then delete it".into(),
+        ),
+        // A kind a newer editor knows: its own words.
+        _ => return (e.to_string(), e.help()),
+    };
+    (message, Some(help))
+}

@@ -27,7 +27,6 @@ pub mod diff;
 pub mod error;
 pub mod machine;
 pub mod model;
-pub mod nix_edit;
 pub mod output;
 pub mod project;
 pub mod reconcile;

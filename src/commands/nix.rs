@@ -7,9 +7,9 @@ use std::path::Path;
 use super::Outcome;
 use crate::diff;
 use crate::error::{Error, Result};
-use crate::nix_edit::{AttrPath, NixDocument};
 use crate::output::{stream_error, Io};
 use crate::project::ProjectRoot;
+use nix_edit::{AttrPath, NixDocument};
 
 /// What `devgen nix` does to a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

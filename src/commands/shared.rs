@@ -8,13 +8,13 @@ use super::Outcome;
 use crate::error::{Error, Result};
 use crate::machine::registry::Registry;
 use crate::model::{self, Facts, DEFAULT_SHARED_POSTGRES};
-use crate::nix_edit::NixDocument;
 use crate::output::{stream_error, Io};
 use crate::project::{apply, find_root, Applied, ProjectRoot, Run, Source};
 use crate::reconcile;
 use crate::render::Renderer;
 use crate::spec::{self, SPEC_FILE};
 use crate::targets::shared::{SharedService, TARGET};
+use nix_edit::NixDocument;
 
 /// What `devgen shared` was told.
 #[derive(Debug, Clone, Default)]

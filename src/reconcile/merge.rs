@@ -11,8 +11,8 @@
 use super::lock::LockEntry;
 use super::{FilePlan, Status};
 use crate::error::{Error, Result};
-use crate::nix_edit::{same_expr, AttrPath, NixDocument, ValueKind};
 use crate::render::Rendered;
+use nix_edit::{same_expr, AttrPath, NixDocument, ValueKind};
 
 /// One list element devgen owns.
 #[derive(Debug, Clone)]

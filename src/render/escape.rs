@@ -3,36 +3,12 @@
 //! cannot forget half of the job. Validation already rejects most odd input; these make
 //! sure that whatever gets through still cannot break out of its string.
 
-use crate::spec::rules::is_nix_ident;
-
-/// A Nix double-quoted string.
-pub fn nix_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// A Nix double-quoted string: the editor's quoting, so that what devgen writes and what
+/// it edits agree.
+pub use nix_edit::quote_string as nix_str;
 
 /// A Nix attribute name: bare when it is a plain identifier, quoted otherwise.
-pub fn nix_attr(s: &str) -> String {
-    if is_nix_ident(s) {
-        s.to_string()
-    } else {
-        nix_str(s)
-    }
-}
+pub use nix_edit::quote_attr as nix_attr;
 
 /// An Elixir double-quoted string (no interpolation can happen inside).
 pub fn elixir_str(s: &str) -> String {

@@ -10,8 +10,8 @@ mod output;
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::error::{Error, Result};
-use crate::nix_edit::NixDocument;
 use crate::text::shell;
+use nix_edit::NixDocument;
 
 pub use output::{decl, FileKind, OutputDecl, Ownership, Syntax};
 

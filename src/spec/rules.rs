@@ -87,22 +87,9 @@ pub fn is_env_name(s: &str) -> bool {
         && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-const NIX_KEYWORDS: &[&str] = &[
-    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
-];
-
-/// A Nix identifier that needs no quoting.
-pub fn is_nix_ident(s: &str) -> bool {
-    let mut b = s.bytes();
-    b.next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
-        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
-        && !NIX_KEYWORDS.contains(&s)
-}
-
 /// A nixpkgs attribute path like `nodePackages.pnpm`.
 pub fn is_nix_attr_path(s: &str) -> bool {
-    s.split('.').all(is_nix_ident)
+    s.split('.').all(nix_edit::is_ident)
 }
 
 #[cfg(test)]

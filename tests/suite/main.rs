@@ -6,7 +6,6 @@ mod conformance;
 mod doctor;
 mod net;
 mod nix_edit;
-mod nix_edit_props;
 mod own_flake;
 mod pre_commit;
 mod registry;

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use devgen::commands::{diff::diff, sync, Outcome};
-use devgen::nix_edit::{AttrPath, NixDocument};
+use nix_edit::{AttrPath, NixDocument};
 use devgen::output::{Format, Io};
 use proptest::prelude::*;
 

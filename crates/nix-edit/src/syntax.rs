@@ -1,0 +1,211 @@
+//! Reading rnix's syntax: parsing with the first error turned into a span and a message,
+//! checking the expressions given to edits, comparing expressions by their tokens, static
+//! attribute names, and the small helpers every other module uses on nodes (ranges, what a
+//! value is in words, the attribute set a value is).
+
+use std::ops::Range;
+
+use rnix::ast;
+use rnix::{SyntaxKind, SyntaxNode};
+use rowan::ast::AstNode;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::path::AttrPath;
+
+/// The first syntax error of a text: where, and what is wrong.
+pub(crate) struct ParseFailure {
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
+}
+
+/// Parse `text`; refuse it on its first syntax error. Errors without a place (the end of
+/// the input came too soon) point at the end.
+pub(crate) fn parse_checked(text: &str) -> std::result::Result<SyntaxNode, ParseFailure> {
+    let parsed = rnix::Root::parse(text);
+    if let Some(err) = parsed.errors().first() {
+        return Err(ParseFailure {
+            span: parse_error_range(err).unwrap_or(text.len()..text.len()),
+            message: parse_error_message(err),
+        });
+    }
+    Ok(parsed.syntax())
+}
+
+/// Check that `expr` is exactly one Nix expression; return it trimmed. An error's span is
+/// in the trimmed expression.
+pub(crate) fn check_expr(expr: &str) -> Result<String> {
+    let trimmed = expr.trim();
+    if let Err(failure) = parse_checked(trimmed) {
+        return Err(Error::new(
+            ErrorKind::Expression {
+                message: failure.message,
+            },
+            failure.span,
+            trimmed,
+            None,
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn parse_error_range(err: &rnix::ParseError) -> Option<Range<usize>> {
+    use rnix::ParseError as P;
+    let r = match err {
+        P::Unexpected(r)
+        | P::UnexpectedExtra(r)
+        | P::UnexpectedWanted(_, r, _)
+        | P::UnexpectedDoubleBind(r)
+        | P::DuplicatedArgs(r, _) => *r,
+        _ => return None,
+    };
+    Some(usize::from(r.start())..usize::from(r.end()))
+}
+
+/// rnix's error in words, with tokens named as a person would (`;`, "a name").
+fn parse_error_message(err: &rnix::ParseError) -> String {
+    use rnix::ParseError as P;
+    match err {
+        P::Unexpected(_) => "unexpected input".into(),
+        P::UnexpectedExtra(_) => "unexpected input after the end of the expression".into(),
+        P::UnexpectedWanted(found, _, wanted) => format!(
+            "unexpected {}, expected {}",
+            kind_name(*found),
+            kinds(wanted)
+        ),
+        P::UnexpectedEOF => "unexpected end of file".into(),
+        P::UnexpectedEOFWanted(wanted) => {
+            format!("unexpected end of file, expected {}", kinds(wanted))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn kinds(k: &[SyntaxKind]) -> String {
+    k.iter()
+        .map(|k| kind_name(*k))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn kind_name(k: SyntaxKind) -> String {
+    use SyntaxKind as K;
+    match k {
+        K::TOKEN_SEMICOLON => "`;`".into(),
+        K::TOKEN_ASSIGN => "`=`".into(),
+        K::TOKEN_L_BRACE => "`{`".into(),
+        K::TOKEN_R_BRACE => "`}`".into(),
+        K::TOKEN_L_BRACK => "`[`".into(),
+        K::TOKEN_R_BRACK => "`]`".into(),
+        K::TOKEN_L_PAREN => "`(`".into(),
+        K::TOKEN_R_PAREN => "`)`".into(),
+        K::TOKEN_IDENT => "a name".into(),
+        K::TOKEN_STRING_START => "a string".into(),
+        K::TOKEN_REC => "`rec`".into(),
+        other => format!("{other:?}")
+            .trim_start_matches("TOKEN_")
+            .to_lowercase()
+            .replace('_', " "),
+    }
+}
+
+/// The tokens of `source` that carry meaning (no whitespace, no comments).
+pub(crate) fn significant_tokens(source: &str) -> Vec<(SyntaxKind, String)> {
+    rnix::tokenize(source)
+        .filter(|(k, _)| !matches!(k, SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT))
+        .map(|(k, t)| (k, t.to_string()))
+        .collect()
+}
+
+/// Whether two pieces of Nix are the same expression up to layout and comments: they have
+/// the same tokens once whitespace and comments are dropped.
+///
+/// ```
+/// assert!(nix_edit::same_expr("pkgs.tmux", "pkgs . tmux # the multiplexer"));
+/// assert!(!nix_edit::same_expr("[ 1 2 ]", "[ 2 1 ]"));
+/// ```
+pub fn same_expr(a: &str, b: &str) -> bool {
+    significant_tokens(a) == significant_tokens(b)
+}
+
+/// A static attribute name: `a`, `"a.b"`, `${"a"}`; `None` for a computed one.
+pub(crate) fn attr_name(attr: &ast::Attr) -> Option<String> {
+    match attr {
+        ast::Attr::Ident(i) => Some(i.syntax().to_string()),
+        ast::Attr::Str(s) => static_string(s),
+        ast::Attr::Dynamic(d) => match d.expr()? {
+            ast::Expr::Str(s) => static_string(&s),
+            _ => None,
+        },
+    }
+}
+
+/// The value of a string without interpolations.
+fn static_string(s: &ast::Str) -> Option<String> {
+    let mut out = String::new();
+    for part in s.normalized_parts() {
+        match part {
+            ast::InterpolPart::Literal(l) => out.push_str(&l),
+            ast::InterpolPart::Interpolation(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The attribute set a binding's value is, seen through parentheses, `with` and `let`.
+pub(crate) fn as_attr_set(value: &ast::Expr) -> Option<ast::AttrSet> {
+    match value {
+        ast::Expr::AttrSet(s) => Some(s.clone()),
+        ast::Expr::Paren(p) => as_attr_set(&p.expr()?),
+        ast::Expr::With(w) => as_attr_set(&w.body()?),
+        ast::Expr::LetIn(l) => as_attr_set(&l.body()?),
+        _ => None,
+    }
+}
+
+/// What `inherit (x) a;` gives `a`, as source: `x.a`; plain `inherit a;` gives `a`.
+pub(crate) fn inherited_value(inh: &ast::Inherit, name: &str) -> String {
+    let attr = AttrPath::segments_to_nix(&[name.to_string()]);
+    match inh.from().and_then(|f| f.expr()) {
+        Some(ast::Expr::Ident(from)) => format!("{}.{attr}", from.syntax()),
+        Some(from) => format!("({}).{attr}", from.syntax()),
+        None => attr,
+    }
+}
+
+/// What an expression is, in words, for error messages: "a function call".
+pub(crate) fn describe(expr: &ast::Expr) -> String {
+    match expr {
+        ast::Expr::Apply(_) => "a function call".into(),
+        ast::Expr::Ident(i) => format!("the variable `{}`", i.syntax()),
+        ast::Expr::Select(_) => "an attribute of another value".into(),
+        ast::Expr::Lambda(_) => "a function".into(),
+        ast::Expr::LetIn(_) | ast::Expr::LegacyLet(_) => "a let expression".into(),
+        ast::Expr::With(_) => "a with expression".into(),
+        ast::Expr::IfElse(_) => "an if expression".into(),
+        ast::Expr::List(_) => "a list".into(),
+        ast::Expr::AttrSet(_) => "an attribute set".into(),
+        ast::Expr::Str(_) => "a string".into(),
+        ast::Expr::Literal(_) => "a literal".into(),
+        ast::Expr::BinOp(_) | ast::Expr::UnaryOp(_) => "an operator expression".into(),
+        ast::Expr::PathAbs(_)
+        | ast::Expr::PathRel(_)
+        | ast::Expr::PathHome(_)
+        | ast::Expr::PathSearch(_) => "a path".into(),
+        ast::Expr::Paren(p) => p
+            .expr()
+            .map(|e| describe(&e))
+            .unwrap_or_else(|| "an expression".into()),
+        _ => "an expression".into(),
+    }
+}
+
+/// The byte range of a node in its document.
+pub(crate) fn range(node: &SyntaxNode) -> Range<usize> {
+    let r = node.text_range();
+    usize::from(r.start())..usize::from(r.end())
+}
+
+/// The byte offset where a node starts in its document.
+pub(crate) fn start(node: &SyntaxNode) -> usize {
+    usize::from(node.text_range().start())
+}
