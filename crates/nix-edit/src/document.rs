@@ -1,35 +1,44 @@
-//! [`NixDocument`], the editor's public face: parsing, reading values, lists and bindings,
-//! and the edits — each run atomically, so a refused edit leaves the document as it was —
-//! with the plain data it hands out ([`Binding`], [`ValueKind`], [`ListElement`]). `set`
-//! and `delete` live here; the list edits are in `lists`, the path walk in `lookup`.
+//! [`NixDocument`], the editor's public face and the top of the crate: parsing, reading
+//! values, lists and bindings, and the edits — each run atomically, so a refused edit
+//! leaves the document as it was — with the plain data it hands out ([`Binding`],
+//! [`ValueKind`], [`ListElement`]). It owns the document's [`Tree`] and composes the
+//! modules below: the path walk in `lookup`, the edits themselves in `edit`.
 
+use std::fmt;
 use std::ops::Range;
 
 use rnix::ast::{self, HasEntry};
-use rnix::SyntaxNode;
 use rowan::ast::AstNode;
 
-use crate::error::{line_col, Error, ErrorKind, Result};
+use crate::edit;
+use crate::error::{line_col, Result};
 use crate::lists::collect_lists;
-use crate::lookup::Lookup;
+use crate::lookup::{bound_list_literals, lookup, top_set, value_text, Lookup};
 use crate::path::AttrPath;
-use crate::splice::{reindent, Splice};
-use crate::syntax::{
-    as_attr_set, attr_name, check_expr, inherited_value, parse_checked, range, same_expr, start,
-};
+use crate::syntax::{as_attr_set, attr_name, check_expr, range, start};
+use crate::tree::Tree;
 
 /// A parsed Nix document, edited in place by attribute path.
 ///
 /// Every byte outside an edit is kept. Each edit is checked before it is adopted: the
 /// result must parse, and (for `set` and `delete`) the path must then read back what was
 /// asked; otherwise the edit is refused and the document is unchanged.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NixDocument {
-    /// The name the document was parsed under, for errors.
-    pub(crate) file: String,
-    pub(crate) text: String,
-    /// The syntax tree of `text`, always in step with it.
-    pub(crate) root: SyntaxNode,
+    /// The name, text and syntax tree, changed only by the edits below.
+    tree: Tree,
+}
+
+/// Prints the name, text and syntax tree as fields of `NixDocument`, as it did when it held
+/// them itself: the tree it now keeps them in is no part of the public face.
+impl fmt::Debug for NixDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NixDocument")
+            .field("file", &self.tree.file())
+            .field("text", &self.tree.text())
+            .field("root", self.tree.root())
+            .finish()
+    }
 }
 
 /// A binding found by [`NixDocument::bindings`].
@@ -68,59 +77,39 @@ impl NixDocument {
     /// Parse `text`; `file` names it in errors. A document with syntax errors is refused:
     /// only what Nix itself would accept is edited.
     pub fn parse(file: impl Into<String>, text: impl Into<String>) -> Result<Self> {
-        let file = file.into();
-        let text = text.into();
-        match parse_checked(&text) {
-            Ok(root) => Ok(NixDocument { file, text, root }),
-            Err(failure) => Err(Error::new(
-                ErrorKind::Syntax {
-                    message: failure.message,
-                },
-                failure.span,
-                text,
-                Some(file),
-            )),
-        }
+        let tree = Tree::parse(file.into(), text.into())?;
+        Ok(NixDocument { tree })
     }
 
     /// The document's text, with every edit so far.
     pub fn text(&self) -> &str {
-        &self.text
+        self.tree.text()
     }
 
     /// The source text of the value bound at `path`, or `None` when nothing is. A name bound
     /// by `inherit (x) a;` reads as `x.a`.
     pub fn get(&self, path: &AttrPath) -> Result<Option<String>> {
-        match self.lookup(path)? {
-            Lookup::Found(av) => Ok(Some(
-                self.node_text(av.value().expect("a parsed binding has a value").syntax()),
-            )),
-            Lookup::Inherited(inh) => {
-                Ok(Some(inherited_value(&inh, path.segments().last().unwrap())))
-            }
-            Lookup::Missing { .. } => Ok(None),
-            Lookup::Spread(bindings) => Err(self.spread_error(path, &bindings, "read")),
-        }
+        value_text(&self.tree, path)
     }
 
     /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
     /// innermost attribute set on the path, after the sibling sharing most of the path, in
     /// that set's layout. Returns whether the document changed; on error it is unchanged.
     pub fn set(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        self.atomically(|d| d.set_inner(path, expr))
+        self.atomically(|t| edit::set(t, path, expr))
     }
 
     /// Remove the binding at `path` — every binding at or under it when it is made of
     /// several — with its own comment lines. Returns whether anything was removed.
     pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
-        self.atomically(|d| d.delete_inner(path))
+        self.atomically(|t| edit::delete(t, path))
     }
 
     /// Make sure `expr` is an element of the list at `path`, creating the list when the path
     /// is unbound. Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and inside
     /// `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
     pub fn add(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        self.atomically(|d| d.add_inner(path, expr))
+        self.atomically(|t| edit::add(t, path, expr))
     }
 
     /// Make sure `expr` is an element of the list at `path` that is given to `call`, like
@@ -128,22 +117,22 @@ impl NixDocument {
     /// otherwise as a new `++ call [ expr ]` at the end of the chain. An element already
     /// anywhere in the chain counts as present. Returns whether the document changed.
     pub fn add_when(&mut self, path: &AttrPath, call: &str, expr: &str) -> Result<bool> {
-        self.atomically(|d| d.add_when_inner(path, call, expr))
+        self.atomically(|t| edit::add_when(t, path, call, expr))
     }
 
     /// Remove `expr` from the list at `path` (from whichever literal of its `++` chain holds
     /// it), comparing elements as [`add`](Self::add) does. Returns whether an element was
     /// removed.
     pub fn remove(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        self.atomically(|d| d.remove_inner(path, expr))
+        self.atomically(|t| edit::remove(t, path, expr))
     }
 
-    /// Run `edit`; on error, put the document back as it was.
-    fn atomically(&mut self, edit: impl FnOnce(&mut Self) -> Result<bool>) -> Result<bool> {
-        let saved = (self.text.clone(), self.root.clone());
-        let result = edit(self);
+    /// Run `edit` on the tree; on error, put the tree back as it was.
+    fn atomically(&mut self, edit: impl FnOnce(&mut Tree) -> Result<bool>) -> Result<bool> {
+        let saved = self.tree.clone();
+        let result = edit(&mut self.tree);
         if result.is_err() {
-            (self.text, self.root) = saved;
+            self.tree = saved;
         }
         result
     }
@@ -152,20 +141,19 @@ impl NixDocument {
     /// nested sets included, in source order.
     pub fn bindings(&self) -> Result<Vec<Binding>> {
         let mut out = Vec::new();
-        walk_bindings(&self.top_set()?, &[], &mut out);
+        walk_bindings(&top_set(&self.tree)?, &[], &mut out);
         Ok(out)
     }
 
     /// The elements of the list at `path` — every literal of its `++` chain, conditional
     /// ones included — as source text, with the call a conditional list is given to.
     pub fn list_elements(&self, path: &AttrPath) -> Result<Vec<ListElement>> {
-        Ok(self
-            .bound_list_literals(path)?
+        Ok(bound_list_literals(&self.tree, path)?
             .iter()
             .flat_map(|l| {
                 l.node.items().map(move |item| ListElement {
                     call: l.call.clone(),
-                    text: self.node_text(item.syntax()),
+                    text: self.tree.node_text(item.syntax()),
                 })
             })
             .collect())
@@ -175,118 +163,18 @@ impl NixDocument {
     /// syntax, and inside `with pkgs; [ … ]` `tmux` is `pkgs.tmux`.
     pub fn contains_element(&self, path: &AttrPath, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
-        Ok(self
-            .bound_list_literals(path)?
+        Ok(bound_list_literals(&self.tree, path)?
             .iter()
-            .any(|l| l.position(&self.text, &expr).is_some()))
+            .any(|l| l.position(self.tree.text(), &expr).is_some()))
     }
 
     /// Where the value bound at `path` starts, as 1-based line and column (in characters);
     /// `None` when `path` is not bound by one binding of its own.
     pub fn value_position(&self, path: &AttrPath) -> Option<(usize, usize)> {
-        match self.lookup(path).ok()? {
-            Lookup::Found(av) => Some(line_col(&self.text, start(av.value()?.syntax()))),
+        match lookup(&self.tree, path).ok()? {
+            Lookup::Found(av) => Some(line_col(self.tree.text(), start(av.value()?.syntax()))),
             _ => None,
         }
-    }
-
-    /// Bind `path` to `expr` (see [`set`](Self::set)), then check that it reads back.
-    pub(crate) fn set_inner(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        let expr = check_expr(expr)?;
-        let splice = match self.lookup(path)? {
-            Lookup::Found(av) => {
-                let value = av.value().expect("a parsed binding has a value");
-                if same_expr(&self.node_text(value.syntax()), &expr) {
-                    return Ok(false);
-                }
-                let indent = self.line_indent(start(av.syntax()));
-                Splice {
-                    range: range(value.syntax()),
-                    text: reindent(&expr, &indent, self.eol()),
-                }
-            }
-            Lookup::Inherited(inh) => {
-                return Err(self.error(
-                    ErrorKind::InheritRewrite { path: path.clone() },
-                    range(inh.syntax()),
-                ))
-            }
-            Lookup::Spread(bindings) => return Err(self.spread_error(path, &bindings, "set")),
-            Lookup::Missing {
-                set,
-                consumed,
-                anchor,
-            } => {
-                let binding = format!(
-                    "{} = {};",
-                    AttrPath::segments_to_nix(&path.segments()[consumed..]),
-                    expr
-                );
-                self.insert_entry(&set, anchor.as_ref(), &binding)
-            }
-        };
-        self.apply(splice)?;
-        match self.get(path)? {
-            Some(v) if same_expr(&v, &expr) => Ok(true),
-            found => Err(self.error(
-                ErrorKind::ReadBack {
-                    path: path.clone(),
-                    found,
-                },
-                0..0,
-            )),
-        }
-    }
-
-    /// Remove the binding(s) at `path` (see [`delete`](Self::delete)), then check that
-    /// nothing is bound there.
-    fn delete_inner(&mut self, path: &AttrPath) -> Result<bool> {
-        let ranges: Vec<Range<usize>> = match self.lookup(path)? {
-            Lookup::Missing { .. } => return Ok(false),
-            Lookup::Found(av) => {
-                self.check_unused_in_rec(std::slice::from_ref(&av))?;
-                vec![self.removal_range(av.syntax())]
-            }
-            Lookup::Spread(bindings) => {
-                self.check_unused_in_rec(&bindings)?;
-                bindings
-                    .iter()
-                    .map(|b| self.removal_range(b.syntax()))
-                    .collect()
-            }
-            Lookup::Inherited(inh) => {
-                if inh.attrs().count() != 1 {
-                    return Err(self.error(
-                        ErrorKind::InheritShared { path: path.clone() },
-                        range(inh.syntax()),
-                    ));
-                }
-                vec![self.removal_range(inh.syntax())]
-            }
-        };
-        self.apply_all(
-            ranges
-                .into_iter()
-                .map(|range| Splice {
-                    range,
-                    text: String::new(),
-                })
-                .collect(),
-        )?;
-        if self.get_or_spread(path)? {
-            return Err(self.error(ErrorKind::StillBound { path: path.clone() }, 0..0));
-        }
-        Ok(true)
-    }
-
-    /// The source text of `node`.
-    pub(crate) fn node_text(&self, node: &SyntaxNode) -> String {
-        self.text[range(node)].to_string()
-    }
-
-    /// An error about `span` of this document.
-    pub(crate) fn error(&self, kind: ErrorKind, span: Range<usize>) -> Error {
-        Error::new(kind, span, self.text.clone(), Some(self.file.clone()))
     }
 }
 

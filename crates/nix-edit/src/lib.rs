@@ -71,13 +71,15 @@
 #![warn(missing_docs)]
 
 mod document;
+mod edit;
 mod error;
 mod ident;
+mod layout;
 mod lists;
 mod lookup;
 mod path;
-mod splice;
 mod syntax;
+mod tree;
 
 pub use document::{Binding, ListElement, NixDocument, ValueKind};
 pub use error::{line_col, Error, ErrorKind, Result};

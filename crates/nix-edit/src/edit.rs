@@ -1,0 +1,218 @@
+//! The edits of a [`Tree`] by attribute path — `set`, `delete`, `add`, `add_when` and
+//! `remove` — each a lookup, a splice in the document's own layout and, for `set` and
+//! `delete`, a read-back. An edit that fails part-way may leave the tree changed: the
+//! document above runs each one atomically and puts the tree back.
+
+use std::ops::Range;
+
+use rnix::SyntaxNode;
+use rowan::ast::AstNode;
+
+use crate::error::{ErrorKind, Result};
+use crate::layout::{eol, insert_element, insert_entry, line_indent, reindent, removal_range};
+use crate::lists::ListLiteral;
+use crate::lookup::{
+    check_unused_in_rec, get_or_spread, list_literals, lookup, not_a_list, spread_error,
+    value_text, Lookup,
+};
+use crate::path::AttrPath;
+use crate::syntax::{check_expr, range, same_expr, start};
+use crate::tree::{Splice, Tree};
+
+/// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
+/// innermost attribute set on the path; then check that it reads back.
+pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> {
+    let expr = check_expr(expr)?;
+    let splice = match lookup(tree, path)? {
+        Lookup::Found(av) => {
+            let value = av.value().expect("a parsed binding has a value");
+            if same_expr(&tree.node_text(value.syntax()), &expr) {
+                return Ok(false);
+            }
+            let indent = line_indent(tree.text(), start(av.syntax()));
+            Splice {
+                range: range(value.syntax()),
+                text: reindent(&expr, &indent, eol(tree.text())),
+            }
+        }
+        Lookup::Inherited(inh) => {
+            return Err(tree.error(
+                ErrorKind::InheritRewrite { path: path.clone() },
+                range(inh.syntax()),
+            ))
+        }
+        Lookup::Spread(bindings) => return Err(spread_error(tree, path, &bindings, "set")),
+        Lookup::Missing {
+            set,
+            consumed,
+            anchor,
+        } => {
+            let binding = format!(
+                "{} = {};",
+                AttrPath::segments_to_nix(&path.segments()[consumed..]),
+                expr
+            );
+            insert_entry(tree.text(), &set, anchor.as_ref(), &binding)
+        }
+    };
+    tree.apply(splice)?;
+    match value_text(tree, path)? {
+        Some(v) if same_expr(&v, &expr) => Ok(true),
+        found => Err(tree.error(
+            ErrorKind::ReadBack {
+                path: path.clone(),
+                found,
+            },
+            0..0,
+        )),
+    }
+}
+
+/// Remove the binding(s) at `path` with their own comment lines, then check that nothing
+/// is bound there.
+pub(crate) fn delete(tree: &mut Tree, path: &AttrPath) -> Result<bool> {
+    let ranges: Vec<Range<usize>> = match lookup(tree, path)? {
+        Lookup::Missing { .. } => return Ok(false),
+        Lookup::Found(av) => {
+            check_unused_in_rec(tree, std::slice::from_ref(&av))?;
+            vec![removal_range(tree.text(), av.syntax())]
+        }
+        Lookup::Spread(bindings) => {
+            check_unused_in_rec(tree, &bindings)?;
+            bindings
+                .iter()
+                .map(|b| removal_range(tree.text(), b.syntax()))
+                .collect()
+        }
+        Lookup::Inherited(inh) => {
+            if inh.attrs().count() != 1 {
+                return Err(tree.error(
+                    ErrorKind::InheritShared { path: path.clone() },
+                    range(inh.syntax()),
+                ));
+            }
+            vec![removal_range(tree.text(), inh.syntax())]
+        }
+    };
+    tree.apply_all(
+        ranges
+            .into_iter()
+            .map(|range| Splice {
+                range,
+                text: String::new(),
+            })
+            .collect(),
+    )?;
+    if get_or_spread(tree, path)? {
+        return Err(tree.error(ErrorKind::StillBound { path: path.clone() }, 0..0));
+    }
+    Ok(true)
+}
+
+/// Where `add` puts an element.
+enum AddTarget {
+    /// Nothing is bound at the path: the list is created.
+    Unbound,
+    /// The element is in the list already.
+    Present,
+    /// The list literals of the value bound at the path, and that value.
+    Lists(Vec<ListLiteral>, SyntaxNode),
+}
+
+/// Make sure `expr` is an element of the list at `path`, creating the list when the path
+/// is unbound. Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and inside
+/// `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
+pub(crate) fn add(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> {
+    let expr = check_expr(expr)?;
+    let (lists, value) = match add_target(tree, path, &expr)? {
+        AddTarget::Unbound => return set(tree, path, &format!("[ {expr} ]")),
+        AddTarget::Present => return Ok(false),
+        AddTarget::Lists(lists, value) => (lists, value),
+    };
+    let Some(list) = lists.iter().find(|l| !l.conditional) else {
+        return Err(not_a_list(tree, path, &value, "a function call's list"));
+    };
+    let element = list.styled(tree.text(), &expr);
+    let splice = insert_element(tree.text(), &list.node, &element);
+    tree.apply(splice)?;
+    Ok(true)
+}
+
+/// Make sure `expr` is an element of the list at `path` given to `call`: into that list
+/// when the chain has one, otherwise as a new `++ call [ expr ]` at the end of the chain.
+/// Returns whether the document changed.
+pub(crate) fn add_when(tree: &mut Tree, path: &AttrPath, call: &str, expr: &str) -> Result<bool> {
+    let expr = check_expr(expr)?;
+    let call = check_expr(call)?;
+    let (lists, value) = match add_target(tree, path, &expr)? {
+        AddTarget::Unbound => return set(tree, path, &format!("{call} [ {expr} ]")),
+        AddTarget::Present => return Ok(false),
+        AddTarget::Lists(lists, value) => (lists, value),
+    };
+    let splice = match lists
+        .iter()
+        .find(|l| l.call.as_deref().is_some_and(|c| same_expr(c, &call)))
+    {
+        Some(list) => {
+            let element = list.styled(tree.text(), &expr);
+            insert_element(tree.text(), &list.node, &element)
+        }
+        None => {
+            let end = range(&value).end;
+            Splice {
+                range: end..end,
+                text: format!(" ++ {call} [ {expr} ]"),
+            }
+        }
+    };
+    tree.apply(splice)?;
+    Ok(true)
+}
+
+/// Where `add` would put `expr` (already checked) in the list at `path`.
+fn add_target(tree: &Tree, path: &AttrPath, expr: &str) -> Result<AddTarget> {
+    let av = match lookup(tree, path)? {
+        Lookup::Missing { .. } => return Ok(AddTarget::Unbound),
+        Lookup::Found(av) => av,
+        Lookup::Inherited(inh) => {
+            return Err(not_a_list(tree, path, inh.syntax(), "an inherited value"))
+        }
+        Lookup::Spread(bindings) => return Err(spread_error(tree, path, &bindings, "add to")),
+    };
+    let lists = list_literals(tree, path, &av)?;
+    if lists
+        .iter()
+        .any(|l| l.position(tree.text(), expr).is_some())
+    {
+        return Ok(AddTarget::Present);
+    }
+    let value = av.value().expect("parsed").syntax().clone();
+    Ok(AddTarget::Lists(lists, value))
+}
+
+/// Remove `expr` from the list at `path`, comparing elements by syntax. Returns whether an
+/// element was removed.
+pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> {
+    let expr = check_expr(expr)?;
+    let lists = match lookup(tree, path)? {
+        Lookup::Missing { .. } => return Ok(false),
+        Lookup::Found(av) => list_literals(tree, path, &av)?,
+        Lookup::Inherited(inh) => {
+            return Err(not_a_list(tree, path, inh.syntax(), "an inherited value"))
+        }
+        Lookup::Spread(bindings) => return Err(spread_error(tree, path, &bindings, "remove from")),
+    };
+    let Some((list, index)) = lists
+        .iter()
+        .find_map(|l| l.position(tree.text(), &expr).map(|i| (l, i)))
+    else {
+        return Ok(false);
+    };
+    let item = list.node.items().nth(index).expect("position found it");
+    let range = removal_range(tree.text(), item.syntax());
+    tree.apply(Splice {
+        range,
+        text: String::new(),
+    })?;
+    Ok(true)
+}

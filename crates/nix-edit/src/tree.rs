@@ -1,0 +1,160 @@
+//! [`Tree`], the parsed state every module above reads: a document's name, its text and
+//! the syntax tree of that text, kept in step. rowan 0.17 has no mutable tree, so the only
+//! change a tree takes is a [`Splice`] — a byte range replaced by new text — after which
+//! the text is parsed again: only the smallest set or list literal around the splice,
+//! grafted into the tree, when that is enough. Also the errors about a place in the
+//! document ([`Tree::error`]).
+
+use std::ops::Range;
+
+use rnix::{SyntaxKind, SyntaxNode};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::syntax::{parse_checked, range};
+
+/// A parsed document. Its fields are private so that nothing but [`Tree::apply`] changes
+/// the text, and the syntax tree can always be trusted to be the text's.
+#[derive(Debug, Clone)]
+pub(crate) struct Tree {
+    /// The name the document was parsed under, for errors.
+    file: String,
+    text: String,
+    /// The syntax tree of `text`, always in step with it.
+    root: SyntaxNode,
+}
+
+/// A text replacement: `range` of the document becomes `text`.
+pub(crate) struct Splice {
+    pub(crate) range: Range<usize>,
+    pub(crate) text: String,
+}
+
+impl Tree {
+    /// Parse `text`; `file` names it in errors. A text with syntax errors is refused.
+    pub(crate) fn parse(file: String, text: String) -> Result<Self> {
+        match parse_checked(&text) {
+            Ok(root) => Ok(Tree { file, text, root }),
+            Err(failure) => Err(Error::new(
+                ErrorKind::Syntax {
+                    message: failure.message,
+                },
+                failure.span,
+                text,
+                Some(file),
+            )),
+        }
+    }
+
+    /// The name the document was parsed under.
+    pub(crate) fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The document's text.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The syntax tree of [`Tree::text`].
+    pub(crate) fn root(&self) -> &SyntaxNode {
+        &self.root
+    }
+
+    /// The source text of `node`.
+    pub(crate) fn node_text(&self, node: &SyntaxNode) -> String {
+        self.text[range(node)].to_string()
+    }
+
+    /// An error about `span` of this document.
+    pub(crate) fn error(&self, kind: ErrorKind, span: Range<usize>) -> Error {
+        Error::new(kind, span, self.text.clone(), Some(self.file.clone()))
+    }
+
+    /// Apply one splice. Only the smallest set or list literal around it is parsed again
+    /// (a bracketed literal is self-delimiting, so the text around it parses as before), and
+    /// its new green node is grafted into the tree: an edit deep in a large file costs the
+    /// size of its set, not of the file.
+    pub(crate) fn apply(&mut self, splice: Splice) -> Result<()> {
+        let node = self.enclosing_literal(&splice.range);
+        let mut text = String::with_capacity(self.text.len() + splice.text.len());
+        text.push_str(&self.text[..splice.range.start]);
+        text.push_str(&splice.text);
+        text.push_str(&self.text[splice.range.end..]);
+        let Some(node) = node else {
+            return self.replace_text(text);
+        };
+        let node_range = range(&node);
+        let new_len = node_range.len() + splice.text.len() - splice.range.len();
+        let node_text = &text[node_range.start..node_range.start + new_len];
+        let parsed = rnix::Root::parse(node_text);
+        let replacement = parsed.syntax().first_child().filter(|c| {
+            parsed.errors().is_empty()
+                && c.kind() == node.kind()
+                && range(c) == (0..node_text.len())
+        });
+        let Some(replacement) = replacement else {
+            // Let the whole-file parse name the error.
+            return self.replace_text(text);
+        };
+        let root = SyntaxNode::new_root(node.replace_with(replacement.green().to_owned()));
+        debug_assert_eq!(
+            root.green().to_owned(),
+            rnix::Root::parse(&text).syntax().green().to_owned(),
+            "a grafted tree must equal the tree of a full parse"
+        );
+        self.text = text;
+        self.root = root;
+        Ok(())
+    }
+
+    /// Apply splices that do not overlap, last first so that earlier offsets hold.
+    pub(crate) fn apply_all(&mut self, mut splices: Vec<Splice>) -> Result<()> {
+        splices.sort_by_key(|s| std::cmp::Reverse(s.range.start));
+        for s in splices {
+            self.apply(s)?;
+        }
+        Ok(())
+    }
+
+    /// The smallest set or list literal strictly around `r` (its delimiters untouched).
+    fn enclosing_literal(&self, r: &Range<usize>) -> Option<SyntaxNode> {
+        let text_range = rowan::TextRange::new((r.start as u32).into(), (r.end as u32).into());
+        let element = self.root.covering_element(text_range);
+        let mut node = match element {
+            rowan::NodeOrToken::Node(n) => Some(n),
+            rowan::NodeOrToken::Token(t) => t.parent(),
+        };
+        while let Some(n) = node {
+            let nr = range(&n);
+            if matches!(n.kind(), SyntaxKind::NODE_ATTR_SET | SyntaxKind::NODE_LIST)
+                && nr.start < r.start
+                && r.end < nr.end
+            {
+                return Some(n);
+            }
+            node = n.parent();
+        }
+        None
+    }
+
+    /// Adopt `text` as the document, if it parses. If it does not, the edit is wrong: the
+    /// error points into `text`, and the document stays as it was.
+    fn replace_text(&mut self, text: String) -> Result<()> {
+        let root = match parse_checked(&text) {
+            Ok(root) => root,
+            Err(failure) => {
+                return Err(Error::new(
+                    ErrorKind::EditUnparsable {
+                        message: failure.message,
+                    },
+                    failure.span,
+                    text,
+                    Some(self.file.clone()),
+                ))
+            }
+        };
+        self.text = text;
+        self.root = root;
+        Ok(())
+    }
+}
