@@ -8,220 +8,39 @@ use crate::support::{devgen, fixture_path, require, run_ok, stderr, stdout};
 
 /// One `devgen nix` invocation on a file of `fixtures/nix/`.
 struct Case {
-    name: &'static str,
-    file: &'static str,
-    args: &'static [&'static str],
+    name: String,
+    file: String,
+    args: Vec<String>,
 }
 
-const fn case(name: &'static str, file: &'static str, args: &'static [&'static str]) -> Case {
-    Case { name, file, args }
+/// The editor's shapes (`fixtures/nix/shapes.toml`, which the editor crate's own snapshot
+/// test reads too), each named as its transcript is here.
+fn cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(fixture_path("nix/shapes.toml")).unwrap();
+    let doc: toml_edit::DocumentMut = text.parse().unwrap();
+    let string = |t: &toml_edit::Table, key: &str| t.get(key)?.as_str().map(str::to_string);
+    doc["case"]
+        .as_array_of_tables()
+        .expect("[[case]] tables")
+        .iter()
+        .map(|t| Case {
+            // `get` of an unbound path is an error on the command line: `cli` names it so
+            name: string(t, "cli").or_else(|| string(t, "name")).unwrap(),
+            file: string(t, "file").unwrap(),
+            args: t["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect(),
+        })
+        .collect()
 }
-
-const CASES: &[Case] = &[
-    // the seed's devenv.nix: a module with nested sets, dotted bindings, a ++ chain
-    case(
-        "replace_nested_value",
-        "seed-devenv.nix",
-        &["set", "services.postgres.port", "5433"],
-    ),
-    case(
-        "insert_inside_nested_set",
-        "seed-devenv.nix",
-        &[
-            "set",
-            "services.postgres.settings.log_min_messages",
-            "\"warning\"",
-        ],
-    ),
-    case(
-        "insert_dotted_beside_sibling",
-        "seed-devenv.nix",
-        &["set", "languages.elixir.lsp.enable", "false"],
-    ),
-    case(
-        "insert_new_top_level_path",
-        "seed-devenv.nix",
-        &["set", "services.redis.enable", "true"],
-    ),
-    case(
-        "insert_next_to_dotted_siblings",
-        "seed-devenv.nix",
-        &["set", "env.MIX_ENV", "\"dev\""],
-    ),
-    case(
-        "add_to_concatenated_list",
-        "seed-devenv.nix",
-        &["add", "packages", "pkgs.redis"],
-    ),
-    case(
-        "add_present_element_is_a_no_op",
-        "seed-devenv.nix",
-        &["add", "packages", "pkgs . tmux"],
-    ),
-    case(
-        "remove_element_with_trailing_comment",
-        "seed-devenv.nix",
-        &["remove", "packages", "pkgs.tmux"],
-    ),
-    case(
-        "remove_from_conditional_list",
-        "seed-devenv.nix",
-        &["remove", "packages", "pkgs.inotify-tools"],
-    ),
-    case(
-        "delete_binding_with_comment_line",
-        "seed-devenv.nix",
-        &["delete", "services.postgres.listen_addresses"],
-    ),
-    case(
-        "delete_whole_nested_set",
-        "seed-devenv.nix",
-        &["delete", "languages.javascript"],
-    ),
-    case(
-        "get_nested_list",
-        "seed-devenv.nix",
-        &["get", "services.postgres.initialDatabases"],
-    ),
-    // the seed's flake
-    case(
-        "flake_add_input",
-        "seed-flake.nix",
-        &[
-            "set",
-            "inputs.flake-utils.url",
-            "\"github:numtide/flake-utils\"",
-        ],
-    ),
-    case(
-        "flake_replace_nix_config",
-        "seed-flake.nix",
-        &[
-            "set",
-            "nixConfig.extra-substituters",
-            "\"https://cache.example.org\"",
-        ],
-    ),
-    // a hand-written NixOS configuration
-    case(
-        "nixos_insert_in_dotted_set",
-        "nixos-configuration.nix",
-        &["set", "services.openssh.settings.PermitRootLogin", "\"no\""],
-    ),
-    case(
-        "nixos_add_to_with_list",
-        "nixos-configuration.nix",
-        &["add", "environment.systemPackages", "pkgs.htop"],
-    ),
-    case(
-        "nixos_add_to_one_line_list",
-        "nixos-configuration.nix",
-        &["add", "networking.firewall.allowedTCPPorts", "8080"],
-    ),
-    case(
-        "nixos_remove_from_with_list",
-        "nixos-configuration.nix",
-        &["remove", "environment.systemPackages", "vim"],
-    ),
-    case(
-        "nixos_delete_trailing_commented",
-        "nixos-configuration.nix",
-        &["delete", "networking.hostName"],
-    ),
-    // layouts
-    case(
-        "one_line_set_stays_one_line",
-        "one-line.nix",
-        &["set", "b.d", "3"],
-    ),
-    case("one_line_delete", "one-line.nix", &["delete", "a"]),
-    case("empty_set", "empty.nix", &["set", "a.b", "1"]),
-    case(
-        "empty_multiline_set",
-        "empty-multiline.nix",
-        &["set", "a", "[ 1 ]"],
-    ),
-    case(
-        "crlf_insert",
-        "crlf.nix",
-        &["set", "services.postgres.port", "5433"],
-    ),
-    case("crlf_add", "crlf.nix", &["add", "packages", "\"b\""]),
-    case(
-        "tabs_insert",
-        "tabs.nix",
-        &["set", "services.redis.enable", "true"],
-    ),
-    // wrappers, quoting, rec, inherit
-    case(
-        "quoted_name",
-        "quoted-rec-inherit.nix",
-        &["set", "env.\"OTHER.VAR\"", "\"y\""],
-    ),
-    case(
-        "rec_replace",
-        "quoted-rec-inherit.nix",
-        &["set", "version", "\"2.0\""],
-    ),
-    case(
-        "add_to_empty_list",
-        "quoted-rec-inherit.nix",
-        &["add", "empty", "1"],
-    ),
-    case(
-        "add_after_trailing_comment",
-        "quoted-rec-inherit.nix",
-        &["add", "meta.tags", "\"c\""],
-    ),
-    case("get_inherited", "quoted-rec-inherit.nix", &["get", "port"]),
-    case(
-        "delete_single_inherit",
-        "quoted-rec-inherit.nix",
-        &["delete", "port"],
-    ),
-    // refusals: each names the place and what to do
-    case(
-        "error_through_function_call",
-        "error-shapes.nix",
-        &["set", "viaCall.enable", "false"],
-    ),
-    case(
-        "error_through_variable",
-        "error-shapes.nix",
-        &["set", "viaVariable.a", "2"],
-    ),
-    case(
-        "error_rewrite_inherit",
-        "error-shapes.nix",
-        &["set", "a", "2"],
-    ),
-    case(
-        "error_not_a_list",
-        "error-shapes.nix",
-        &["add", "number", "2"],
-    ),
-    case(
-        "error_expr_does_not_parse",
-        "error-shapes.nix",
-        &["set", "number", "{ a = "],
-    ),
-    case(
-        "error_rec_name_in_use",
-        "quoted-rec-inherit.nix",
-        &["delete", "version"],
-    ),
-    case(
-        "error_file_does_not_parse",
-        "syntax-error.nix",
-        &["get", "a"],
-    ),
-    case("error_unset_path", "one-line.nix", &["get", "x.y"]),
-];
 
 fn transcript(c: &Case) -> (String, Option<String>) {
     let dir = fixture_path("nix");
-    let mut args = vec!["nix", c.args[0], c.file];
-    args.extend_from_slice(&c.args[1..]);
+    let mut args = vec!["nix", c.args[0].as_str(), c.file.as_str()];
+    args.extend(c.args[1..].iter().map(String::as_str));
     let shown = format!(
         "$ devgen nix {} {} {}",
         c.args[0],
@@ -264,8 +83,8 @@ fn shell_word(s: &str) -> String {
 
 /// A Nix expression checking, in the edited file, what the case asked for.
 fn nix_check(c: &Case, before: &str, after: &str) -> String {
-    let path = c.args[1];
-    let check = match c.args[0] {
+    let path = &c.args[1];
+    let check = match c.args[0].as_str() {
         "set" => format!("after.{path} == ({})", c.args[2]),
         "add" => {
             format!("builtins.length after.{path} == builtins.length (before.{path} or [ ]) + 1")
@@ -289,7 +108,7 @@ fn nix_check(c: &Case, before: &str, after: &str) -> String {
 fn nix_edits_of_every_shape_match_their_snapshots_and_real_nix_agrees() {
     let nix = require("nix-instantiate");
     let work = tempfile::tempdir().unwrap();
-    for c in CASES {
+    for c in &cases() {
         let (text, new_file) = transcript(c);
         insta::with_settings!({
             snapshot_path => "../../snapshots",
