@@ -1,12 +1,13 @@
 //! The command line as clap reads it: every command, flag and help text in one place, from
 //! which the help, the man page and the shell completions are all derived.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::builder::PossibleValue;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::nix::Output;
+use crate::commands::{doctor, init, net, shared, sync};
 use crate::machine::doctor::parse_dns_server;
 use crate::machine::net::Platform;
 use crate::output::Format;
@@ -26,49 +27,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create devgen.toml when missing, then write every output file
-    Init {
-        /// Project name (default: derived from the directory name)
-        #[arg(long)]
-        name: Option<String>,
-        /// Loopback address for the project (default: the next free one in the machine registry)
-        #[arg(long)]
-        ip: Option<String>,
-        /// Replace files that were changed by hand
-        #[arg(long)]
-        force: bool,
-        /// Write nothing; print the diff of what would be written
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Init(InitArgs),
     /// Bring the files in line with devgen.toml
-    Sync {
-        /// Replace files that were changed by hand
-        #[arg(long)]
-        force: bool,
-        /// Write values changed by hand in devenv.nix back into devgen.toml, then sync
-        #[arg(long, conflicts_with = "force")]
-        adopt: bool,
-        /// Write nothing; print the diff of what would be written
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Sync(SyncArgs),
     /// Print the environment of the machine's shared PostgreSQL (for mode = "shared"), or
     /// keep a directory in line with it
-    Shared {
-        /// Write the files into DIR (created when missing), patching them as sync does
-        #[arg(long, value_name = "DIR")]
-        write: Option<PathBuf>,
-        /// PostgreSQL major version of the shared server (default: the version DIR already
-        /// runs, else devgen's default)
-        #[arg(long, value_name = "VERSION")]
-        postgres: Option<String>,
-        /// Replace files that were changed by hand
-        #[arg(long, requires = "write")]
-        force: bool,
-        /// Write nothing; print the diff of what would be written
-        #[arg(long, requires = "write")]
-        dry_run: bool,
-    },
+    Shared(SharedArgs),
     /// Print the JSON Schema of devgen.toml (for editors: taplo, Even Better TOML)
     Schema {
         /// Print the spec reference as Markdown tables instead
@@ -90,35 +54,13 @@ pub enum Command {
     Registry(RegistryCommand),
     /// The host's network setup for every registered project: loopback aliases and PF (macOS),
     /// dnsmasq, resolver. Prints it; --write DIR writes the files; --apply installs them
-    Net {
-        /// The platform to produce it for (default: this one)
-        #[arg(long, value_enum)]
-        platform: Option<Platform>,
-        /// Write the files into DIR, to read before installing them
-        #[arg(long, value_name = "DIR", conflicts_with = "apply")]
-        write: Option<PathBuf>,
-        /// Install it (needs root); running it again changes nothing
-        #[arg(long)]
-        apply: bool,
-        /// With --apply: put every system path under DIR and run no system command (for tests
-        /// and for reviewing a whole install)
-        #[arg(long, value_name = "DIR", requires = "apply")]
-        root: Option<PathBuf>,
-    },
+    Net(NetArgs),
     /// In a git worktree of a registered project: take an address of the project's block and
     /// a host of its own, register them, and export them from .envrc.local
     Worktree,
     /// Check the project's address, host names, ports, PostgreSQL, tmux and overmind, one by
     /// one, with the fix for each failure; exit 1 when one fails
-    Doctor {
-        /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Also ask this dnsmasq (ADDR or ADDR:PORT); default: 127.0.0.1:53 when
-        /// `devgen net --apply` has set one up here
-        #[arg(long, value_name = "ADDR", value_parser = parse_dns_server)]
-        dns: Option<std::net::SocketAddr>,
-    },
+    Doctor(DoctorArgs),
     /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
     Diff {
         /// Print nothing; only the exit code tells
@@ -128,6 +70,85 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+// The options of `devgen init`; the variant's doc comment is the command's help.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project name (default: derived from the directory name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Loopback address for the project (default: the next free one in the machine registry)
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Replace files that were changed by hand
+    #[arg(long)]
+    pub force: bool,
+    /// Write nothing; print the diff of what would be written
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+// The options of `devgen sync`; the variant's doc comment is the command's help.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Replace files that were changed by hand
+    #[arg(long)]
+    pub force: bool,
+    /// Write values changed by hand in devenv.nix back into devgen.toml, then sync
+    #[arg(long, conflicts_with = "force")]
+    pub adopt: bool,
+    /// Write nothing; print the diff of what would be written
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+// The options of `devgen shared`; the variant's doc comment is the command's help.
+#[derive(Debug, Args)]
+pub struct SharedArgs {
+    /// Write the files into DIR (created when missing), patching them as sync does
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
+    /// PostgreSQL major version of the shared server (default: the version DIR already
+    /// runs, else devgen's default)
+    #[arg(long, value_name = "VERSION")]
+    pub postgres: Option<String>,
+    /// Replace files that were changed by hand
+    #[arg(long, requires = "write")]
+    pub force: bool,
+    /// Write nothing; print the diff of what would be written
+    #[arg(long, requires = "write")]
+    pub dry_run: bool,
+}
+
+// The options of `devgen net`; the variant's doc comment is the command's help.
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    /// The platform to produce it for (default: this one)
+    #[arg(long, value_enum)]
+    pub platform: Option<Platform>,
+    /// Write the files into DIR, to read before installing them
+    #[arg(long, value_name = "DIR", conflicts_with = "apply")]
+    pub write: Option<PathBuf>,
+    /// Install it (needs root); running it again changes nothing
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: put every system path under DIR and run no system command (for tests
+    /// and for reviewing a whole install)
+    #[arg(long, value_name = "DIR", requires = "apply")]
+    pub root: Option<PathBuf>,
+}
+
+// The options of `devgen doctor`; the variant's doc comment is the command's help.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also ask this dnsmasq (ADDR or ADDR:PORT); default: 127.0.0.1:53 when
+    /// `devgen net --apply` has set one up here
+    #[arg(long, value_name = "ADDR", value_parser = parse_dns_server)]
+    pub dns: Option<std::net::SocketAddr>,
 }
 
 /// The machine registry ($DEVGEN_REGISTRY, else $XDG_CONFIG_HOME/devgen/registry.toml, else
@@ -229,5 +250,58 @@ impl ValueEnum for Platform {
             Platform::Macos => "macos",
             Platform::Linux => "linux",
         }))
+    }
+}
+
+impl InitArgs {
+    pub fn options(&self) -> init::Options {
+        init::Options {
+            name: self.name.clone(),
+            ip: self.ip.clone(),
+            force: self.force,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+impl SyncArgs {
+    pub fn options(&self) -> sync::Options {
+        sync::Options {
+            force: self.force,
+            adopt: self.adopt,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+impl SharedArgs {
+    /// The options, with `--write` relative to `dir`.
+    pub fn options(&self, dir: &Path) -> shared::Options {
+        shared::Options {
+            write: self.write.as_ref().map(|w| dir.join(w)),
+            postgres: self.postgres.clone(),
+            force: self.force,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+impl NetArgs {
+    /// What to do, given `--write` and `--root` made relative to `-C DIR`.
+    pub fn action<'a>(&self, write: Option<&'a Path>, root: Option<&'a Path>) -> net::Action<'a> {
+        match (write, self.apply) {
+            (Some(w), _) => net::Action::Write(w),
+            (None, true) => net::Action::Apply(root),
+            (None, false) => net::Action::Print,
+        }
+    }
+}
+
+impl DoctorArgs {
+    pub fn options(&self) -> doctor::Options {
+        doctor::Options {
+            format: self.format,
+            dns: self.dns,
+        }
     }
 }

@@ -17,88 +17,45 @@ use crate::spec::reference;
 pub fn run(cli: &Cli, io: &mut Io) -> Result<Outcome> {
     let dir = cli.dir.as_path();
     match &cli.command {
-        Command::Init {
-            name,
-            ip,
-            force,
-            dry_run,
-        } => {
-            let opts = init::Options {
-                name: name.clone(),
-                ip: ip.clone(),
-                force: *force,
-                dry_run: *dry_run,
-            };
-            init::init(dir, &opts, io)
-        }
-        Command::Sync {
-            force,
-            adopt,
-            dry_run,
-        } => {
-            let opts = sync::Options {
-                force: *force,
-                adopt: *adopt,
-                dry_run: *dry_run,
-            };
-            sync::sync(dir, opts, io)
-        }
+        Command::Init(a) => init::init(dir, &a.options(), io),
+        Command::Sync(a) => sync::sync(dir, a.options(), io),
         Command::Diff { quiet, format } => commands::diff::diff(dir, *quiet, *format, io),
-        Command::Net {
-            platform,
-            write,
-            apply,
-            root,
-        } => {
-            let platform = platform.unwrap_or_else(Platform::current);
-            let write = write.as_ref().map(|w| dir.join(w));
-            let root = root.as_ref().map(|r| dir.join(r));
-            let action = match (&write, apply) {
-                (Some(w), _) => net::Action::Write(w),
-                (None, true) => net::Action::Apply(root.as_deref()),
-                (None, false) => net::Action::Print,
-            };
-            net::net(platform, action, io)
+        Command::Net(a) => {
+            let (write, root) = (
+                a.write.as_ref().map(|w| dir.join(w)),
+                a.root.as_ref().map(|r| dir.join(r)),
+            );
+            net::net(
+                a.platform.unwrap_or_else(Platform::current),
+                a.action(write.as_deref(), root.as_deref()),
+                io,
+            )
         }
         Command::Worktree => commands::worktree::worktree(dir, io),
-        Command::Doctor { format, dns } => {
-            let opts = doctor::Options {
-                format: *format,
-                dns: *dns,
-            };
-            doctor::doctor(dir, &opts, io)
-        }
+        Command::Doctor(a) => doctor::doctor(dir, &a.options(), io),
         Command::Registry(r) => registry(dir, r, io),
-        Command::Shared {
-            write,
-            postgres,
-            force,
-            dry_run,
-        } => {
-            let opts = shared::Options {
-                write: write.as_ref().map(|w| dir.join(w)),
-                postgres: postgres.clone(),
-                force: *force,
-                dry_run: *dry_run,
-            };
-            shared::shared(dir, &opts, io)
-        }
-        Command::Schema { markdown } => {
-            let text = if *markdown {
-                reference::markdown()
-            } else {
-                reference::json()
-            };
-            print(io, &text)
-        }
-        Command::Completions { shell } => {
-            let mut buf = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "devgen", &mut buf);
-            print(io, &String::from_utf8_lossy(&buf))
-        }
+        Command::Shared(a) => shared::shared(dir, &a.options(dir), io),
+        Command::Schema { markdown } => print(io, &schema(*markdown)),
+        Command::Completions { shell } => print(io, &completions(*shell)),
         Command::Man => print(io, &man_page()?),
         Command::Nix(n) => nix::nix(dir, &nix_request(n), io),
     }
+}
+
+/// The spec's JSON Schema, or its reference as Markdown.
+fn schema(markdown: bool) -> String {
+    if markdown {
+        reference::markdown()
+    } else {
+        reference::json()
+    }
+}
+
+/// The completion script for `shell`.
+fn completions(shell: clap_complete::Shell) -> String {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "devgen", &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 fn registry(dir: &Path, command: &RegistryCommand, io: &mut Io) -> Result<Outcome> {

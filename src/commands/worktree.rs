@@ -9,6 +9,7 @@ use super::Outcome;
 use crate::error::{Error, Result};
 use crate::machine::registry::{self, default_path, Entry, Locked};
 use crate::machine::worktree::{self, ENVRC_LOCAL};
+use crate::model::Overrides;
 use crate::output::{stream_error, Io};
 use crate::project::find_root;
 use crate::spec::{self, SPEC_FILE};
@@ -54,6 +55,28 @@ pub fn worktree(dir: &Path, io: &mut Io) -> Result<Outcome> {
         root.write(ENVRC_LOCAL, &desired, false)?;
     }
 
+    let registry = locked.registry().path().display().to_string();
+    report(
+        &entry,
+        &project,
+        known,
+        &registry,
+        wrote.then_some(vars),
+        io,
+    )?;
+    Ok(Outcome::Success)
+}
+
+/// What the worktree got, and what to do next; `wrote`: the overrides `.envrc.local` now
+/// exports, when it changed.
+fn report(
+    entry: &Entry,
+    project: &Entry,
+    known: bool,
+    registry: &str,
+    wrote: Option<&Overrides>,
+    io: &mut Io,
+) -> Result<()> {
     let say = |io: &mut Io, line: String| writeln!(io.err, "{line}").map_err(stream_error);
     say(
         io,
@@ -61,33 +84,25 @@ pub fn worktree(dir: &Path, io: &mut Io) -> Result<Outcome> {
             "worktree `{}` of {} ({}): {} {}",
             entry.name,
             project.name,
-            main.display(),
+            project.root.display(),
             entry.ip,
             entry.host
         ),
     )?;
-    say(
-        io,
-        format!(
-            "  {} the machine registry {}",
-            if known { "already in" } else { "registered in" },
-            locked.registry().path().display()
-        ),
-    )?;
-    if wrote {
-        say(
+    let verb = if known { "already in" } else { "registered in" };
+    say(io, format!("  {verb} the machine registry {registry}"))?;
+    match wrote {
+        Some(vars) => say(
             io,
             format!(
                 "  wrote {ENVRC_LOCAL} ({}, {}): `direnv allow` loads it",
                 vars.ip, vars.host
             ),
-        )?;
-    } else {
-        say(io, format!("  {ENVRC_LOCAL} already says so"))?;
+        )?,
+        None => say(io, format!("  {ENVRC_LOCAL} already says so"))?,
     }
     say(
         io,
         "  the host's alias and dnsmasq entries for it: `sudo devgen net --apply`".to_string(),
-    )?;
-    Ok(Outcome::Success)
+    )
 }

@@ -106,15 +106,21 @@ fn clashing_lines<'a>(kind: &FileKind, text: &'a str, inner: &str) -> Vec<(usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{decl, Ownership};
-    use crate::targets::dev;
+    use crate::render::{decl, Ownership, Syntax};
+
+    /// A Procfile whose lines clash when they start a process of the same name.
+    static PROCFILE: OutputDecl = decl(
+        "Procfile",
+        "Procfile.j2",
+        Ownership::Block,
+        &FileKind {
+            syntax: Syntax::Procfile,
+            clash_key: Some(|line| Some(line.split_once(':')?.0.to_string())),
+        },
+    );
 
     fn procfile() -> &'static OutputDecl {
-        dev::TARGET
-            .outputs
-            .iter()
-            .find(|d| d.path == "Procfile")
-            .unwrap()
+        &PROCFILE
     }
 
     fn block(current: Option<&str>, sha: Option<&str>, force: bool) -> Result<(Status, String)> {
@@ -152,7 +158,8 @@ mod tests {
 
     #[test]
     fn a_file_kind_without_a_clash_rule_never_clashes() {
-        static PLAIN: OutputDecl = decl("x", "x", Ownership::Block, crate::targets::SHELL);
+        static PLAIN: OutputDecl =
+            decl("x", "x", Ownership::Block, &FileKind::plain(Syntax::Shell));
         let (status, _) = plan(&PLAIN, inner(), Some("devenv: other\n"), None, false).unwrap();
         assert_eq!(status, Status::Drift);
     }

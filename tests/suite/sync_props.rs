@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use devgen::commands::{diff::diff, sync, Outcome};
-use nix_edit::{AttrPath, NixDocument};
 use devgen::output::{Format, Io};
+use nix_edit::{AttrPath, NixDocument};
 use proptest::prelude::*;
 
 use crate::support::nix_parses;

@@ -32,28 +32,7 @@ pub(super) fn registry(c: &Checkout, registry: Result<&Registry, &Error>) -> Che
     let want = Entry::from_model(&c.root, &c.model);
     let shown = registry.path().display().to_string();
     if let Some(e) = registry.get(&c.root).filter(|e| e.worktree_of.is_some()) {
-        // A worktree's own address lives in its environment (.envrc.local), not in devgen.toml.
-        return if e.ip == c.ip && e.host == c.host {
-            pass(
-                ID,
-                format!(
-                    "registered as a worktree with {} {} in {shown}",
-                    e.ip, e.host
-                ),
-            )
-        } else {
-            fail(
-                ID,
-                format!(
-                    "the registry gives this worktree {} {}, but it runs on {} {} here",
-                    e.ip, e.host, c.ip, c.host
-                ),
-                format!(
-                    "`direnv allow` (or `direnv reload`) so that .envrc.local exports {} and {}; `devgen worktree` rewrites it",
-                    c.model.overrides.ip, c.model.overrides.host
-                ),
-            )
-        };
+        return registered_worktree(c, e, &shown);
     }
     if let Some(clash) = registry.clash(&want) {
         let worktree = matches!(&clash, Clash::Ip { other } if other.name == c.model.project.name);
@@ -84,6 +63,32 @@ pub(super) fn registry(c: &Checkout, registry: Result<&Registry, &Error>) -> Che
             "run `devgen sync`: it brings the registry entry in line with devgen.toml",
         ),
     }
+}
+
+/// A worktree's own address lives in its environment (.envrc.local), not in devgen.toml:
+/// what the registry gives it must be what the checkout runs on.
+fn registered_worktree(c: &Checkout, e: &Entry, shown: &str) -> Check {
+    const ID: &str = "registry";
+    if e.ip == c.ip && e.host == c.host {
+        return pass(
+            ID,
+            format!(
+                "registered as a worktree with {} {} in {shown}",
+                e.ip, e.host
+            ),
+        );
+    }
+    fail(
+        ID,
+        format!(
+            "the registry gives this worktree {} {}, but it runs on {} {} here",
+            e.ip, e.host, c.ip, c.host
+        ),
+        format!(
+            "`direnv allow` (or `direnv reload`) so that .envrc.local exports {} and {}; `devgen worktree` rewrites it",
+            c.model.overrides.ip, c.model.overrides.host
+        ),
+    )
 }
 
 /// Something can listen on the project address (on macOS: the lo0 alias is there).

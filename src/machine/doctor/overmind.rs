@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::processes::{output, processes};
+use super::processes::{output, processes, tmux_socket_arg};
 use super::{fail, not_applicable, pass, Check, Checkout};
 
 /// overmind's tmux and the `tmux` on PATH are one version (else "server exited
@@ -153,24 +153,6 @@ impl OvermindState {
     }
 }
 
-/// The value of `-L NAME` (or `-LNAME`) in a tmux command line.
-pub(super) fn tmux_socket_arg(args: &[String]) -> Option<&str> {
-    let exe = args.first()?;
-    if !Path::new(exe)
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with("tmux"))
-    {
-        return None;
-    }
-    args.iter().enumerate().skip(1).find_map(|(i, a)| {
-        if a == "-L" {
-            args.get(i + 1).map(String::as_str)
-        } else {
-            a.strip_prefix("-L").filter(|s| !s.is_empty())
-        }
-    })
-}
-
 /// nixpkgs wraps overmind in a script putting its own tmux first on PATH: that tmux.
 fn overmind_wrapper_tmux(overmind: &Path) -> Option<PathBuf> {
     let bytes = std::fs::read(overmind).ok()?;
@@ -182,23 +164,4 @@ fn overmind_wrapper_tmux(overmind: &Path) -> Option<PathBuf> {
         .filter(|t| t.starts_with('/') && t.ends_with("/bin"))
         .map(|dir| Path::new(dir).join("tmux"))
         .find(|t| t.is_file())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tmux_socket_names_from_command_lines() {
-        let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(
-            tmux_socket_arg(&args("tmux -C -L overmind-shop-x new -n web")),
-            Some("overmind-shop-x")
-        );
-        assert_eq!(
-            tmux_socket_arg(&args("/nix/store/abc-tmux-3.4/bin/tmux -Lovermind-a-b")),
-            Some("overmind-a-b")
-        );
-        assert_eq!(tmux_socket_arg(&args("grep -L overmind-shop")), None);
-    }
 }

@@ -5,8 +5,6 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::overmind::tmux_socket_arg;
-
 pub(super) struct Proc {
     pub pid: u32,
     pub args: Vec<String>,
@@ -89,36 +87,29 @@ fn lsof_path(pid: u32, fd: &str) -> Option<PathBuf> {
 /// The processes listening on `ip:port` (or on every address at `port`, which takes it too).
 pub(super) fn listeners(ip: Ipv4Addr, port: u16) -> Vec<Proc> {
     if !Path::new("/proc/net/tcp").exists() {
-        let Some(out) = output(
-            "lsof",
-            &["-nP", &format!("-iTCP:{port}"), "-sTCP:LISTEN", "-Fpn"],
-        ) else {
-            return Vec::new();
-        };
-        let mut pids = Vec::new();
-        let mut pid = None;
-        for line in out.lines() {
-            if let Some(p) = line.strip_prefix('p') {
-                pid = p.parse::<u32>().ok();
-            } else if let Some(name) = line.strip_prefix('n') {
-                if name == format!("{ip}:{port}") || name == format!("*:{port}") {
-                    pids.extend(pid);
-                }
-            }
-        }
-        pids.dedup();
-        return pids
-            .into_iter()
-            .map(|pid| Proc {
-                pid,
-                args: output("ps", &["-o", "command=", "-p", &pid.to_string()])
-                    .map(|c| c.split_whitespace().map(str::to_string).collect())
-                    .unwrap_or_default(),
-                cwd: lsof_path(pid, "cwd"),
-                exe: None,
-            })
-            .collect();
+        return listeners_by_lsof(ip, port);
     }
+    let inodes = listening_sockets(ip, port);
+    if inodes.is_empty() {
+        return Vec::new();
+    }
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
+                fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                    .any(|l| inodes.iter().any(|i| Path::new(i) == l))
+            })
+        })
+        .filter_map(proc_info)
+        .collect()
+}
+
+/// Linux: the sockets (as `/proc/<pid>/fd` links name them) listening on `ip:port`, or on
+/// every address at `port`.
+fn listening_sockets(ip: Ipv4Addr, port: u16) -> Vec<String> {
     let mut inodes = Vec::new();
     for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
         let Ok(table) = std::fs::read_to_string(file) else {
@@ -147,20 +138,38 @@ pub(super) fn listeners(ip: Ipv4Addr, port: u16) -> Vec<Proc> {
             }
         }
     }
-    if inodes.is_empty() {
-        return Vec::new();
-    }
-    let Ok(dir) = std::fs::read_dir("/proc") else {
+    inodes
+}
+
+/// macOS: the listeners lsof reports.
+fn listeners_by_lsof(ip: Ipv4Addr, port: u16) -> Vec<Proc> {
+    let Some(out) = output(
+        "lsof",
+        &["-nP", &format!("-iTCP:{port}"), "-sTCP:LISTEN", "-Fpn"],
+    ) else {
         return Vec::new();
     };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
-                fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
-                    .any(|l| inodes.iter().any(|i| Path::new(i) == l))
-            })
+    let mut pids = Vec::new();
+    let mut pid = None;
+    for line in out.lines() {
+        if let Some(p) = line.strip_prefix('p') {
+            pid = p.parse::<u32>().ok();
+        } else if let Some(name) = line.strip_prefix('n') {
+            if name == format!("{ip}:{port}") || name == format!("*:{port}") {
+                pids.extend(pid);
+            }
+        }
+    }
+    pids.dedup();
+    pids.into_iter()
+        .map(|pid| Proc {
+            pid,
+            args: output("ps", &["-o", "command=", "-p", &pid.to_string()])
+                .map(|c| c.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default(),
+            cwd: lsof_path(pid, "cwd"),
+            exe: None,
         })
-        .filter_map(proc_info)
         .collect()
 }
 
@@ -173,6 +182,24 @@ fn hex_v4(ip: Ipv4Addr) -> String {
 pub(super) fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The value of `-L NAME` (or `-LNAME`) in a tmux command line.
+pub(super) fn tmux_socket_arg(args: &[String]) -> Option<&str> {
+    let exe = args.first()?;
+    if !Path::new(exe)
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("tmux"))
+    {
+        return None;
+    }
+    args.iter().enumerate().skip(1).find_map(|(i, a)| {
+        if a == "-L" {
+            args.get(i + 1).map(String::as_str)
+        } else {
+            a.strip_prefix("-L").filter(|s| !s.is_empty())
+        }
+    })
 }
 
 #[cfg(test)]
@@ -188,5 +215,19 @@ mod tests {
             "7F00000A"
         };
         assert_eq!(hex_v4(Ipv4Addr::new(127, 0, 0, 10)), want);
+    }
+
+    #[test]
+    fn tmux_socket_names_from_command_lines() {
+        let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            tmux_socket_arg(&args("tmux -C -L overmind-shop-x new -n web")),
+            Some("overmind-shop-x")
+        );
+        assert_eq!(
+            tmux_socket_arg(&args("/nix/store/abc-tmux-3.4/bin/tmux -Lovermind-a-b")),
+            Some("overmind-a-b")
+        );
+        assert_eq!(tmux_socket_arg(&args("grep -L overmind-shop")), None);
     }
 }

@@ -197,25 +197,13 @@ fn array_of_tables<'d>(doc: &'d mut DocumentMut, key: &str) -> Result<&'d mut Ar
     })
 }
 
-/// Read one `[[project]]` or `[[worktree]]` table.
+/// Read one `[[project]]` or `[[worktree]]` table; `of_key` names a worktree's project key.
 fn read_entry(t: &Table, of_key: Option<&str>, err: &ErrorAt<'_>) -> Result<Entry> {
-    let at = |key: &str| t.get(key).and_then(Item::span).or_else(|| t.span());
-    let string = |key: &str| -> Result<String> {
-        t.get(key)
-            .and_then(Item::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| {
-                err(
-                    at(key),
-                    format!("this entry has no `{key}` string"),
-                    &format!("add `{key} = \"…\"` to it"),
-                )
-            })
-    };
-    let root = PathBuf::from(string("root")?);
+    let r = EntryTable { t, err };
+    let root = PathBuf::from(r.string("root")?);
     if !root.is_absolute() {
         return Err(err(
-            at("root"),
+            r.at("root"),
             format!(
                 "root {:?} is not an absolute path",
                 root.display().to_string()
@@ -223,54 +211,36 @@ fn read_entry(t: &Table, of_key: Option<&str>, err: &ErrorAt<'_>) -> Result<Entr
             "write the project's absolute path",
         ));
     }
-    let ip_text = string("ip")?;
+    let ip_text = r.string("ip")?;
     let ip = parse_loopback_ip(&ip_text).map_err(|why| {
         err(
-            at("ip"),
+            r.at("ip"),
             format!("ip {ip_text:?}: {why}"),
             "write an address in 127.0.0.0/8, like \"127.0.0.10\"",
         )
     })?;
-    let ports_item = t.get("ports");
-    let ports: Option<&dyn TableLike> = ports_item.and_then(Item::as_table_like);
-    let port = |key: &str, required: bool| -> Result<Option<u16>> {
-        let item = ports.and_then(|p| p.get(key));
-        match item.map(|i| i.as_integer()) {
-            None if !required => Ok(None),
-            Some(Some(n)) if (1..=65535).contains(&n) => Ok(Some(n as u16)),
-            _ => Err(err(
-                item.and_then(Item::span).or_else(|| at("ports")),
-                format!("ports.{key} is missing or not a port number"),
-                "write ports = { phoenix = 4000, postgres = 5432, live_debugger = 4007 }",
-            )),
-        }
-    };
     let ports = Ports {
-        phoenix: port("phoenix", true)?.expect("required"),
-        postgres: port("postgres", false)?,
-        live_debugger: port("live_debugger", false)?,
+        phoenix: r.port("phoenix", true)?.expect("required"),
+        postgres: r.port("postgres", false)?,
+        live_debugger: r.port("live_debugger", false)?,
     };
     let worktree_of = match of_key {
-        Some(k) => Some(PathBuf::from(string(k)?)),
+        Some(k) => Some(PathBuf::from(r.string(k)?)),
         None => None,
     };
     // These reach dnsmasq and PF files through `devgen net`: only the spec's own shapes pass.
-    let name = string("name")?;
-    if !is_project_name(&name) {
-        return Err(err(
-            at("name"),
-            format!("name {name:?} is not a project name"),
-            "use lowercase letters, digits, '-' and '_', starting with a letter",
-        ));
-    }
-    let host = string("host")?;
-    if !is_host_name(&host) {
-        return Err(err(
-            at("host"),
-            format!("host {host:?} is not a host name"),
-            "use lowercase DNS labels joined by dots, like \"shop.test\"",
-        ));
-    }
+    let name = r.checked(
+        "name",
+        is_project_name,
+        "a project name",
+        "use lowercase letters, digits, '-' and '_', starting with a letter",
+    )?;
+    let host = r.checked(
+        "host",
+        is_host_name,
+        "a host name",
+        "use lowercase DNS labels joined by dots, like \"shop.test\"",
+    )?;
     Ok(Entry {
         root,
         name,
@@ -279,6 +249,63 @@ fn read_entry(t: &Table, of_key: Option<&str>, err: &ErrorAt<'_>) -> Result<Entr
         ports,
         worktree_of,
     })
+}
+
+/// One entry's table, read key by key; errors point at the key (or the table).
+struct EntryTable<'a> {
+    t: &'a Table,
+    err: &'a ErrorAt<'a>,
+}
+
+impl EntryTable<'_> {
+    fn at(&self, key: &str) -> Option<Range<usize>> {
+        self.t
+            .get(key)
+            .and_then(Item::span)
+            .or_else(|| self.t.span())
+    }
+
+    fn string(&self, key: &str) -> Result<String> {
+        self.t
+            .get(key)
+            .and_then(Item::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                (self.err)(
+                    self.at(key),
+                    format!("this entry has no `{key}` string"),
+                    &format!("add `{key} = \"…\"` to it"),
+                )
+            })
+    }
+
+    /// A string that must pass `ok`; `what` it must be, for the message.
+    fn checked(&self, key: &str, ok: fn(&str) -> bool, what: &str, help: &str) -> Result<String> {
+        let value = self.string(key)?;
+        if ok(&value) {
+            return Ok(value);
+        }
+        Err((self.err)(
+            self.at(key),
+            format!("{key} {value:?} is not {what}"),
+            help,
+        ))
+    }
+
+    /// `ports.<key>`; `None` when absent and not `required`.
+    fn port(&self, key: &str, required: bool) -> Result<Option<u16>> {
+        let ports: Option<&dyn TableLike> = self.t.get("ports").and_then(Item::as_table_like);
+        let item = ports.and_then(|p| p.get(key));
+        match item.map(|i| i.as_integer()) {
+            None if !required => Ok(None),
+            Some(Some(n)) if (1..=65535).contains(&n) => Ok(Some(n as u16)),
+            _ => Err((self.err)(
+                item.and_then(Item::span).or_else(|| self.at("ports")),
+                format!("ports.{key} is missing or not a port number"),
+                "write ports = { phoenix = 4000, postgres = 5432, live_debugger = 4007 }",
+            )),
+        }
+    }
 }
 
 /// Set the keys of `t` to `entry`, touching only those that differ.
