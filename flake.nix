@@ -67,9 +67,15 @@
         clippy = pkgs.rustPlatform.buildRustPackage (common pkgs // {
           pname = "devgen-clippy";
           nativeBuildInputs = [ pkgs.clippy ];
-          buildPhase = "cargo clippy --offline --all-targets -- -D warnings";
+          buildPhase = "cargo clippy --offline --workspace --all-targets -- -D warnings";
           installPhase = "touch $out";
           doCheck = false;
+        });
+        # The Nix editor's own tests, unit, property and snapshot: Rust only.
+        nix-edit = pkgs.rustPlatform.buildRustPackage (common pkgs // {
+          pname = "nix-edit-tests";
+          cargoTestFlags = [ "-p" "nix-edit" ];
+          installPhase = "touch $out";
         });
         # The integration suite with the real programs it drives, but for the pre-commit
         # test: it builds the hook with `cargo install`, which needs the network.

@@ -106,7 +106,10 @@ fn the_flake_gives_every_system_a_package_app_shell_checks_and_formatter() {
             );
         }
         let checks = &v["checks"][system];
-        assert_eq!(checks["names"], json!(["build", "clippy", "suite"]));
+        assert_eq!(
+            checks["names"],
+            json!(["build", "clippy", "nix-edit", "suite"])
+        );
         assert!(checks["clippy"]["nativeBuildInputs"]
             .as_array()
             .unwrap()
@@ -115,6 +118,11 @@ fn the_flake_gives_every_system_a_package_app_shell_checks_and_formatter() {
             .as_str()
             .unwrap()
             .contains("-D warnings"));
+        // the editor crate's own tests run on their own
+        assert_eq!(
+            checks["nix-edit"]["cargoTestFlags"],
+            json!(["-p", "nix-edit"])
+        );
         // the suite runs with the programs it drives; only the network-bound test is skipped,
         // by name
         assert_eq!(
@@ -142,7 +150,7 @@ fn the_flake_evaluates_against_a_package_set_with_only_what_it_must_have() {
         assert_eq!(v["devShells"][system], shell_tools, "{system}");
         assert_eq!(
             v["checks"][system]["names"],
-            json!(["build", "clippy", "suite"])
+            json!(["build", "clippy", "nix-edit", "suite"])
         );
     }
 }
