@@ -31,7 +31,8 @@ impl Ownership {
     }
 }
 
-/// The language of a file: devgen checks its own output in it (Nix is parsed when rendered).
+/// The language of a file: how it comments (an owned file's header is a comment), and how
+/// devgen checks its own output in it (Nix is parsed when rendered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
     Nix,
@@ -41,6 +42,21 @@ pub enum Syntax {
     Dotenv,
     Tmux,
     Gitignore,
+}
+
+impl Syntax {
+    /// What starts a comment line in the language.
+    pub fn line_comment(self) -> &'static str {
+        match self {
+            Syntax::Nix
+            | Syntax::Shell
+            | Syntax::Elixir
+            | Syntax::Procfile
+            | Syntax::Dotenv
+            | Syntax::Tmux
+            | Syntax::Gitignore => "#",
+        }
+    }
 }
 
 /// What devgen knows of a kind of file besides its language.
