@@ -150,3 +150,75 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
     };
     (message, Some(help))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix_edit::{AttrPath, NixDocument};
+
+    fn refused(
+        text: &str,
+        edit: impl FnOnce(&mut NixDocument, &AttrPath) -> nix_edit::Result<bool>,
+    ) -> String {
+        let mut doc = NixDocument::parse("f.nix", text).unwrap();
+        let err = edit(&mut doc, &"a.b".parse().unwrap()).unwrap_err();
+        Error::from(err).to_string()
+    }
+
+    /// devgen says what the editor refuses in its own words, naming the place and the fix.
+    #[test]
+    fn the_editors_refusals_in_devgens_words() {
+        let cases = [
+            (
+                "[ 1 ]",
+                "error: the file's value is a list, not an attribute set",
+                "= help: devgen edits files whose value is an attribute set, like a module `{ pkgs, ... }: { … }` or a flake `{ … }`",
+            ),
+            (
+                "{ inherit (x) a; }",
+                "error: `a` is bound by `inherit` here, so devgen cannot see inside it",
+                "= help: write the value out as an attribute set to edit inside it",
+            ),
+            (
+                "{ a = f { }; }",
+                "error: `a` is bound to a function call here, not an attribute set",
+                "= help: devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it",
+            ),
+            (
+                "{ a.b = { c = 1; }; a.b.d = 2; }",
+                "error: cannot set `a.b`: it is made of several bindings, such as `a.b`",
+                "= help: use a longer path, like `a.b`, or delete `a.b` first",
+            ),
+        ];
+        for (text, message, help) in cases {
+            let out = refused(text, |d, p| d.set(p, "1"));
+            assert!(out.starts_with(message), "{out}");
+            assert!(out.contains(" --> f.nix:1:"), "{out}");
+            assert!(out.contains(help), "{out}");
+        }
+        let shared = refused("{ a = { inherit b c; }; }", |d, p| d.delete(p));
+        assert!(shared.starts_with("error: `a.b` is one of several names this `inherit` binds; devgen does not rewrite inherit bindings"), "{shared}");
+        let rewrite = refused("{ a = { inherit b; }; }", |d, p| d.set(p, "1"));
+        assert!(
+            rewrite.contains(
+                "= help: replace the inherit of `b` by hand with `b = …;`, then run the edit again"
+            ),
+            "{rewrite}"
+        );
+        let expr = refused("{ }", |d, p| d.set(p, "{ x = "));
+        assert!(
+            expr.starts_with("error: the expression does not parse: "),
+            "{expr}"
+        );
+        assert!(expr.contains(" --> EXPR:1:"), "{expr}");
+        let syntax = NixDocument::parse("f.nix", "{ a = ; }")
+            .map_err(Error::from)
+            .unwrap_err();
+        assert!(
+            syntax.to_string().contains(
+                "= help: fix the syntax first; devgen only edits files that Nix can parse"
+            ),
+            "{syntax}"
+        );
+    }
+}

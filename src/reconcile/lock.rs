@@ -30,7 +30,14 @@ pub struct Lock {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockEntry {
-    pub ownership: Ownership,
+    /// `None`: a mode this devgen does not know (a hand edit, a newer devgen); the entry is
+    /// still read, and the next write records the mode again.
+    #[serde(
+        default,
+        deserialize_with = "known_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ownership: Option<Ownership>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// Attribute path (as Nix writes it) → the expression devgen wrote there.
@@ -45,7 +52,7 @@ impl LockEntry {
     /// An entry recording the hash of the part devgen owns.
     pub fn hashed(ownership: Ownership, owned_text: &str) -> Self {
         LockEntry {
-            ownership,
+            ownership: Some(ownership),
             sha256: Some(digest(owned_text)),
             values: BTreeMap::new(),
             elements: BTreeMap::new(),
@@ -55,7 +62,7 @@ impl LockEntry {
     /// An empty entry of a merged file, to record values and elements in.
     pub fn merged() -> Self {
         LockEntry {
-            ownership: Ownership::Merged,
+            ownership: Some(Ownership::Merged),
             sha256: None,
             values: BTreeMap::new(),
             elements: BTreeMap::new(),
@@ -94,6 +101,12 @@ impl Lock {
     }
 }
 
+/// An ownership mode devgen knows, or `None` for any other string.
+fn known_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Ownership>, D::Error> {
+    let name = String::deserialize(d)?;
+    Ok(Ownership::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(&name)).ok())
+}
+
 /// Hex SHA-256 of a text.
 pub fn digest(text: &str) -> String {
     Sha256::digest(text.as_bytes())
@@ -127,6 +140,14 @@ mod tests {
         let text = lock.render();
         assert!(text.starts_with("# devgen.lock"));
         assert_eq!(Lock::parse(&text).unwrap(), lock);
+    }
+
+    #[test]
+    fn an_unknown_ownership_is_read_and_written_again() {
+        let text = "version = 1\n[files.Procfile]\nownership = \"Owned\"\nsha256 = \"ab\"\n";
+        let lock = Lock::parse(text).unwrap();
+        assert_eq!(lock.files["Procfile"].ownership, None);
+        assert_eq!(Lock::parse(&lock.render()).unwrap(), lock);
     }
 
     #[test]

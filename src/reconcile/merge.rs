@@ -316,7 +316,8 @@ impl Merger<'_> {
 }
 
 /// The lock entry for a merged file written whole from `rendered`.
-pub fn lock_for(rendered: &NixDocument) -> Result<LockEntry> {
+#[cfg(test)]
+fn lock_for(rendered: &NixDocument) -> Result<LockEntry> {
     Ok(Owned::of(rendered)?.lock_entry())
 }
 

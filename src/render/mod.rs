@@ -113,7 +113,7 @@ impl Renderer {
             Syntax::Nix => Some(
                 NixDocument::parse(decl.path, content.as_str()).map_err(|e| Error::Render {
                     path: decl.path,
-                    message: format!("generated Nix does not parse: {e}"),
+                    message: format!("generated Nix does not parse: {}", Error::from(e)),
                 })?,
             ),
             _ => None,

@@ -68,7 +68,8 @@ impl SpecEdit {
     }
 
     /// Set (or remove) a key, keeping the comments around the value it replaces; a missing
-    /// section is added at the end.
+    /// section is added at the end. A section written as an inline table
+    /// (`toolchain = { … }`) stays one.
     pub fn set(&mut self, setting: &Setting) {
         let table = self.doc.as_table_mut();
         if !table.contains_key(setting.section) {
@@ -77,9 +78,9 @@ impl SpecEdit {
             }
             table.insert(setting.section, Item::Table(Table::new()));
         }
-        let section: &mut Table = table[setting.section]
-            .as_table_mut()
-            .expect("the spec parsed, so its sections are tables");
+        let Some(section) = table[setting.section].as_table_like_mut() else {
+            return; // not a table: the spec would not have parsed
+        };
         let Some(mut new) = setting.value.clone() else {
             section.remove(&setting.key);
             return;
@@ -146,6 +147,19 @@ mod tests {
             with_ip("project = { name = \"acme\" }\n"),
             "project = { name = \"acme\", ip = \"127.0.0.30\" }\n"
         );
+    }
+
+    #[test]
+    fn an_inline_section_takes_its_new_key_inline() {
+        let mut edit =
+            SpecEdit::parse("project = { name = \"a\" }\ntoolchain = { elixir = \"1.18\" }\n")
+                .unwrap();
+        edit.set(&Setting::new("toolchain", "postgres", Some("17".into())));
+        edit.set(&Setting::new("toolchain", "elixir", None));
+        let text = edit.finish();
+        assert!(text.contains("toolchain = {"), "{text}");
+        assert!(text.contains("postgres = \"17\""), "{text}");
+        assert!(!text.contains("elixir"), "{text}");
     }
 
     #[test]

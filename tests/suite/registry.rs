@@ -546,4 +546,15 @@ fn the_registry_lives_under_xdg_config_home_else_home() {
     fs::remove_dir_all(&project).unwrap();
     assert_exit(&run(Some(Path::new("relative/dir"))), 0);
     assert!(home.path().join(".config/devgen/registry.toml").is_file());
+    // Without HOME, XDG_CONFIG_HOME is enough.
+    fs::remove_dir_all(&project).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let out = devgen_cmd(&project, &["init"])
+        .env_remove("DEVGEN_REGISTRY")
+        .env_remove("HOME")
+        .env("XDG_CONFIG_HOME", other.path())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(other.path().join("devgen/registry.toml").is_file());
 }

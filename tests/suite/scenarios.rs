@@ -534,6 +534,24 @@ fn adopt_moves_a_hand_changed_port_into_devgen_toml_with_its_comments_intact() {
 }
 
 #[test]
+fn adopt_writes_into_a_section_the_spec_keeps_as_an_inline_table() {
+    let dir = project_with_spec(
+        "postgres = { port = 5432 }\n\n[project]\nname = \"inline\"\nip = \"127.0.0.40\"\n",
+    );
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    let devenv = read(dir.path(), "devenv.nix").replace("port = 5432;", "port = 6543;");
+    fs::write(dir.path().join("devenv.nix"), &devenv).unwrap();
+    let adopt = devgen(dir.path(), &["sync", "--adopt"]);
+    assert_exit(&adopt, 0);
+    assert!(
+        read(dir.path(), "devgen.toml").contains("postgres = { port = 6543 }"),
+        "{}",
+        read(dir.path(), "devgen.toml")
+    );
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+}
+
+#[test]
 fn adopt_refuses_a_value_devgen_toml_cannot_say_and_writes_nothing() {
     let dir = synced_project("minimal");
     let spec = read(dir.path(), "devgen.toml");

@@ -29,8 +29,8 @@ pub struct NixDocument {
     tree: Tree,
 }
 
-/// Prints the name, text and syntax tree as fields of `NixDocument`, as it did when it held
-/// them itself: the tree it now keeps them in is no part of the public face.
+/// Shows the document's name, text and syntax tree; the tree type that keeps them is
+/// private.
 impl fmt::Debug for NixDocument {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NixDocument")

@@ -148,7 +148,9 @@ impl Error {
     }
 
     /// The byte range of [`Error::input`] the error is about; may be empty (a point between
-    /// two characters). Internal errors have an empty span at 0.
+    /// two characters). [`ErrorKind::ReadBack`] and [`ErrorKind::StillBound`] have an empty
+    /// span at 0; [`ErrorKind::EditUnparsable`] points at the syntax error in the text the
+    /// edit would have produced.
     pub fn span(&self) -> Range<usize> {
         self.inner.span.clone()
     }

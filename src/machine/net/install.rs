@@ -137,7 +137,7 @@ pub enum Installed {
     Incomplete,
 }
 
-/// `devgen net --apply [--root DIR]`: install the setup of the registry at `registry`.
+/// `devgen net --apply [--root DIR]`: install the setup, under `root` instead of `/` when given.
 pub fn apply(s: &Setup, root: Option<&Path>, io: &mut Io) -> Result<Installed> {
     s.notes(io)?;
     let install = Install { s, root };

@@ -4,8 +4,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use etcetera::base_strategy::{BaseStrategy, Xdg};
-
 use super::Registry;
 use crate::error::{Error, Result};
 
@@ -13,20 +11,25 @@ use crate::error::{Error, Result};
 pub const ENV_PATH: &str = "DEVGEN_REGISTRY";
 
 /// Where the registry lives: `DEVGEN_REGISTRY`, else `$XDG_CONFIG_HOME/devgen/registry.toml`,
-/// else `$HOME/.config/devgen/registry.toml` — the XDG rule on every platform, macOS too, so
-/// that one dotfiles setup works everywhere.
+/// else `~/.config/devgen/registry.toml` — the XDG rule on every platform, macOS too, so that
+/// one dotfiles setup works everywhere. The home directory is `HOME`, else the user's entry
+/// in the password database.
 pub fn default_path() -> Result<PathBuf> {
-    if let Some(p) = std::env::var_os(ENV_PATH).filter(|v| !v.is_empty()) {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(p) = var(ENV_PATH) {
         let p = PathBuf::from(p);
         return std::path::absolute(&p)
             .map_err(|e| Error::io("cannot read the current directory for", &p, e));
     }
-    // A relative XDG_CONFIG_HOME is invalid by the XDG spec, and ignored.
-    match Xdg::new() {
-        Ok(xdg) if xdg.config_dir().is_absolute() => {
-            Ok(xdg.config_dir().join("devgen").join("registry.toml"))
+    // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+    if let Some(xdg) = var("XDG_CONFIG_HOME").map(PathBuf::from) {
+        if xdg.is_absolute() {
+            return Ok(xdg.join("devgen").join("registry.toml"));
         }
-        _ => Err(Error::Usage(format!(
+    }
+    match std::env::home_dir().filter(|h| h.is_absolute()) {
+        Some(home) => Ok(home.join(".config/devgen/registry.toml")),
+        None => Err(Error::Usage(format!(
             "cannot tell where the machine registry lives: {ENV_PATH}, XDG_CONFIG_HOME and HOME are all unset\n  \
              = help: set {ENV_PATH}=/path/to/registry.toml"
         ))),
