@@ -15,6 +15,7 @@ use crate::error::{line_col, Result};
 use crate::lists::collect_lists;
 use crate::lookup::{bound_list_literals, lookup, top_set, value_text, Lookup};
 use crate::path::AttrPath;
+use crate::read::{Reference, Value};
 use crate::syntax::{as_attr_set, attr_name, check_expr, range, start};
 use crate::tree::Tree;
 
@@ -84,6 +85,19 @@ impl NixDocument {
     /// The document's text, with every edit so far.
     pub fn text(&self) -> &str {
         self.tree.text()
+    }
+
+    /// The document's whole expression, to read what it says without evaluating it (see
+    /// [`Value::shape`]). A view of the document as it is now: later edits do not show in it.
+    pub fn value(&self) -> Value {
+        let root = ast::Root::cast(self.tree.root().clone()).expect("the root node is a Root");
+        Value::of(root.expr().expect("a parsed document has an expression"))
+    }
+
+    /// Every name the document reads, with the attribute names selected from it and what
+    /// binds it, in source order (see [`Reference`]).
+    pub fn references(&self) -> Vec<Reference> {
+        crate::read::references(self.tree.root())
     }
 
     /// The source text of the value bound at `path`, or `None` when nothing is. A name bound

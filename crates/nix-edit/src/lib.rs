@@ -78,6 +78,7 @@ mod layout;
 mod lists;
 mod lookup;
 mod path;
+mod read;
 mod syntax;
 mod tree;
 
@@ -85,6 +86,7 @@ pub use document::{Binding, ListElement, NixDocument, ValueKind};
 pub use error::{line_col, Error, ErrorKind, Result};
 pub use ident::{is_ident, quote_attr, quote_string};
 pub use path::{AttrPath, PathError};
+pub use read::{BoundBy, Entry, Reference, Shape, Value};
 pub use syntax::same_expr;
 
 #[cfg(test)]
