@@ -22,6 +22,7 @@
 pub mod atomic;
 pub mod cli;
 pub mod commands;
+pub mod devenv;
 pub mod diagnostic;
 pub mod diff;
 pub mod error;

@@ -7,7 +7,7 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::nix::Output;
-use crate::commands::{doctor, init, net, shared, sync};
+use crate::commands::{check, doctor, init, net, shared, sync};
 use crate::machine::doctor::parse_dns_server;
 use crate::machine::net::Platform;
 use crate::output::Format;
@@ -61,6 +61,8 @@ pub enum Command {
     /// Check the project's address, host names, ports, PostgreSQL, tmux and overmind, one by
     /// one, with the fix for each failure; exit 1 when one fails
     Doctor(DoctorArgs),
+    /// Check devenv.nix files against devenv's options, offline; exit 0 clean, 1 findings, 2 error
+    Check(CheckArgs),
     /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
     Diff {
         /// Print nothing; only the exit code tells
@@ -149,6 +151,22 @@ pub struct DoctorArgs {
     /// `devgen net --apply` has set one up here
     #[arg(long, value_name = "ADDR", value_parser = parse_dns_server)]
     pub dns: Option<std::net::SocketAddr>,
+}
+
+// The options of `devgen check`; the variant's doc comment is the command's help.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The modules to check (default: the project's devenv.nix)
+    pub files: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also list the values left unchecked, and why
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Only read the module: do not evaluate what reading cannot know with nix-instantiate
+    #[arg(long)]
+    pub no_eval: bool,
 }
 
 /// The machine registry ($DEVGEN_REGISTRY, else $XDG_CONFIG_HOME/devgen/registry.toml, else
@@ -293,6 +311,17 @@ impl NetArgs {
             (Some(w), _) => net::Action::Write(w),
             (None, true) => net::Action::Apply(root),
             (None, false) => net::Action::Print,
+        }
+    }
+}
+
+impl CheckArgs {
+    pub fn options(&self) -> check::Options {
+        check::Options {
+            files: self.files.clone(),
+            format: self.format,
+            verbose: self.verbose,
+            no_eval: self.no_eval,
         }
     }
 }

@@ -20,6 +20,7 @@ pub fn run(cli: &Cli, io: &mut Io) -> Result<Outcome> {
         Command::Init(a) => init::init(dir, &a.options(), io),
         Command::Sync(a) => sync::sync(dir, a.options(), io),
         Command::Diff { quiet, format } => commands::diff::diff(dir, *quiet, *format, io),
+        Command::Check(a) => commands::check::check(dir, &a.options(), io),
         Command::Net(a) => {
             let (write, root) = (
                 a.write.as_ref().map(|w| dir.join(w)),

@@ -4,6 +4,7 @@
 //! the machine layer. Every command returns an [`Outcome`]; errors are [`crate::error::Error`].
 
 mod adopt;
+pub mod check;
 pub mod diff;
 pub mod doctor;
 pub mod init;
@@ -27,6 +28,8 @@ pub enum Outcome {
     Conflict,
     /// `doctor`: at least one check failed.
     ChecksFailed,
+    /// `check`: the module sets something devenv will refuse.
+    Findings,
     /// `net --apply`: some system commands failed; the report says which to run by hand.
     Incomplete,
 }
@@ -35,11 +38,11 @@ pub enum Outcome {
 pub const ERROR_EXIT_CODE: u8 = 2;
 
 impl Outcome {
-    /// 0 done or in sync, 1 drift or a failed check, 2 error, 3 conflict.
+    /// 0 done or in sync, 1 drift, a failed check or findings, 2 error, 3 conflict.
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Success => 0,
-            Outcome::Drift | Outcome::ChecksFailed => 1,
+            Outcome::Drift | Outcome::ChecksFailed | Outcome::Findings => 1,
             Outcome::Incomplete => ERROR_EXIT_CODE,
             Outcome::Conflict => 3,
         }

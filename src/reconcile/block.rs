@@ -114,8 +114,8 @@ mod tests {
         "Procfile.j2",
         Ownership::Block,
         &FileKind {
-            syntax: Syntax::Procfile,
             clash_key: Some(|line| Some(line.split_once(':')?.0.to_string())),
+            ..FileKind::plain(Syntax::Procfile)
         },
     );
 

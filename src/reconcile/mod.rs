@@ -13,6 +13,7 @@ pub mod block;
 mod line;
 pub mod lock;
 pub mod merge;
+mod module;
 
 use crate::error::Result;
 use crate::render::{Ownership, Rendered};
@@ -211,6 +212,9 @@ pub fn plan(rendered: &[Rendered], files: &impl Files, force: bool) -> Result<Pl
     for r in rendered {
         let path = r.decl.path;
         let mut fp = reconcile_file(r, files.read(path)?, lock.files.get(path), force)?;
+        if r.decl.kind.devenv_module && fp.changes() && !matches!(fp.status, Status::Conflict(_)) {
+            module::refuse_what_devenv_refuses(r, &fp.desired)?;
+        }
         let mode = files.mode(path)?;
         fp.needs_exec_bit =
             r.decl.executable && fp.current.is_some() && mode.is_some_and(|m| m & 0o100 == 0);

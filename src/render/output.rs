@@ -67,6 +67,9 @@ pub struct FileKind {
     /// Procfile's process name, `.envrc`'s `use flake`). A line outside the block with the
     /// same key as a line inside would do the job twice: a conflict.
     pub clash_key: Option<fn(&str) -> Option<String>>,
+    /// A devenv module: what devgen writes into it is checked against devenv's options
+    /// first, as `devgen check` checks it.
+    pub devenv_module: bool,
 }
 
 impl FileKind {
@@ -75,6 +78,7 @@ impl FileKind {
         FileKind {
             syntax,
             clash_key: None,
+            devenv_module: false,
         }
     }
 }

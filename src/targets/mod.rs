@@ -65,6 +65,11 @@ pub fn render_project(renderer: &Renderer, model: &Model) -> Result<Vec<Rendered
 
 /// Kinds of file with nothing known of them but their language.
 pub const NIX: &FileKind = &FileKind::plain(Syntax::Nix);
+/// A devenv module (`devenv.nix`): checked against devenv's options before it is written.
+pub const DEVENV_MODULE: &FileKind = &FileKind {
+    devenv_module: true,
+    ..FileKind::plain(Syntax::Nix)
+};
 pub const SHELL: &FileKind = &FileKind::plain(Syntax::Shell);
 pub const ELIXIR: &FileKind = &FileKind::plain(Syntax::Elixir);
 pub const DOTENV: &FileKind = &FileKind::plain(Syntax::Dotenv);

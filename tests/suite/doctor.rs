@@ -148,10 +148,12 @@ fn the_json_report_has_one_entry_per_check_in_a_stable_shape() {
             "port-postgres",
             "port-live-debugger",
             "postgres",
+            "devenv-nix",
             "tmux",
             "overmind-socket"
         ]
     );
+    assert_status(&report, "devenv-nix", "pass");
     assert_status(&report, "dns-host", "fail");
     assert!(
         check(&report, "dns-host")["fix"]
@@ -192,7 +194,7 @@ fn the_json_report_has_one_entry_per_check_in_a_stable_shape() {
         "{text}"
     );
     assert!(
-        text.ends_with("devgen doctor: 2 of 11 checks failed\n"),
+        text.ends_with("devgen doctor: 2 of 12 checks failed\n"),
         "{text}"
     );
 }
@@ -680,4 +682,25 @@ fn doctor_outside_a_project_is_an_error() {
     let out = devgen_cmd(dir.path(), &["doctor"]).output().unwrap();
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("no devgen.toml"), "{}", stderr(&out));
+}
+
+/// A hand edit that devenv would refuse fails the `devenv-nix` check with its place, before
+/// `devenv shell` would.
+#[test]
+fn a_devenv_nix_option_devenv_does_not_have_fails_the_devenv_nix_check() {
+    let s = Setup::new(24);
+    let file = s.project.join("devenv.nix");
+    let text = fs::read_to_string(&file).unwrap();
+    let edited = text.replacen("{\n", "{\n  services.postgres.prot = 5432;\n", 1);
+    assert_ne!(edited, text, "the module opens a set on its own line");
+    fs::write(&file, edited).unwrap();
+    let (out, report) = s.doctor(&[]);
+    assert_exit(&out, 1);
+    assert_status(&report, "devenv-nix", "fail");
+    let c = check(&report, "devenv-nix");
+    let detail = c.to_string();
+    assert!(
+        detail.contains("services.postgres.prot") && detail.contains("devgen check"),
+        "{c:#}"
+    );
 }

@@ -2,6 +2,7 @@
 //! shellcheck, elixir, tmux) use that program and fail when it is missing.
 
 mod bad_input;
+mod check;
 mod conformance;
 mod doctor;
 mod net;

@@ -8,11 +8,16 @@ use std::process::{Command, Output};
 use crate::support::{assert_exit, devgen, git, read, repo_root, require, stderr, stdout};
 
 fn try_repo(dir: &Path) -> Output {
+    try_hook(dir, "devgen-diff")
+}
+
+/// The hook `id` of this repository, run by the real pre-commit on every file of `dir`.
+fn try_hook(dir: &Path, id: &str) -> Output {
     let target = repo_root().join("target").join("pre-commit");
     Command::new(require("pre-commit"))
         .arg("try-repo")
         .arg(repo_root())
-        .args(["devgen-diff", "--all-files"])
+        .args([id, "--all-files"])
         .current_dir(dir)
         .env(
             "PRE_COMMIT_HOME",
@@ -66,6 +71,40 @@ fn the_devgen_diff_hook_passes_in_sync_and_fails_on_drift() {
         stdout(&drift).contains("Failed") && stdout(&drift).contains("+    port = 5433;"),
         "{}",
         stdout(&drift)
+    );
+}
+
+#[test]
+fn the_devgen_check_hook_fails_on_an_option_devenv_does_not_have() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("acme");
+    std::fs::create_dir(&dir).unwrap();
+    assert_exit(&devgen(&dir, &["init"]), 0);
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "environment from devgen"]);
+    let ok = try_hook(&dir, "devgen-check");
+    assert!(ok.status.success(), "{}\n{}", stdout(&ok), stderr(&ok));
+
+    let devenv = read(&dir, "devenv.nix").replace(
+        "  packages = [",
+        "  services.redis.prot = 6380;\n  packages = [",
+    );
+    std::fs::write(dir.join("devenv.nix"), devenv).unwrap();
+    git(&dir, &["add", "devenv.nix"]);
+    let found = try_hook(&dir, "devgen-check");
+    assert_eq!(
+        found.status.code(),
+        Some(1),
+        "{}\n{}",
+        stdout(&found),
+        stderr(&found)
+    );
+    assert!(
+        stdout(&found).contains("unknown option `services.redis.prot`")
+            && stdout(&found).contains("did you mean `services.redis.port`?"),
+        "{}",
+        stdout(&found)
     );
 }
 

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use devgen::commands::{diff::diff, sync, Outcome};
+use devgen::commands::{check, diff::diff, sync, Outcome};
 use devgen::output::{Format, Io};
 use nix_edit::{AttrPath, NixDocument};
 use proptest::prelude::*;
@@ -302,6 +302,10 @@ proptest! {
             }
             let (code, log) = run(|io| diff(d, false, Format::Text, io));
             prop_assert_eq!(code, 0, "diff right after sync: {}", log);
+            let text = std::fs::read_to_string(d.join("devenv.nix")).unwrap();
+            let checked = check::module("devenv.nix", text).unwrap();
+            prop_assert!(checked.report.findings.is_empty(),
+                "devenv would refuse devenv.nix after {:?}: {:?}", step, checked.report.findings);
         }
         nix_parses(d, "devenv.nix");
         nix_parses(d, "flake.nix");

@@ -673,7 +673,11 @@ mod tests {
             })
             .collect();
         let owned = |n: &str, p: &[&str], w: bool| {
-            (n.to_string(), p.iter().map(|s| s.to_string()).collect::<Vec<_>>(), w)
+            (
+                n.to_string(),
+                p.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                w,
+            )
         };
         assert!(read.contains(&owned("pkgs", &["beam"], false)), "{read:?}");
         assert!(read.contains(&owned("v", &[], true)), "{read:?}");
@@ -681,7 +685,9 @@ mod tests {
         assert!(read.contains(&owned("jq", &[], true)));
         assert!(read.contains(&owned("x", &[], false)));
         // Attribute names and parameters are not reads.
-        assert!(!read.iter().any(|(n, _, _)| n == "a" || n == "flask" || n == "args"));
+        assert!(!read
+            .iter()
+            .any(|(n, _, _)| n == "a" || n == "flask" || n == "args"));
         let Shape::Lambda(body) = doc.value().shape() else {
             panic!()
         };

@@ -410,3 +410,50 @@ fn join(ips: &[Ipv4Addr]) -> String {
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or_default()
 }
+
+/// The project's devenv.nix sets only what devenv takes (`devgen check`).
+pub(super) fn devenv_module(c: &Checkout) -> Check {
+    const ID: &str = "devenv-nix";
+    let Ok(text) = std::fs::read_to_string(c.root.join("devenv.nix")) else {
+        return not_applicable(ID, "there is no devenv.nix here (`devgen sync` writes it)");
+    };
+    let doc = match nix_edit::NixDocument::parse("devenv.nix", text.as_str()) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (line, col) = e.line_col();
+            return fail(
+                ID,
+                format!("devenv.nix does not parse at {line}:{col}: {e}"),
+                "fix the syntax: `devgen check` shows the line",
+            );
+        }
+    };
+    let mut report = crate::devenv::check(&doc);
+    crate::devenv::evaluate::settle(&doc, &c.root, &mut report);
+    match report.findings.first() {
+        None => pass(
+            ID,
+            format!(
+                "devenv.nix sets only devenv's options ({} values checked)",
+                report.checked
+            ),
+        ),
+        Some(f) => {
+            let (line, col) = nix_edit::line_col(&text, f.span.start);
+            let n = report.findings.len();
+            fail(
+                ID,
+                format!(
+                    "devenv.nix:{line}:{col}: {}{}",
+                    f.message,
+                    if n > 1 {
+                        format!(" ({} more)", n - 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+                "`devgen check` shows each finding with its line and how to write it",
+            )
+        }
+    }
+}

@@ -161,6 +161,7 @@ pub fn run(
             c.model.phoenix.live_debugger,
         ),
         checks::postgres(c, &overmind),
+        checks::devenv_module(c),
         overmind::check_tmux(&overmind),
         overmind::check_socket(c, &overmind),
     ]

@@ -6,7 +6,7 @@
 mod adopt;
 mod context;
 
-use super::{Scope, Target, DOTENV, ELIXIR, GITIGNORE, NIX, SHELL, TMUX};
+use super::{Scope, Target, DEVENV_MODULE, DOTENV, ELIXIR, GITIGNORE, NIX, SHELL, TMUX};
 use crate::render::{decl, FileKind, OutputDecl, Ownership, Syntax};
 
 pub static TARGET: Target = Target {
@@ -20,7 +20,12 @@ pub static TARGET: Target = Target {
 
 static OUTPUTS: &[OutputDecl] = &[
     decl("flake.nix", "dev/flake.nix.j2", Ownership::Merged, NIX),
-    decl("devenv.nix", "dev/devenv.nix.j2", Ownership::Merged, NIX),
+    decl(
+        "devenv.nix",
+        "dev/devenv.nix.j2",
+        Ownership::Merged,
+        DEVENV_MODULE,
+    ),
     decl("Procfile", "dev/Procfile.j2", Ownership::Block, PROCFILE),
     decl(".envrc", "dev/envrc.j2", Ownership::Block, ENVRC),
     decl(
@@ -88,15 +93,15 @@ const CONFIG_PREAMBLE: &str = "import Config\n\n";
 /// A Procfile: a line outside devgen's block clashes with one inside when it starts a
 /// process of the same name.
 static PROCFILE: &FileKind = &FileKind {
-    syntax: Syntax::Procfile,
     clash_key: Some(procfile_process),
+    ..FileKind::plain(Syntax::Procfile)
 };
 
 /// direnv's `.envrc`: a second `use flake`/`use devenv`, or a second export of an
 /// `OVERMIND_*` variable, would load the environment twice or fight over the setting.
 static ENVRC: &FileKind = &FileKind {
-    syntax: Syntax::Shell,
     clash_key: Some(envrc_job),
+    ..FileKind::plain(Syntax::Shell)
 };
 
 fn procfile_process(line: &str) -> Option<String> {

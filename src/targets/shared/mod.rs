@@ -7,7 +7,7 @@ use std::net::SocketAddrV4;
 
 use serde::Serialize;
 
-use super::{nixpkgs, Scope, Target, NIX};
+use super::{nixpkgs, Scope, Target, DEVENV_MODULE, NIX};
 use crate::error::{Error, Result};
 use crate::model::DEFAULT_POSTGRES;
 use crate::render::{decl, OutputDecl, Ownership};
@@ -22,7 +22,12 @@ pub static TARGET: Target = Target {
 
 static OUTPUTS: &[OutputDecl] = &[
     decl("flake.nix", "shared/flake.nix.j2", Ownership::Merged, NIX),
-    decl("devenv.nix", "shared/devenv.nix.j2", Ownership::Merged, NIX),
+    decl(
+        "devenv.nix",
+        "shared/devenv.nix.j2",
+        Ownership::Merged,
+        DEVENV_MODULE,
+    ),
 ];
 
 /// What the shared environment is rendered from.
