@@ -253,7 +253,7 @@ impl Checker {
             );
         };
         path.push(name.clone());
-        let ty = ty.or(at.option().map(|o| &o.ty));
+        let ty = ty.or(at.option().map(|o| o.ty()));
         match ty.map(structural) {
             // A namespace of options (`services`, `languages.elixir`).
             None => match at.child(name) {
@@ -314,7 +314,7 @@ impl Checker {
                 return self.read_only(path, value);
             }
         }
-        match ty.or(at.option().map(|o| &o.ty)) {
+        match ty.or(at.option().map(|o| o.ty())) {
             Some(ty) => self.typed(at, ty, path, value),
             None => {
                 for (known, v) in resolve(value) {
@@ -446,7 +446,7 @@ pub(super) fn option_type(path: &[String]) -> Option<&'static Type> {
     for name in path {
         at = at.child(name).or_else(|| at.any_name().map(At::of))?;
     }
-    at.option().map(|o| &o.ty)
+    at.option().map(|o| o.ty())
 }
 
 /// How a scalar value meets a type.

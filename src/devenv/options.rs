@@ -5,9 +5,7 @@
 //! of a list.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-use nix_edit::AttrPath;
+use std::sync::{LazyLock, OnceLock};
 
 use super::types::{self, Type};
 
@@ -26,22 +24,31 @@ pub fn revision() -> &'static str {
 }
 
 /// One option.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OptionDecl {
     /// Its path as the reference writes it (`processes.<name>.exec`).
-    pub path: String,
-    pub ty: Type,
+    pub path: &'static str,
     /// Its type as the reference describes it, for messages.
-    pub description: String,
+    pub description: &'static str,
     /// Set by devenv itself; a module that sets it is wrong.
     pub read_only: bool,
+    /// The type, read from the description the first time it is asked for: a check meets
+    /// a few dozen of devenv's 1,800 options, and the table is built at every start.
+    ty: OnceLock<Type>,
+}
+
+impl OptionDecl {
+    /// The option's type.
+    pub fn ty(&self) -> &Type {
+        self.ty.get_or_init(|| types::parse(self.description).0)
+    }
 }
 
 /// A point in the option tree: maybe an option, maybe options below it.
 #[derive(Debug, Default)]
 pub struct Node {
     pub option: Option<OptionDecl>,
-    children: BTreeMap<String, Node>,
+    children: BTreeMap<&'static str, Node>,
 }
 
 /// The wildcard segments of the reference.
@@ -78,7 +85,7 @@ impl Node {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.children
             .keys()
-            .map(String::as_str)
+            .copied()
             .filter(|n| *n != ANY_NAME && *n != ANY_ITEM)
     }
 
@@ -87,14 +94,10 @@ impl Node {
         !self.children.is_empty()
     }
 
-    fn insert(&mut self, segments: &[String], decl: OptionDecl) {
+    fn insert(&mut self, segments: &[&'static str], decl: OptionDecl) {
         match segments.split_first() {
             None => self.option = Some(decl),
-            Some((first, rest)) => self
-                .children
-                .entry(first.clone())
-                .or_default()
-                .insert(rest, decl),
+            Some((first, rest)) => self.children.entry(first).or_default().insert(rest, decl),
         }
     }
 }
@@ -110,7 +113,7 @@ pub fn devenv() -> &'static Node {
     &TREE
 }
 
-fn add(root: &mut Node, data: &str) {
+fn add(root: &mut Node, data: &'static str) {
     for line in data
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
@@ -119,18 +122,36 @@ fn add(root: &mut Node, data: &str) {
         let (Some(path), Some(description)) = (columns.next(), columns.next()) else {
             continue;
         };
-        let Ok(segments) = path.parse::<AttrPath>() else {
-            continue;
-        };
-        let (ty, read_only) = types::parse(description);
+        let (description, read_only) = types::read_only(description);
         let decl = OptionDecl {
-            path: path.to_string(),
-            ty,
-            description: description.trim_end_matches(" *(read only)*").to_string(),
+            path,
+            description,
             read_only,
+            ty: OnceLock::new(),
         };
-        root.insert(segments.segments(), decl);
+        root.insert(&segments(path), decl);
     }
+}
+
+/// The names of an option path as the reference writes it: dot-separated, a name with a dot
+/// in double quotes (`services.kafka.settings."broker.id"`). Split by hand rather than
+/// parsed as Nix: the table is read at every start.
+fn segments(path: &'static str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    for (i, c) in path.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => {
+                out.push(path[start..i].trim_matches('"'));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(path[start..].trim_matches('"'));
+    out
 }
 
 #[cfg(test)]
@@ -142,7 +163,7 @@ mod tests {
         let root = devenv();
         let pg = root.child("services").unwrap().child("postgres").unwrap();
         let port = pg.child("port").unwrap().option.as_ref().unwrap();
-        assert_eq!(port.ty, Type::Int { min: 0, max: 65535 });
+        assert_eq!(*port.ty(), Type::Int { min: 0, max: 65535 });
         let name = pg
             .child("initialDatabases")
             .unwrap()

@@ -57,10 +57,7 @@ pub enum EnumValue {
 
 /// An option's type as the reference describes it, and whether it is read-only.
 pub fn parse(description: &str) -> (Type, bool) {
-    let (text, read_only) = match description.strip_suffix(" *(read only)*") {
-        Some(t) => (t, true),
-        None => (description, false),
-    };
+    let (text, read_only) = read_only(description);
     let mut p = Parser { rest: text.trim() };
     let ty = p.alternatives();
     // Anything left over is a description this parser does not follow: accept anything.
@@ -70,6 +67,14 @@ pub fn parse(description: &str) -> (Type, bool) {
         Type::Any
     };
     (ty, read_only)
+}
+
+/// A type description without its read-only mark, and whether it had one.
+pub fn read_only(description: &str) -> (&str, bool) {
+    match description.strip_suffix(" *(read only)*") {
+        Some(t) => (t, true),
+        None => (description, false),
+    }
 }
 
 struct Parser<'a> {
