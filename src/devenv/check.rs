@@ -11,7 +11,7 @@ use nix_edit::{AttrPath, Entry, NixDocument, Shape, Value};
 
 use super::options::{self, Node};
 use super::resolve::{resolve, Known};
-use super::types::{EnumValue, Type};
+use super::types::{describe, EnumValue, Type};
 
 /// Something a module sets that devenv will refuse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -564,9 +564,4 @@ pub fn show(path: &[String]) -> String {
         out.push_str(&AttrPath::segments_to_nix(std::slice::from_ref(segment)));
     }
     out
-}
-
-/// A type in words, for messages.
-pub fn describe(ty: &Type) -> String {
-    super::messages::describe(ty)
 }

@@ -5,7 +5,7 @@ use nix_edit::Value;
 use super::check::At;
 use super::check::{show, Problem};
 use super::resolve::Known;
-use super::types::{EnumValue, Type};
+use super::types::{describe, enum_word, Type};
 use crate::diagnostic::did_you_mean;
 
 /// Where devenv's options are documented, for the names it does not know.
@@ -136,59 +136,6 @@ impl super::check::Checker {
     }
 }
 
-fn enum_word(v: &EnumValue) -> String {
-    match v {
-        EnumValue::Str(s) => format!("\"{s}\""),
-        EnumValue::Int(n) => n.to_string(),
-        EnumValue::Bool(b) => b.to_string(),
-    }
-}
-
-/// A type in words: "an integer between 0 and 65535", "null or a list of strings".
-pub fn describe(ty: &Type) -> String {
-    match ty {
-        Type::Bool => "a boolean".into(),
-        Type::Int { min, max } => {
-            let (lo, hi) = (i128::from(i64::MIN), i128::from(i64::MAX));
-            match (*min == lo, *max == hi) {
-                (true, true) => "an integer".into(),
-                (false, true) => format!("an integer of at least {min}"),
-                _ => format!("an integer between {min} and {max}"),
-            }
-        }
-        Type::Float => "a floating point number".into(),
-        Type::Str => "a string".into(),
-        Type::AbsolutePath => "an absolute path".into(),
-        Type::PathLike => "a path".into(),
-        Type::Package => "a package".into(),
-        Type::Null => "null".into(),
-        Type::Enum(values) => {
-            let words: Vec<String> = values.iter().map(enum_word).collect();
-            format!("one of {}", words.join(", "))
-        }
-        Type::List(item) => format!("a list of {}", bare(&describe(item))),
-        Type::AttrsOf(item) => format!("an attribute set of {}", bare(&describe(item))),
-        Type::Attrs => "an attribute set".into(),
-        Type::Submodule { .. } => "an attribute set of options".into(),
-        Type::Either(alts) => alts.iter().map(describe).collect::<Vec<_>>().join(" or "),
-        Type::Function => "a function".into(),
-        Type::Any => "anything".into(),
-    }
-}
-
-/// "a string" → "strings": a noun for after "list of".
-fn bare(noun: &str) -> String {
-    let singular = noun
-        .strip_prefix("a ")
-        .or_else(|| noun.strip_prefix("an "))
-        .unwrap_or(noun);
-    match singular.split_once(' ') {
-        None if singular != "null" && singular != "anything" => format!("{singular}s"),
-        _ => singular.to_string(),
-    }
-}
-
-/// How to write a value of `ty`, for a value of another kind.
 /// The value rewritten as the type wants it, when that is plain: `"5432"` as `5432`,
 /// `"true"` as `true`, `5432` as `"5432"`.
 fn rewrite(ty: &Type, known: &Known) -> Option<String> {
@@ -209,6 +156,7 @@ fn rewrite(ty: &Type, known: &Known) -> Option<String> {
     Some(format!("write {plain}, without quotes"))
 }
 
+/// How to write a value of `ty`, for a value of another kind.
 fn how_to_write(ty: &Type) -> String {
     match ty {
         Type::Bool => "write true or false, without quotes".into(),

@@ -274,6 +274,59 @@ impl Parser<'_> {
     }
 }
 
+/// A value of an enumeration as Nix writes it.
+pub fn enum_word(v: &EnumValue) -> String {
+    match v {
+        EnumValue::Str(s) => format!("\"{s}\""),
+        EnumValue::Int(n) => n.to_string(),
+        EnumValue::Bool(b) => b.to_string(),
+    }
+}
+
+/// A type in words: "an integer between 0 and 65535", "null or a list of strings".
+pub fn describe(ty: &Type) -> String {
+    match ty {
+        Type::Bool => "a boolean".into(),
+        Type::Int { min, max } => {
+            let (lo, hi) = (i128::from(i64::MIN), i128::from(i64::MAX));
+            match (*min == lo, *max == hi) {
+                (true, true) => "an integer".into(),
+                (false, true) => format!("an integer of at least {min}"),
+                _ => format!("an integer between {min} and {max}"),
+            }
+        }
+        Type::Float => "a floating point number".into(),
+        Type::Str => "a string".into(),
+        Type::AbsolutePath => "an absolute path".into(),
+        Type::PathLike => "a path".into(),
+        Type::Package => "a package".into(),
+        Type::Null => "null".into(),
+        Type::Enum(values) => {
+            let words: Vec<String> = values.iter().map(enum_word).collect();
+            format!("one of {}", words.join(", "))
+        }
+        Type::List(item) => format!("a list of {}", bare(&describe(item))),
+        Type::AttrsOf(item) => format!("an attribute set of {}", bare(&describe(item))),
+        Type::Attrs => "an attribute set".into(),
+        Type::Submodule { .. } => "an attribute set of options".into(),
+        Type::Either(alts) => alts.iter().map(describe).collect::<Vec<_>>().join(" or "),
+        Type::Function => "a function".into(),
+        Type::Any => "anything".into(),
+    }
+}
+
+/// "a string" → "strings": a noun for after "list of".
+fn bare(noun: &str) -> String {
+    let singular = noun
+        .strip_prefix("a ")
+        .or_else(|| noun.strip_prefix("an "))
+        .unwrap_or(noun);
+    match singular.split_once(' ') {
+        None if singular != "null" && singular != "anything" => format!("{singular}s"),
+        _ => singular.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
