@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::reconcile::lock::digest;
 use crate::render::{FileKind, OutputDecl};
 use crate::text::blocks::{self, Markers};
+use crate::text::{as_lf, in_line_endings_of};
 
 /// Markers around a block. Both are matched as whole lines (trailing spaces ignored).
 pub const BLOCK_BEGIN: &str =
@@ -36,13 +37,14 @@ pub(super) fn plan(
     let Some(text) = current else {
         return Ok((Status::Missing, MARKERS.wrap(inner)));
     };
+    let inner = &in_line_endings_of(text, inner);
     match MARKERS.find(path, text)? {
         Some(found) => {
             let existing = &text[found.clone()];
             let desired = format!("{}{inner}{}", &text[..found.start], &text[found.end..]);
             let status = if existing == inner {
                 Status::InSync
-            } else if force || locked_sha == Some(digest(existing).as_str()) {
+            } else if force || locked_sha == Some(digest(&as_lf(existing)).as_str()) {
                 Status::Drift
             } else if locked_sha.is_some() {
                 Status::Conflict(format!("devgen's block was {HAND_EDITED}"))
@@ -88,7 +90,7 @@ fn append_block(text: &str, inner: &str, drop: &[usize]) -> String {
         .filter(|(i, _)| !drop.contains(i))
         .map(|(_, l)| l)
         .collect();
-    blocks::append(&kept, &MARKERS.wrap(inner))
+    blocks::append(&kept, &in_line_endings_of(text, &MARKERS.wrap(inner)))
 }
 
 /// Lines outside the block that do a job a line of the block does, numbered.

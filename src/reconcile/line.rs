@@ -20,7 +20,7 @@ pub(super) fn plan(
     };
     let found = lines::occurrences(text, wanted);
     match found.len() {
-        0 => Ok((Status::Drift, lines::ensure(text, wanted, None))),
+        0 => Ok((Status::Drift, lines::ensure_paragraph(text, wanted))),
         1 => Ok((Status::InSync, text.to_string())),
         n => Err(Diagnostic::new(
             path,
@@ -49,13 +49,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s, Status::Drift);
-        assert_eq!(t, format!("import Config\nconfig :a, b: 1\n{want}\n"));
+        assert_eq!(t, format!("import Config\nconfig :a, b: 1\n\n{want}\n"));
         let (s, _) = plan("config/dev.exs", want, "", Some(&t)).unwrap();
         assert_eq!(s, Status::InSync);
         let twice = format!("{t}{want}\n");
         let err = plan("config/dev.exs", want, "", Some(&twice))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("config/dev.exs:4:1"), "{err}");
+        assert!(err.contains("config/dev.exs:5:1"), "{err}");
     }
 }

@@ -114,15 +114,17 @@ impl Markers {
     }
 }
 
-/// `text`, then `block` after a blank line (none when `text` is empty).
+/// `text`, then `block` after a blank line (none when `text` is empty), in `text`'s line
+/// endings.
 pub fn append(text: &str, block: &str) -> String {
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut out = text.to_string();
     if !out.is_empty() {
         if !out.ends_with('\n') {
-            out.push('\n');
+            out.push_str(eol);
         }
-        if !out.ends_with("\n\n") {
-            out.push('\n');
+        if !out.ends_with(&format!("{eol}{eol}")) {
+            out.push_str(eol);
         }
     }
     out + block

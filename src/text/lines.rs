@@ -39,12 +39,40 @@ pub fn ensure(text: &str, line: &str, after: Option<&str>) -> String {
         })
         .unwrap_or(text.len());
     let (before, rest) = text.split_at(at);
+    let eol = line_ending(text);
     let sep = if before.is_empty() || before.ends_with('\n') {
         ""
     } else {
-        "\n"
+        eol
     };
-    format!("{before}{sep}{line}\n{rest}")
+    format!("{before}{sep}{line}{eol}{rest}")
+}
+
+/// `text` with `line` in it: unchanged when it is there already; otherwise `line` goes at
+/// the end as a paragraph of its own, after a blank line (as `mix format` wants a line
+/// after an expression that spans several).
+pub fn ensure_paragraph(text: &str, line: &str) -> String {
+    if !occurrences(text, line).is_empty() || text.trim().is_empty() {
+        return ensure(text, line, None);
+    }
+    let eol = line_ending(text);
+    let mut out = text.to_string();
+    if !out.ends_with('\n') {
+        out.push_str(eol);
+    }
+    if !out.ends_with(&format!("{eol}{eol}")) {
+        out.push_str(eol);
+    }
+    format!("{out}{line}{eol}")
+}
+
+/// The line ending a file uses: CRLF when it has one, else LF. New lines follow it.
+fn line_ending(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
 }
 
 #[cfg(test)]
@@ -75,9 +103,19 @@ mod tests {
     #[test]
     fn a_line_at_the_end_gets_a_line_break_before_it_when_needed() {
         assert_eq!(ensure("a\nb", "c", None), "a\nb\nc\n");
-        assert_eq!(ensure("a\r\nb\r\n", "c", None), "a\r\nb\r\nc\n");
+        assert_eq!(ensure("a\r\nb\r\n", "c", None), "a\r\nb\r\nc\r\n");
         assert_eq!(ensure("a\n  c  \n", "c", None), "a\n  c  \n");
         assert_eq!(ensure("x = 1\ny", "z", Some("x")), "x = 1\nz\ny");
+    }
+
+    #[test]
+    fn a_paragraph_line_gets_a_blank_line_before_it_once() {
+        assert_eq!(ensure_paragraph("a,\n  b\n", "c"), "a,\n  b\n\nc\n");
+        assert_eq!(ensure_paragraph("a,\n  b", "c"), "a,\n  b\n\nc\n");
+        assert_eq!(ensure_paragraph("a\n\n", "c"), "a\n\nc\n");
+        assert_eq!(ensure_paragraph("a\r\nb\r\n", "c"), "a\r\nb\r\n\r\nc\r\n");
+        assert_eq!(ensure_paragraph("a\nc\n", "c"), "a\nc\n");
+        assert_eq!(ensure_paragraph("", "c"), "c\n");
     }
 
     #[test]

@@ -12,16 +12,32 @@ pub mod shell;
 /// edits a line of it.
 pub fn with_line_endings_of(original: &str, edited: &str) -> String {
     let body = edited.strip_prefix('\u{feff}').unwrap_or(edited);
-    let mut out = String::with_capacity(body.len() + 64);
-    if original.starts_with('\u{feff}') {
-        out.push('\u{feff}');
-    }
-    if original.contains("\r\n") {
-        out.push_str(&body.replace("\r\n", "\n").replace('\n', "\r\n"));
+    let bom = if original.starts_with('\u{feff}') {
+        "\u{feff}"
     } else {
-        out.push_str(body);
+        ""
+    };
+    format!("{bom}{}", in_line_endings_of(original, body))
+}
+
+/// `piece` (devgen's text, in LF) in the line endings of `file`, to be put into it: CRLF
+/// when the file has CRLF lines.
+pub fn in_line_endings_of(file: &str, piece: &str) -> String {
+    if file.contains("\r\n") {
+        piece.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        piece.to_string()
     }
-    out
+}
+
+/// `text` with CRLF line endings read as LF: what devgen compares and records, so that a
+/// file kept in CRLF is in sync with devgen's LF text.
+pub fn as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("\r\n") {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
+    }
 }
 
 #[cfg(test)]

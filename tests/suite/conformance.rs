@@ -610,20 +610,26 @@ fn generated_elixir_is_as_mix_format_writes_it() {
       if formatted != s, do: IO.puts(\"#{f} is not formatted; mix format writes:\\n#{formatted}\")
     end";
     for e in EXPECTED {
-        let dir = synced_project(e.fixture);
-        let files = [
-            "config/devgen.exs",
-            "config/devgen_test.exs",
-            "config/dev.exs",
-            "config/test.exs",
-        ];
-        let out = run_ok(
-            Command::new(require("elixir"))
-                .args(["-e", check])
-                .args(files)
-                .current_dir(dir.path()),
-        );
-        assert!(out.is_empty(), "{}: {out}", e.fixture);
+        // devgen's own config files, and its line added to phx.new's (whose last
+        // expression spans several lines: the formatter wants a blank line after it).
+        for (dir, kind) in [
+            (synced_project(e.fixture), "new"),
+            (phoenix_app(e), "phx.new"),
+        ] {
+            let files = [
+                "config/devgen.exs",
+                "config/devgen_test.exs",
+                "config/dev.exs",
+                "config/test.exs",
+            ];
+            let out = run_ok(
+                Command::new(require("elixir"))
+                    .args(["-e", check])
+                    .args(files)
+                    .current_dir(dir.path()),
+            );
+            assert!(out.is_empty(), "{} ({kind}): {out}", e.fixture);
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod conformance;
 mod doctor;
+mod existing;
 mod net;
 mod nix_edit;
 mod own_flake;

@@ -211,7 +211,8 @@ fn init_in_an_existing_phoenix_app_keeps_its_config_and_adds_one_import_line() {
     assert!(spec.contains("ip = \"127.0.0.20\""));
     assert_eq!(
         read(&dir, "config/dev.exs"),
-        format!("{dev}import_config \"devgen.exs\"\n")
+        format!("{dev}\nimport_config \"devgen.exs\"\n"),
+        "the line is a paragraph of its own, as mix format wants it"
     );
     let procfile = read(&dir, "Procfile");
     assert!(
