@@ -46,3 +46,44 @@ fn files_kept_in_crlf_get_devgens_lines_in_crlf_and_stay_in_sync() {
     assert_exit(&again, 0);
     assert!(crate::support::stderr(&again).contains("already match"));
 }
+
+/// A mix.exs with these dependencies (as `mix phx.new` writes them, one a line).
+fn mix_exs(deps: &[&str]) -> String {
+    let deps: Vec<String> = deps.iter().map(|d| format!("      {d}")).collect();
+    format!(
+        "defmodule Shop.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :shop, version: \"0.1.0\", deps: deps()]\n  end\n\n  defp deps do\n    [\n{}\n    ]\n  end\nend\n",
+        deps.join(",\n")
+    )
+}
+
+/// LiveDebugger's config makes every `mix` run warn when the app does not depend on it:
+/// `init` turns it on only for an app that does.
+#[test]
+fn init_configures_live_debugger_only_when_mix_exs_depends_on_it() {
+    for (deps, on) in [
+        (&[r#"{:phoenix, "~> 1.8"}"#][..], false),
+        (
+            &[
+                r#"{:phoenix, "~> 1.8"}"#,
+                r#"{:live_debugger, "~> 0.4", only: :dev}"#,
+            ][..],
+            true,
+        ),
+    ] {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("shop");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("mix.exs"), mix_exs(deps)).unwrap();
+        assert_exit(&devgen(&dir, &["init", "--ip", "127.0.0.30"]), 0);
+        let spec = read(&dir, "devgen.toml");
+        let devgen_exs = read(&dir, "config/devgen.exs");
+        assert_eq!(spec.contains("live_debugger = 4007"), on, "{spec}");
+        assert_eq!(spec.contains("live_debugger = false"), !on, "{spec}");
+        assert_eq!(
+            devgen_exs.contains("config :live_debugger"),
+            on,
+            "{devgen_exs}"
+        );
+        assert_exit(&devgen(&dir, &["diff"]), 0);
+    }
+}

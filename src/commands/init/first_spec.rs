@@ -31,7 +31,8 @@ struct FirstSpec {
     node: Option<String>,
     postgres: &'static str,
     phoenix_port: u16,
-    live_debugger: u16,
+    /// LiveDebugger's port, or none when mix.exs does not depend on it.
+    live_debugger: Option<u16>,
     postgres_port: u16,
     schema_url: &'static str,
 }
@@ -66,7 +67,7 @@ pub fn first_spec(
         node: node_version(root)?,
         postgres: DEFAULT_POSTGRES,
         phoenix_port: DEFAULT_PHOENIX_PORT,
-        live_debugger: DEFAULT_LIVE_DEBUGGER_PORT,
+        live_debugger: live_debugger(mix.as_deref()),
         postgres_port: DEFAULT_POSTGRES_PORT,
         schema_url: SCHEMA_URL,
     };
@@ -151,6 +152,24 @@ fn mix_app(mix: &str) -> Option<String> {
     is_otp_app(&app).then_some(app)
 }
 
+/// LiveDebugger's port for a first spec: off when the app's mix.exs does not depend on
+/// `:live_debugger` (its config would only make every `mix` run warn), on without a mix.exs.
+fn live_debugger(mix: Option<&str>) -> Option<u16> {
+    match mix {
+        Some(mix) if !depends_on(mix, "live_debugger") => None,
+        _ => Some(DEFAULT_LIVE_DEBUGGER_PORT),
+    }
+}
+
+/// Whether a mix.exs lists the dependency `app` (`{:app, …}` on a line not commented out).
+fn depends_on(mix: &str, app: &str) -> bool {
+    let dep = format!("{{:{app},");
+    mix.lines()
+        .map(str::trim_start)
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.split('#').next().is_some_and(|code| code.contains(&dep)))
+}
+
 /// `MyApp` from `defmodule MyApp.MixProject do`.
 fn mix_module(mix: &str) -> Option<String> {
     let rest = &mix[mix.find("defmodule ")? + 10..];
@@ -186,6 +205,15 @@ mod tests {
         );
         assert_eq!(project_name_from("2048-game").as_deref(), Some("game"));
         assert_eq!(project_name_from("...").as_deref(), None);
+    }
+
+    #[test]
+    fn live_debugger_follows_the_apps_dependencies() {
+        let with = "  defp deps do\n    [\n      {:phoenix, \"~> 1.8\"},\n      {:live_debugger, \"~> 0.4\", only: :dev}\n    ]\n";
+        let without = "  defp deps do\n    [\n      {:phoenix, \"~> 1.8\"},\n      # {:live_debugger, \"~> 0.4\"}\n    ]\n";
+        assert_eq!(live_debugger(Some(with)), Some(DEFAULT_LIVE_DEBUGGER_PORT));
+        assert_eq!(live_debugger(Some(without)), None);
+        assert_eq!(live_debugger(None), Some(DEFAULT_LIVE_DEBUGGER_PORT));
     }
 
     #[test]
