@@ -70,6 +70,50 @@ pub fn is_host_name(s: &str) -> bool {
         })
 }
 
+/// The suffixes a project's host may end in: names reserved for testing and local use
+/// (RFC 2606 `test`, `example`, `localhost`; RFC 8375 `home.arpa`; ICANN's `internal`) and
+/// the private-use ones RFC 6762 lists. `devgen net` routes the suffix to the machine, so a
+/// public top-level domain would take all of it; `local` belongs to mDNS.
+pub const HOST_SUFFIXES: &[&str] = &[
+    "test",
+    "localhost",
+    "internal",
+    "home.arpa",
+    "example",
+    "lan",
+    "home",
+    "corp",
+    "intranet",
+    "private",
+];
+
+/// The suffix of [`HOST_SUFFIXES`] `host` is under (`home.arpa` for `shop.home.arpa`), when
+/// it has a name of its own before it: the domain `devgen net` routes to the machine.
+pub fn host_suffix(host: &str) -> Option<&'static str> {
+    HOST_SUFFIXES.iter().copied().find(|suffix| {
+        host.strip_suffix(suffix)
+            .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
+    })
+}
+
+/// Why `host` (a valid host name) cannot be a project's: not under one of
+/// [`HOST_SUFFIXES`] with a name of its own before it.
+pub fn host_suffix_problem(host: &str) -> Option<String> {
+    if host_suffix(host).is_some() {
+        return None;
+    }
+    let tld = host.rsplit('.').next().unwrap_or(host);
+    Some(if HOST_SUFFIXES.contains(&host) {
+        format!("{host:?} is the suffix itself; a project needs a name under it")
+    } else if tld == "local" {
+        "names under .local belong to multicast DNS (Bonjour, Avahi)".into()
+    } else if host == tld {
+        format!("{host:?} has no suffix; devgen net would route all of .{tld} to this project")
+    } else {
+        format!("{host:?} is under .{tld}, which is not reserved for local use; devgen net would route all of .{tld} to this project")
+    })
+}
+
 /// A PostgreSQL database name devgen creates: letters, digits, '_' and '-', at most 63.
 pub fn is_database_name(s: &str) -> bool {
     let mut b = s.bytes();
@@ -106,6 +150,26 @@ mod tests {
         assert!(is_host_name("theliberties.test"));
         assert!(!is_host_name("the liberties.test"));
         assert!(!is_host_name("a..test"));
+        for ok in [
+            "shop.test",
+            "shop.localhost",
+            "a.b.internal",
+            "shop.home.arpa",
+            "x.lan",
+        ] {
+            assert_eq!(host_suffix_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "shop.com",
+            "localhost",
+            "test",
+            "shop",
+            "shop.local",
+            "home.arpa",
+            "xtest",
+        ] {
+            assert!(host_suffix_problem(bad).is_some(), "{bad}");
+        }
         assert!(is_nix_attr_path("nodePackages.pnpm"));
         assert!(!is_nix_attr_path("with"));
         assert!(!is_nix_attr_path("foo;bar"));

@@ -72,7 +72,7 @@ pub struct ProjectSpec {
     /// Elixir module prefix. Default: the app name in CamelCase.
     #[schemars(with = "Option<String>")]
     pub module: Option<Spanned<String>>,
-    /// Dev host name, resolved by dnsmasq to `ip` (and postgres.<host> too). Default: "<name>.test".
+    /// Dev host name, resolved by dnsmasq to `ip` (and postgres.<host> too); under a suffix reserved for local use (.test, .localhost, .internal, .home.arpa, .example, .lan, .home, .corp, .intranet, .private). Default: "<name>.test".
     #[schemars(with = "Option<String>")]
     pub host: Option<Spanned<String>>,
     /// The project's loopback address in 127.0.0.0/8. Default: the next free one of the machine registry (127.0.0.10, .20, …).

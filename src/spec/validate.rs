@@ -4,8 +4,9 @@
 use serde_spanned::Spanned;
 
 use super::rules::{
-    is_database_name, is_env_name, is_host_name, is_major_minor, is_major_version, is_module_name,
-    is_nix_attr_path, is_otp_app, is_project_name, parse_loopback_ip,
+    host_suffix_problem, is_database_name, is_env_name, is_host_name, is_major_minor,
+    is_major_version, is_module_name, is_nix_attr_path, is_otp_app, is_project_name,
+    parse_loopback_ip, HOST_SUFFIXES,
 };
 use super::{SpecSource, Version};
 use crate::diagnostic::{line_col, Diagnostic};
@@ -57,6 +58,21 @@ fn project(src: &SpecSource) -> Checked {
             "invalid host name",
             "use lowercase DNS labels (letters, digits, '-') joined by dots, like \"my-app.test\"",
         )?;
+        if let Some(why) = host_suffix_problem(host.get_ref()) {
+            let suffixes: Vec<String> = HOST_SUFFIXES.iter().map(|s| format!(".{s}")).collect();
+            return Err(Box::new(
+                src.error(
+                    host.span(),
+                    format!("host {:?} cannot be a project's: {why}", host.get_ref()),
+                )
+                .with_label("not under a suffix reserved for local use")
+                .with_help(format!(
+                    "use a name under one of {}, like \"{}.test\"",
+                    suffixes.join(", "),
+                    p.name.get_ref()
+                )),
+            ));
+        }
     }
     if let Some(ip) = &p.ip {
         parse_loopback_ip(ip.get_ref()).map_err(|why| {

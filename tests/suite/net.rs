@@ -472,3 +472,38 @@ fn a_project_in_shared_mode_brings_the_shared_postgres_address_into_the_aliases(
     );
     run_ok(Command::new(require("shellcheck")).arg(out_dir.join("loopback-aliases.sh")));
 }
+
+/// A host under a public domain (registered by an older devgen) must not take the whole
+/// domain: net leaves it out and says so; a host under `home.arpa` routes `home.arpa`, not
+/// all of `.arpa` (where reverse lookups live).
+#[test]
+fn net_routes_only_suffixes_reserved_for_local_use() {
+    let m = Machine::with_projects();
+    let nas = m.project("nas");
+    fs::create_dir_all(&nas).unwrap();
+    fs::write(
+        nas.join("devgen.toml"),
+        "[project]\nname = \"nas\"\nhost = \"nas.home.arpa\"\nip = \"127.0.0.88\"\n",
+    )
+    .unwrap();
+    assert_exit(&m.run(&nas, &["init"]), 0);
+    let registry = fs::read_to_string(m.registry()).unwrap();
+    fs::write(
+        m.registry(),
+        registry.replace("\"wiki.test\"", "\"shop.com\""),
+    )
+    .unwrap();
+    let out = m.net(&["--platform", "linux"]);
+    assert_exit(&out, 0);
+    let said = stdout(&out);
+    assert!(said.contains("Domains=~home.arpa ~test\n"), "{said}");
+    assert!(!said.contains("~com") && !said.contains("~arpa"), "{said}");
+    assert!(!said.contains("address=/shop.com/"), "{said}");
+    assert!(
+        stderr(&out).contains(
+            "registered with host shop.com, which is not under a suffix reserved for local use"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::{Setup, ANCHOR, DNSMASQ_ADDR, LAUNCHD_LABEL};
 use crate::machine::registry::Entry;
+use crate::spec::rules::host_suffix;
 
 impl Setup {
     fn header(&self, comment: &str, what: &str) -> String {
@@ -18,11 +19,16 @@ impl Setup {
         )
     }
 
-    /// The dnsmasq drop-in: each host and `postgres.<host>` to the project's address.
+    /// The dnsmasq drop-in: each host and `postgres.<host>` to the project's address (a
+    /// host not under a suffix for local use is left out: `notes` says so).
     pub fn dnsmasq_conf(&self) -> String {
         let mut out = self.header("#", "each project's host names to its address.");
         let mut seen = BTreeSet::new();
-        for e in &self.entries {
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| host_suffix(&e.host).is_some())
+        {
             if !seen.insert(e.host.clone()) {
                 continue; // a worktree under its project's host, or a duplicate host
             }

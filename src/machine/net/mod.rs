@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::machine::registry::{Entry, Registry};
 use crate::output::{stream_error, Io};
+use crate::spec::rules::host_suffix;
 
 /// The platform whose setup to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,12 +138,14 @@ impl Setup {
         set.into_iter().collect()
     }
 
-    /// The top-level domains of the registered hosts (`test` for `shop.test`).
+    /// The domains the registered hosts are under (`test` for `shop.test`, `home.arpa` for
+    /// `nas.home.arpa`): only suffixes reserved for local use, never a public one.
     pub fn tlds(&self) -> Vec<String> {
         let set: BTreeSet<String> = self
             .entries
             .iter()
-            .map(|e| e.host.rsplit('.').next().unwrap_or(&e.host).to_string())
+            .filter_map(|e| host_suffix(&e.host))
+            .map(str::to_string)
             .collect();
         set.into_iter().collect()
     }
@@ -155,6 +158,21 @@ impl Setup {
                 io.err,
                 "note: no project is registered in {}; `devgen init` in a project registers it",
                 self.registry.display()
+            )
+            .map_err(stream_error)?;
+        }
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| host_suffix(&e.host).is_none())
+        {
+            writeln!(
+                io.err,
+                "warning: {} is registered with host {}, which is not under a suffix reserved for local use; devgen net leaves its domain alone\n  \
+                 = help: give it a host like \"{}.test\" in its devgen.toml, then `devgen sync` there",
+                e.root.display(),
+                e.host,
+                e.name
             )
             .map_err(stream_error)?;
         }
