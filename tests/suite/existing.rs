@@ -87,3 +87,22 @@ fn init_configures_live_debugger_only_when_mix_exs_depends_on_it() {
         assert_exit(&devgen(&dir, &["diff"]), 0);
     }
 }
+
+/// `postgres.<host>` resolves only once `devgen net --apply` has run for the project: init
+/// names that step while the machine's dnsmasq does not know the project yet.
+#[test]
+fn init_names_the_dns_step_while_the_machine_does_not_resolve_the_project() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("acme");
+    fs::create_dir(&dir).unwrap();
+    let out = devgen(&dir, &["init", "--ip", "127.0.0.31"]);
+    assert_exit(&out, 0);
+    let said = crate::support::stderr(&out);
+    let next = &said[said
+        .find("\nnext:\n")
+        .expect("init ends with the next steps")..];
+    assert!(
+        next.starts_with("\nnext:\n  sudo devgen net --apply   # once for this project: acme.test and postgres.acme.test resolve to 127.0.0.31\n  direnv allow"),
+        "{next}"
+    );
+}

@@ -13,8 +13,9 @@ use super::adopt::adopt;
 use super::pipeline::Resolved;
 use super::Outcome;
 use crate::error::{Error, Result};
+use crate::machine::net::{self, Platform};
 use crate::machine::registry::{InitClaim, IpOrigin};
-use crate::model::{self, Facts};
+use crate::model::{self, Facts, Model};
 use crate::output::{stream_error, Io};
 use crate::project::{apply, Applied, ProjectRoot, Run};
 use crate::reconcile::{FilePlan, Role, Status};
@@ -96,15 +97,30 @@ fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     if applied == Applied::Done {
         claim.commit(entry, io)?;
         if !opts.dry_run {
-            writeln!(
-                io.err,
-                "\nnext:\n  direnv allow      # enter the environment (the first time, Nix builds it)\n  \
-                 overmind start    # PostgreSQL, Phoenix and the rest of the Procfile"
-            )
-            .map_err(stream_error)?;
+            print_next_steps(&resolved.model, io)?;
         }
     }
     Ok(applied.into())
+}
+
+/// What to run next; `devgen net --apply` first while this machine does not resolve the
+/// project's names yet (once per new project: dnsmasq learns each host from the registry).
+fn print_next_steps(model: &Model, io: &mut Io) -> Result<()> {
+    let host = &model.project.host;
+    let net = if net::is_set_up_for(Platform::current(), host, model.project.ip) {
+        String::new()
+    } else {
+        format!(
+            "  sudo devgen net --apply   # once for this project: {host} and postgres.{host} resolve to {}\n",
+            model.project.ip
+        )
+    };
+    writeln!(
+        io.err,
+        "\nnext:\n{net}  direnv allow      # enter the environment (the first time, Nix builds it)\n  \
+         overmind start    # PostgreSQL, Phoenix and the rest of the Procfile"
+    )
+    .map_err(stream_error)
 }
 
 /// The spec as the user wrote it, checked before anything else, so that errors point at

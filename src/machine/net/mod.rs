@@ -98,6 +98,24 @@ impl Paths {
     }
 }
 
+/// Whether `devgen net --apply` has set this machine up for a project at `host` on `ip`:
+/// its dnsmasq drop-in sends `postgres.<host>` there. A project registered since the last
+/// `--apply` is not in it yet.
+pub fn is_set_up_for(platform: Platform, host: &str, ip: Ipv4Addr) -> bool {
+    let dropin = Paths::for_platform(platform).dnsmasq_dropin;
+    std::fs::read_to_string(dropin).is_ok_and(|text| routes(&text, host, ip))
+}
+
+/// Whether a dnsmasq drop-in answers `<host>` and `postgres.<host>` with `ip`.
+fn routes(dropin: &str, host: &str, ip: Ipv4Addr) -> bool {
+    let has = |name: String| {
+        dropin
+            .lines()
+            .any(|l| l.trim() == format!("address=/{name}/{ip}"))
+    };
+    has(host.to_string()) && has(format!("postgres.{host}"))
+}
+
 /// Everything the setup is made of, computed from the registry.
 pub struct Setup {
     pub platform: Platform,
@@ -195,5 +213,21 @@ impl Setup {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropin_routes_a_project_when_it_names_both_its_hosts() {
+        let ip = Ipv4Addr::new(127, 0, 0, 10);
+        let dropin =
+            "# shop\naddress=/shop.test/127.0.0.10\naddress=/postgres.shop.test/127.0.0.10\n";
+        assert!(routes(dropin, "shop.test", ip));
+        assert!(!routes(dropin, "shop.test", Ipv4Addr::new(127, 0, 0, 20)));
+        assert!(!routes(dropin, "acme.test", ip));
+        assert!(!routes("address=/shop.test/127.0.0.10\n", "shop.test", ip));
     }
 }
