@@ -37,6 +37,13 @@ impl From<Box<Diagnostic>> for Error {
 }
 
 impl Error {
+    /// Whether this is a write to standard output or error after its reader went away
+    /// (`devgen diff | head -1`): nothing more can be said, and nothing is wrong.
+    pub fn is_closed_output(&self) -> bool {
+        matches!(self, Error::Io { source, path, .. }
+            if source.kind() == std::io::ErrorKind::BrokenPipe && path == crate::output::OUTPUT)
+    }
+
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
         let help = match source.kind() {
             std::io::ErrorKind::PermissionDenied => {

@@ -15,6 +15,12 @@ pub fn status(result: &Result<Outcome>) -> ExitCode {
     }
 }
 
+/// The exit status when the reader of devgen's output went away (`devgen diff | head -1`):
+/// what a program stopped by SIGPIPE gives the shell, 128 + 13, with nothing printed.
+pub fn closed_output() -> ExitCode {
+    ExitCode::from(141)
+}
+
 /// The exit status when the command line itself was wrong (or asked for help).
 pub fn usage(is_error: bool) -> ExitCode {
     if is_error {

@@ -34,13 +34,17 @@ pub fn main() -> ExitCode {
         };
         dispatch::run(&cli, &mut io)
     };
-    if let Err(e) = &result {
-        let _ = std::io::Write::flush(&mut stdout);
-        let message = e.to_string();
-        eprint!("{message}");
-        if !message.ends_with('\n') {
-            eprintln!();
+    match &result {
+        Err(e) if e.is_closed_output() => return exit::closed_output(),
+        Err(e) => {
+            use std::io::Write;
+            let _ = stdout.flush();
+            let message = e.to_string();
+            let end = if message.ends_with('\n') { "" } else { "\n" };
+            // Nowhere left to say it when stderr is closed too.
+            let _ = write!(stderr, "{message}{end}");
         }
+        Ok(_) => {}
     }
     exit::status(&result)
 }

@@ -106,3 +106,24 @@ fn init_names_the_dns_step_while_the_machine_does_not_resolve_the_project() {
         "{next}"
     );
 }
+
+/// `devgen diff | head -1` (with `2>&1` too): when the reader goes away, devgen stops
+/// quietly with the status of a program stopped by SIGPIPE — it used to panic (101).
+#[test]
+fn a_reader_that_goes_away_stops_devgen_quietly() {
+    let dir = crate::support::synced_project("minimal");
+    let spec = read(dir.path(), "devgen.toml").replace("[postgres]", "[postgres]\nport = 5439");
+    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
+    for args in [&["diff"][..], &["diff", "--format", "json"]] {
+        let mut child = crate::support::devgen_cmd(dir.path(), args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Both readers gone before devgen has written a byte.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(141), "{args:?}");
+    }
+}
