@@ -7,7 +7,7 @@ use super::pipeline::Resolved;
 use super::{Outcome, ERROR_EXIT_CODE};
 use crate::diff::plain;
 use crate::error::{Error, Result};
-use crate::machine::registry::Registry;
+use crate::machine::registry::{self, Registry};
 use crate::output::{stream_error, Format, Io};
 use crate::project::report::{print_diffs, summary, JsonReport};
 use crate::project::{find_root, Run};
@@ -56,6 +56,10 @@ fn plan(dir: &Path) -> Result<Run> {
     let spec_text = root.read_spec()?;
     let registry = Registry::load_default();
     let resolved = Resolved::from_registry(root.path(), &spec_text, registry.as_ref())?;
+    if let Ok(registry) = &registry {
+        // What `sync` would refuse, `diff` refuses too.
+        registry::changed_entry(registry, root.path(), &resolved.src, &resolved.model)?;
+    }
     let run = resolved.plan(root, &Renderer::new(), false)?;
     fail_closed_without_lock(&run)?;
     Ok(run)

@@ -242,6 +242,29 @@ fn an_address_held_by_another_project_is_an_error_naming_it() {
         stderr(&out)
     );
     assert!(read(&wiki, "devenv.nix").contains("\"127.0.0.77\""));
+    // diff says what sync would: an error, not drift sync cannot write.
+    let out = m.run(&wiki, &["diff"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("already used by project `shop`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The shared PostgreSQL's default address is reserved before any project uses it: a
+/// project's own PostgreSQL there would take it from the first shared-mode project.
+#[test]
+fn the_shared_postgres_default_address_is_reserved_in_an_empty_registry() {
+    let m = Machine::new();
+    let out = m.run(&m.project("shop"), &["init", "--ip", "127.0.0.2"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out)
+            .contains("postgres on 127.0.0.2:5432 collides with the shared-services PostgreSQL"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

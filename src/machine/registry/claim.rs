@@ -160,16 +160,9 @@ pub fn follow(
 ) -> Result<()> {
     // Reading first keeps the common case (registered and unchanged, or not registered)
     // free of any lock or write.
-    let Some(current) = registry.project(root) else {
+    let Some(entry) = changed_entry(registry, root, src, model)? else {
         return Ok(());
     };
-    let entry = Entry::from_model(root, model);
-    if entry == *current {
-        return Ok(());
-    }
-    if let Some(clash) = registry.clash(&entry) {
-        return Err(clash_error(registry, src, &clash, IpOrigin::Spec));
-    }
     if dry_run {
         writeln!(
             io.err,
@@ -196,6 +189,28 @@ pub fn follow(
     )
     .map_err(stream_error)?;
     Ok(())
+}
+
+/// The entry a registered project's spec now asks for, when it differs from the registered
+/// one; an error when it would collide. `diff` asks this too, so that it fails as `sync`
+/// would (exit 2) rather than report drift `sync` cannot write.
+pub fn changed_entry(
+    registry: &Registry,
+    root: &Path,
+    src: &SpecSource,
+    model: &Model,
+) -> Result<Option<Entry>> {
+    let Some(current) = registry.project(root) else {
+        return Ok(None);
+    };
+    let entry = Entry::from_model(root, model);
+    if entry == *current {
+        return Ok(None);
+    }
+    if let Some(clash) = registry.clash(&entry) {
+        return Err(clash_error(registry, src, &clash, IpOrigin::Spec));
+    }
+    Ok(Some(entry))
 }
 
 /// The error for a claim that collides, pointing at `ip` in the spec when it came from

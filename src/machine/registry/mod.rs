@@ -50,7 +50,7 @@ use toml_edit::DocumentMut;
 use crate::error::{Error, Result};
 use crate::model::DEFAULT_SHARED_POSTGRES;
 
-pub use claim::{follow, InitClaim, IpOrigin};
+pub use claim::{changed_entry, follow, InitClaim, IpOrigin};
 pub use entry::{Clash, Entry, Ports};
 pub use facts::facts;
 pub use locked::{default_path, Locked, ENV_PATH};
@@ -167,7 +167,9 @@ impl Registry {
                     });
                 }
             }
-            if self.shared_postgres == Some(addr) {
+            // The shared PostgreSQL's address is reserved even before a project uses it:
+            // the first shared-mode project would find it taken.
+            if self.shared_postgres_or_default() == addr {
                 return Some(Clash::Endpoint {
                     what,
                     addr,
