@@ -127,3 +127,25 @@ fn a_reader_that_goes_away_stops_devgen_quietly() {
         assert_eq!(status.code(), Some(141), "{args:?}");
     }
 }
+
+/// A value the spec no longer has goes with the blank line it leaves doubled.
+#[test]
+fn turning_node_off_leaves_no_gap_in_devenv_nix() {
+    let dir = crate::support::synced_project("liberties");
+    let d = dir.path();
+    let spec = read(d, "devgen.toml");
+    let without_node: String = spec
+        .lines()
+        .filter(|l| !l.starts_with("node ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(without_node, spec);
+    fs::write(d.join("devgen.toml"), without_node).unwrap();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    let devenv = read(d, "devenv.nix");
+    assert!(!devenv.contains("javascript"), "{devenv}");
+    assert!(
+        !devenv.contains("\n\n\n"),
+        "a doubled blank line:\n{devenv}"
+    );
+}

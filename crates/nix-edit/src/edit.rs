@@ -9,7 +9,9 @@ use rnix::SyntaxNode;
 use rowan::ast::AstNode;
 
 use crate::error::{ErrorKind, Result};
-use crate::layout::{eol, insert_element, insert_entry, line_indent, reindent, removal_range};
+use crate::layout::{
+    eol, insert_element, insert_entry, line_indent, reindent, removal_range, Above,
+};
 use crate::lists::ListLiteral;
 use crate::lookup::{
     check_unused_in_rec, get_or_spread, list_literals, lookup, not_a_list, spread_error,
@@ -68,6 +70,20 @@ pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> 
     }
 }
 
+/// `ranges` sorted, with the ones that touch or overlap joined: cuts of neighbouring
+/// bindings may share the blank line between them.
+fn coalesce(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
 /// Remove the binding(s) at `path` with their own comment lines, then check that nothing
 /// is bound there.
 pub(crate) fn delete(tree: &mut Tree, path: &AttrPath) -> Result<bool> {
@@ -75,14 +91,16 @@ pub(crate) fn delete(tree: &mut Tree, path: &AttrPath) -> Result<bool> {
         Lookup::Missing { .. } => return Ok(false),
         Lookup::Found(av) => {
             check_unused_in_rec(tree, std::slice::from_ref(&av))?;
-            vec![removal_range(tree.text(), av.syntax())]
+            vec![removal_range(tree.text(), av.syntax(), Above::Own)]
         }
         Lookup::Spread(bindings) => {
             check_unused_in_rec(tree, &bindings)?;
-            bindings
-                .iter()
-                .map(|b| removal_range(tree.text(), b.syntax()))
-                .collect()
+            coalesce(
+                bindings
+                    .iter()
+                    .map(|b| removal_range(tree.text(), b.syntax(), Above::Own))
+                    .collect(),
+            )
         }
         Lookup::Inherited(inh) => {
             if inh.attrs().count() != 1 {
@@ -91,7 +109,7 @@ pub(crate) fn delete(tree: &mut Tree, path: &AttrPath) -> Result<bool> {
                     range(inh.syntax()),
                 ));
             }
-            vec![removal_range(tree.text(), inh.syntax())]
+            vec![removal_range(tree.text(), inh.syntax(), Above::Own)]
         }
     };
     tree.apply_all(
@@ -209,7 +227,7 @@ pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<boo
         return Ok(false);
     };
     let item = list.node.items().nth(index).expect("position found it");
-    let range = removal_range(tree.text(), item.syntax());
+    let range = removal_range(tree.text(), item.syntax(), Above::Heading);
     tree.apply(Splice {
         range,
         text: String::new(),

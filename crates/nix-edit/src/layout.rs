@@ -129,32 +129,96 @@ fn end_of_item(text: &str, node: &SyntaxNode, limit: usize) -> usize {
     end.min(limit)
 }
 
+/// What the comment lines directly above an item are taken to be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Above {
+    /// The item's own (a binding's explanation): removed with it.
+    Own,
+    /// In a list, a heading of the elements under it when another element follows with
+    /// no blank line between (`# tools` above `pkgs.git` and `pkgs.jq`): kept then.
+    Heading,
+}
+
 /// The text to cut to remove `node`: its whole line(s) with the comment lines directly
-/// above when it stands alone on its lines, or just it and the space before it.
-pub(crate) fn removal_range(text: &str, node: &SyntaxNode) -> Range<usize> {
+/// above when it stands alone on its lines (see [`Above`]), or just it and the space
+/// before it. A blank line left doubled, or left next to a bracket, goes with it.
+pub(crate) fn removal_range(text: &str, node: &SyntaxNode, above: Above) -> Range<usize> {
     let start = start(node);
     let end = end_of_item(text, node, text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
     let alone_before = text[line_start..start].trim().is_empty();
     let alone_after = text[end..line_end].trim().is_empty();
-    if alone_before && alone_after && line_start > 0 {
-        // take the comment lines attached above (no blank line between)
-        let mut from = line_start;
-        while from > 0 {
-            let prev_start = text[..from - 1].rfind('\n').map_or(0, |i| i + 1);
-            let prev = text[prev_start..from].trim();
-            if prev.starts_with('#') {
-                from = prev_start;
-            } else {
-                break;
-            }
-        }
-        from..line_end
-    } else {
+    if !(alone_before && alone_after && line_start > 0) {
         let ws_start = text[..start].trim_end_matches([' ', '\t']).len();
-        ws_start..end
+        return ws_start..end;
     }
+    let next = line_at(text, line_end);
+    let heads_next = above == Above::Heading && next.is_some_and(|n| !is_blank(n) && !closes(n));
+    let from = if heads_next {
+        line_start
+    } else {
+        comments_above(text, line_start)
+    };
+    tidy_blank_lines(text, from..line_end)
+}
+
+/// The start of the comment lines directly above the line starting at `line_start`.
+fn comments_above(text: &str, line_start: usize) -> usize {
+    let mut from = line_start;
+    while let Some(prev) = line_before(text, from) {
+        if !prev.trim().starts_with('#') {
+            break;
+        }
+        from -= prev.len();
+    }
+    from
+}
+
+/// `cut` (whole lines), grown so that removing it leaves no doubled blank line and no
+/// blank line right after an opening or before a closing bracket.
+fn tidy_blank_lines(text: &str, cut: Range<usize>) -> Range<usize> {
+    let before = line_before(text, cut.start);
+    let after = line_at(text, cut.end);
+    match (before, after) {
+        (Some(b), Some(a)) if (is_blank(b) || opens(b)) && is_blank(a) => {
+            cut.start..cut.end + a.len()
+        }
+        (Some(b), Some(a)) if is_blank(b) && closes(a) => cut.start - b.len()..cut.end,
+        _ => cut,
+    }
+}
+
+/// The line (with its line break) that ends where `offset` starts a line.
+fn line_before(text: &str, offset: usize) -> Option<&str> {
+    if offset == 0 {
+        return None;
+    }
+    let start = text[..offset - 1].rfind('\n').map_or(0, |i| i + 1);
+    Some(&text[start..offset])
+}
+
+/// The line (with its line break) starting at `offset`.
+fn line_at(text: &str, offset: usize) -> Option<&str> {
+    if offset >= text.len() {
+        return None;
+    }
+    let end = text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1);
+    Some(&text[offset..end])
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+fn closes(line: &str) -> bool {
+    line.trim_start().starts_with(['}', ']'])
+}
+
+fn opens(line: &str) -> bool {
+    line.trim_end().ends_with(['{', '['])
 }
 
 /// The line ending `text` uses.

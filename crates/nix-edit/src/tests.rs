@@ -576,3 +576,36 @@ fn messages_and_helps_are_neutral() {
         Some("use a longer path, like `a.b`, or delete `a` first")
     );
 }
+
+#[test]
+fn removing_leaves_no_doubled_blank_line_and_none_next_to_a_bracket() {
+    let text = "{\n  a = 1;\n\n  b = {\n    x = 1;\n  };\n\n  c = 3;\n}\n";
+    assert_eq!(
+        edited(text, |d| d.delete(&p("b"))),
+        "{\n  a = 1;\n\n  c = 3;\n}\n"
+    );
+    assert_eq!(
+        edited(text, |d| d.delete(&p("c"))),
+        "{\n  a = 1;\n\n  b = {\n    x = 1;\n  };\n}\n"
+    );
+    let first = "{\n\n  a = 1;\n\n  b = 2;\n}\n";
+    assert_eq!(edited(first, |d| d.delete(&p("a"))), "{\n\n  b = 2;\n}\n");
+    let after_open = "{\n  a = 1;\n\n  b = 2;\n}\n";
+    assert_eq!(
+        edited(after_open, |d| d.delete(&p("a"))),
+        "{\n  b = 2;\n}\n"
+    );
+}
+
+#[test]
+fn a_comment_heading_several_elements_stays_when_one_goes() {
+    let text = "{\n  l = [\n    # tools\n    pkgs.git\n    pkgs.jq\n\n    # alone\n    pkgs.hello\n  ];\n}\n";
+    assert_eq!(
+        edited(text, |d| d.remove(&p("l"), "pkgs.git")),
+        "{\n  l = [\n    # tools\n    pkgs.jq\n\n    # alone\n    pkgs.hello\n  ];\n}\n"
+    );
+    assert_eq!(
+        edited(text, |d| d.remove(&p("l"), "pkgs.hello")),
+        "{\n  l = [\n    # tools\n    pkgs.git\n    pkgs.jq\n  ];\n}\n"
+    );
+}
