@@ -265,6 +265,11 @@ impl Merger<'_> {
             if self.doc.contains_element(&e.list, &e.expr)? {
                 if !wrote {
                     self.taken_over.push(format!("{} in `{}`", e.expr, e.list));
+                } else if self.misplaced(e)? {
+                    // devgen's own element in the wrong part of the list (a Linux-only
+                    // package an older devgen put among everyone's): moved.
+                    self.doc.remove(&e.list, &e.expr)?;
+                    self.add(e)?;
                 }
                 continue;
             }
@@ -275,12 +280,32 @@ impl Merger<'_> {
                 ));
                 continue;
             }
-            match &e.call {
-                Some(call) => self.doc.add_when(&e.list, call, &e.expr)?,
-                None => self.doc.add(&e.list, &e.expr)?,
-            };
+            self.add(e)?;
         }
         Ok(())
+    }
+
+    /// Put `e` in its list, under its call when it has one.
+    fn add(&mut self, e: &OwnedElement) -> Result<()> {
+        match &e.call {
+            Some(call) => self.doc.add_when(&e.list, call, &e.expr)?,
+            None => self.doc.add(&e.list, &e.expr)?,
+        };
+        Ok(())
+    }
+
+    /// Whether `e` stands in its list under another call than devgen would put it under.
+    fn misplaced(&self, e: &OwnedElement) -> Result<bool> {
+        let same_call = |c: &Option<String>| match (c, &e.call) {
+            (None, None) => true,
+            (Some(a), Some(b)) => same_expr(a, b),
+            _ => false,
+        };
+        let found = self.doc.list_elements(&e.list)?;
+        Ok(found
+            .iter()
+            .filter(|x| same_expr(&x.text, &e.expr))
+            .all(|x| !same_call(&x.call)))
     }
 
     /// Elements the spec no longer has: the ones devgen put there are taken out.

@@ -149,3 +149,54 @@ fn turning_node_off_leaves_no_gap_in_devenv_nix() {
         "a doubled blank line:\n{devenv}"
     );
 }
+
+/// The `(call, element)` pairs of devenv.nix's `packages`, as the Nix editor reads them.
+fn packages(dir: &std::path::Path) -> Vec<(Option<String>, String)> {
+    let doc = nix_edit::NixDocument::parse("devenv.nix", read(dir, "devenv.nix")).unwrap();
+    let path: nix_edit::AttrPath = "packages".parse().unwrap();
+    let elements = doc.list_elements(&path).unwrap();
+    elements.into_iter().map(|e| (e.call, e.text)).collect()
+}
+
+/// inotify-tools has no macOS build: listed among the spec's extras it stays in the
+/// Linux-only part of `packages`, and one an older devgen put among everyone's moves there.
+#[test]
+fn a_linux_only_extra_stays_linux_only() {
+    let linux = Some("pkgs.lib.optionals pkgs.stdenv.isLinux".to_string());
+    let spec = format!(
+        "{}\n[packages]\nextra = [\"inotify-tools\", \"jq\"]\n",
+        read_fixture("specs/minimal.toml")
+    );
+    let dir = project_with_spec(&spec);
+    let d = dir.path();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    let got = packages(d);
+    assert!(
+        got.contains(&(linux.clone(), "pkgs.inotify-tools".into())),
+        "{got:?}"
+    );
+    assert!(got.contains(&(None, "pkgs.jq".into())), "{got:?}");
+    assert!(
+        !got.contains(&(None, "pkgs.inotify-tools".into())),
+        "{got:?}"
+    );
+
+    // As an older devgen wrote it: among everyone's packages.
+    let mut doc = nix_edit::NixDocument::parse("devenv.nix", read(d, "devenv.nix")).unwrap();
+    let path: nix_edit::AttrPath = "packages".parse().unwrap();
+    doc.remove(&path, "pkgs.inotify-tools").unwrap();
+    doc.add(&path, "pkgs.inotify-tools").unwrap();
+    fs::write(d.join("devenv.nix"), doc.text()).unwrap();
+    assert!(packages(d).contains(&(None, "pkgs.inotify-tools".into())));
+    assert_exit(&devgen(d, &["sync"]), 0);
+    let got = packages(d);
+    assert!(
+        got.contains(&(linux, "pkgs.inotify-tools".into())),
+        "{got:?}"
+    );
+    assert!(
+        !got.contains(&(None, "pkgs.inotify-tools".into())),
+        "{got:?}"
+    );
+    assert_exit(&devgen(d, &["diff"]), 0);
+}

@@ -92,7 +92,8 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
 }
 
 /// devgen's packages, the PostgreSQL client in shared mode, then the spec's extras, each
-/// once; Linux-only ones unless listed already.
+/// once; the Linux-only ones (inotify-tools) always in the Linux-only list, also when the
+/// spec lists them among its extras — on macOS nixpkgs has no build of them.
 fn packages(model: &Model) -> Packages {
     let mut all: Vec<Package> = BASE_PACKAGES.iter().map(package).collect();
     // Without a service of its own the shell still needs the client (pg_isready, psql).
@@ -100,8 +101,9 @@ fn packages(model: &Model) -> Packages {
         .postgres
         .shared
         .then(|| nixpkgs::postgresql(&model.toolchain.postgres));
+    let linux_only = |attr: &str| LINUX_PACKAGES.iter().any(|(a, _)| *a == attr);
     for attr in client.iter().chain(&model.extra_packages) {
-        if !all.iter().any(|p| p.attr == *attr) {
+        if !all.iter().any(|p| p.attr == *attr) && !linux_only(attr) {
             all.push(Package {
                 attr: attr.clone(),
                 comment: None,
