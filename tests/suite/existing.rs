@@ -200,3 +200,22 @@ fn a_linux_only_extra_stays_linux_only() {
     );
     assert_exit(&devgen(d, &["diff"]), 0);
 }
+
+/// A directory named in another script or with accents gets a readable ASCII project name,
+/// and init says where it came from.
+#[test]
+fn a_non_ascii_directory_name_is_transliterated_and_said() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("Ünïcode Café");
+    fs::create_dir(&dir).unwrap();
+    let out = devgen(&dir, &["init", "--ip", "127.0.0.32"]);
+    assert_exit(&out, 0);
+    let spec = read(&dir, "devgen.toml");
+    assert!(spec.contains("name = \"unicode-cafe\""), "{spec}");
+    assert!(
+        crate::support::stderr(&out)
+            .contains("note: project name `unicode-cafe` from the directory name \"Ünïcode Café\""),
+        "{}",
+        crate::support::stderr(&out)
+    );
+}

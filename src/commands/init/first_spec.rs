@@ -113,10 +113,11 @@ fn node_version(root: &ProjectRoot) -> Result<Option<String>> {
     Ok(None)
 }
 
-/// A project name from a directory name: lowercased, other characters turned into '-',
-/// starting with a letter.
+/// A project name from a directory name: written in ASCII (`Ünïcode` → `unicode`, by
+/// deunicode's transliteration), lowercased, other characters turned into '-', starting
+/// with a letter.
 fn project_name_from(dir: &str) -> Option<String> {
-    let mapped: String = dir
+    let mapped: String = deunicode::deunicode(dir)
         .to_lowercase()
         .chars()
         .map(|c| {
@@ -205,6 +206,11 @@ mod tests {
         );
         assert_eq!(project_name_from("2048-game").as_deref(), Some("game"));
         assert_eq!(project_name_from("...").as_deref(), None);
+        assert_eq!(project_name_from("Ünïcode").as_deref(), Some("unicode"));
+        assert_eq!(
+            project_name_from("Café Crème").as_deref(),
+            Some("cafe-creme")
+        );
     }
 
     #[test]

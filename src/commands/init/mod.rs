@@ -76,7 +76,11 @@ fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
         }
         None => {
             let text = first_spec::first_spec(&root, &renderer, opts.name.as_deref(), claim.ip)?;
-            Resolved::with_facts(&text, &facts)?
+            let resolved = Resolved::with_facts(&text, &facts)?;
+            if opts.name.is_none() {
+                note_derived_name(root.path(), &resolved.model.project.name, io)?;
+            }
+            resolved
         }
     };
     let mut run = resolved.plan(root, &renderer, opts.force)?;
@@ -101,6 +105,20 @@ fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
         }
     }
     Ok(applied.into())
+}
+
+/// Say where the project's name came from when it is not the directory's name as it
+/// stands (`Ünïcode` → `unicode`, `My App` → `my-app`), so it is no surprise in host names.
+fn note_derived_name(dir: &Path, name: &str, io: &mut Io) -> Result<()> {
+    let dir_name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    match dir_name {
+        Some(d) if d != name => writeln!(
+            io.err,
+            "note: project name `{name}` from the directory name {d:?}; `devgen init --name NAME` picks another"
+        )
+        .map_err(stream_error),
+        _ => Ok(()),
+    }
 }
 
 /// What to run next; `devgen net --apply` first while this machine does not resolve the
