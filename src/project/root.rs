@@ -168,12 +168,23 @@ pub fn find_root(dir: &Path) -> Result<ProjectRoot> {
 impl ProjectRoot {
     /// The text of the project's devgen.toml, which finding the root has just seen.
     pub fn read_spec(&self) -> Result<String> {
-        self.read(SPEC_FILE)?.ok_or_else(|| {
+        self.spec_text()?.ok_or_else(|| {
             Error::Usage(format!(
                 "{SPEC_FILE} disappeared from {}",
                 self.path().display()
             ))
         })
+    }
+
+    /// The text of devgen.toml, or `None` when there is none. Unlike other files it is read
+    /// through a symlink to anywhere (teams share one spec among checkouts); writing it
+    /// still goes through [`ProjectRoot::write`], which refuses to leave the project.
+    pub fn spec_text(&self) -> Result<Option<String>> {
+        match fs::read_to_string(self.root.join(SPEC_FILE)) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io("cannot read", Path::new(SPEC_FILE), e)),
+        }
     }
 }
 

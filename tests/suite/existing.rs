@@ -219,3 +219,26 @@ fn a_non_ascii_directory_name_is_transliterated_and_said() {
         crate::support::stderr(&out)
     );
 }
+
+/// A team shares one devgen.toml among checkouts through a symlink: devgen reads it
+/// (diff, sync) and still writes nothing outside the project.
+#[test]
+fn a_spec_symlinked_from_outside_is_read() {
+    let shared = tempfile::tempdir().unwrap();
+    fs::write(
+        shared.path().join("devgen.toml"),
+        read_fixture("specs/minimal.toml"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        shared.path().join("devgen.toml"),
+        dir.path().join("devgen.toml"),
+    )
+    .unwrap();
+    let out = devgen(dir.path(), &["sync"]);
+    assert_exit(&out, 0);
+    assert!(dir.path().join("devenv.nix").exists());
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+    assert_eq!(crate::support::files_under(shared.path()), ["devgen.toml"]);
+}

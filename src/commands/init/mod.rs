@@ -58,7 +58,7 @@ pub fn init(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
 fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     let root = ProjectRoot::open(dir)?;
     let renderer = Renderer::new();
-    let existing = root.read(SPEC_FILE)?;
+    let existing = root.spec_text()?;
     refuse_nested_project(&root, existing.is_some())?;
     let written = existing.as_deref().map(checked_as_written).transpose()?;
     let spec_ip = written.as_ref().map(address_of).transpose()?.flatten();
