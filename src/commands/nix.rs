@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::Outcome;
+use crate::diagnostic::Diagnostic;
 use crate::diff;
 use crate::error::{Error, Result};
 use crate::output::{stream_error, Io};
@@ -92,9 +93,27 @@ fn get(
             writeln!(io.out, "{value}").map_err(stream_error)?;
             Ok(Outcome::Success)
         }
-        None => Err(Error::Usage(format!(
+        None => Err(not_set(doc, path, shown, given)),
+    }
+}
+
+/// The error for a path nothing binds: one a `let` binds is no path of the value, and
+/// `set` would not reach it either.
+fn not_set(doc: &NixDocument, path: &AttrPath, shown: &str, given: &str) -> Error {
+    let first = &path.segments()[0];
+    match doc.let_binding(first) {
+        Some(span) => Diagnostic::new(
+            shown,
+            doc.text(),
+            span,
+            format!("`{first}` is bound by a `let` in {shown}, not in the attribute set the file evaluates to"),
+        )
+        .with_label("a let binding")
+        .with_help("devgen nix edits the attribute paths of the file's value; change a let binding by hand")
+        .into_error(),
+        None => Error::Usage(format!(
             "`{path}` is not set in {shown}\n  = help: `devgen nix set {shown} {given} EXPR` binds it"
-        ))),
+        )),
     }
 }
 

@@ -157,3 +157,36 @@ fn nix_edits_of_every_shape_match_their_snapshots_and_real_nix_agrees() {
         );
     }
 }
+
+/// The help of a refused edit names a path that exists: the whole path of a binding inside
+/// a nested set, and no `set` for a name a `let` binds.
+#[test]
+fn refusals_point_at_paths_that_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{\n  inputs = {\n    nixpkgs.url = \"github:NixOS/nixpkgs\";\n  };\n  outputs = _: { };\n}\n",
+    )
+    .unwrap();
+    let out = devgen(dir.path(), &["nix", "get", "flake.nix", "inputs.nixpkgs"]);
+    crate::support::assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("use a longer path, like `inputs.nixpkgs.url`"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        dir.path().join("devenv.nix"),
+        "{ pkgs, ... }:\nlet\n  tools = [ pkgs.jq ];\nin\n{\n  packages = tools;\n}\n",
+    )
+    .unwrap();
+    let out = devgen(dir.path(), &["nix", "get", "devenv.nix", "tools"]);
+    crate::support::assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("`tools` is bound by a `let` in devenv.nix"),
+        "{err}"
+    );
+    assert!(err.contains("--> devenv.nix:3:3"), "{err}");
+    assert!(!err.contains("devgen nix set"), "{err}");
+}

@@ -94,6 +94,13 @@ impl NixDocument {
         Value::of(root.expr().expect("a parsed document has an expression"))
     }
 
+    /// Where a `let` around the document's value binds `name` (`let tools = …; in { … }`),
+    /// as a span: a name the paths of the value do not reach, which tools can point at.
+    pub fn let_binding(&self, name: &str) -> Option<Range<usize>> {
+        let root = ast::Root::cast(self.tree.root().clone())?;
+        crate::read::outer_let_binding(root.expr()?, name)
+    }
+
     /// Every name the document reads, with the attribute names selected from it and what
     /// binds it, in source order (see [`Reference`]).
     pub fn references(&self) -> Vec<Reference> {

@@ -305,7 +305,8 @@ pub(crate) fn spread_error(
     let first = &bindings[0];
     let example = first
         .attrpath()
-        .map(|p| tree.node_text(p.syntax()))
+        .and_then(|p| full_path(path, &p))
+        .or_else(|| first.attrpath().map(|p| tree.node_text(p.syntax())))
         .unwrap_or_default();
     tree.error(
         ErrorKind::Spread {
@@ -315,6 +316,23 @@ pub(crate) fn spread_error(
         },
         range(first.syntax()),
     )
+}
+
+/// The whole path of a binding written as `local` inside the sets leading to `path`
+/// (`inputs.nixpkgs.url` for `nixpkgs.url = …;` inside `inputs = { … };`), when its names
+/// are static.
+fn full_path(path: &AttrPath, local: &ast::Attrpath) -> Option<String> {
+    let names: Vec<String> = local
+        .attrs()
+        .map(|a| attr_name(&a))
+        .collect::<Option<_>>()?;
+    let segs = path.segments();
+    let start = (0..segs.len()).find(|&i| {
+        let rest = &segs[i..];
+        rest.len() <= names.len() && names[..rest.len()] == *rest
+    })?;
+    let whole: Vec<String> = segs[..start].iter().cloned().chain(names).collect();
+    Some(AttrPath::segments_to_nix(&whole))
 }
 
 /// The first place the `rec` set `set` reads `name`, outside the `doomed` bindings.

@@ -462,6 +462,34 @@ fn let_value(name: &str, scope: &impl HasEntry) -> Option<Value> {
         .map(|e| e.value)
 }
 
+/// Where a `let` around the document's value (through its function, `with` and `assert`)
+/// binds `name`: the binding's span.
+pub(crate) fn outer_let_binding(root_expr: ast::Expr, name: &str) -> Option<Range<usize>> {
+    let mut expr = through_parens(root_expr);
+    loop {
+        expr = match expr {
+            ast::Expr::Lambda(l) => through_parens(l.body()?),
+            ast::Expr::With(w) => through_parens(w.body()?),
+            ast::Expr::Assert(a) => through_parens(a.body()?),
+            ast::Expr::LetIn(l) => {
+                let found = l.entries().find_map(|e| match e {
+                    ast::Entry::AttrpathValue(av) => {
+                        let attrs: Vec<ast::Attr> = av.attrpath()?.attrs().collect();
+                        let first = attrs.first().and_then(attr_name);
+                        (first.as_deref() == Some(name)).then(|| range(av.syntax()))
+                    }
+                    ast::Entry::Inherit(_) => None,
+                });
+                if found.is_some() {
+                    return found;
+                }
+                through_parens(l.body()?)
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Every name read below `root`, in source order.
 pub(crate) fn references(root: &SyntaxNode) -> Vec<Reference> {
     let mut out = Vec::new();
