@@ -31,11 +31,14 @@
         # network, none of which the build sandbox has. It runs in full through .ci/test,
         # and as `checks.<system>.suite` below with the programs it needs.
         cargoTestFlags = [ "--lib" ];
+        # Cargo.toml's `repository` is the one place that names devgen's home; none yet.
         meta = {
           description = cargoToml.package.description;
           license = [ (pkgs.lib.licenses.mit or "MIT") (pkgs.lib.licenses.asl20 or "Apache-2.0") ];
           mainProgram = "devgen";
-        };
+        } // (if cargoToml.package ? repository then {
+          homepage = cargoToml.package.repository;
+        } else { });
       };
       devgenFor = pkgs: pkgs.rustPlatform.buildRustPackage (common pkgs);
     in

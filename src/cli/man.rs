@@ -24,14 +24,24 @@ pub fn man_page() -> Result<String> {
     man.render_options_section(&mut buf).map_err(render_err)?;
     buf.extend_from_slice(commands_section(&cli).as_bytes());
     buf.extend_from_slice(EXIT_STATUS.as_bytes());
+    buf.extend_from_slice(repository_section(crate::spec::reference::REPOSITORY).as_bytes());
     man.render_version_section(&mut buf).map_err(render_err)?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// The exit codes, as `commands::Outcome` gives them.
-const EXIT_STATUS: &str = ".SH \"EXIT STATUS\"\n.TP\n0\nin sync (diff), or done\n.TP\n1\ndrift: the files differ from devgen.toml (diff); a failed check (doctor)\n\
+const EXIT_STATUS: &str = ".SH \"EXIT STATUS\"\n.TP\n0\nin sync (diff), or done\n.TP\n1\ndrift: the files differ from devgen.toml (diff); findings (check); a failed check (doctor)\n\
      .TP\n2\nerror: bad spec, bad input, broken markers, missing lock, I/O\n\
-     .TP\n3\nconflict: something devgen manages was changed by hand; nothing was written\n";
+     .TP\n3\nconflict: something devgen manages was changed by hand; nothing was written\n\
+     .TP\n141\nthe reader of devgen's output went away (as a program stopped by SIGPIPE)\n";
+
+/// Where devgen lives, from Cargo.toml's `repository`; nothing while it has no public home.
+fn repository_section(repository: &str) -> String {
+    if repository.is_empty() {
+        return String::new();
+    }
+    format!(".SH REPOSITORY\n{}\n", roff_escape(repository))
+}
 
 /// Every command with its usage, what it does, and each of its options.
 fn commands_section(cli: &clap::Command) -> String {

@@ -7,10 +7,28 @@ use serde_json::Value;
 
 use crate::spec;
 
+/// devgen's repository, as Cargo.toml's `repository` names it: the one place that does.
+/// Empty while the project has no public home, and then no URL is written anywhere.
+pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
 /// Where editors find the schema: `init` writes it into devgen.toml as a `#:schema`
-/// directive (taplo's convention), pointing at the copy committed in devgen's repository.
-pub const SCHEMA_URL: &str =
-    "https://raw.githubusercontent.com/OWNER/devgen/main/devgen.schema.json";
+/// directive (taplo's convention), pointing at the copy committed in devgen's repository —
+/// when that repository is on GitHub, whose raw files serve it; `None` otherwise, rather
+/// than a URL that does not answer.
+pub fn schema_url() -> Option<String> {
+    schema_url_of(REPOSITORY)
+}
+
+fn schema_url_of(repository: &str) -> Option<String> {
+    let path = repository
+        .strip_prefix("https://github.com/")?
+        .trim_end_matches('/')
+        .trim_end_matches(".git");
+    let (owner, repo) = path.split_once('/')?;
+    Some(format!(
+        "https://raw.githubusercontent.com/{owner}/{repo}/main/devgen.schema.json"
+    ))
+}
 
 /// The JSON Schema, pretty-printed, with a final newline.
 pub fn json() -> String {
@@ -139,6 +157,20 @@ fn type_of(p: &Value, defs: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schema_url_follows_a_github_repository_and_none_else() {
+        assert_eq!(
+            schema_url_of("https://github.com/acme/devgen").as_deref(),
+            Some("https://raw.githubusercontent.com/acme/devgen/main/devgen.schema.json")
+        );
+        assert_eq!(
+            schema_url_of("https://github.com/acme/devgen.git/").as_deref(),
+            Some("https://raw.githubusercontent.com/acme/devgen/main/devgen.schema.json")
+        );
+        assert_eq!(schema_url_of(""), None);
+        assert_eq!(schema_url_of("https://git.example/acme/devgen"), None);
+    }
 
     /// The keys "did you mean" offers are the keys the schema (and the parser) takes.
     #[test]

@@ -102,7 +102,7 @@ fn init_names_the_dns_step_while_the_machine_does_not_resolve_the_project() {
         .find("\nnext:\n")
         .expect("init ends with the next steps")..];
     assert!(
-        next.starts_with("\nnext:\n  sudo devgen net --apply   # once for this project: acme.test and postgres.acme.test resolve to 127.0.0.31\n  direnv allow"),
+        next.starts_with("\nnext:\n  sudo devgen net --apply  # once for this project: acme.test and postgres.acme.test resolve to 127.0.0.31\n  direnv allow             # enter"),
         "{next}"
     );
 }

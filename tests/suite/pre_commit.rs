@@ -126,3 +126,65 @@ fn the_hook_runs_when_the_spec_the_lock_or_any_generated_file_is_staged() {
         assert!(!files.is_match(other), "{other} runs the hook");
     }
 }
+
+/// The README's `.pre-commit-config.yaml` (local hooks, devgen on PATH), as written there,
+/// run by the real pre-commit: it passes in sync and fails on drift.
+#[test]
+fn the_readmes_local_hooks_run_as_written() {
+    let readme = read(&repo_root(), "README.md");
+    let from = readme
+        .find("- **pre-commit** — with devgen on PATH")
+        .expect("README's pre-commit example");
+    let block = &readme[from..];
+    let start = block.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let end = start + block[start..].find("```").unwrap();
+    let config: String = block[start..end]
+        .lines()
+        .map(|l| format!("{}\n", l.strip_prefix("  ").unwrap_or(l)))
+        .collect();
+
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("acme");
+    std::fs::create_dir(&dir).unwrap();
+    assert_exit(&devgen(&dir, &["init"]), 0);
+    std::fs::write(dir.join(".pre-commit-config.yaml"), &config).unwrap();
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "environment from devgen"]);
+    let bin = Path::new(env!("CARGO_BIN_EXE_devgen")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = || {
+        Command::new(require("pre-commit"))
+            .args(["run", "--all-files"])
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .env(
+                "PRE_COMMIT_HOME",
+                repo_root().join("target").join("pre-commit-home"),
+            )
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let ok = run();
+    assert!(ok.status.success(), "{}\n{}", stdout(&ok), stderr(&ok));
+    assert!(
+        stdout(&ok).contains("devgen diff") && stdout(&ok).contains("devgen check"),
+        "{}",
+        stdout(&ok)
+    );
+    let spec = read(&dir, "devgen.toml").replace("port = 5432", "port = 5433");
+    std::fs::write(dir.join("devgen.toml"), spec).unwrap();
+    let drift = run();
+    assert_eq!(
+        drift.status.code(),
+        Some(1),
+        "{}\n{}",
+        stdout(&drift),
+        stderr(&drift)
+    );
+}

@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::project::ProjectRoot;
 use crate::render::Renderer;
-use crate::spec::reference::SCHEMA_URL;
+use crate::spec::reference::schema_url;
 use crate::spec::rules::{is_module_name, is_otp_app, is_project_name};
 use crate::spec::SPEC_FILE;
 
@@ -34,7 +34,8 @@ struct FirstSpec {
     /// LiveDebugger's port, or none when mix.exs does not depend on it.
     live_debugger: Option<u16>,
     postgres_port: u16,
-    schema_url: &'static str,
+    /// The schema's URL for the `#:schema` line; none while devgen has no public home.
+    schema_url: Option<String>,
 }
 
 /// The text of a first `devgen.toml` for the project at `root`, named `name` (else after
@@ -69,7 +70,7 @@ pub fn first_spec(
         phoenix_port: DEFAULT_PHOENIX_PORT,
         live_debugger: live_debugger(mix.as_deref()),
         postgres_port: DEFAULT_POSTGRES_PORT,
-        schema_url: SCHEMA_URL,
+        schema_url: schema_url(),
     };
     renderer.render_template(
         SPEC_FILE,

@@ -124,21 +124,26 @@ fn note_derived_name(dir: &Path, name: &str, io: &mut Io) -> Result<()> {
 /// What to run next; `devgen net --apply` first while this machine does not resolve the
 /// project's names yet (once per new project: dnsmasq learns each host from the registry).
 fn print_next_steps(model: &Model, io: &mut Io) -> Result<()> {
-    let host = &model.project.host;
-    let net = if net::is_set_up_for(Platform::current(), host, model.project.ip) {
-        String::new()
-    } else {
-        format!(
-            "  sudo devgen net --apply   # once for this project: {host} and postgres.{host} resolve to {}\n",
-            model.project.ip
-        )
-    };
-    writeln!(
-        io.err,
-        "\nnext:\n{net}  direnv allow      # enter the environment (the first time, Nix builds it)\n  \
-         overmind start    # PostgreSQL, Phoenix and the rest of the Procfile"
-    )
-    .map_err(stream_error)
+    let (host, ip) = (&model.project.host, model.project.ip);
+    let mut steps = Vec::new();
+    if !net::is_set_up_for(Platform::current(), host, ip) {
+        let why = format!("once for this project: {host} and postgres.{host} resolve to {ip}");
+        steps.push(("sudo devgen net --apply", why));
+    }
+    steps.push((
+        "direnv allow",
+        "enter the environment (the first time, Nix builds it)".into(),
+    ));
+    steps.push((
+        "overmind start",
+        "PostgreSQL, Phoenix and the rest of the Procfile".into(),
+    ));
+    let width = steps.iter().map(|(cmd, _)| cmd.len()).max().unwrap_or(0);
+    let lines: Vec<String> = steps
+        .iter()
+        .map(|(cmd, why)| format!("  {cmd:<width$}  # {why}"))
+        .collect();
+    writeln!(io.err, "\nnext:\n{}", lines.join("\n")).map_err(stream_error)
 }
 
 /// The spec as the user wrote it, checked before anything else, so that errors point at
