@@ -125,6 +125,10 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
             format!("`{path}` is bound to {found} here, not an attribute set"),
             "devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
         ),
+        K::NotAPattern { path, found } => (
+            format!("`{path}` is {found}, not a function of a set pattern"),
+            "devgen adds parameters to functions of a set pattern, like `{ self, nixpkgs }: …`".into(),
+        ),
         K::InheritedPrefix { path } => (
             format!("`{path}` is bound by `inherit` here, so devgen cannot see inside it"),
             "write the value out as an attribute set to edit inside it".into(),

@@ -101,6 +101,18 @@ impl NixDocument {
         crate::read::outer_let_binding(root.expr()?, name)
     }
 
+    /// From now on, let paths go through functions as well as through sets: into a
+    /// function's body, into the last argument of a call of one of the functions named in
+    /// `calls` (by their last name: `eachDefaultSystem`, `genAttrs`, `mkFlake`), and into
+    /// both sides of `//`. A flake's `outputs.devShells.default` then reaches inside
+    /// `outputs = { … }: { devShells = forEachSystem (system: { default = …; }); }` and
+    /// inside `flake-utils.lib.eachDefaultSystem (system: { devShells.default = …; })`.
+    /// Which functions map their argument into their result is the caller's knowledge.
+    pub fn look_through<S: Into<String>>(&mut self, calls: impl IntoIterator<Item = S>) {
+        self.tree
+            .set_through(calls.into_iter().map(Into::into).collect());
+    }
+
     /// Every name the document reads, with the attribute names selected from it and what
     /// binds it, in source order (see [`Reference`]).
     pub fn references(&self) -> Vec<Reference> {
@@ -146,6 +158,28 @@ impl NixDocument {
     /// removed.
     pub fn remove(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
         self.atomically(|t| edit::remove(t, path, expr))
+    }
+
+    /// Make `name` a parameter of the function bound at `path`: `outputs = { self, nixpkgs }:`
+    /// becomes `outputs = { self, nixpkgs, devenv }:`. Nothing changes when the pattern
+    /// has it or takes any (`...`). Returns whether the document changed.
+    pub fn add_parameter(&mut self, path: &AttrPath, name: &str) -> Result<bool> {
+        self.atomically(|t| edit::add_parameter(t, path, name))
+    }
+
+    /// Whether `name` is bound — by a function's parameter, a `let` or a `rec` set, not
+    /// by a `with` — where the value at `path` is, or would go when nothing is bound there.
+    pub fn binds(&self, path: &AttrPath, name: &str) -> Result<bool> {
+        let node = match lookup(&self.tree, path)? {
+            Lookup::Found(av) => av.syntax().clone(),
+            Lookup::Inherited(inh) => inh.syntax().clone(),
+            Lookup::Missing { set, .. } => set.syntax().clone(),
+            Lookup::Spread(bindings) => bindings[0].syntax().clone(),
+        };
+        Ok(matches!(
+            crate::read::binding_of(name, &node),
+            crate::read::BoundBy::Let(_) | crate::read::BoundBy::Argument
+        ))
     }
 
     /// Run `edit` on the tree; on error, put the tree back as it was.

@@ -1,10 +1,11 @@
 //! The edits of a [`Tree`] by attribute path — `set`, `delete`, `add`, `add_when` and
-//! `remove` — each a lookup, a splice in the document's own layout and, for `set` and
+//! `remove`, and `add_parameter` — each a lookup, a splice in the document's own layout and, for `set` and
 //! `delete`, a read-back. An edit that fails part-way may leave the tree changed: the
 //! document above runs each one atomically and puts the tree back.
 
 use std::ops::Range;
 
+use rnix::ast;
 use rnix::SyntaxNode;
 use rowan::ast::AstNode;
 
@@ -18,7 +19,7 @@ use crate::lookup::{
     value_text, Lookup,
 };
 use crate::path::AttrPath;
-use crate::syntax::{check_expr, range, same_expr, start};
+use crate::syntax::{check_expr, describe, range, same_expr, start};
 use crate::tree::{Splice, Tree};
 
 /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
@@ -232,5 +233,57 @@ pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<boo
         range,
         text: String::new(),
     })?;
+    Ok(true)
+}
+
+/// Make `name` a parameter of the function at `path` (`{ self, nixpkgs }:` becomes
+/// `{ self, nixpkgs, devenv }:`); nothing when the pattern has it or takes `...`.
+pub(crate) fn add_parameter(tree: &mut Tree, path: &AttrPath, name: &str) -> Result<bool> {
+    let not_a_pattern = |tree: &Tree, node: &rnix::SyntaxNode, found: String| {
+        tree.error(
+            ErrorKind::NotAPattern {
+                path: path.clone(),
+                found,
+            },
+            range(node),
+        )
+    };
+    let av = match lookup(tree, path)? {
+        Lookup::Found(av) => av,
+        _ => return Ok(false),
+    };
+    let value = av.value().expect("parsed");
+    let ast::Expr::Lambda(lambda) = &value else {
+        return Err(not_a_pattern(tree, value.syntax(), describe(&value)));
+    };
+    let Some(ast::Param::Pattern(pattern)) = lambda.param() else {
+        return Err(not_a_pattern(
+            tree,
+            value.syntax(),
+            "a function of one name".into(),
+        ));
+    };
+    let has = |n: &str| {
+        pattern
+            .pat_entries()
+            .any(|e| e.ident().is_some_and(|i| i.syntax().to_string() == n))
+    };
+    if pattern.ellipsis_token().is_some() || has(name) {
+        return Ok(false);
+    }
+    let splice = match pattern.pat_entries().last() {
+        Some(last) => Splice {
+            range: range(last.syntax()).end..range(last.syntax()).end,
+            text: format!(", {name}"),
+        },
+        None => {
+            let open = range(pattern.syntax()).start + 1;
+            Splice {
+                range: open..open,
+                text: format!(" {name}"),
+            }
+        }
+    };
+    tree.apply(splice)?;
     Ok(true)
 }

@@ -62,6 +62,13 @@ pub enum ErrorKind {
         /// What the value is instead, e.g. "the variable `x`".
         found: String,
     },
+    /// `add_parameter` on a value that is not a function of an attribute set pattern.
+    NotAPattern {
+        /// The path asked for.
+        path: AttrPath,
+        /// What the value is instead.
+        found: String,
+    },
     /// A path runs through a name bound by `inherit`, so the editor cannot see inside it.
     InheritedPrefix {
         /// The prefix of the path the `inherit` binds.
@@ -182,6 +189,7 @@ impl Error {
             K::Expression { .. } => "give exactly one Nix expression, such as `pkgs.redis` or `\"a string\"` (Nix strings need double quotes)".into(),
             K::NotAttrSetDocument { .. } => "only documents whose value is an attribute set are edited, like a module `{ pkgs, ... }: { … }` or a flake `{ … }`".into(),
             K::NotAttrSet { .. } => "edits go inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
+            K::NotAPattern { .. } => "parameters are added to functions of a set pattern, like `{ self, nixpkgs }: …`".into(),
             K::InheritedPrefix { .. } => "write the value out as an attribute set to edit inside it".into(),
             K::InheritRewrite { path } => {
                 let name = path.segments().last().expect("a path has a name");
@@ -212,6 +220,9 @@ impl fmt::Display for Error {
             }
             K::NotAttrSet { path, found } => {
                 write!(f, "`{path}` is bound to {found} here, not an attribute set")
+            }
+            K::NotAPattern { path, found } => {
+                write!(f, "`{path}` is {found}, not a function of a set pattern")
             }
             K::InheritedPrefix { path } => write!(
                 f,

@@ -182,33 +182,88 @@ fn scan_binding(
     }
     if common == names.len() {
         let value = av.value().expect("parsed");
-        let Some(inner) = as_attr_set(&value) else {
+        let sets = nested_sets(tree, &value);
+        if sets.is_empty() {
             return Err(not_a_set(tree, &path[..consumed + common], &value));
-        };
-        match lookup_in(tree, &inner, path, consumed + common)? {
-            Lookup::Missing {
-                set,
-                consumed: c,
-                anchor: a,
-            } => {
-                let deepest = match &scan.deeper {
-                    Some(Lookup::Missing { consumed: d, .. }) => c > *d,
-                    _ => true,
-                };
-                if deepest {
-                    scan.deeper = Some(Lookup::Missing {
-                        set,
-                        consumed: c,
-                        anchor: a,
-                    });
-                }
+        }
+        // Evaluation reads the sets in this order; a new binding goes into the last.
+        let mut missing = None;
+        for inner in &sets {
+            match lookup_in(tree, inner, path, consumed + common)? {
+                m @ Lookup::Missing { .. } => missing = Some(m),
+                found => return Ok(Some(found)),
             }
-            found => return Ok(Some(found)),
+        }
+        if let Some(Lookup::Missing {
+            set,
+            consumed: c,
+            anchor: a,
+        }) = missing
+        {
+            let deepest = match &scan.deeper {
+                Some(Lookup::Missing { consumed: d, .. }) => c > *d,
+                _ => true,
+            };
+            if deepest {
+                scan.deeper = Some(Lookup::Missing {
+                    set,
+                    consumed: c,
+                    anchor: a,
+                });
+            }
         }
     } else if common == rest.len() {
         scan.spread.push(av);
     }
     Ok(None)
+}
+
+/// The attribute sets a path continues into below `value`, in the order evaluation reads
+/// them: the set itself (through parentheses, `let` and `with`); and, when the document
+/// looks through functions (`NixDocument::look_through`), a function's body, the last
+/// argument of a call of one of the named functions, and the operands of `//` from the
+/// right.
+fn nested_sets(tree: &Tree, value: &ast::Expr) -> Vec<ast::AttrSet> {
+    if let Some(set) = as_attr_set(value) {
+        return vec![set];
+    }
+    if tree.through().is_none() {
+        return Vec::new();
+    }
+    match value {
+        ast::Expr::Paren(p) => p.expr().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
+        ast::Expr::LetIn(l) => l.body().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
+        ast::Expr::With(w) => w.body().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
+        ast::Expr::Lambda(l) => l.body().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
+        ast::Expr::Apply(a) => match looked_through_argument(tree, a) {
+            Some(arg) => nested_sets(tree, &arg),
+            None => Vec::new(),
+        },
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            let mut sets = b.rhs().map_or_else(Vec::new, |e| nested_sets(tree, &e));
+            sets.extend(b.lhs().map_or_else(Vec::new, |e| nested_sets(tree, &e)));
+            sets
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The last argument of `call` when its function is one the document looks through:
+/// named by its last name (`eachDefaultSystem` for `flake-utils.lib.eachDefaultSystem`).
+fn looked_through_argument(tree: &Tree, call: &ast::Apply) -> Option<ast::Expr> {
+    let mut function = call.lambda()?;
+    while let ast::Expr::Apply(inner) = function {
+        function = inner.lambda()?;
+    }
+    let name = match &function {
+        ast::Expr::Ident(i) => i.syntax().to_string(),
+        ast::Expr::Select(s) => attr_name(&s.attrpath()?.attrs().last()?)?,
+        _ => return None,
+    };
+    tree.through()?
+        .contains(&name)
+        .then(|| call.argument())
+        .flatten()
 }
 
 /// The list literals a list-valued binding is made of: `[ … ]`, the literals of a

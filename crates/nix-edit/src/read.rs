@@ -405,7 +405,7 @@ fn variable(name: &str, node: &SyntaxNode) -> Shape {
     }
 }
 
-fn binding_of(name: &str, node: &SyntaxNode) -> BoundBy {
+pub(crate) fn binding_of(name: &str, node: &SyntaxNode) -> BoundBy {
     // `inherit x;` reads `x` from outside the set it stands in, even a `rec` one.
     let skip_set = node
         .parent()

@@ -609,3 +609,113 @@ fn a_comment_heading_several_elements_stays_when_one_goes() {
         "{\n  l = [\n    # tools\n    pkgs.git\n    pkgs.jq\n  ];\n}\n"
     );
 }
+
+/// A flake fixture with paths looked through the functions flakes map systems with.
+fn flake(name: &str) -> NixDocument {
+    let path = format!(
+        "{}/tests/fixtures/flakes/{name}.nix",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut d = NixDocument::parse(name, std::fs::read_to_string(path).unwrap()).unwrap();
+    d.look_through(["eachDefaultSystem", "genAttrs", "forEachSystem", "mkFlake"]);
+    d
+}
+
+#[test]
+fn paths_go_through_the_functions_a_flake_maps_systems_with() {
+    let mut d = flake("flake-utils");
+    assert_eq!(
+        d.get(&p("outputs.packages.default")).unwrap().as_deref(),
+        Some("pkgs.hello")
+    );
+    assert_eq!(
+        d.get(&p("outputs.overlays.default")).unwrap().as_deref(),
+        Some("final: prev: { }")
+    );
+    // A new binding goes into the per-system body, beside the user's.
+    assert!(d
+        .set(&p("outputs.devShells.default"), "pkgs.mkShell { }")
+        .unwrap());
+    assert!(d.text().contains(
+        "        formatter = pkgs.nixfmt-rfc-style;\n        devShells.default = pkgs.mkShell { };\n"
+    ), "{}", d.text());
+
+    let mut d = flake("plain");
+    assert_eq!(
+        d.get(&p("outputs.packages.default")).unwrap().as_deref(),
+        Some("nixpkgs.legacyPackages.${system}.hello")
+    );
+    assert!(d.set(&p("outputs.checks"), "{ }").unwrap());
+    assert!(
+        d.text().contains("      checks = { };\n    };\n}"),
+        "{}",
+        d.text()
+    );
+
+    let mut d = flake("flake-parts");
+    assert_eq!(
+        d.get(&p("outputs.perSystem.formatter")).unwrap().as_deref(),
+        Some("pkgs.alejandra")
+    );
+    assert!(d
+        .set(
+            &p("outputs.perSystem.devShells.default"),
+            "pkgs.mkShell { }"
+        )
+        .unwrap());
+    assert!(
+        d.text()
+            .contains("        devShells.default = pkgs.mkShell { };\n      };"),
+        "{}",
+        d.text()
+    );
+}
+
+#[test]
+fn without_look_through_a_path_stops_at_a_function() {
+    let path = format!(
+        "{}/tests/fixtures/flakes/plain.nix",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let d = NixDocument::parse("plain.nix", std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(d.get(&p("outputs.packages")).is_err());
+}
+
+#[test]
+fn binds_says_which_names_are_in_scope_where_a_value_goes() {
+    let d = flake("flake-utils");
+    let shell = p("outputs.devShells.default");
+    assert!(
+        d.binds(&shell, "pkgs").unwrap(),
+        "the let of the per-system body"
+    );
+    assert!(d.binds(&shell, "system").unwrap());
+    assert!(d.binds(&shell, "self").unwrap());
+    assert!(!d.binds(&shell, "inputs").unwrap());
+    let d = flake("plain");
+    assert!(!d.binds(&p("outputs.devShells"), "system").unwrap());
+    assert!(d.binds(&p("outputs.devShells"), "inputs").unwrap());
+    assert!(d.binds(&p("outputs.packages.default"), "system").unwrap());
+}
+
+#[test]
+fn add_parameter_extends_a_set_pattern_once() {
+    let mut d = flake("flake-utils");
+    assert!(d.add_parameter(&p("outputs"), "devenv").unwrap());
+    assert!(
+        d.text()
+            .contains("outputs = { self, nixpkgs, flake-utils, devenv }:"),
+        "{}",
+        d.text()
+    );
+    assert!(!d.add_parameter(&p("outputs"), "devenv").unwrap());
+    let mut d = flake("plain");
+    assert!(
+        !d.add_parameter(&p("outputs"), "devenv").unwrap(),
+        "`...` takes it already"
+    );
+    let mut d = doc("{ outputs = { }: { }; f = x: x; }");
+    assert!(d.add_parameter(&p("outputs"), "devenv").unwrap());
+    assert_eq!(d.text(), "{ outputs = { devenv }: { }; f = x: x; }");
+    assert!(d.add_parameter(&p("f"), "y").is_err());
+}

@@ -21,6 +21,9 @@ pub(crate) struct Tree {
     text: String,
     /// The syntax tree of `text`, always in step with it.
     root: SyntaxNode,
+    /// Whether paths go through functions, and the functions whose calls they go through
+    /// (see `NixDocument::look_through`).
+    through: Option<Vec<String>>,
 }
 
 /// A text replacement: `range` of the document becomes `text`.
@@ -33,7 +36,12 @@ impl Tree {
     /// Parse `text`; `file` names it in errors. A text with syntax errors is refused.
     pub(crate) fn parse(file: String, text: String) -> Result<Self> {
         match parse_checked(&text) {
-            Ok(root) => Ok(Tree { file, text, root }),
+            Ok(root) => Ok(Tree {
+                file,
+                text,
+                root,
+                through: None,
+            }),
             Err(failure) => Err(Error::new(
                 ErrorKind::Syntax {
                     message: failure.message,
@@ -43,6 +51,16 @@ impl Tree {
                 Some(file),
             )),
         }
+    }
+
+    /// The names of the functions whose calls paths go through; `None` when paths stop
+    /// at functions.
+    pub(crate) fn through(&self) -> Option<&[String]> {
+        self.through.as_deref()
+    }
+
+    pub(crate) fn set_through(&mut self, names: Vec<String>) {
+        self.through = Some(names);
     }
 
     /// The name the document was parsed under.
