@@ -11,7 +11,7 @@
 use super::lock::LockEntry;
 use super::{FilePlan, Status};
 use crate::error::{Error, Result};
-use crate::render::Rendered;
+use crate::render::{MergeInput, MergeRule, Rendered};
 use nix_edit::{same_expr, AttrPath, NixDocument, ValueKind};
 
 /// One list element devgen owns.
@@ -30,9 +30,35 @@ struct Owned {
     elements: Vec<OwnedElement>,
     /// Every list binding, empty or not.
     lists: Vec<AttrPath>,
+    /// Parameters functions must take (see `MergeOwned::parameters`).
+    parameters: Vec<(AttrPath, &'static str)>,
 }
 
 impl Owned {
+    /// What devgen owns in `current` (`None`: the file devgen creates): what `rule` says,
+    /// or, without a rule, every leaf of `rendered`.
+    fn decide(
+        rule: Option<&MergeRule>,
+        rendered: &NixDocument,
+        current: Option<&NixDocument>,
+        locked: Option<&LockEntry>,
+    ) -> Result<Owned> {
+        let Some(rule) = rule else {
+            return Owned::of(rendered);
+        };
+        let recorded = |p: &AttrPath| matches!(recorded_at(locked, p), Some(Recorded::At(_)));
+        let owned = (rule.owned)(&MergeInput {
+            rendered: &looked_through(rendered, rule),
+            current,
+            recorded: &recorded,
+        })?;
+        Ok(Owned {
+            values: owned.values,
+            parameters: owned.parameters,
+            ..Owned::default()
+        })
+    }
+
     /// Read the owned parts off the document devgen would write.
     fn of(doc: &NixDocument) -> Result<Owned> {
         let rendered = doc.text();
@@ -104,14 +130,15 @@ pub(super) fn plan_file(
             r.decl.path
         ))
     })?;
+    let rule = r.decl.kind.merge_rule;
     let Some(text) = fp.current.as_deref() else {
-        fp.lock_entry = Some(Owned::of(rendered)?.lock_entry());
+        fp.lock_entry = Some(Owned::decide(rule, rendered, None, None)?.lock_entry());
         (fp.status, fp.desired) = (Status::Missing, r.content.clone());
         return Ok(());
     };
-    let m = merge(&fp.path, text, rendered, locked, force)?;
+    let m = merge(&fp.path, text, rendered, rule, locked, force)?;
     if !m.conflicts.is_empty() {
-        fp.forced = Some(merge(&fp.path, text, rendered, locked, true)?.text);
+        fp.forced = Some(merge(&fp.path, text, rendered, rule, locked, true)?.text);
     }
     fp.status = if !m.conflicts.is_empty() {
         Status::Conflict(m.conflicts.join("\n"))
@@ -136,13 +163,28 @@ pub fn merge(
     path: &str,
     current: &str,
     rendered: &NixDocument,
+    rule: Option<&MergeRule>,
     locked: Option<&LockEntry>,
     force: bool,
 ) -> Result<Merge> {
-    let owned = Owned::of(rendered)?;
+    let mut doc = NixDocument::parse(path, current)?;
+    if let Some(rule) = rule {
+        doc.look_through(rule.look_through.iter().copied());
+    }
+    let mut owned = Owned::decide(rule, rendered, Some(&doc), locked)?;
+    if !owned.parameters.is_empty() {
+        // Parameters first: what the rule wants may name them once they are there.
+        let mut changed = false;
+        for (p, name) in &owned.parameters {
+            changed |= doc.add_parameter(p, name)?;
+        }
+        if changed {
+            owned = Owned::decide(rule, rendered, Some(&doc), locked)?;
+        }
+    }
     let mut m = Merger {
         path,
-        doc: NixDocument::parse(path, current)?,
+        doc,
         base: locked.filter(|l| !l.values.is_empty() || !l.elements.is_empty()),
         force,
         conflicts: Vec::new(),
@@ -187,7 +229,12 @@ impl Merger<'_> {
     fn values(&mut self, owned: &Owned) -> Result<()> {
         for (p, want) in &owned.values {
             let have = self.doc.get(p)?;
-            let wrote = self.base.and_then(|b| b.values.get(&p.to_nix()));
+            let wrote = match recorded_at(self.base, p) {
+                // devgen wrote a value above this path whole: what is here is its.
+                Some(Recorded::Above) => have.as_ref(),
+                Some(Recorded::At(w)) => Some(w),
+                None => None,
+            };
             match (&have, wrote) {
                 (Some(h), None) if same_expr(h, want) => self.taken_over.push(p.to_string()),
                 (Some(h), _) if same_expr(h, want) => {}
@@ -232,7 +279,13 @@ impl Merger<'_> {
             let Ok(p) = key.parse::<AttrPath>() else {
                 continue;
             };
-            if owned.values.iter().any(|(q, _)| *q == p) {
+            // A value owned whole before and path by path now: the file keeps it, and the
+            // lock records its paths from now on.
+            if owned
+                .values
+                .iter()
+                .any(|(q, _)| q.segments().starts_with(p.segments()))
+            {
                 continue;
             }
             match self.doc.get(&p)? {
@@ -340,6 +393,32 @@ impl Merger<'_> {
     }
 }
 
+/// `rendered` with paths going through the functions `rule` names.
+fn looked_through(rendered: &NixDocument, rule: &MergeRule) -> NixDocument {
+    let mut doc = rendered.clone();
+    doc.look_through(rule.look_through.iter().copied());
+    doc
+}
+
+/// How devgen's lock records the value at a path.
+enum Recorded<'a> {
+    /// The value devgen wrote there.
+    At(&'a String),
+    /// devgen wrote a value above the path whole (the lock of an older devgen).
+    Above,
+}
+
+fn recorded_at<'a>(locked: Option<&'a LockEntry>, p: &AttrPath) -> Option<Recorded<'a>> {
+    let values = &locked?.values;
+    if let Some(w) = values.get(&p.to_nix()) {
+        return Some(Recorded::At(w));
+    }
+    let segs = p.segments();
+    (1..segs.len())
+        .any(|n| values.contains_key(&AttrPath::segments_to_nix(&segs[..n])))
+        .then_some(Recorded::Above)
+}
+
 /// The lock entry for a merged file written whole from `rendered`.
 #[cfg(test)]
 fn lock_for(rendered: &NixDocument) -> Result<LockEntry> {
@@ -403,7 +482,7 @@ mod tests {
             .replace("    port = 5432;\n", "    # mine\n    port = 5432;\n")
             .replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
         let spec = RENDERED.replace("port = 5432", "port = 5433");
-        let m = merge("devenv.nix", &user, &doc(&spec), Some(&lock), false).unwrap();
+        let m = merge("devenv.nix", &user, &doc(&spec), None, Some(&lock), false).unwrap();
         assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
         assert_eq!(m.text, user.replace("port = 5432", "port = 5433"));
     }
@@ -412,11 +491,19 @@ mod tests {
     fn a_hand_changed_value_is_a_conflict_naming_both_values() {
         let lock = lock_for(&doc(RENDERED)).unwrap();
         let user = RENDERED.replace("port = 5432", "port = 6000");
-        let m = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), false).unwrap();
+        let m = merge(
+            "devenv.nix",
+            &user,
+            &doc(RENDERED),
+            None,
+            Some(&lock),
+            false,
+        )
+        .unwrap();
         assert_eq!(m.text, user);
         assert_eq!(m.conflicts.len(), 1);
         assert!(m.conflicts[0].starts_with("devenv.nix:5:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432"), "{:?}", m.conflicts);
-        let forced = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), true).unwrap();
+        let forced = merge("devenv.nix", &user, &doc(RENDERED), None, Some(&lock), true).unwrap();
         assert_eq!(forced.text, RENDERED);
     }
 
@@ -428,7 +515,15 @@ mod tests {
         );
         let lock = lock_for(&doc(&with_js)).unwrap();
         let user = with_js.replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
-        let m = merge("devenv.nix", &user, &doc(RENDERED), Some(&lock), false).unwrap();
+        let m = merge(
+            "devenv.nix",
+            &user,
+            &doc(RENDERED),
+            None,
+            Some(&lock),
+            false,
+        )
+        .unwrap();
         assert!(m.conflicts.is_empty());
         assert_eq!(
             m.text,

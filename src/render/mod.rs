@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 use crate::text::shell;
 use nix_edit::NixDocument;
 
-pub use output::{decl, FileKind, OutputDecl, Ownership, Syntax};
+pub use output::{
+    decl, FileKind, MergeInput, MergeOwned, MergeRule, OutputDecl, Ownership, Syntax,
+};
 
 /// Values for templates, from anything serde can serialize.
 pub fn values(v: &impl serde::Serialize) -> minijinja::Value {

@@ -3,7 +3,10 @@
 //! stage writes them and the reconcile stage decides, per ownership, how each meets the file
 //! on disk.
 
+use nix_edit::{AttrPath, NixDocument};
 use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
 
 /// How much of a file devgen owns. Recorded in the lock and shown in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +73,39 @@ pub struct FileKind {
     /// A devenv module: what devgen writes into it is checked against devenv's options
     /// first, as `devgen check` checks it.
     pub devenv_module: bool,
+    /// For a merged file: which paths devgen owns, when that is not every leaf it renders.
+    pub merge_rule: Option<&'static MergeRule>,
+}
+
+/// How devgen owns a merged file whose paths it chooses rather than reads off everything it
+/// renders: a flake, whose scaffold is the user's once written, and which devgen joins in
+/// whatever shape the user gave it.
+#[derive(Debug)]
+pub struct MergeRule {
+    /// The functions paths go through (`NixDocument::look_through`).
+    pub look_through: &'static [&'static str],
+    /// What devgen owns in the file as it is.
+    pub owned: fn(&MergeInput) -> Result<MergeOwned>,
+}
+
+/// What a [`MergeRule`] decides from.
+pub struct MergeInput<'a> {
+    /// devgen's own version of the file, paths looked through.
+    pub rendered: &'a NixDocument,
+    /// The file as it is, paths looked through; `None` when devgen creates it.
+    pub current: Option<&'a NixDocument>,
+    /// Whether devgen's lock records writing the value at exactly this path.
+    pub recorded: &'a dyn Fn(&AttrPath) -> bool,
+}
+
+/// What devgen owns in a merged file under a [`MergeRule`].
+#[derive(Debug, Default)]
+pub struct MergeOwned {
+    /// Each owned path with the value devgen wants there.
+    pub values: Vec<(AttrPath, String)>,
+    /// Parameters the function at a path must take (`outputs` must take `devenv` once the
+    /// flake has that input and its pattern takes no `...`).
+    pub parameters: Vec<(AttrPath, &'static str)>,
 }
 
 impl FileKind {
@@ -79,6 +115,7 @@ impl FileKind {
             syntax,
             clash_key: None,
             devenv_module: false,
+            merge_rule: None,
         }
     }
 }

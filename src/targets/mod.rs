@@ -9,6 +9,7 @@
 
 mod adopt;
 pub mod dev;
+pub mod flake;
 mod nixpkgs;
 pub mod shared;
 
@@ -65,6 +66,11 @@ pub fn render_project(renderer: &Renderer, model: &Model) -> Result<Vec<Rendered
 
 /// Kinds of file with nothing known of them but their language.
 pub const NIX: &FileKind = &FileKind::plain(Syntax::Nix);
+/// A flake: devgen owns its inputs, cache entries and dev shell, joined to the flake's shape.
+pub const FLAKE: &FileKind = &FileKind {
+    merge_rule: Some(&flake::RULE),
+    ..FileKind::plain(Syntax::Nix)
+};
 /// A devenv module (`devenv.nix`): checked against devenv's options before it is written.
 pub const DEVENV_MODULE: &FileKind = &FileKind {
     devenv_module: true,

@@ -242,3 +242,175 @@ fn a_spec_symlinked_from_outside_is_read() {
     assert_exit(&devgen(dir.path(), &["diff"]), 0);
     assert_eq!(crate::support::files_under(shared.path()), ["devgen.toml"]);
 }
+
+/// What real Nix makes of `flake.nix` in `dir` with stub inputs of every common shape.
+fn evaluate_flake(dir: &std::path::Path) -> serde_json::Value {
+    let out = crate::support::run_ok(
+        std::process::Command::new(crate::support::require("nix-instantiate"))
+            .args(["--eval", "--strict", "--json"])
+            .arg(crate::support::fixture_path(
+                "support/eval-foreign-flake.nix",
+            ))
+            .arg("--arg")
+            .arg("flake")
+            .arg(dir.join("flake.nix")),
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+/// A project with the team's own flake.nix (one of `fixtures/nix/flakes/`) and a mix.exs.
+fn project_with_flake(flake: &str) -> (tempfile::TempDir, String) {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("shop");
+    fs::create_dir(&dir).unwrap();
+    let text = read_fixture(&format!("nix/flakes/{flake}.nix"));
+    fs::write(dir.join("flake.nix"), &text).unwrap();
+    fs::write(dir.join("mix.exs"), mix_exs(&[r#"{:phoenix, "~> 1.8"}"#])).unwrap();
+    (parent, text)
+}
+
+/// The lines of `before` that devgen must keep as they were (all but the ones it edits).
+fn kept_lines(before: &str, after: &str, edited: &[&str]) {
+    for line in before.lines().filter(|l| !l.trim().is_empty()) {
+        if edited.iter().any(|e| line.contains(e)) {
+            continue;
+        }
+        assert!(after.contains(line), "lost {line:?}:\n{after}");
+    }
+}
+
+/// init in a project whose flake.nix the team wrote in flake-utils', flake-parts' or plain
+/// style: devgen adds its input and its shell in that shape, keeps everything of theirs,
+/// and what it wrote evaluates with their outputs beside it.
+#[test]
+fn init_joins_an_existing_flake_in_its_own_shape() {
+    for (flake, shell_place) in [
+        ("flake-utils", "devShells.default = devenv.lib.mkShell"),
+        (
+            "flake-parts",
+            "devShells.default = inputs.devenv.lib.mkShell",
+        ),
+        ("plain", "devShells = forEachSystem (system: {"),
+        (
+            "bare",
+            "devShells = nixpkgs.lib.genAttrs [ \"x86_64-linux\"",
+        ),
+    ] {
+        let (parent, before) = project_with_flake(flake);
+        let dir = parent.path().join("shop");
+        let out = devgen(&dir, &["init", "--ip", "127.0.0.33"]);
+        assert_exit(&out, 0);
+        let after = read(&dir, "flake.nix");
+        let outputs_line = [
+            "outputs = { self, nixpkgs, flake-utils }:",
+            "outputs = { self, nixpkgs }: {",
+        ];
+        kept_lines(&before, &after, &outputs_line);
+        assert!(after.contains(shell_place), "{flake}:\n{after}");
+        assert!(
+            after.contains("devenv.url = \"github:cachix/devenv\""),
+            "{flake}:\n{after}"
+        );
+        crate::support::nix_parses(&dir, "flake.nix");
+        let got = evaluate_flake(&dir);
+        for system in ["x86_64-linux", "aarch64-darwin"] {
+            assert_eq!(
+                got["devShells"][system]["default"],
+                serde_json::json!({ "modules": ["devenv.nix"], "pkgsSystem": system }),
+                "{flake}: {got:#}"
+            );
+            assert_eq!(
+                got["packages"][system],
+                serde_json::json!(["default"]),
+                "{flake}: {got:#}"
+            );
+        }
+        let names = got["outputNames"].as_array().unwrap();
+        assert!(names.contains(&"formatter".into()), "{flake}: {got:#}");
+        assert_exit(&devgen(&dir, &["diff"]), 0);
+        let again = devgen(&dir, &["sync"]);
+        assert!(
+            crate::support::stderr(&again).contains("already match"),
+            "{flake}: {}",
+            crate::support::stderr(&again)
+        );
+    }
+}
+
+/// In the flake devgen created, the team's own outputs, inputs and follows are theirs: a spec
+/// change, and even --force, keeps them.
+#[test]
+fn the_teams_own_flake_outputs_never_conflict() {
+    let dir = crate::support::synced_project("minimal");
+    let d = dir.path();
+    let flake = read(d, "flake.nix")
+        .replace(
+            "    {\n      devShells = forEachSystem",
+            "    {\n      formatter = forEachSystem (system: nixpkgs.legacyPackages.${system}.nixfmt-rfc-style);\n      packages = forEachSystem (system: { default = nixpkgs.legacyPackages.${system}.hello; });\n      devShells = forEachSystem",
+        )
+        .replace(
+            "    devenv.url = \"github:cachix/devenv\";\n",
+            "    devenv.url = \"github:cachix/devenv\";\n    devenv.inputs.nixpkgs.follows = \"nixpkgs\";\n",
+        );
+    assert!(
+        flake.contains("formatter = ") && flake.contains("follows"),
+        "{flake}"
+    );
+    fs::write(d.join("flake.nix"), &flake).unwrap();
+    assert_exit(&devgen(d, &["diff"]), 0);
+    let spec =
+        read(d, "devgen.toml").replace("name = \"acme\"", "name = \"acme\"\nmodule = \"AcmeShop\"");
+    fs::write(d.join("devgen.toml"), spec).unwrap();
+    for args in [&["sync"][..], &["sync", "--force"]] {
+        assert_exit(&devgen(d, args), 0);
+        let now = read(d, "flake.nix");
+        for mine in [
+            "formatter = forEachSystem",
+            "packages = forEachSystem",
+            "devenv.inputs.nixpkgs.follows",
+        ] {
+            assert!(now.contains(mine), "{args:?} lost {mine}:\n{now}");
+        }
+    }
+    assert!(read(d, "flake.nix").contains("AcmeShop development environment"));
+    let got = evaluate_flake(d);
+    assert_eq!(
+        got["packages"]["x86_64-linux"],
+        serde_json::json!(["default"]),
+        "{got:#}"
+    );
+}
+
+/// A lock written when devgen owned `outputs` whole: the next sync keeps the file, notes
+/// nothing as taken over, and records the dev shell path by path.
+#[test]
+fn a_lock_that_owned_outputs_whole_moves_to_the_shell_path() {
+    let dir = crate::support::synced_project("minimal");
+    let d = dir.path();
+    let lock = read(d, "devgen.lock");
+    let start = lock.find("\"outputs.devShells.default\" = \"\"\"").unwrap();
+    let end = start + lock[start..].find("\"\"\"\n").unwrap() + 4;
+    let end = end + lock[end..].find("\"\"\"\n").unwrap() + 4;
+    let outputs = nix_edit::NixDocument::parse("flake.nix", read(d, "flake.nix"))
+        .unwrap()
+        .get(&"outputs".parse().unwrap())
+        .unwrap()
+        .unwrap();
+    let old = format!(
+        "{}outputs = \"\"\"\n{outputs}\"\"\"\n{}",
+        &lock[..start],
+        &lock[end..]
+    );
+    fs::write(d.join("devgen.lock"), &old).unwrap();
+    let flake = read(d, "flake.nix");
+    let out = devgen(d, &["sync"]);
+    assert_exit(&out, 0);
+    assert!(
+        !crate::support::stderr(&out).contains("manages from now on"),
+        "{}",
+        crate::support::stderr(&out)
+    );
+    assert_eq!(read(d, "flake.nix"), flake);
+    assert!(read(d, "devgen.lock").contains("\"outputs.devShells.default\""));
+    assert_exit(&devgen(d, &["diff"]), 0);
+}

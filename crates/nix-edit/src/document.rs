@@ -162,7 +162,8 @@ impl NixDocument {
 
     /// Make `name` a parameter of the function bound at `path`: `outputs = { self, nixpkgs }:`
     /// becomes `outputs = { self, nixpkgs, devenv }:`. Nothing changes when the pattern
-    /// has it or takes any (`...`). Returns whether the document changed.
+    /// has it or takes any (`...`), or when the function takes its argument whole
+    /// (`inputs: …`). Returns whether the document changed.
     pub fn add_parameter(&mut self, path: &AttrPath, name: &str) -> Result<bool> {
         self.atomically(|t| edit::add_parameter(t, path, name))
     }

@@ -237,7 +237,8 @@ pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<boo
 }
 
 /// Make `name` a parameter of the function at `path` (`{ self, nixpkgs }:` becomes
-/// `{ self, nixpkgs, devenv }:`); nothing when the pattern has it or takes `...`.
+/// `{ self, nixpkgs, devenv }:`); nothing when the pattern has it or takes `...`, or when
+/// the function takes its argument whole (`inputs: …`).
 pub(crate) fn add_parameter(tree: &mut Tree, path: &AttrPath, name: &str) -> Result<bool> {
     let not_a_pattern = |tree: &Tree, node: &rnix::SyntaxNode, found: String| {
         tree.error(
@@ -256,12 +257,10 @@ pub(crate) fn add_parameter(tree: &mut Tree, path: &AttrPath, name: &str) -> Res
     let ast::Expr::Lambda(lambda) = &value else {
         return Err(not_a_pattern(tree, value.syntax(), describe(&value)));
     };
-    let Some(ast::Param::Pattern(pattern)) = lambda.param() else {
-        return Err(not_a_pattern(
-            tree,
-            value.syntax(),
-            "a function of one name".into(),
-        ));
+    let pattern = match lambda.param() {
+        Some(ast::Param::Pattern(pattern)) => pattern,
+        // `inputs: …` takes any set already.
+        _ => return Ok(false),
     };
     let has = |n: &str| {
         pattern

@@ -714,8 +714,12 @@ fn add_parameter_extends_a_set_pattern_once() {
         !d.add_parameter(&p("outputs"), "devenv").unwrap(),
         "`...` takes it already"
     );
-    let mut d = doc("{ outputs = { }: { }; f = x: x; }");
+    let mut d = doc("{ outputs = { }: { }; f = x: x; g = 1; }");
     assert!(d.add_parameter(&p("outputs"), "devenv").unwrap());
-    assert_eq!(d.text(), "{ outputs = { devenv }: { }; f = x: x; }");
-    assert!(d.add_parameter(&p("f"), "y").is_err());
+    assert_eq!(d.text(), "{ outputs = { devenv }: { }; f = x: x; g = 1; }");
+    assert!(
+        !d.add_parameter(&p("f"), "y").unwrap(),
+        "`x: …` takes any set"
+    );
+    assert!(d.add_parameter(&p("g"), "y").is_err());
 }

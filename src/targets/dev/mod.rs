@@ -6,7 +6,7 @@
 mod adopt;
 mod context;
 
-use super::{Scope, Target, DEVENV_MODULE, DOTENV, ELIXIR, GITIGNORE, NIX, SHELL, TMUX};
+use super::{Scope, Target, DEVENV_MODULE, DOTENV, ELIXIR, FLAKE, GITIGNORE, SHELL, TMUX};
 use crate::render::{decl, FileKind, OutputDecl, Ownership, Syntax};
 
 pub static TARGET: Target = Target {
@@ -19,7 +19,7 @@ pub static TARGET: Target = Target {
 };
 
 static OUTPUTS: &[OutputDecl] = &[
-    decl("flake.nix", "dev/flake.nix.j2", Ownership::Merged, NIX),
+    decl("flake.nix", "dev/flake.nix.j2", Ownership::Merged, FLAKE),
     decl(
         "devenv.nix",
         "dev/devenv.nix.j2",

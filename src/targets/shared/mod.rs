@@ -7,7 +7,7 @@ use std::net::SocketAddrV4;
 
 use serde::Serialize;
 
-use super::{nixpkgs, Scope, Target, DEVENV_MODULE, NIX};
+use super::{nixpkgs, Scope, Target, DEVENV_MODULE, FLAKE};
 use crate::error::{Error, Result};
 use crate::model::DEFAULT_POSTGRES;
 use crate::render::{decl, OutputDecl, Ownership};
@@ -21,7 +21,7 @@ pub static TARGET: Target = Target {
 };
 
 static OUTPUTS: &[OutputDecl] = &[
-    decl("flake.nix", "shared/flake.nix.j2", Ownership::Merged, NIX),
+    decl("flake.nix", "shared/flake.nix.j2", Ownership::Merged, FLAKE),
     decl(
         "devenv.nix",
         "shared/devenv.nix.j2",
