@@ -109,6 +109,15 @@ fn write_changes(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<usize> 
 /// Say what devgen took over: parts of merged files that were already as devgen would write
 /// them, with no record of devgen writing them (a repository devgen has not seen).
 fn report_taken_over(plan: &Plan, io: &mut Io) -> Result<()> {
+    for f in plan.files.iter().filter(|f| !f.replaced.is_empty()) {
+        writeln!(
+            io.err,
+            "  {}: devgen gives the project's own values where the file had ones any project could have: {}",
+            f.path,
+            f.replaced.join(", ")
+        )
+        .map_err(stream_error)?;
+    }
     for f in plan.files.iter().filter(|f| !f.taken_over.is_empty()) {
         writeln!(
             io.err,

@@ -11,7 +11,7 @@
 use super::lock::LockEntry;
 use super::{FilePlan, Status};
 use crate::error::{Error, Result};
-use crate::render::{MergeInput, MergeRule, Rendered};
+use crate::render::{FileKind, MergeInput, MergeRule, Rendered};
 use nix_edit::{same_expr, AttrPath, NixDocument, ValueKind};
 
 /// One list element devgen owns.
@@ -113,6 +113,9 @@ pub struct Merge {
     /// Paths and elements that were already in the file, just as devgen would write them,
     /// with no record of devgen writing them: devgen takes them over.
     pub taken_over: Vec<String>,
+    /// Values any project could have that devgen replaced with its own (see
+    /// `FileKind::stock_value`), each with what it was.
+    pub replaced: Vec<String>,
     /// What the lock records once this is written.
     pub lock: LockEntry,
 }
@@ -130,15 +133,16 @@ pub(super) fn plan_file(
             r.decl.path
         ))
     })?;
-    let rule = r.decl.kind.merge_rule;
+    let kind = r.decl.kind;
     let Some(text) = fp.current.as_deref() else {
-        fp.lock_entry = Some(Owned::decide(rule, rendered, None, None)?.lock_entry());
+        let owned = Owned::decide(kind.merge_rule, rendered, None, None)?;
+        fp.lock_entry = Some(owned.lock_entry());
         (fp.status, fp.desired) = (Status::Missing, r.content.clone());
         return Ok(());
     };
-    let m = merge(&fp.path, text, rendered, rule, locked, force)?;
+    let m = merge(&fp.path, text, rendered, kind, locked, force)?;
     if !m.conflicts.is_empty() {
-        fp.forced = Some(merge(&fp.path, text, rendered, rule, locked, true)?.text);
+        fp.forced = Some(merge(&fp.path, text, rendered, kind, locked, true)?.text);
     }
     fp.status = if !m.conflicts.is_empty() {
         Status::Conflict(m.conflicts.join("\n"))
@@ -153,6 +157,7 @@ pub(super) fn plan_file(
         .map(|(p, v)| (p.to_nix(), v.clone()))
         .collect();
     fp.taken_over = m.taken_over;
+    fp.replaced = m.replaced;
     fp.lock_entry = Some(m.lock);
     fp.desired = m.text;
     Ok(())
@@ -163,10 +168,11 @@ pub fn merge(
     path: &str,
     current: &str,
     rendered: &NixDocument,
-    rule: Option<&MergeRule>,
+    kind: &FileKind,
     locked: Option<&LockEntry>,
     force: bool,
 ) -> Result<Merge> {
+    let rule = kind.merge_rule;
     let mut doc = NixDocument::parse(path, current)?;
     if let Some(rule) = rule {
         doc.look_through(rule.look_through.iter().copied());
@@ -187,9 +193,11 @@ pub fn merge(
         doc,
         base: locked.filter(|l| !l.values.is_empty() || !l.elements.is_empty()),
         force,
+        stock: kind.stock_value,
         conflicts: Vec::new(),
         hand_values: Vec::new(),
         taken_over: Vec::new(),
+        replaced: Vec::new(),
     };
     m.values(&owned)?;
     m.dropped_values(&owned)?;
@@ -200,6 +208,7 @@ pub fn merge(
         conflicts: m.conflicts,
         hand_values: m.hand_values,
         taken_over: m.taken_over,
+        replaced: m.replaced,
         lock: owned.lock_entry(),
     })
 }
@@ -211,9 +220,12 @@ struct Merger<'a> {
     /// What devgen last wrote, when the lock records anything.
     base: Option<&'a LockEntry>,
     force: bool,
+    /// Which values any project could have (`FileKind::stock_value`).
+    stock: Option<fn(&str, &str) -> bool>,
     conflicts: Vec<String>,
     hand_values: Vec<(AttrPath, String)>,
     taken_over: Vec<String>,
+    replaced: Vec<String>,
 }
 
 impl Merger<'_> {
@@ -253,6 +265,10 @@ impl Merger<'_> {
                         self.at(p)
                     ));
                     self.hand_values.push((p.clone(), h.clone()));
+                }
+                (Some(h), None) if self.stock.is_some_and(|stock| stock(&p.to_nix(), h)) => {
+                    self.replaced.push(format!("`{p}` was {h}"));
+                    self.doc.set(p, want)?;
                 }
                 (Some(h), None) => {
                     self.conflicts.push(format!(
@@ -444,6 +460,8 @@ fn remove_emptied_parents(doc: &mut NixDocument, p: &AttrPath) -> Result<()> {
 mod tests {
     use super::*;
 
+    const NIX: &FileKind = &FileKind::plain(crate::render::Syntax::Nix);
+
     fn doc(text: &str) -> NixDocument {
         NixDocument::parse("devenv.nix", text).unwrap()
     }
@@ -482,7 +500,7 @@ mod tests {
             .replace("    port = 5432;\n", "    # mine\n    port = 5432;\n")
             .replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
         let spec = RENDERED.replace("port = 5432", "port = 5433");
-        let m = merge("devenv.nix", &user, &doc(&spec), None, Some(&lock), false).unwrap();
+        let m = merge("devenv.nix", &user, &doc(&spec), NIX, Some(&lock), false).unwrap();
         assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
         assert_eq!(m.text, user.replace("port = 5432", "port = 5433"));
     }
@@ -491,19 +509,11 @@ mod tests {
     fn a_hand_changed_value_is_a_conflict_naming_both_values() {
         let lock = lock_for(&doc(RENDERED)).unwrap();
         let user = RENDERED.replace("port = 5432", "port = 6000");
-        let m = merge(
-            "devenv.nix",
-            &user,
-            &doc(RENDERED),
-            None,
-            Some(&lock),
-            false,
-        )
-        .unwrap();
+        let m = merge("devenv.nix", &user, &doc(RENDERED), NIX, Some(&lock), false).unwrap();
         assert_eq!(m.text, user);
         assert_eq!(m.conflicts.len(), 1);
         assert!(m.conflicts[0].starts_with("devenv.nix:5:12: `services.postgres.port` was changed by hand to 6000; devgen wrote 5432"), "{:?}", m.conflicts);
-        let forced = merge("devenv.nix", &user, &doc(RENDERED), None, Some(&lock), true).unwrap();
+        let forced = merge("devenv.nix", &user, &doc(RENDERED), NIX, Some(&lock), true).unwrap();
         assert_eq!(forced.text, RENDERED);
     }
 
@@ -515,15 +525,7 @@ mod tests {
         );
         let lock = lock_for(&doc(&with_js)).unwrap();
         let user = with_js.replace("    pkgs.overmind\n", "    pkgs.overmind\n    pkgs.redis\n");
-        let m = merge(
-            "devenv.nix",
-            &user,
-            &doc(RENDERED),
-            None,
-            Some(&lock),
-            false,
-        )
-        .unwrap();
+        let m = merge("devenv.nix", &user, &doc(RENDERED), NIX, Some(&lock), false).unwrap();
         assert!(m.conflicts.is_empty());
         assert_eq!(
             m.text,

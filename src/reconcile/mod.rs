@@ -92,6 +92,9 @@ pub struct FilePlan {
     /// Merged files: what was already in the file as devgen would write it, with no record
     /// of devgen writing it. devgen owns it from now on.
     pub taken_over: Vec<String>,
+    /// Values any project could have that devgen replaces with its own, each with what it
+    /// was (`devenv.nix`'s `listen_addresses = "127.0.0.1"`).
+    pub replaced: Vec<String>,
     /// Merged files in conflict: the file as `--force` would write it, so that the conflict
     /// can be shown as a diff (the plan itself leaves conflicting values alone).
     pub forced: Option<String>,
@@ -111,6 +114,7 @@ impl FilePlan {
             lock_entry: None,
             hand_values: Vec::new(),
             taken_over: Vec::new(),
+            replaced: Vec::new(),
             forced: None,
         }
     }

@@ -75,6 +75,10 @@ pub struct FileKind {
     pub devenv_module: bool,
     /// For a merged file: which paths devgen owns, when that is not every leaf it renders.
     pub merge_rule: Option<&'static MergeRule>,
+    /// For a merged file: whether a value found at a path devgen owns, with no record of
+    /// devgen writing it, is one any project could have (PostgreSQL listening on
+    /// 127.0.0.1), which devgen replaces with its own rather than call a hand edit.
+    pub stock_value: Option<fn(path: &str, value: &str) -> bool>,
 }
 
 /// How devgen owns a merged file whose paths it chooses rather than reads off everything it
@@ -116,6 +120,7 @@ impl FileKind {
             clash_key: None,
             devenv_module: false,
             merge_rule: None,
+            stock_value: None,
         }
     }
 }

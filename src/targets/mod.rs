@@ -74,8 +74,24 @@ pub const FLAKE: &FileKind = &FileKind {
 /// A devenv module (`devenv.nix`): checked against devenv's options before it is written.
 pub const DEVENV_MODULE: &FileKind = &FileKind {
     devenv_module: true,
+    stock_value: Some(stock_devenv_value),
     ..FileKind::plain(Syntax::Nix)
 };
+
+/// A value of a devenv.nix devgen has not seen that says nothing of the project: PostgreSQL
+/// listening on the machine's own loopback address (devenv's default), which no project
+/// address is, and which devgen gives the project's.
+fn stock_devenv_value(path: &str, value: &str) -> bool {
+    path == "services.postgres.listen_addresses"
+        && matches!(
+            value.trim(),
+            "\"127.0.0.1\""
+                | "\"localhost\""
+                | "\"::1\""
+                | "\"127.0.0.1,::1\""
+                | "\"localhost,::1\""
+        )
+}
 pub const SHELL: &FileKind = &FileKind::plain(Syntax::Shell);
 pub const ELIXIR: &FileKind = &FileKind::plain(Syntax::Elixir);
 pub const DOTENV: &FileKind = &FileKind::plain(Syntax::Dotenv);

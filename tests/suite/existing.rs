@@ -414,3 +414,34 @@ fn a_lock_that_owned_outputs_whole_moves_to_the_shell_path() {
     assert!(read(d, "devgen.lock").contains("\"outputs.devShells.default\""));
     assert_exit(&devgen(d, &["diff"]), 0);
 }
+
+/// An existing devenv.nix with PostgreSQL on 127.0.0.1 (devenv's default): the address is
+/// no project's, so init takes a free one from the registry, gives PostgreSQL the project's,
+/// says so, and adopts the rest (the port) — where it used to take 127.0.0.1 as the project
+/// address and then conflict with itself.
+#[test]
+fn init_over_a_devenv_on_127_0_0_1_takes_a_free_address_and_the_rest() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("shop");
+    fs::create_dir(&dir).unwrap();
+    fs::write(
+        dir.join("devenv.nix"),
+        "{ pkgs, ... }:\n{\n  services.postgres = {\n    enable = true;\n    listen_addresses = \"127.0.0.1\";\n    port = 5433;\n  };\n  packages = [ pkgs.git ];\n}\n",
+    )
+    .unwrap();
+    let out = devgen(&dir, &["init"]);
+    assert_exit(&out, 0);
+    let said = crate::support::stderr(&out);
+    assert!(
+        said.contains("`services.postgres.listen_addresses` was \"127.0.0.1\""),
+        "{said}"
+    );
+    assert!(said.contains("postgres.port = 5433"), "{said}");
+    let spec = read(&dir, "devgen.toml");
+    assert!(!spec.contains("ip = \"127.0.0.1\""), "{spec}");
+    assert!(spec.contains("ip = \"127.0.0.10\""), "{spec}");
+    let devenv = read(&dir, "devenv.nix");
+    assert!(devenv.contains("then \"127.0.0.10\" else ip;"), "{devenv}");
+    assert!(devenv.contains("pkgs.git"), "{devenv}");
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+}

@@ -48,13 +48,17 @@ fn postgres_port(_: &str, value: &str) -> Option<Vec<Setting>> {
 }
 
 /// devgen writes `let ip = builtins.getEnv "…"; in if ip == "" then "IP" else ip`; a plain
-/// string is taken as it is.
+/// string is taken as it is, but for 127.0.0.1 or localhost, which are no project's address.
 fn project_ip(_: &str, value: &str) -> Option<Vec<Setting>> {
     let ip = match value.split_once(" then ") {
         Some((_, rest)) => rest.split_once(" else ")?.0.trim(),
         None => value,
     };
     let ip = nix_plain_string(ip)?;
+    // The machine's own loopback address is any project's, never one project's own.
+    if ip == "127.0.0.1" || ip == "localhost" {
+        return None;
+    }
     Some(vec![Setting::new("project", "ip", Some(ip.into()))])
 }
 
