@@ -1,12 +1,13 @@
 //! Applying a plan: all of it or none of it. With any conflict nothing is written and the
-//! conflicts are reported with their diffs; otherwise every changed file is written
-//! atomically (or only given its execute bits), and files already right are not touched, so
-//! a second `sync` changes no byte and no mtime.
+//! conflicts are reported with their diffs; otherwise every changed file (content or execute
+//! bits) is written in one transaction ([`super::transaction`]), and files already right are
+//! not touched, so a second `sync` changes no byte and no mtime.
 
 use std::process::{Command, Stdio};
 
 use super::report::{print_diffs, report_conflicts, summary, Source};
 use super::root::ProjectRoot;
+use super::transaction::{self, Change};
 use crate::error::Result;
 use crate::output::{stream_error, Io};
 use crate::reconcile::{FilePlan, Plan};
@@ -86,24 +87,28 @@ pub fn apply(
     Ok(Applied::Done)
 }
 
-/// Write every file the plan changes, saying which; how many were.
+/// Write every file the plan changes, all or none, then say which; how many were.
 fn write_changes(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<usize> {
-    let mut written = 0;
-    for f in plan.files.iter().filter(|f| f.changes()) {
-        if f.current.as_deref() == Some(f.desired.as_str()) {
-            root.set_executable(&f.path)?;
-        } else {
-            root.write(&f.path, &f.desired, f.executable)?;
-        }
+    let changed: Vec<&FilePlan> = plan.files.iter().filter(|f| f.changes()).collect();
+    let changes: Vec<Change> = changed
+        .iter()
+        .map(|f| Change {
+            path: &f.path,
+            content: &f.desired,
+            executable: f.executable || f.needs_exec_bit,
+            before: f.current.as_deref(),
+        })
+        .collect();
+    transaction::commit(root, &changes)?;
+    for f in &changed {
         let verb = if f.current.is_none() {
             "created"
         } else {
             "updated"
         };
         writeln!(io.err, "  {verb} {}", f.path).map_err(stream_error)?;
-        written += 1;
     }
-    Ok(written)
+    Ok(changed.len())
 }
 
 /// Say what devgen took over: parts of merged files that were already as devgen would write

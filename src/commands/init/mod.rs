@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::machine::registry::{InitClaim, IpOrigin};
 use crate::model::{self, Facts};
 use crate::output::{stream_error, Io};
-use crate::project::{apply, Applied, ProjectRoot, Run};
+use crate::project::{self, apply, Access, Applied, ProjectRoot, Run};
 use crate::reconcile::{FilePlan, Role, Status};
 use crate::render::Renderer;
 use crate::spec::edit::SpecEdit;
@@ -56,6 +56,7 @@ pub fn init(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
 
 fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     let root = ProjectRoot::open(dir)?;
+    let _lock = project::open(&root, Access::writing_unless(opts.dry_run), io)?;
     let renderer = Renderer::new();
     let existing = root.read(SPEC_FILE)?;
     refuse_nested_project(&root, existing.is_some())?;
