@@ -1,12 +1,14 @@
 //! Applying a plan: all of it or none of it. With any conflict nothing is written and the
 //! conflicts are reported with their diffs; otherwise every changed file (content or execute
-//! bits) is written in one transaction ([`super::transaction`]), and files already right are
-//! not touched, so a second `sync` changes no byte and no mtime.
+//! bits) is written in one transaction ([`super::transaction`]) with the ending signals held
+//! off, and files already right are not touched, so a second `sync` changes no byte and no
+//! mtime.
 
 use std::process::{Command, Stdio};
 
 use super::report::{print_diffs, report_conflicts, summary, Source};
 use super::root::ProjectRoot;
+use super::signals::Held;
 use super::transaction::{self, Change};
 use crate::error::Result;
 use crate::output::{stream_error, Io};
@@ -71,7 +73,10 @@ pub fn apply(
     }
     report_taken_over(plan, io)?;
     warn_uncommitted(&run.root, plan, io)?;
-    let written = write_changes(&run.root, plan, io)?;
+    // Ctrl-C (or SIGTERM, SIGHUP) now waits until the run is written and reported; then it
+    // ends devgen as it would have.
+    let held = Held::signals()?;
+    let written = write_changes(&run.root, plan, &held, io)?;
     let total = plan.files.len();
     let source = run.source.name();
     if written == 0 {
@@ -84,11 +89,12 @@ pub fn apply(
         )
         .map_err(stream_error)?;
     }
+    drop(held);
     Ok(Applied::Done)
 }
 
 /// Write every file the plan changes, all or none, then say which; how many were.
-fn write_changes(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<usize> {
+fn write_changes(root: &ProjectRoot, plan: &Plan, held: &Held, io: &mut Io) -> Result<usize> {
     let changed: Vec<&FilePlan> = plan.files.iter().filter(|f| f.changes()).collect();
     let changes: Vec<Change> = changed
         .iter()
@@ -99,7 +105,7 @@ fn write_changes(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<usize> 
             before: f.current.as_deref(),
         })
         .collect();
-    transaction::commit(root, &changes)?;
+    transaction::commit(root, &changes, held)?;
     for f in &changed {
         let verb = if f.current.is_none() {
             "created"

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::journal::{damaged, Journal, State, JOURNAL_FILE, JOURNAL_TEMP};
 use super::root::{Access, ProjectRoot, RunLock};
+use super::signals::Held;
 use super::transaction::{finish, roll_back};
 use crate::atomic;
 use crate::error::{Error, Result};
@@ -71,7 +72,12 @@ fn recover(root: &ProjectRoot, io: &mut Io) -> Result<()> {
             )
             .map_err(stream_error)
         }
-        State::Commit => roll_forward(root, &journal)?.report(io),
+        State::Commit => {
+            let held = Held::signals()?;
+            let finished = roll_forward(root, &journal)?;
+            drop(held);
+            finished.report(io)
+        }
     }
 }
 
@@ -210,7 +216,8 @@ mod tests {
             executable: false,
             before,
         };
-        commit(&root, &[change("a", Some("old")), change("b", None)]).unwrap_err();
+        let held = Held::signals().unwrap();
+        commit(&root, &[change("a", Some("old")), change("b", None)], &held).unwrap_err();
         fs::remove_dir(dir.path().join("b")).unwrap();
         (dir, root)
     }

@@ -13,8 +13,8 @@
 //! 4. Each temporary file is renamed over its target, in plan order (devgen.lock last); the
 //!    directories are synced and the journal removed.
 //!
-//! A crash or kill between two renames leaves the journal in state `commit`, and the next run
-//! finishes the run ([`super::recovery`]).
+//! The caller holds the ending signals off throughout ([`Held`]), so Ctrl-C never cuts a run
+//! in two; SIGKILL or a crash can, and the next run recovers ([`super::recovery`]).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -25,6 +25,7 @@ use tempfile::TempPath;
 
 use super::journal::{Entry, Journal};
 use super::root::{mode_to_write, ProjectRoot};
+use super::signals::Held;
 use crate::atomic;
 use crate::error::{Error, Result};
 use crate::reconcile::lock::digest;
@@ -40,8 +41,8 @@ pub struct Change<'a> {
     pub before: Option<&'a str>,
 }
 
-/// Apply `changes` all together or not at all.
-pub fn commit(root: &ProjectRoot, changes: &[Change]) -> Result<()> {
+/// Apply `changes` all together or not at all. Signals are held by the caller (`_held`).
+pub fn commit(root: &ProjectRoot, changes: &[Change], _held: &Held) -> Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -243,9 +244,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = ProjectRoot::open(dir.path()).unwrap();
         fs::write(dir.path().join("a"), "old").unwrap();
+        let held = Held::signals().unwrap();
         commit(
             &root,
             &[change("a", "new", Some("old")), change("s/b/c", "c", None)],
+            &held,
         )
         .unwrap();
         assert_eq!(listing(dir.path()), ["a", "s", "s/b", "s/b/c"]);
@@ -263,7 +266,7 @@ mod tests {
             executable: true,
             ..change("s", "#!/bin/sh\n", Some("#!/bin/sh\n"))
         };
-        commit(&root, &[script]).unwrap();
+        commit(&root, &[script], &Held::signals().unwrap()).unwrap();
         let mode = fs::metadata(dir.path().join("s"))
             .unwrap()
             .permissions()
@@ -300,10 +303,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = ProjectRoot::open(dir.path()).unwrap();
         fs::create_dir(dir.path().join("b")).unwrap();
+        let held = Held::signals().unwrap();
         // "b" is a directory, so renaming a file over it fails after "a" was renamed.
-        let err = commit(&root, &[change("a", "new", None), change("b", "new", None)])
-            .unwrap_err()
-            .to_string();
+        let err = commit(
+            &root,
+            &[change("a", "new", None), change("b", "new", None)],
+            &held,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("cannot rename into place the new b"), "{err}");
         assert!(
             err.contains("run `devgen sync`, which first finishes this run"),
