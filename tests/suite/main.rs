@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod conformance;
 mod doctor;
+mod faults;
 mod net;
 mod nix_edit;
 mod own_flake;
