@@ -1,7 +1,8 @@
 //! The project directory as devgen may touch it: paths resolved inside the root only, and
 //! writes that are atomic ([`crate::atomic`]) and keep the file's mode. Nothing outside the
 //! project root is ever read for writing or written, and no symlink is followed out of it.
-//! Also: finding the project a directory belongs to, and reading its spec.
+//! Also: the run lock that keeps two devgen runs in one project apart, finding the project a
+//! directory belongs to, and reading its spec.
 
 use std::fs::{self, TryLockError};
 use std::io::ErrorKind;
