@@ -31,7 +31,7 @@ pub fn man_page() -> Result<String> {
 
 /// The exit codes, as `commands::Outcome` gives them.
 const EXIT_STATUS: &str = ".SH \"EXIT STATUS\"\n.TP\n0\nin sync (diff), or done\n.TP\n1\ndrift: the files differ from devgen.toml (diff); findings (check); a failed check (doctor)\n\
-     .TP\n2\nerror: bad spec, bad input, broken markers, missing lock, I/O\n\
+     .TP\n2\nerror: bad spec, bad input, broken markers, missing lock, a run stopped halfway (diff: run sync to finish it), I/O\n\
      .TP\n3\nconflict: something devgen manages was changed by hand; nothing was written\n\
      .TP\n141\nthe reader of devgen's output went away (as a program stopped by SIGPIPE)\n";
 

@@ -1,5 +1,6 @@
 //! `devgen diff`: print what `sync` would change, as unified diffs or a JSON report, and
-//! write nothing. Exit 0 in sync, 1 drift, 3 conflict (2 on errors).
+//! write nothing. Exit 0 in sync, 1 drift, 3 conflict (2 on errors, and when an interrupted
+//! run left the files half written: `devgen sync` finishes it).
 
 use std::path::Path;
 
@@ -10,14 +11,14 @@ use crate::error::{Error, Result};
 use crate::machine::registry::{self, Registry};
 use crate::output::{stream_error, Format, Io};
 use crate::project::report::{print_diffs, summary, JsonReport};
-use crate::project::{find_root, Run};
+use crate::project::{self, find_root, Access, Run};
 use crate::reconcile::lock::LOCK_FILE;
 use crate::reconcile::Verdict;
 use crate::render::Renderer;
 
 /// `devgen diff` in the project around `dir`.
 pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<Outcome> {
-    let run = match plan(dir) {
+    let run = match plan(dir, io) {
         Ok(run) => run,
         // A tool reading JSON gets JSON for an error too; the message also goes to stderr.
         Err(e) if format == Format::Json && !quiet => {
@@ -50,9 +51,11 @@ pub fn diff(dir: &Path, quiet: bool, format: Format, io: &mut Io) -> Result<Outc
     Ok(outcome)
 }
 
-/// The project's plan, as `sync` would make it.
-fn plan(dir: &Path) -> Result<Run> {
+/// The project's plan, as `sync` would make it. A project an interrupted run left half
+/// written is refused.
+fn plan(dir: &Path, io: &mut Io) -> Result<Run> {
     let root = find_root(dir)?;
+    let _lock = project::open(&root, Access::Read, io)?;
     let spec_text = root.read_spec()?;
     let registry = Registry::load_default();
     let resolved = Resolved::from_registry(root.path(), &spec_text, registry.as_ref())?;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::machine::registry::Registry;
 use crate::model::{self, Facts, DEFAULT_SHARED_POSTGRES};
 use crate::output::{stream_error, Io};
-use crate::project::{apply, find_root, Applied, ProjectRoot, Run, Source};
+use crate::project::{self, apply, find_root, Access, Applied, ProjectRoot, Run, Source};
 use crate::reconcile;
 use crate::render::Renderer;
 use crate::spec::{self, SPEC_FILE};
@@ -41,6 +41,7 @@ pub fn shared(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
     }
     let root = ProjectRoot::open(dir)?;
+    let _lock = project::open(&root, Access::writing_unless(opts.dry_run), io)?;
     let plan = reconcile::plan(&rendered, &root, opts.force)?;
     let run = Run {
         root,

@@ -1,4 +1,5 @@
-//! `devgen sync`: bring the files in line with the spec, all of the plan or none of it.
+//! `devgen sync`: bring the files in line with the spec, all of the plan or none of it —
+//! after finishing or undoing a run that was interrupted.
 //! With `--adopt`, values changed by hand in merged files are first written back into
 //! devgen.toml where a key of it says them.
 
@@ -10,7 +11,7 @@ use super::Outcome;
 use crate::error::Result;
 use crate::machine::registry::{self, Registry};
 use crate::output::{stream_error, Io};
-use crate::project::{apply, find_root, Run};
+use crate::project::{self, apply, find_root, Access, Run};
 use crate::reconcile::{FilePlan, Role, Status};
 use crate::render::Renderer;
 use crate::spec::SPEC_FILE;
@@ -29,6 +30,7 @@ pub struct Options {
 /// `devgen sync` in the project around `dir`.
 pub fn sync(dir: &Path, opts: Options, io: &mut Io) -> Result<Outcome> {
     let root = find_root(dir)?;
+    let _lock = project::open(&root, Access::writing_unless(opts.dry_run), io)?;
     let spec_text = root.read_spec()?;
     let mut registry = Registry::load_default();
     let resolved = Resolved::from_registry(root.path(), &spec_text, registry.as_ref())?;

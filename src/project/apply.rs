@@ -1,12 +1,15 @@
 //! Applying a plan: all of it or none of it. With any conflict nothing is written and the
-//! conflicts are reported with their diffs; otherwise every changed file is written
-//! atomically (or only given its execute bits), and files already right are not touched, so
-//! a second `sync` changes no byte and no mtime.
+//! conflicts are reported with their diffs; otherwise every changed file (content or execute
+//! bits) is written in one transaction ([`super::transaction`]) with the ending signals held
+//! off, and files already right are not touched, so a second `sync` changes no byte and no
+//! mtime.
 
 use std::process::{Command, Stdio};
 
 use super::report::{print_diffs, report_conflicts, summary, Source};
 use super::root::ProjectRoot;
+use super::signals::Held;
+use super::transaction::{self, Change};
 use crate::error::Result;
 use crate::output::{stream_error, Io};
 use crate::reconcile::{FilePlan, Plan};
@@ -70,40 +73,49 @@ pub fn apply(
     }
     report_taken_over(plan, io)?;
     warn_uncommitted(&run.root, plan, io)?;
-    let written = write_changes(&run.root, plan, io)?;
+    // Ctrl-C (or SIGTERM, SIGHUP) now waits until the run is written and reported; then it
+    // ends devgen as it would have.
+    let held = Held::signals()?;
+    let written = write_changes(&run.root, plan, &held, io)?;
     let total = plan.files.len();
     let source = run.source.name();
-    if written == 0 {
+    // The files are written: a reader gone away (`devgen sync | head -1`) must not turn a
+    // finished run into a failed one, so what follows is said on a best-effort basis.
+    let _ = if written == 0 {
         writeln!(io.err, "devgen: all {total} files already match {source}")
-            .map_err(stream_error)?;
     } else {
         writeln!(
             io.err,
             "devgen: wrote {written} of {total} files from {source}"
         )
-        .map_err(stream_error)?;
-    }
+    };
+    drop(held);
     Ok(Applied::Done)
 }
 
-/// Write every file the plan changes, saying which; how many were.
-fn write_changes(root: &ProjectRoot, plan: &Plan, io: &mut Io) -> Result<usize> {
-    let mut written = 0;
-    for f in plan.files.iter().filter(|f| f.changes()) {
-        if f.current.as_deref() == Some(f.desired.as_str()) {
-            root.set_executable(&f.path)?;
-        } else {
-            root.write(&f.path, &f.desired, f.executable)?;
-        }
+/// Write every file the plan changes, all or none, then say which; how many were.
+fn write_changes(root: &ProjectRoot, plan: &Plan, held: &Held, io: &mut Io) -> Result<usize> {
+    let changed: Vec<&FilePlan> = plan.files.iter().filter(|f| f.changes()).collect();
+    let changes: Vec<Change> = changed
+        .iter()
+        .map(|f| Change {
+            path: &f.path,
+            content: &f.desired,
+            executable: f.executable || f.needs_exec_bit,
+            before: f.current.as_deref(),
+        })
+        .collect();
+    transaction::commit(root, &changes, held)?;
+    for f in &changed {
         let verb = if f.current.is_none() {
             "created"
         } else {
             "updated"
         };
-        writeln!(io.err, "  {verb} {}", f.path).map_err(stream_error)?;
-        written += 1;
+        // Written already: see `apply` on saying it.
+        let _ = writeln!(io.err, "  {verb} {}", f.path);
     }
-    Ok(written)
+    Ok(changed.len())
 }
 
 /// Say what devgen took over: parts of merged files that were already as devgen would write

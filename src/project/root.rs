@@ -1,13 +1,16 @@
 //! The project directory as devgen may touch it: paths resolved inside the root only, and
 //! writes that are atomic ([`crate::atomic`]) and keep the file's mode. Nothing outside the
 //! project root is ever read for writing or written, and no symlink is followed out of it.
-//! Also: finding the project a directory belongs to, and reading its spec.
+//! Also: the run lock that keeps two devgen runs in one project apart, finding the project a
+//! directory belongs to, and reading its spec.
 
-use std::fs;
+use std::fs::{self, TryLockError};
+use std::io::ErrorKind;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::output::{stream_error, Io};
 use crate::reconcile::Files;
 use crate::spec::SPEC_FILE;
 
@@ -111,32 +114,93 @@ impl ProjectRoot {
                 "{rel}: the path changed while devgen was writing it"
             )));
         }
-        let mode = match fs::metadata(&path) {
-            Ok(m) => {
-                let mode = m.permissions().mode() & 0o7777;
-                if executable {
-                    mode | ((mode & 0o444) >> 2)
-                } else {
-                    mode
-                }
-            }
-            Err(_) if executable => 0o755,
-            Err(_) => 0o644,
-        };
-        crate::atomic::write(&path, content.as_bytes(), mode)
+        crate::atomic::write(&path, content.as_bytes(), mode_to_write(&path, executable))
             .map_err(|e| Error::io("cannot write", Path::new(rel), e))
     }
 
-    /// Make `rel` executable (for a script whose content is already right).
-    pub fn set_executable(&self, rel: &str) -> Result<()> {
-        let path = self.resolve(rel)?;
-        let mode = self.mode(rel)?.unwrap_or(0o644);
-        fs::set_permissions(
-            &path,
-            fs::Permissions::from_mode(mode | ((mode & 0o444) >> 2)),
-        )
-        .map_err(|e| Error::io("cannot change the mode of", Path::new(rel), e))
+    /// `path` (inside the root) relative to the root, as journals and messages name it.
+    pub fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
     }
+
+    /// Take the project's run lock: exclusive for a command that writes the project, shared
+    /// for one that only reads it. It waits (saying so) while another devgen run holds it.
+    /// On a file system without locks, devgen runs unlocked as it did before.
+    pub fn lock(&self, access: Access, io: &mut Io) -> Result<RunLock> {
+        let dir = fs::File::open(&self.root)
+            .map_err(|e| Error::io("cannot open project directory", &self.root, e))?;
+        let tried = match access {
+            Access::Write => dir.try_lock(),
+            Access::Read => dir.try_lock_shared(),
+        };
+        match tried {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                writeln!(
+                    io.err,
+                    "devgen: waiting for another devgen run in {} to finish",
+                    self.root.display()
+                )
+                .map_err(stream_error)?;
+                match access {
+                    Access::Write => dir.lock(),
+                    Access::Read => dir.lock_shared(),
+                }
+                .map_err(|e| Error::io("cannot lock", &self.root, e))?;
+            }
+            Err(TryLockError::Error(e)) if e.kind() == ErrorKind::Unsupported => {}
+            Err(TryLockError::Error(e)) => return Err(Error::io("cannot lock", &self.root, e)),
+        }
+        Ok(RunLock { _dir: dir })
+    }
+}
+
+/// The mode a file written at `path` gets: the old file's, and a new file 0644, or 0755
+/// when `executable`. An existing file that must be executable gains the execute bits where
+/// it has read bits.
+pub fn mode_to_write(path: &Path, executable: bool) -> u32 {
+    match fs::metadata(path) {
+        Ok(m) => {
+            let mode = m.permissions().mode() & 0o7777;
+            if executable {
+                mode | ((mode & 0o444) >> 2)
+            } else {
+                mode
+            }
+        }
+        Err(_) if executable => 0o755,
+        Err(_) => 0o644,
+    }
+}
+
+/// What a command does to the project, for its run lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only reads (`diff`, a dry run): other readers may run alongside.
+    Read,
+    /// Writes (`sync`, `init`): alone, so that no other run sees it half done and no
+    /// recovery takes a live run for an interrupted one.
+    Write,
+}
+
+impl Access {
+    /// A command that writes, or only reads when it is a dry run.
+    pub fn writing_unless(dry_run: bool) -> Access {
+        if dry_run {
+            Access::Read
+        } else {
+            Access::Write
+        }
+    }
+}
+
+/// The project's run lock (a `flock` on the project directory), held until dropped.
+pub struct RunLock {
+    // Closing the directory releases the lock, so holding it holds the lock.
+    _dir: fs::File,
 }
 
 impl Files for ProjectRoot {

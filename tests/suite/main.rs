@@ -6,6 +6,7 @@ mod check;
 mod conformance;
 mod doctor;
 mod existing;
+mod faults;
 mod net;
 mod nix_edit;
 mod own_flake;

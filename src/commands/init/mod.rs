@@ -17,7 +17,7 @@ use crate::machine::net::{self, Platform};
 use crate::machine::registry::{InitClaim, IpOrigin};
 use crate::model::{self, Facts, Model};
 use crate::output::{stream_error, Io};
-use crate::project::{apply, Applied, ProjectRoot, Run};
+use crate::project::{self, apply, Access, Applied, ProjectRoot, Run};
 use crate::reconcile::{FilePlan, Role, Status};
 use crate::render::Renderer;
 use crate::spec::edit::SpecEdit;
@@ -57,6 +57,7 @@ pub fn init(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
 
 fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     let root = ProjectRoot::open(dir)?;
+    let _lock = project::open(&root, Access::writing_unless(opts.dry_run), io)?;
     let renderer = Renderer::new();
     let existing = root.spec_text()?;
     refuse_nested_project(&root, existing.is_some())?;
