@@ -13,16 +13,19 @@ const HEAD: Style = Style::new().bold();
 /// A unified diff from `old` (absent: a new file) to `new`, with `a/` and `b/` paths like
 /// git. Styled with ANSI codes; the output stream strips them when colour is off.
 pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
-    let before = old.unwrap_or("");
-    let diff = TextDiff::from_lines(before, new);
+    between(path, old, Some(new))
+}
+
+/// A unified diff from `old` to `new`, either absent: a new file, a removed one.
+pub fn between(path: &str, old: Option<&str>, new: Option<&str>) -> String {
+    let diff = TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""));
     let mut out = String::new();
-    let old_name = if old.is_some() {
-        format!("a/{}", path.trim_start_matches('/'))
-    } else {
-        "/dev/null".to_string()
+    let name = |side: &str, text: Option<&str>| match text {
+        Some(_) => format!("{side}/{}", path.trim_start_matches('/')),
+        None => "/dev/null".to_string(),
     };
-    let _ = writeln!(out, "{HEAD}--- {old_name}{HEAD:#}");
-    let _ = writeln!(out, "{HEAD}+++ b/{}{HEAD:#}", path.trim_start_matches('/'));
+    let _ = writeln!(out, "{HEAD}--- {}{HEAD:#}", name("a", old));
+    let _ = writeln!(out, "{HEAD}+++ {}{HEAD:#}", name("b", new));
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         let _ = writeln!(out, "{HUNK}{}{HUNK:#}", hunk.header());
         for change in hunk.iter_changes() {

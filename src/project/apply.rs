@@ -103,14 +103,15 @@ fn write_changes(root: &ProjectRoot, plan: &Plan, held: &Held, io: &mut Io) -> R
             content: &f.desired,
             executable: f.executable || f.needs_exec_bit,
             before: f.current.as_deref(),
+            remove: f.remove,
         })
         .collect();
     transaction::commit(root, &changes, held)?;
     for f in &changed {
-        let verb = if f.current.is_none() {
-            "created"
-        } else {
-            "updated"
+        let verb = match (f.remove, &f.current) {
+            (true, _) => "removed",
+            (false, None) => "created",
+            (false, Some(_)) => "updated",
         };
         // Written already: see `apply` on saying it.
         let _ = writeln!(io.err, "  {verb} {}", f.path);

@@ -64,9 +64,12 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
     /// The staged temporary file, relative to the root, in the target's directory (set once
-    /// the state is `commit`).
+    /// the state is `commit`); none for a file the run removes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temp: Option<String>,
+    /// The run removes the file rather than replaces it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remove: bool,
 }
 
 impl Journal {
@@ -153,6 +156,7 @@ mod tests {
             path: path.into(),
             before: before.map(Into::into),
             temp: temp.map(Into::into),
+            remove: false,
         }
     }
 

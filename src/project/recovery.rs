@@ -19,7 +19,7 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use super::journal::{damaged, Journal, State, JOURNAL_FILE, JOURNAL_TEMP};
+use super::journal::{damaged, Entry, Journal, State, JOURNAL_FILE, JOURNAL_TEMP};
 use super::root::{Access, ProjectRoot, RunLock};
 use super::signals::Held;
 use super::transaction::{finish, roll_back};
@@ -99,6 +99,11 @@ fn roll_forward(root: &ProjectRoot, journal: &Journal) -> Result<Finished> {
     let mut targets = Vec::new();
     for entry in &journal.files {
         let target = root.resolve(&entry.path)?;
+        if entry.remove {
+            targets.push(target.clone());
+            finish_removal(&target, entry, &mut finished)?;
+            continue;
+        }
         let temp = staged_file(root, &entry.path, entry.temp.as_deref(), &target)?;
         targets.push(target.clone());
         match fs::symlink_metadata(&temp) {
@@ -123,6 +128,22 @@ fn roll_forward(root: &ProjectRoot, journal: &Journal) -> Result<Finished> {
     }
     finish(root, &targets);
     Ok(finished)
+}
+
+/// A file the stopped run was removing: removed when it is still as the run found it, kept
+/// (and reported) when it was changed since.
+fn finish_removal(target: &Path, entry: &Entry, finished: &mut Finished) -> Result<()> {
+    if fs::symlink_metadata(target).is_err() {
+        return Ok(());
+    }
+    if unchanged(target, &entry.path, entry.before.as_deref())? {
+        super::transaction::remove_target(target)
+            .map_err(|e| Error::io("cannot remove", Path::new(&entry.path), e))?;
+        finished.renamed.push(entry.path.clone());
+    } else {
+        finished.kept.push(entry.path.clone());
+    }
+    Ok(())
 }
 
 /// The staged file of `path` the journal names, checked to be one of devgen's temporary
@@ -215,6 +236,7 @@ mod tests {
             content: "new",
             executable: false,
             before,
+            remove: false,
         };
         let held = Held::signals().unwrap();
         commit(&root, &[change("a", Some("old")), change("b", None)], &held).unwrap_err();

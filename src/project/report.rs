@@ -65,10 +65,11 @@ pub fn print_diffs(plan: &Plan, source: &Source, io: &mut Io) -> Result<()> {
             .map_err(stream_error)?;
             continue;
         }
+        let after = (!f.remove).then(|| f.shown());
         write!(
             io.out,
             "{}",
-            diff::unified(&f.path, f.current.as_deref(), f.shown())
+            diff::between(&f.path, f.current.as_deref(), after)
         )
         .map_err(stream_error)?;
     }
@@ -159,6 +160,9 @@ struct JsonFile<'a> {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    /// `"remove"` for a file devgen wrote and the spec no longer asks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'static str>,
     diff: String,
 }
 
@@ -185,8 +189,10 @@ impl<'a> JsonReport<'a> {
                     Status::Conflict(why) => Some(why),
                     _ => None,
                 },
-                diff: if f.reported() && f.current.as_deref() != Some(f.shown()) {
-                    diff::plain(&diff::unified(&f.path, f.current.as_deref(), f.shown()))
+                action: f.remove.then_some("remove"),
+                diff: if f.reported() && (f.remove || f.current.as_deref() != Some(f.shown())) {
+                    let after = (!f.remove).then(|| f.shown());
+                    diff::plain(&diff::between(&f.path, f.current.as_deref(), after))
                 } else {
                     String::new()
                 },

@@ -39,6 +39,9 @@ pub struct Change<'a> {
     pub executable: bool,
     /// Its text when the plan was made (`None`: it does not exist).
     pub before: Option<&'a str>,
+    /// The file goes instead (a file devgen wrote and no target writes any more):
+    /// nothing is staged for it, and it is removed where the others are renamed.
+    pub remove: bool,
 }
 
 /// Apply `changes` all together or not at all. Signals are held by the caller (`_held`).
@@ -50,14 +53,20 @@ pub fn commit(root: &ProjectRoot, changes: &[Change], _held: &Held) -> Result<()
         .iter()
         .map(|c| root.resolve(c.path))
         .collect::<Result<Vec<_>>>()?;
-    let mut journal = Journal::staging(entries(changes), missing_dirs(root, &targets));
+    let written: Vec<PathBuf> = changes
+        .iter()
+        .zip(&targets)
+        .filter(|(c, _)| !c.remove)
+        .map(|(_, t)| t.clone())
+        .collect();
+    let mut journal = Journal::staging(entries(changes), missing_dirs(root, &written));
     journal.write(root)?;
     let staged = match stage_all(root, changes, &targets) {
         Ok(staged) => staged,
         Err(e) => return Err(undone(root, &journal, e)),
     };
     for (entry, temp) in journal.files.iter_mut().zip(&staged) {
-        entry.temp = Some(root.relative(temp));
+        entry.temp = temp.as_ref().map(|t| root.relative(t));
     }
     journal.state = super::journal::State::Commit;
     if let Err(e) = journal.write(root) {
@@ -66,9 +75,12 @@ pub fn commit(root: &ProjectRoot, changes: &[Change], _held: &Held) -> Result<()
     }
     // From here on the journal says "finish this run", so the temporary files must stay
     // even when a rename fails: the next run renames what is left.
-    let temps: Vec<PathBuf> = staged.into_iter().map(keep).collect();
+    let temps: Vec<Option<PathBuf>> = staged.into_iter().map(|t| t.map(keep)).collect();
     for ((change, temp), target) in changes.iter().zip(&temps).zip(&targets) {
-        fs::rename(temp, target).map_err(|e| half_done(change.path, e))?;
+        match temp {
+            Some(temp) => fs::rename(temp, target).map_err(|e| half_done(change.path, e))?,
+            None => remove_target(target).map_err(|e| half_done(change.path, e))?,
+        }
     }
     finish(root, &targets);
     Ok(())
@@ -82,6 +94,7 @@ fn entries(changes: &[Change]) -> Vec<Entry> {
             path: c.path.to_string(),
             before: c.before.map(digest),
             temp: None,
+            remove: c.remove,
         })
         .collect()
 }
@@ -103,13 +116,29 @@ fn missing_dirs(root: &ProjectRoot, targets: &[PathBuf]) -> Vec<String> {
     missing.into_iter().collect()
 }
 
-/// Stage every change; on an error the files staged so far are removed (dropped).
-fn stage_all(root: &ProjectRoot, changes: &[Change], targets: &[PathBuf]) -> Result<Vec<TempPath>> {
+/// Stage every change (none for a removal); on an error the files staged so far are
+/// removed (dropped).
+fn stage_all(
+    root: &ProjectRoot,
+    changes: &[Change],
+    targets: &[PathBuf],
+) -> Result<Vec<Option<TempPath>>> {
     changes
         .iter()
         .zip(targets)
-        .map(|(c, target)| stage(root, c, target))
+        .map(|(c, target)| match c.remove {
+            true => Ok(None),
+            false => stage(root, c, target).map(Some),
+        })
         .collect()
+}
+
+/// Remove a file the run drops; one already gone is fine.
+pub fn remove_target(target: &Path) -> std::io::Result<()> {
+    match fs::remove_file(target) {
+        Err(e) if e.kind() != ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Write `change` into a synced temporary file beside `target`.
@@ -236,6 +265,7 @@ mod tests {
             content,
             executable: false,
             before,
+            remove: false,
         }
     }
 
@@ -253,6 +283,23 @@ mod tests {
         .unwrap();
         assert_eq!(listing(dir.path()), ["a", "s", "s/b", "s/b/c"]);
         assert_eq!(fs::read_to_string(dir.path().join("a")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_removal_goes_with_the_writes_and_stages_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = ProjectRoot::open(dir.path()).unwrap();
+        fs::write(dir.path().join("a"), "old").unwrap();
+        fs::write(dir.path().join("gone"), "devgen's").unwrap();
+        let removal = Change {
+            remove: true,
+            ..change("gone", "", Some("devgen's"))
+        };
+        let held = Held::signals().unwrap();
+        commit(&root, &[change("a", "new", Some("old")), removal], &held).unwrap();
+        assert_eq!(listing(dir.path()), ["a"]);
+        let journal = Journal::staging(entries(&[removal]), Vec::new());
+        assert!(journal.files[0].remove && journal.files[0].temp.is_none());
     }
 
     #[test]
@@ -289,7 +336,7 @@ mod tests {
         journal.write(&root).unwrap();
         // What a run killed while staging leaves: its temporary files, kept.
         let staged = stage_all(&root, &changes, &targets).unwrap();
-        staged.into_iter().for_each(|t| drop(keep(t)));
+        staged.into_iter().flatten().for_each(|t| drop(keep(t)));
         assert_eq!(listing(dir.path()).len(), 6, "{:?}", listing(dir.path()));
 
         roll_back(&root, &journal).unwrap();

@@ -98,6 +98,8 @@ pub struct FilePlan {
     /// Merged files in conflict: the file as `--force` would write it, so that the conflict
     /// can be shown as a diff (the plan itself leaves conflicting values alone).
     pub forced: Option<String>,
+    /// A file devgen wrote whole and no target writes any more: it goes (when `changes()`).
+    pub remove: bool,
 }
 
 impl FilePlan {
@@ -116,6 +118,7 @@ impl FilePlan {
             taken_over: Vec::new(),
             replaced: Vec::new(),
             forced: None,
+            remove: false,
         }
     }
 
@@ -131,6 +134,9 @@ impl FilePlan {
 
     /// Whether applying the plan touches this file.
     pub fn changes(&self) -> bool {
+        if self.remove {
+            return self.current.is_some() && !matches!(self.status, Status::Conflict(_));
+        }
         self.current.as_deref() != Some(self.desired.as_str()) || self.needs_exec_bit
     }
 }
@@ -196,6 +202,9 @@ impl Plan {
             if let Some(entry) = &f.lock_entry {
                 lock.files.insert(f.path.clone(), entry.clone());
             }
+            if f.remove && !matches!(f.status, Status::Conflict(_)) {
+                lock.files.remove(&f.path);
+            }
         }
         lock
     }
@@ -227,6 +236,8 @@ pub fn plan(rendered: &[Rendered], files: &impl Files, force: bool) -> Result<Pl
         }
         plan.files.push(fp);
     }
+    plan.files
+        .extend(dropped_outputs(rendered, &lock, files, force)?);
     let new_lock = plan.lock(&lock).render();
     plan.files.push(FilePlan {
         status: match &lock_text {
@@ -237,6 +248,41 @@ pub fn plan(rendered: &[Rendered], files: &impl Files, force: bool) -> Result<Pl
         ..FilePlan::new(LOCK_FILE, Role::Lock, lock_text, new_lock)
     });
     Ok(plan)
+}
+
+/// Files devgen wrote whole that no target writes any more (a script the spec turned off):
+/// removed when unchanged since devgen wrote them, a conflict when changed by hand
+/// (`--force` removes them too); one already gone only leaves the lock.
+fn dropped_outputs(
+    rendered: &[Rendered],
+    lock: &Lock,
+    files: &impl Files,
+    force: bool,
+) -> Result<Vec<FilePlan>> {
+    let mut dropped = Vec::new();
+    for (path, entry) in &lock.files {
+        let owned_whole = entry.ownership == Some(Ownership::Owned);
+        if !owned_whole || rendered.iter().any(|r| r.decl.path == path.as_str()) {
+            continue;
+        }
+        let current = files.read(path)?;
+        let unchanged = current
+            .as_deref()
+            .is_some_and(|text| entry.sha256.as_deref() == Some(digest(text).as_str()));
+        let status = match &current {
+            None => Status::InSync,
+            Some(_) if unchanged || force => Status::Drift,
+            Some(_) => Status::Conflict(format!(
+                "devgen.toml no longer asks for this file, but it was {HAND_EDITED}; delete it yourself if it should go"
+            )),
+        };
+        dropped.push(FilePlan {
+            status,
+            remove: true,
+            ..FilePlan::new(path, Role::Output(Ownership::Owned), current, String::new())
+        });
+    }
+    Ok(dropped)
 }
 
 /// Decide the fate of one file, given its text on disk and what the lock says devgen wrote.

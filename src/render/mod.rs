@@ -100,6 +100,7 @@ impl Renderer {
     ) -> Result<Vec<Rendered>> {
         outputs
             .iter()
+            .filter(|decl| decl.when.is_none_or(|key| is_true(ctx, key)))
             .map(|decl| self.render_one(decl, ctx))
             .collect()
     }
@@ -134,6 +135,18 @@ fn with_header(body: &str, syntax: Syntax) -> String {
         }
         None => format!("{header}\n{body}"),
     }
+}
+
+/// Whether the dotted `key` of `ctx` is true (a missing key is not).
+fn is_true(ctx: &minijinja::Value, key: &str) -> bool {
+    let mut value = ctx.clone();
+    for name in key.split('.') {
+        match value.get_attr(name) {
+            Ok(v) => value = v,
+            Err(_) => return false,
+        }
+    }
+    value.is_true()
 }
 
 #[cfg(test)]

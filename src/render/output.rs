@@ -137,6 +137,10 @@ pub struct OutputDecl {
     pub executable: bool,
     /// For a line: what starts the file when devgen has to create it.
     pub preamble: &'static str,
+    /// A value of the target's context (a dotted key, like `phoenix.auto_restart`) that
+    /// must be true for devgen to write the file; when it is false, a file devgen wrote
+    /// before is removed. `None`: always written.
+    pub when: Option<&'static str>,
 }
 
 /// A declaration with the defaults most files take (not executable, no preamble).
@@ -153,5 +157,6 @@ pub const fn decl(
         kind,
         executable: false,
         preamble: "",
+        when: None,
     }
 }

@@ -393,10 +393,13 @@ fn shellcheck_and_bash_accept_every_shell_file_and_procfile_command() {
     let bash = require("bash");
     for e in EXPECTED {
         let dir = synced_project(e.fixture);
-        let mut scripts = vec![
-            dir.path().join("scripts/restart-phoenix"),
-            dir.path().join(".envrc"),
-        ];
+        let mut scripts = vec![dir.path().join(".envrc")];
+        // The restart script only comes with overmind's auto restart.
+        let restart = dir.path().join("scripts/restart-phoenix");
+        assert_eq!(restart.exists(), e.auto_restart, "{}", e.fixture);
+        if e.auto_restart {
+            scripts.push(restart);
+        }
         let procs = procfile_commands(&read(dir.path(), "Procfile"));
         let mut names: Vec<_> = procs.keys().cloned().collect();
         names.sort();

@@ -445,3 +445,52 @@ fn init_over_a_devenv_on_127_0_0_1_takes_a_free_address_and_the_rest() {
     assert!(devenv.contains("pkgs.git"), "{devenv}");
     assert_exit(&devgen(&dir, &["diff"]), 0);
 }
+
+/// `scripts/restart-phoenix` aborts Phoenix and counts on overmind to start it again, which
+/// only `auto_restart` does: turned off, devgen stops writing the script and removes the one
+/// it wrote — unless it was changed by hand, which is a conflict until --force.
+#[test]
+fn turning_auto_restart_off_removes_the_restart_script_devgen_wrote() {
+    let dir = crate::support::synced_project("liberties");
+    let d = dir.path();
+    assert!(d.join("scripts/restart-phoenix").exists());
+    let spec = read(d, "devgen.toml").replace("auto_restart = true", "auto_restart = false");
+    fs::write(d.join("devgen.toml"), &spec).unwrap();
+    let diff = devgen(d, &["diff", "--format", "json"]);
+    assert_exit(&diff, 1);
+    let report: serde_json::Value = serde_json::from_str(&crate::support::stdout(&diff)).unwrap();
+    let script = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "scripts/restart-phoenix")
+        .expect("the script is in the report");
+    assert_eq!(script["action"], "remove", "{script:#}");
+    assert!(
+        script["diff"].as_str().unwrap().contains("+++ /dev/null"),
+        "{script:#}"
+    );
+
+    // Changed by hand: a conflict, and nothing is removed.
+    let script_text = read(d, "scripts/restart-phoenix") + "# ours\n";
+    fs::write(d.join("scripts/restart-phoenix"), &script_text).unwrap();
+    assert_exit(&devgen(d, &["sync"]), 3);
+    assert_eq!(read(d, "scripts/restart-phoenix"), script_text);
+
+    // --force removes it; the lock forgets it; the next run is in sync.
+    let out = devgen(d, &["sync", "--force"]);
+    assert_exit(&out, 0);
+    assert!(crate::support::stderr(&out).contains("removed scripts/restart-phoenix"));
+    assert!(!d.join("scripts/restart-phoenix").exists());
+    assert!(!read(d, "devgen.lock").contains("restart-phoenix"));
+    assert_exit(&devgen(d, &["diff"]), 0);
+
+    // On again: written again.
+    fs::write(
+        d.join("devgen.toml"),
+        spec.replace("auto_restart = false", "auto_restart = true"),
+    )
+    .unwrap();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    assert!(d.join("scripts/restart-phoenix").exists());
+}

@@ -76,8 +76,10 @@ static OUTPUTS: &[OutputDecl] = &[
             ELIXIR,
         )
     },
+    // It aborts Phoenix and counts on overmind to start it again: only with auto restart.
     OutputDecl {
         executable: true,
+        when: Some("phoenix.auto_restart"),
         ..decl(
             "scripts/restart-phoenix",
             "dev/restart-phoenix.j2",
