@@ -6,6 +6,9 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 
+/// What an error writing to standard output or error names as its file.
+pub const OUTPUT: &str = "the output";
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Bad input at a known place in a file.
@@ -41,7 +44,7 @@ impl Error {
     /// (`devgen diff | head -1`): nothing more can be said, and nothing is wrong.
     pub fn is_closed_output(&self) -> bool {
         matches!(self, Error::Io { source, path, .. }
-            if source.kind() == std::io::ErrorKind::BrokenPipe && path == crate::output::OUTPUT)
+            if source.kind() == std::io::ErrorKind::BrokenPipe && path == OUTPUT)
     }
 
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {

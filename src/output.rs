@@ -37,8 +37,5 @@ impl Io<'_> {
 
 /// The error for a failed write to `out` or `err` (a closed pipe, a full disk).
 pub fn stream_error(e: std::io::Error) -> Error {
-    Error::io("cannot write to", Path::new(OUTPUT), e)
+    Error::io("cannot write to", Path::new(crate::error::OUTPUT), e)
 }
-
-/// What a write error on `out` or `err` names as its file.
-pub const OUTPUT: &str = "the output";
