@@ -354,10 +354,19 @@ impl Merger<'_> {
         Ok(())
     }
 
-    /// Put `e` in its list, under its call when it has one.
+    /// Put `e` in its list, under its call when it has one — the file's own spelling of
+    /// that call when it has one (`lib.optionals` for devgen's `pkgs.lib.optionals`).
     fn add(&mut self, e: &OwnedElement) -> Result<()> {
         match &e.call {
-            Some(call) => self.doc.add_when(&e.list, call, &e.expr)?,
+            Some(call) => {
+                let elements = self.doc.list_elements(&e.list)?;
+                let theirs = elements
+                    .iter()
+                    .filter_map(|x| x.call.as_deref())
+                    .find(|c| same_call(c, call));
+                self.doc
+                    .add_when(&e.list, theirs.unwrap_or(call), &e.expr)?
+            }
             None => self.doc.add(&e.list, &e.expr)?,
         };
         Ok(())
@@ -367,7 +376,7 @@ impl Merger<'_> {
     fn misplaced(&self, e: &OwnedElement) -> Result<bool> {
         let same_call = |c: &Option<String>| match (c, &e.call) {
             (None, None) => true,
-            (Some(a), Some(b)) => same_expr(a, b),
+            (Some(a), Some(b)) => same_call(a, b),
             _ => false,
         };
         let found = self.doc.list_elements(&e.list)?;
@@ -407,6 +416,18 @@ impl Merger<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether two calls a list is given to are one: `lib.optionals pkgs.stdenv.isLinux` is
+/// `pkgs.lib.optionals pkgs.stdenv.isLinux`, since a module's `lib` is nixpkgs' own.
+fn same_call(a: &str, b: &str) -> bool {
+    let unqualified = |c: &str| {
+        c.trim()
+            .strip_prefix("pkgs.")
+            .unwrap_or(c.trim())
+            .to_string()
+    };
+    same_expr(&unqualified(a), &unqualified(b))
 }
 
 /// `rendered` with paths going through the functions `rule` names.

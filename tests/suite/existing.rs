@@ -494,3 +494,25 @@ fn turning_auto_restart_off_removes_the_restart_script_devgen_wrote() {
     assert_exit(&devgen(d, &["sync"]), 0);
     assert!(d.join("scripts/restart-phoenix").exists());
 }
+
+/// A devenv module's `lib` is nixpkgs' own: the team's `lib.optionals pkgs.stdenv.isLinux`
+/// list is devgen's Linux-only list, and devgen's inotify-tools stays in it — it used to move
+/// to a `pkgs.lib.optionals` list of its own on the next run, so `diff` never came to rest.
+#[test]
+fn a_linux_only_list_spelled_with_the_modules_lib_is_devgens_too() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("shop");
+    fs::create_dir(&dir).unwrap();
+    let linux = "] ++ lib.optionals pkgs.stdenv.isLinux [ pkgs.inotify-tools ];";
+    fs::write(
+        dir.join("devenv.nix"),
+        format!("{{ pkgs, lib, ... }}:\n{{\n  packages = [ pkgs.git\n  {linux}\n}}\n"),
+    )
+    .unwrap();
+    assert_exit(&devgen(&dir, &["init", "--ip", "127.0.0.44"]), 0);
+    assert_exit(&devgen(&dir, &["sync"]), 0);
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+    let devenv = read(&dir, "devenv.nix");
+    assert!(devenv.contains(linux), "{devenv}");
+    assert!(!devenv.contains("pkgs.lib.optionals"), "{devenv}");
+}
