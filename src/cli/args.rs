@@ -7,7 +7,7 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::nix::Output;
-use crate::commands::{check, doctor, init, net, shared, sync};
+use crate::commands::{check, doctor, import, init, net, shared, sync};
 use crate::machine::doctor::parse_dns_server;
 use crate::machine::net::Platform;
 use crate::output::Format;
@@ -30,6 +30,9 @@ pub enum Command {
     Init(InitArgs),
     /// Bring the files in line with devgen.toml
     Sync(SyncArgs),
+    /// Write the devgen.toml that describes an existing project, reporting where each value
+    /// came from and what stays the user's
+    Import(ImportArgs),
     /// Print the environment of the machine's shared PostgreSQL (for mode = "shared"), or
     /// keep a directory in line with it
     Shared(SharedArgs),
@@ -89,6 +92,20 @@ pub struct InitArgs {
     /// Write nothing; print the diff of what would be written
     #[arg(long)]
     pub dry_run: bool,
+}
+
+// The options of `devgen import`; the variant's doc comment is the command's help.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Project name (default: derived from the directory name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write nothing; print the devgen.toml import would write
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 // The options of `devgen sync`; the variant's doc comment is the command's help.
@@ -278,6 +295,16 @@ impl InitArgs {
             ip: self.ip.clone(),
             force: self.force,
             dry_run: self.dry_run,
+        }
+    }
+}
+
+impl ImportArgs {
+    pub fn options(&self) -> import::Options {
+        import::Options {
+            name: self.name.clone(),
+            dry_run: self.dry_run,
+            format: self.format,
         }
     }
 }

@@ -19,6 +19,7 @@ pub fn run(cli: &Cli, io: &mut Io) -> Result<Outcome> {
     match &cli.command {
         Command::Init(a) => init::init(dir, &a.options(), io),
         Command::Sync(a) => sync::sync(dir, a.options(), io),
+        Command::Import(a) => commands::import::import(dir, &a.options(), io),
         Command::Diff { quiet, format } => commands::diff::diff(dir, *quiet, *format, io),
         Command::Check(a) => commands::check::check(dir, &a.options(), io),
         Command::Net(a) => {

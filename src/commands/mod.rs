@@ -7,6 +7,7 @@ mod adopt;
 pub mod check;
 pub mod diff;
 pub mod doctor;
+pub mod import;
 pub mod init;
 pub mod net;
 pub mod nix;

@@ -93,6 +93,23 @@ pub fn apply(
     Ok(Applied::Done)
 }
 
+/// Create the files `new` (path, text) all together or none, with signals held off as
+/// for any run: `import` writes devgen.toml and its first lock this way.
+pub fn create_files(root: &ProjectRoot, new: &[(&str, &str)]) -> Result<()> {
+    let changes: Vec<Change> = new
+        .iter()
+        .map(|&(path, content)| Change {
+            path,
+            content,
+            executable: false,
+            before: None,
+            remove: false,
+        })
+        .collect();
+    let held = Held::signals()?;
+    transaction::commit(root, &changes, &held)
+}
+
 /// Write every file the plan changes, all or none, then say which; how many were.
 fn write_changes(root: &ProjectRoot, plan: &Plan, held: &Held, io: &mut Io) -> Result<usize> {
     let changed: Vec<&FilePlan> = plan.files.iter().filter(|f| f.changes()).collect();

@@ -7,6 +7,7 @@ mod conformance;
 mod doctor;
 mod existing;
 mod faults;
+mod import;
 mod net;
 mod nix_edit;
 mod own_flake;

@@ -967,7 +967,9 @@ fn init_in_a_repository_with_its_own_postgres_settings_takes_them_into_devgen_to
     let init = devgen(&dir, &["init"]);
     assert_exit(&init, 0);
     assert!(
-        stderr(&init).contains("taking from the existing files: postgres.port = 5433"),
+        stderr(&init).contains("taking from the existing files")
+            && stderr(&init).contains("postgres.port = 5433")
+            && stderr(&init).contains("devenv.nix:6"),
         "{}",
         stderr(&init)
     );

@@ -1,35 +1,35 @@
-//! The first spec of a project: `devgen init` derives it from what the directory already
-//! says about itself — its name, `mix.exs` (app and module), `package.json` (Node) — and
-//! writes it with a comment on every key.
+//! The devgen.toml an import writes: devgen's commented first spec, with the project's
+//! name and address, then every value the project's files gave, each checked on its own —
+//! a value devgen.toml cannot hold is reported and left out, never a spec that fails to load.
 
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
+use super::findings::{shown, Findings, Origin};
 use crate::error::{Error, Result};
 use crate::model::{
-    camel_case, DEFAULT_ELIXIR, DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT, DEFAULT_POSTGRES,
-    DEFAULT_POSTGRES_PORT,
+    self, camel_case, Facts, DEFAULT_ELIXIR, DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT,
+    DEFAULT_POSTGRES, DEFAULT_POSTGRES_PORT,
 };
 use crate::project::ProjectRoot;
 use crate::render::Renderer;
+use crate::spec::edit::{Setting, SpecEdit};
 use crate::spec::reference::schema_url;
-use crate::spec::rules::{is_module_name, is_otp_app, is_project_name};
-use crate::spec::SPEC_FILE;
-
-/// Node major version when `package.json` names none.
-const DEFAULT_NODE: &str = "22";
+use crate::spec::rules::is_project_name;
+use crate::spec::{self, SPEC_FILE};
 
 #[derive(Debug, Serialize)]
-struct FirstSpec {
-    name: String,
-    app: Option<String>,
-    module: Option<String>,
+struct FirstSpec<'a> {
+    name: &'a str,
+    app: Option<&'a str>,
+    module: Option<&'a str>,
     host: String,
     ip: String,
-    elixir: &'static str,
-    node: Option<String>,
-    postgres: &'static str,
+    elixir: &'a str,
+    erlang: Option<&'a str>,
+    node: Option<&'a str>,
+    postgres: &'a str,
     phoenix_port: u16,
     /// LiveDebugger's port, or none when mix.exs does not depend on it.
     live_debugger: Option<u16>,
@@ -38,49 +38,129 @@ struct FirstSpec {
     schema_url: Option<String>,
 }
 
-/// The text of a first `devgen.toml` for the project at `root`, named `name` (else after
-/// its directory), on the address `ip`.
-pub fn first_spec(
-    root: &ProjectRoot,
+/// The text of the devgen.toml of the project named `name`, on the address `ip`, saying
+/// what `found` holds. What devgen.toml cannot hold moves from `found.taken` to `found.kept`.
+pub fn spec_text(
     renderer: &Renderer,
-    name: Option<&str>,
+    name: &str,
     ip: Ipv4Addr,
+    found: &mut Findings,
 ) -> Result<String> {
-    let name = project_name(root, name)?;
-    let default_app = name.replace('-', "_");
-    let mix = root.read("mix.exs")?;
-    let app = mix
-        .as_deref()
-        .and_then(mix_app)
-        .filter(|a| *a != default_app);
-    let effective_app = app.clone().unwrap_or(default_app);
-    let module = mix
-        .as_deref()
-        .and_then(mix_module)
-        .filter(|m| *m != camel_case(&effective_app));
+    let defaults = Defaults::of(name, found);
     let first = FirstSpec {
         host: format!("{name}.test"),
         name,
-        app,
-        module,
+        app: defaults.app.as_deref(),
+        module: defaults.module.as_deref(),
         ip: ip.to_string(),
-        elixir: DEFAULT_ELIXIR,
-        node: node_version(root)?,
+        elixir: found.str("toolchain", "elixir").unwrap_or(DEFAULT_ELIXIR),
+        erlang: found.str("toolchain", "erlang"),
+        node: found.str("toolchain", "node"),
         postgres: DEFAULT_POSTGRES,
         phoenix_port: DEFAULT_PHOENIX_PORT,
-        live_debugger: live_debugger(mix.as_deref()),
+        live_debugger: live_debugger(found),
         postgres_port: DEFAULT_POSTGRES_PORT,
         schema_url: schema_url(),
     };
-    renderer.render_template(
+    let text = renderer.render_template(
         SPEC_FILE,
         "init/devgen.toml.j2",
         &crate::render::values(&first),
-    )
+    )?;
+    with_findings(text, found, &defaults)
+}
+
+/// Values that need not be written because they are what devgen derives anyway.
+struct Defaults {
+    /// The app's name when it is not the project name's (`shop_web` for `shop`).
+    app: Option<String>,
+    module: Option<String>,
+    databases: [String; 2],
+}
+
+impl Defaults {
+    fn of(name: &str, found: &Findings) -> Defaults {
+        let derived = name.replace('-', "_");
+        let app = found
+            .str("project", "app")
+            .filter(|a| *a != derived)
+            .map(String::from);
+        let effective = app.clone().unwrap_or(derived);
+        let module = found
+            .str("project", "module")
+            .filter(|m| *m != camel_case(&effective))
+            .map(String::from);
+        Defaults {
+            databases: [format!("{effective}_dev"), format!("{effective}_test")],
+            app,
+            module,
+        }
+    }
+
+    /// Whether `setting` says only what devgen would derive, or what the template wrote.
+    fn needless(&self, s: &Setting) -> bool {
+        match (s.section, s.key.as_str()) {
+            ("project", "app") => self.app.is_none(),
+            ("project", "module") => self.module.is_none(),
+            ("project", "ip") => true,
+            ("postgres", "databases") => {
+                shown(&s.value) == format!("[{:?}, {:?}]", self.databases[0], self.databases[1])
+            }
+            _ => false,
+        }
+    }
+}
+
+/// LiveDebugger's port as mix.exs decides it: devgen's default without a mix.exs.
+fn live_debugger(found: &Findings) -> Option<u16> {
+    match found.value("phoenix", "live_debugger") {
+        Some(v) if v.as_bool() == Some(false) => None,
+        Some(v) => v.as_integer().and_then(|p| u16::try_from(p).ok()),
+        None => Some(DEFAULT_LIVE_DEBUGGER_PORT),
+    }
+}
+
+/// `text` with every setting of `found` written in, one at a time, each kept only when the
+/// spec still loads with it.
+fn with_findings(mut text: String, found: &mut Findings, defaults: &Defaults) -> Result<String> {
+    let mut refused = Vec::new();
+    for (i, taken) in found.taken.iter().enumerate() {
+        if defaults.needless(&taken.setting) {
+            continue;
+        }
+        let mut edit = SpecEdit::parse(&text)?;
+        edit.set(&taken.setting);
+        let candidate = edit.finish();
+        match loads(&candidate) {
+            Ok(()) => text = candidate,
+            Err(why) => refused.push((i, why)),
+        }
+    }
+    for (i, why) in refused.into_iter().rev() {
+        let t = found.taken.remove(i);
+        let what = format!("{} = {}", t.setting.name(), shown(&t.setting.value));
+        found.keep(t.origin, what, format!("devgen.toml cannot hold it: {why}"));
+    }
+    Ok(text)
+}
+
+/// Whether a spec loads, or the first line of why not.
+fn loads(text: &str) -> std::result::Result<(), String> {
+    let checked = spec::parse(SPEC_FILE, text)
+        .and_then(|src| model::resolve(&src, &Facts::DEFAULT).map(drop));
+    checked.map_err(|e| {
+        let message = crate::diff::plain(&e.to_string());
+        message
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("error: ")
+            .to_string()
+    })
 }
 
 /// `--name`, checked, or a name derived from the directory's.
-fn project_name(root: &ProjectRoot, name: Option<&str>) -> Result<String> {
+pub fn project_name(root: &ProjectRoot, name: Option<&str>) -> Result<String> {
     match name {
         Some(n) if is_project_name(n) => Ok(n.to_string()),
         Some(n) => Err(Error::Usage(format!(
@@ -99,19 +179,6 @@ fn project_name(root: &ProjectRoot, name: Option<&str>) -> Result<String> {
             })
         }
     }
-}
-
-/// The Node major version of the project's `package.json` (or `assets/package.json`):
-/// its `engines.node`, else devgen's default; `None` without a package.json.
-fn node_version(root: &ProjectRoot) -> Result<Option<String>> {
-    for path in ["package.json", "assets/package.json"] {
-        if let Some(text) = root.read(path)? {
-            return Ok(Some(
-                node_major(&text).unwrap_or_else(|| DEFAULT_NODE.to_string()),
-            ));
-        }
-    }
-    Ok(None)
 }
 
 /// A project name from a directory name: written in ASCII (`Ünïcode` → `unicode`, by
@@ -143,60 +210,19 @@ fn project_name_from(dir: &str) -> Option<String> {
     is_project_name(&name).then_some(name)
 }
 
-/// `app: :my_app` from a mix.exs.
-fn mix_app(mix: &str) -> Option<String> {
-    let rest = &mix[mix.find("app:")? + 4..];
-    let rest = rest.trim_start().strip_prefix(':')?;
-    let app: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    is_otp_app(&app).then_some(app)
-}
-
-/// LiveDebugger's port for a first spec: off when the app's mix.exs does not depend on
-/// `:live_debugger` (its config would only make every `mix` run warn), on without a mix.exs.
-fn live_debugger(mix: Option<&str>) -> Option<u16> {
-    match mix {
-        Some(mix) if !depends_on(mix, "live_debugger") => None,
-        _ => Some(DEFAULT_LIVE_DEBUGGER_PORT),
-    }
-}
-
-/// Whether a mix.exs lists the dependency `app` (`{:app, …}` on a line not commented out).
-fn depends_on(mix: &str, app: &str) -> bool {
-    let dep = format!("{{:{app},");
-    mix.lines()
-        .map(str::trim_start)
-        .filter(|l| !l.starts_with('#'))
-        .any(|l| l.split('#').next().is_some_and(|code| code.contains(&dep)))
-}
-
-/// `MyApp` from `defmodule MyApp.MixProject do`.
-fn mix_module(mix: &str) -> Option<String> {
-    let rest = &mix[mix.find("defmodule ")? + 10..];
-    let name = rest
-        .split_whitespace()
-        .next()?
-        .strip_suffix(".MixProject")?;
-    is_module_name(name).then(|| name.to_string())
-}
-
-/// The major version in package.json's `engines.node` (">=20.0" → "20").
-fn node_major(package_json: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(package_json).ok()?;
-    let range = v.get("engines")?.get("node")?.as_str()?;
-    let digits: String = range
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    (!digits.is_empty()).then_some(digits)
+/// Where an address came from, for the report.
+pub fn ip_origin(found: &Findings) -> Option<Origin> {
+    found
+        .taken
+        .iter()
+        .find(|t| t.setting.section == "project" && t.setting.key == "ip")
+        .map(|t| t.origin.clone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::import::findings::Origin;
 
     #[test]
     fn names_from_directories() {
@@ -215,24 +241,61 @@ mod tests {
     }
 
     #[test]
-    fn live_debugger_follows_the_apps_dependencies() {
-        let with = "  defp deps do\n    [\n      {:phoenix, \"~> 1.8\"},\n      {:live_debugger, \"~> 0.4\", only: :dev}\n    ]\n";
-        let without = "  defp deps do\n    [\n      {:phoenix, \"~> 1.8\"},\n      # {:live_debugger, \"~> 0.4\"}\n    ]\n";
-        assert_eq!(live_debugger(Some(with)), Some(DEFAULT_LIVE_DEBUGGER_PORT));
-        assert_eq!(live_debugger(Some(without)), None);
-        assert_eq!(live_debugger(None), Some(DEFAULT_LIVE_DEBUGGER_PORT));
+    fn values_are_written_with_the_templates_comments_and_defaults_left_out() {
+        let mut found = Findings::default();
+        let at = Origin::new("devenv.nix", 3);
+        found.take(
+            Setting::new("postgres", "port", Some(5433.into())),
+            at.clone(),
+            "5433",
+        );
+        found.take(
+            Setting::new("project", "app", Some("shop".into())),
+            at.clone(),
+            "app",
+        );
+        let dbs = toml_edit::Array::from_iter(["shop_dev", "shop_test"]);
+        found.take(
+            Setting::new("postgres", "databases", Some(dbs.into())),
+            at.clone(),
+            "dbs",
+        );
+        let text = spec_text(
+            &Renderer::new(),
+            "shop",
+            Ipv4Addr::new(127, 0, 0, 30),
+            &mut found,
+        )
+        .unwrap();
+        assert!(text.contains("\n[postgres]\nport = 5433\n"), "{text}");
+        assert!(!text.contains("\napp = "), "{text}");
+        assert!(!text.contains("\ndatabases = "), "{text}");
+        assert!(text.contains("ip = \"127.0.0.30\""), "{text}");
     }
 
     #[test]
-    fn reads_mix_and_package_json() {
-        let mix =
-            "defmodule Liberties.MixProject do\n  def project do\n    [\n      app: :liberties,\n";
-        assert_eq!(mix_app(mix).as_deref(), Some("liberties"));
-        assert_eq!(mix_module(mix).as_deref(), Some("Liberties"));
-        assert_eq!(
-            node_major(r#"{"engines": {"node": ">=20.11"}}"#).as_deref(),
-            Some("20")
+    fn a_value_the_spec_cannot_hold_is_reported_not_written() {
+        let mut found = Findings::default();
+        let at = Origin::new("config/dev.exs", 9);
+        found.take(
+            Setting::new("phoenix", "port", Some(99999.into())),
+            at,
+            "port: 99999",
         );
-        assert_eq!(node_major(r#"{"name": "x"}"#), None);
+        let text = spec_text(
+            &Renderer::new(),
+            "shop",
+            Ipv4Addr::new(127, 0, 0, 30),
+            &mut found,
+        )
+        .unwrap();
+        assert!(text.contains("port = 4000"), "{text}");
+        assert!(found.taken.is_empty());
+        assert_eq!(found.kept[0].origin.to_string(), "config/dev.exs:9");
+        assert!(
+            found.kept[0].why.starts_with("devgen.toml cannot hold it"),
+            "{}",
+            found.kept[0].why
+        );
     }
 }

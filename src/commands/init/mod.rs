@@ -1,15 +1,14 @@
-//! `devgen init`: create devgen.toml when missing ([`first_spec`]), claim the project's
+//! `devgen init`: create devgen.toml when missing (from what the directory's files say, as `import` reads them), claim the project's
 //! address in the machine registry, then write every output as `sync` does. In a repository
 //! devgen has not seen, values the user already set in devenv.nix go into the new spec
 //! rather than into a conflict. The project is registered only when the run succeeds, and a
 //! directory `init` created is removed again when it fails.
 
-mod first_spec;
-
 use std::net::Ipv4Addr;
 use std::path::Path;
 
 use super::adopt::adopt;
+use super::import::{self, print_taken};
 use super::pipeline::Resolved;
 use super::Outcome;
 use crate::error::{Error, Result};
@@ -63,27 +62,30 @@ fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     refuse_nested_project(&root, existing.is_some())?;
     let written = existing.as_deref().map(checked_as_written).transpose()?;
     let spec_ip = written.as_ref().map(address_of).transpose()?.flatten();
-    let flag_ip = opts.ip.as_deref().filter(|_| existing.is_none());
     // The machine registry stays locked from here until the project is registered.
-    let claim = InitClaim::begin(root.path(), spec_ip, flag_ip, opts.dry_run)?;
-    let facts = claim.facts();
-    let mut resolved = match written {
+    let (claim, mut resolved) = match written {
         Some(src) => {
             if opts.name.is_some() || opts.ip.is_some() {
                 writeln!(io.err, "note: {SPEC_FILE} exists, so --name and --ip are ignored; edit {SPEC_FILE} to change them")
                     .map_err(stream_error)?;
             }
-            with_claimed_ip(src, &claim, &facts)?
+            let claim = InitClaim::begin(root.path(), spec_ip, None, opts.dry_run)?;
+            let resolved = with_claimed_ip(src, &claim, &claim.facts())?;
+            (claim, resolved)
         }
         None => {
-            let text = first_spec::first_spec(&root, &renderer, opts.name.as_deref(), claim.ip)?;
-            let resolved = Resolved::with_facts(&text, &facts)?;
+            let name = opts.name.as_deref();
+            let described =
+                import::describe(&root, &renderer, name, opts.ip.as_deref(), opts.dry_run)?;
+            print_taken(&described.found, io)?;
+            let resolved = Resolved::with_facts(&described.spec_text, &described.claim.facts())?;
             if opts.name.is_none() {
                 note_derived_name(root.path(), &resolved.model.project.name, io)?;
             }
-            resolved
+            (described.claim, resolved)
         }
     };
+    let facts = claim.facts();
     let mut run = resolved.plan(root, &renderer, opts.force)?;
     if existing.is_none() && !opts.force && run.plan.has_conflicts() {
         (resolved, run) = adopt_existing(resolved, run, &renderer, &facts, io)?;

@@ -72,6 +72,16 @@ impl InitClaim {
         })
     }
 
+    /// The name of another project registered on `ip` (this project's own worktrees aside).
+    pub fn holder_of(&self, ip: Ipv4Addr) -> Option<&str> {
+        let ours = |e: &Entry| e.root == self.root || e.worktree_of.as_deref() == Some(&self.root);
+        self.registry
+            .entries()
+            .iter()
+            .find(|e| e.ip == ip && !ours(e))
+            .map(|e| e.name.as_str())
+    }
+
     /// What the registry tells the project's model.
     pub fn facts(&self) -> Facts {
         Facts {

@@ -1,0 +1,266 @@
+//! devenv.nix: every value a key of devgen.toml can say — read through the targets' adopt
+//! tables, which `sync --adopt` uses too — the packages, PostgreSQL's databases, and a
+//! report line for each other setting, which stays in the file as the user's.
+
+use nix_edit::{AttrPath, Binding, NixDocument, Shape, ValueKind};
+use toml_edit::{Array, Value};
+
+use super::{line_of, nix_string};
+use crate::commands::import::findings::{Findings, Origin};
+use crate::spec::edit::Setting;
+use crate::spec::rules::is_nix_attr_path;
+use crate::targets::settings_for;
+
+const FILE: &str = "devenv.nix";
+/// Packages devgen's dev shell has anyway (its base and Linux-only lists).
+const DEVGEN_PACKAGES: &[&str] = &["overmind", "tmux", "inotify-tools"];
+/// Paths devgen writes itself: what the file has there is replaced by the spec's value,
+/// which `devgen diff` shows.
+const DEVGEN_WRITES: &[&str] = &[
+    "languages.elixir.enable",
+    "languages.javascript.enable",
+    "services.postgres.enable",
+    "services.postgres.settings.logging_collector",
+    "services.postgres.settings.log_directory",
+    "services.postgres.settings.log_filename",
+    "services.postgres.settings.log_truncate_on_rotation",
+];
+
+pub fn read(text: &str, found: &mut Findings) {
+    let doc = match NixDocument::parse(FILE, text) {
+        Ok(doc) => doc,
+        Err(e) => return unreadable(&e, found),
+    };
+    let bindings = match doc.bindings() {
+        Ok(b) => b,
+        Err(e) => return unreadable(&e, found),
+    };
+    for b in bindings.iter().filter(|b| b.kind != ValueKind::Set) {
+        binding(&doc, b, found);
+    }
+}
+
+fn unreadable(e: &nix_edit::Error, found: &mut Findings) {
+    let (line, col) = e.line_col();
+    found.keep(
+        Origin::new(FILE, line),
+        format!("column {col}: {e}"),
+        "nothing taken from it: devgen reads only what parses; fix it, then import again",
+    );
+}
+
+fn binding(doc: &NixDocument, b: &Binding, found: &mut Findings) {
+    let path = dotted(&b.path);
+    let value = doc.text()[b.value.clone()].trim();
+    let origin = Origin::new(FILE, line_of(doc.text(), b.value.start));
+    match path.as_str() {
+        "packages" => return packages(doc, &b.path, origin, found),
+        "services.postgres.initialDatabases" => return databases(doc, &b.path, origin, found),
+        "services.postgres.listen_addresses" if is_machine_loopback(value) => {
+            found.note(format!(
+                "{origin}: PostgreSQL listens on {value}, the machine's own loopback address, which is every project's; devgen gives the project an address of its own"
+            ));
+            return;
+        }
+        _ => {}
+    }
+    if let Some(settings) = settings_for(FILE, &path, value) {
+        for s in settings {
+            found.take(s, origin.clone(), format!("{path} = {value}"));
+        }
+    } else if DEVGEN_WRITES.contains(&path.as_str()) {
+        if value != "true" && !path.contains(".settings.") {
+            found.keep(origin, format!("{path} = {value}"), "devgen sets it to true: the environment it writes runs this; `devgen diff` shows the change");
+        }
+    } else {
+        found.keep(
+            origin,
+            format!("{path} = {}", short(value)),
+            why_kept(&path),
+        );
+    }
+}
+
+/// Why devgen.toml does not say the value at `path`; it stays in devenv.nix.
+fn why_kept(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("services.") {
+        let service = rest.split('.').next().unwrap_or(rest);
+        if service != "postgres" {
+            return format!("devgen.toml has no key for the {service} service yet; it stays in devenv.nix as yours, and `devenv up` (the Procfile's devenv process) runs it");
+        }
+    }
+    if path.starts_with("processes.") {
+        return "a devenv process: it stays in devenv.nix as yours, and `devenv up` (the Procfile's devenv process) runs it beside devgen's".into();
+    }
+    "stays in devenv.nix as yours; devgen does not touch it".into()
+}
+
+/// `packages = [ … ]`: plain nixpkgs attributes go to `packages.extra`; devgen's own and
+/// anything computed stay as they are.
+fn packages(doc: &NixDocument, list: &AttrPath, origin: Origin, found: &mut Findings) {
+    let Ok(elements) = doc.list_elements(list) else {
+        return;
+    };
+    let mut extra = Array::new();
+    let mut sources = Vec::new();
+    for e in elements {
+        let attr = e.text.strip_prefix("pkgs.").unwrap_or(&e.text);
+        if DEVGEN_PACKAGES.contains(&attr) || toolchain_package(attr) {
+            continue;
+        }
+        if e.call.is_none() && is_nix_attr_path(attr) {
+            extra.push(attr);
+            sources.push(e.text.clone());
+        } else {
+            let why = match &e.call {
+                Some(call) => format!("only under `{call}`: stays in devenv.nix's packages as yours, beside devgen's"),
+                None => "not a plain nixpkgs attribute: stays in devenv.nix's packages as yours, beside devgen's".into(),
+            };
+            found.keep(origin.clone(), format!("packages: {}", short(&e.text)), why);
+        }
+    }
+    if !extra.is_empty() {
+        let setting = Setting::new("packages", "extra", Some(Value::Array(extra)));
+        found.take(
+            setting,
+            origin,
+            format!("packages = [ {} ]", sources.join(" ")),
+        );
+    }
+}
+
+/// Packages the spec's toolchain versions give: a second one would be a conflict of versions.
+fn toolchain_package(attr: &str) -> bool {
+    ["postgresql", "nodejs", "elixir", "erlang"]
+        .iter()
+        .any(|p| attr == *p || attr.starts_with(&format!("{p}_")))
+        || attr.starts_with("beam")
+}
+
+/// `initialDatabases = [ { name = "shop_dev"; } … ]`.
+fn databases(doc: &NixDocument, list: &AttrPath, origin: Origin, found: &mut Findings) {
+    let Ok(elements) = doc.list_elements(list) else {
+        return;
+    };
+    let mut names = Array::new();
+    for e in &elements {
+        match database_name(&e.text) {
+            Some(name) => names.push(name),
+            None => found.keep(
+                origin.clone(),
+                format!("initialDatabases: {}", short(&e.text)),
+                "not a plain `{ name = \"…\"; }`: stays in devenv.nix as yours",
+            ),
+        }
+    }
+    if !names.is_empty() {
+        let setting = Setting::new("postgres", "databases", Some(Value::Array(names)));
+        found.take(setting, origin, "initialDatabases");
+    }
+}
+
+fn database_name(element: &str) -> Option<String> {
+    let doc = NixDocument::parse("element", element).ok()?;
+    let Shape::Set(entries) = doc.value().shape() else {
+        return None;
+    };
+    let [entry] = entries.as_slice() else {
+        return None;
+    };
+    (entry.names == [Some("name".to_string())]).then_some(())?;
+    match entry.value.shape() {
+        Shape::Str(name) => name,
+        _ => None,
+    }
+}
+
+fn is_machine_loopback(value: &str) -> bool {
+    nix_string(value).is_some_and(|v| {
+        v.split(',').all(|a| {
+            matches!(
+                a.trim(),
+                "127.0.0.1" | "localhost" | "::1" | "*" | "0.0.0.0"
+            )
+        })
+    })
+}
+
+fn dotted(path: &AttrPath) -> String {
+    path.segments().join(".")
+}
+
+/// A value shortened to one line for a report.
+fn short(value: &str) -> String {
+    let one_line: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(59).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> Findings {
+        let mut f = Findings::default();
+        read(text, &mut f);
+        f
+    }
+
+    #[test]
+    fn versions_ports_databases_and_packages_are_taken_with_their_lines() {
+        let f = scan(
+            "{ pkgs, ... }:\n{\n  services.postgres = {\n    enable = true;\n    package = pkgs.postgresql_15;\n    port = 5433;\n    initialDatabases = [ { name = \"shop_dev\"; } { name = \"shop_test\"; } ];\n  };\n  packages = [ pkgs.git pkgs.tmux (pkgs.python3.withPackages (p: [ p.pip ])) ];\n}\n",
+        );
+        let taken: Vec<String> = f
+            .taken
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} {}",
+                    t.origin,
+                    t.setting.name(),
+                    crate::commands::import::findings::shown(&t.setting.value)
+                )
+            })
+            .collect();
+        assert_eq!(
+            taken,
+            [
+                "devenv.nix:5 toolchain.postgres \"15\"",
+                "devenv.nix:6 postgres.port 5433",
+                "devenv.nix:7 postgres.databases [\"shop_dev\", \"shop_test\"]",
+                "devenv.nix:9 packages.extra [\"git\"]",
+            ]
+        );
+        assert_eq!(f.kept.len(), 1, "{:?}", f.kept);
+        assert!(f.kept[0].what.contains("withPackages"));
+    }
+
+    #[test]
+    fn the_machines_loopback_address_is_no_project_address() {
+        let f = scan("{\n  services.postgres.listen_addresses = \"127.0.0.1\";\n}\n");
+        assert!(f.taken.is_empty());
+        assert!(f.notes[0].starts_with("devenv.nix:2: PostgreSQL listens on \"127.0.0.1\""));
+        let f = scan("{\n  services.postgres.listen_addresses = \"127.0.0.20\";\n}\n");
+        assert_eq!(f.str("project", "ip"), Some("127.0.0.20"));
+    }
+
+    #[test]
+    fn other_services_and_processes_stay_the_users() {
+        let f =
+            scan("{\n  services.redis.enable = true;\n  processes.worker.exec = \"mix run\";\n}\n");
+        assert!(f.taken.is_empty());
+        assert!(f.kept[0].why.contains("no key for the redis service"));
+        assert!(f.kept[1].why.starts_with("a devenv process"));
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_reported_not_fatal() {
+        let f = scan("{ a = ; }");
+        assert!(f.taken.is_empty());
+        assert!(f.kept[0].why.starts_with("nothing taken from it"));
+    }
+}

@@ -1,0 +1,407 @@
+//! `devgen import` on projects that existed before devgen (`fixtures/import/<case>/`): the
+//! spec it writes says what their files say, each value reported with its file and line;
+//! what devgen.toml cannot say stays in its file; and the `sync` that follows keeps every
+//! byte of the user's.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use nix_edit::{NixDocument, ValueKind};
+use serde_json::Value;
+
+use crate::support::{
+    assert_exit, devgen, devgen_on, files_under, fixture_path, nix_parses, read, stderr, stdout,
+};
+
+/// A copy of `fixtures/import/<case>` in a fresh directory named `name`.
+fn existing_project(case: &str, name: &str) -> (tempfile::TempDir, PathBuf) {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join(name);
+    copy_dir(&fixture_path(&format!("import/{case}")), &dir);
+    (parent, dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every file of the project and its text.
+fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+    files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let text = read(dir, &f);
+            (f, text)
+        })
+        .collect()
+}
+
+fn spec(dir: &Path) -> toml_edit::DocumentMut {
+    read(dir, "devgen.toml")
+        .parse()
+        .expect("import writes TOML")
+}
+
+/// The report has a line with all of `parts`, in order, apart only by spaces.
+#[track_caller]
+fn reports(said: &str, parts: &[&str]) {
+    let found = said.lines().any(|l| {
+        let mut rest = l.trim_start();
+        parts.iter().all(|p| match rest.strip_prefix(p) {
+            Some(r) => {
+                rest = r.trim_start();
+                true
+            }
+            None => false,
+        })
+    });
+    assert!(found, "no line with {parts:?} in:\n{said}");
+}
+
+#[test]
+fn import_describes_a_devenv_project_naming_file_and_line_for_each_value() {
+    let (_parent, dir) = existing_project("devenv-shop", "shop");
+    let before = snapshot(&dir);
+    let out = devgen(&dir, &["import"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    reports(&said, &["toolchain.elixir = \"1.17\"", "devenv.nix:7"]);
+    reports(&said, &["toolchain.erlang = \"27\"", "devenv.nix:7"]);
+    reports(&said, &["toolchain.node = \"20\"", "devenv.nix:12"]);
+    reports(&said, &["toolchain.postgres = \"15\"", "devenv.nix:17"]);
+    reports(&said, &["postgres.port = 5433", "devenv.nix:19"]);
+    reports(
+        &said,
+        &[
+            "packages.extra = [\"git\", \"flyctl\", \"imagemagick\"]",
+            "devenv.nix:34",
+        ],
+    );
+    reports(&said, &["env.STRIPE_MODE = \"test\"", "devenv.nix:32"]);
+    reports(&said, &["phoenix.port = 4100", "config/dev.exs:16"]);
+    reports(&said, &["phoenix.live_debugger = false", "mix.exs"]);
+    reports(&said, &["devenv.nix:28", "services.redis.enable = true"]);
+    reports(&said, &["devenv.nix:30", "processes.stripe.exec"]);
+    reports(
+        &said,
+        &["devenv.nix:34", "packages: (pkgs.python3.withPackages"],
+    );
+    reports(&said, &["Procfile:1", "process worker"]);
+    reports(&said, &["flake.nix:9", "outputs"]);
+    assert!(
+        said.contains("devenv.nix:18: PostgreSQL listens on \"127.0.0.1\""),
+        "{said}"
+    );
+    assert!(
+        said.contains("project.ip = \"127.0.0.10\": the next free address"),
+        "{said}"
+    );
+
+    let spec = spec(&dir);
+    assert_eq!(spec["project"]["name"].as_str(), Some("shop"));
+    assert_eq!(spec["project"]["ip"].as_str(), Some("127.0.0.10"));
+    assert_eq!(spec["toolchain"]["elixir"].as_str(), Some("1.17"));
+    assert_eq!(spec["toolchain"]["erlang"].as_str(), Some("27"));
+    assert_eq!(spec["toolchain"]["node"].as_str(), Some("20"));
+    assert_eq!(spec["toolchain"]["postgres"].as_str(), Some("15"));
+    assert_eq!(spec["phoenix"]["port"].as_integer(), Some(4100));
+    assert_eq!(spec["phoenix"]["live_debugger"].as_bool(), Some(false));
+    assert_eq!(spec["postgres"]["port"].as_integer(), Some(5433));
+    assert_eq!(spec["env"]["STRIPE_MODE"].as_str(), Some("test"));
+    // Names devgen derives anyway are left to it.
+    assert!(spec["project"].get("app").is_none() && spec["postgres"].get("databases").is_none());
+
+    // Nothing but devgen.toml and its first, empty lock is written.
+    let after = snapshot(&dir);
+    let added: Vec<&String> = after.keys().filter(|f| !before.contains_key(*f)).collect();
+    assert_eq!(added, ["devgen.lock", "devgen.toml"]);
+    for (file, text) in &before {
+        assert_eq!(&after[file], text, "{file} changed");
+    }
+}
+
+/// Every binding of `before` keeps its value in `after`, but at `replaced`; every element
+/// of its lists is still in them.
+#[track_caller]
+fn kept_every_binding(file: &str, before: &str, after: &str, replaced: &[&str]) {
+    let old = NixDocument::parse(file, before).unwrap();
+    let new = NixDocument::parse(file, after).unwrap();
+    for b in old.bindings().unwrap() {
+        let path = b.path.segments().join(".");
+        match b.kind {
+            ValueKind::Set => {}
+            ValueKind::List => {
+                let now = new.list_elements(&b.path).unwrap();
+                for e in old.list_elements(&b.path).unwrap() {
+                    assert!(
+                        now.iter().any(|n| n.text == e.text),
+                        "{file}: {} left {path}:\n{after}",
+                        e.text
+                    );
+                }
+            }
+            ValueKind::Other if replaced.contains(&path.as_str()) => {}
+            ValueKind::Other => assert_eq!(
+                new.get(&b.path).unwrap().as_deref(),
+                Some(&before[b.value.clone()]),
+                "{file}: {path} changed:\n{after}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn import_then_sync_loses_nothing_the_user_wrote() {
+    let (_parent, dir) = existing_project("devenv-shop", "shop");
+    let before = snapshot(&dir);
+    assert_exit(&devgen(&dir, &["import"]), 0);
+    // The diff is what devgen adds: no conflict, no error for a missing lock.
+    assert_exit(&devgen(&dir, &["diff"]), 1);
+    let sync = devgen(&dir, &["sync"]);
+    assert_exit(&sync, 0);
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+
+    let listen = "services.postgres.listen_addresses";
+    kept_every_binding(
+        "devenv.nix",
+        &before["devenv.nix"],
+        &read(&dir, "devenv.nix"),
+        &[listen],
+    );
+    let devenv = read(&dir, "devenv.nix");
+    assert!(
+        devenv.contains("  # Sessions and rate limits.\n  services.redis.enable = true;\n"),
+        "{devenv}"
+    );
+    assert!(
+        devenv.contains("] ++ lib.optionals pkgs.stdenv.isLinux [ pkgs.inotify-tools ];"),
+        "{devenv}"
+    );
+    assert!(
+        !devenv.contains("pkgs.lib.optionals"),
+        "one Linux-only list, the team's:\n{devenv}"
+    );
+    let flake = read(&dir, "flake.nix");
+    for line in before["flake.nix"]
+        .lines()
+        .filter(|l| !l.contains("outputs = {"))
+    {
+        assert!(flake.contains(line), "lost {line:?}:\n{flake}");
+    }
+    for file in ["Procfile", "config/dev.exs", "config/test.exs"] {
+        let now = read(&dir, file);
+        assert!(
+            now.starts_with(&before[file]),
+            "{file} lost the user's text:\n{now}"
+        );
+    }
+    for file in [
+        "mix.exs",
+        "devenv.yaml",
+        "assets/package.json",
+        "config/config.exs",
+    ] {
+        assert_eq!(read(&dir, file), before[file], "{file} changed");
+    }
+    nix_parses(&dir, "devenv.nix");
+    nix_parses(&dir, "flake.nix");
+    assert_exit(&devgen(&dir, &["check", "devenv.nix"]), 0);
+}
+
+#[test]
+fn import_reads_versions_and_ports_from_compose_and_tool_versions() {
+    let (_parent, dir) = existing_project("compose-shop", "market");
+    let compose = read(&dir, "docker-compose.yml");
+    let out = devgen(&dir, &["import"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    reports(&said, &["toolchain.erlang = \"27\"", ".tool-versions:1"]);
+    reports(&said, &["toolchain.elixir = \"1.17\"", ".tool-versions:2"]);
+    reports(
+        &said,
+        &[
+            "toolchain.postgres = \"16\"",
+            "docker-compose.yml:3",
+            "image tag 16-alpine",
+        ],
+    );
+    reports(&said, &["postgres.port = 5434", "config/dev.exs:8"]);
+    reports(&said, &["phoenix.live_debugger = 4007", "mix.exs:34"]);
+    reports(
+        &said,
+        &[
+            "docker-compose.yml:13",
+            "service mail (axllent/mailpit:latest)",
+        ],
+    );
+    let spec = spec(&dir);
+    assert_eq!(spec["toolchain"]["postgres"].as_str(), Some("16"));
+    assert_eq!(spec["toolchain"]["node"].as_str(), Some("20"));
+    assert_eq!(spec["postgres"]["port"].as_integer(), Some(5434));
+    assert_exit(&devgen(&dir, &["sync"]), 0);
+    assert_eq!(read(&dir, "docker-compose.yml"), compose);
+    assert!(read(&dir, "config/devgen.exs").contains("port: 5434"));
+}
+
+#[test]
+fn import_dry_run_prints_the_spec_it_would_write_and_writes_nothing() {
+    let (_parent, dir) = existing_project("compose-shop", "market");
+    let before = snapshot(&dir);
+    let dry = devgen(&dir, &["import", "--dry-run"]);
+    assert_exit(&dry, 0);
+    assert!(
+        stderr(&dry).contains("dry run: nothing written"),
+        "{}",
+        stderr(&dry)
+    );
+    assert_eq!(snapshot(&dir), before);
+    assert_exit(&devgen(&dir, &["import"]), 0);
+    assert_eq!(stdout(&dry), read(&dir, "devgen.toml"));
+}
+
+#[test]
+fn import_json_names_each_value_with_its_file_and_line() {
+    let (_parent, dir) = existing_project("devenv-shop", "shop");
+    let out = devgen(&dir, &["import", "--format", "json"]);
+    assert_exit(&out, 0);
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
+    assert_eq!(report["written"], true);
+    let port = report["taken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "postgres.port")
+        .expect("postgres.port taken");
+    assert_eq!(port["value"], 5433);
+    assert_eq!(port["file"], "devenv.nix");
+    assert_eq!(port["line"], 19);
+    let extra = report["taken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "packages.extra")
+        .unwrap();
+    assert_eq!(
+        extra["value"],
+        serde_json::json!(["git", "flyctl", "imagemagick"])
+    );
+    let redis = report["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["line"] == 28)
+        .unwrap();
+    assert_eq!(redis["file"], "devenv.nix");
+    assert_eq!(redis["what"], "services.redis.enable = true");
+    assert_eq!(report["next"]["verdict"], "drift");
+    assert_eq!(
+        report["spec"].as_str(),
+        Some(read(&dir, "devgen.toml").as_str())
+    );
+}
+
+#[test]
+fn import_never_replaces_an_existing_spec() {
+    let (_parent, dir) = existing_project("compose-shop", "market");
+    fs::write(dir.join("devgen.toml"), "[project]\nname = \"mine\"\n").unwrap();
+    let out = devgen(&dir, &["import"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("devgen.toml exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&dir, "devgen.toml"), "[project]\nname = \"mine\"\n");
+    assert!(!dir.join("devgen.lock").exists());
+}
+
+/// Lines of the user's that do a job of devgen's (their own `use flake`, a second Phoenix)
+/// are reported by import; `sync` then refuses rather than losing or doubling them.
+#[test]
+fn lines_that_would_clash_are_reported_and_sync_changes_nothing() {
+    let (_parent, dir) = existing_project("compose-shop", "market");
+    fs::write(
+        dir.join(".envrc"),
+        "use flake\nexport STRIPE_KEY=sk_test_123\n",
+    )
+    .unwrap();
+    fs::write(dir.join("Procfile"), "phoenix: iex -S mix phx.server\n").unwrap();
+    let out = devgen(&dir, &["import"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    reports(&said, &[".envrc:1", "use flake"]);
+    reports(&said, &["Procfile:1", "process phoenix"]);
+    assert!(
+        !said.contains("sk_test_123"),
+        "a secret is never repeated:\n{said}"
+    );
+    assert!(said.contains("2 in conflict"), "{said}");
+    assert!(!read(&dir, "devgen.toml").contains("STRIPE_KEY"));
+    let before = snapshot(&dir);
+    assert_exit(&devgen(&dir, &["diff"]), 3);
+    assert_exit(&devgen(&dir, &["sync"]), 3);
+    assert_eq!(snapshot(&dir), before);
+}
+
+/// An address in the files that the machine registry gives another project is not taken:
+/// the project gets its own, and the file's value is a conflict for the user to settle
+/// rather than a silent change.
+#[test]
+fn an_address_another_project_holds_is_not_taken() {
+    let (parent, dir) = existing_project("compose-shop", "market");
+    let registry = parent.path().join("registry.toml");
+    let other = parent.path().join("other");
+    fs::create_dir(&other).unwrap();
+    assert_exit(
+        &devgen_on(&registry, &other, &["init", "--ip", "127.0.0.20"]),
+        0,
+    );
+    fs::write(
+        dir.join("devenv.nix"),
+        "{ pkgs, ... }:\n{\n  services.postgres.listen_addresses = \"127.0.0.20\";\n}\n",
+    )
+    .unwrap();
+    let out = devgen_on(&registry, &dir, &["import"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    assert!(
+        said.contains("devenv.nix:3: 127.0.0.20 is the address of other"),
+        "{said}"
+    );
+    let ip = spec(&dir)["project"]["ip"].as_str().unwrap().to_string();
+    assert_ne!(ip, "127.0.0.20");
+    assert!(said.contains("1 in conflict"), "{said}");
+    reports(
+        &said,
+        &[
+            "devenv.nix:",
+            "devenv.nix:3:40: `services.postgres.listen_addresses` is \"127.0.0.20\"",
+        ],
+    );
+    assert_exit(&devgen_on(&registry, &dir, &["sync"]), 3);
+    assert!(read(&dir, "devenv.nix").contains("\"127.0.0.20\""));
+}
+
+#[test]
+fn init_in_an_existing_project_imports_it_first() {
+    let (_parent, dir) = existing_project("compose-shop", "market");
+    let out = devgen(&dir, &["init"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    assert!(said.contains("taking from the existing files"), "{said}");
+    reports(&said, &["postgres.port = 5434", "config/dev.exs:8"]);
+    let spec = spec(&dir);
+    assert_eq!(spec["toolchain"]["erlang"].as_str(), Some("27"));
+    assert_eq!(spec["postgres"]["port"].as_integer(), Some(5434));
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+}
