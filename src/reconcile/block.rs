@@ -25,6 +25,10 @@ pub const MARKERS: Markers = Markers {
     rerun: "devgen sync",
 };
 
+/// A block file as planned: its status, its text with the block in place, and the lines any
+/// project could have that the block took the place of (see [`FileKind::stock_line`]).
+pub(super) type Planned = (Status, String, Vec<String>);
+
 /// The status of `decl`'s file, and its text with the block `inner` in place.
 pub(super) fn plan(
     decl: &OutputDecl,
@@ -32,10 +36,10 @@ pub(super) fn plan(
     current: Option<&str>,
     locked_sha: Option<&str>,
     force: bool,
-) -> Result<(Status, String)> {
+) -> Result<Planned> {
     let path = decl.path;
     let Some(text) = current else {
-        return Ok((Status::Missing, MARKERS.wrap(inner)));
+        return Ok((Status::Missing, MARKERS.wrap(inner), Vec::new()));
     };
     let inner = &in_line_endings_of(text, inner);
     match MARKERS.find(path, text)? {
@@ -51,7 +55,7 @@ pub(super) fn plan(
             } else {
                 Status::Conflict(format!("devgen's block {NOT_DEVGENS}"))
             };
-            Ok((status, desired))
+            Ok((status, desired, Vec::new()))
         }
         None if locked_sha.is_some() => Err(Diagnostic::new(path, text, 0..0, "devgen's block markers are missing")
             .with_label("expected a devgen block in this file")
@@ -65,21 +69,33 @@ pub(super) fn plan(
 }
 
 /// A file devgen has not seen: the block goes at the end, unless the user's part already
-/// does what the block does (two `phoenix:` processes, say).
-fn first_block(kind: &FileKind, text: &str, inner: &str, force: bool) -> (Status, String) {
+/// does what the block does (two `phoenix:` processes, say). A line any project could have
+/// (`.envrc`'s `use flake`) makes way for the block; any other is a conflict.
+fn first_block(kind: &FileKind, text: &str, inner: &str, force: bool) -> Planned {
     let clashes = clashing_lines(kind, text, inner);
-    if !clashes.is_empty() && !force {
-        let what: Vec<String> = clashes.iter().map(|(_, l)| format!("  {l}")).collect();
+    let stock = |line: &str| kind.stock_line.is_some_and(|is_stock| is_stock(line));
+    let theirs: Vec<String> = clashes
+        .iter()
+        .filter(|(_, l)| !stock(l))
+        .map(|(_, l)| format!("  {l}"))
+        .collect();
+    if !theirs.is_empty() && !force {
         return (
             Status::Conflict(format!(
                 "already has lines that devgen's block would duplicate:\n{}",
-                what.join("\n")
+                theirs.join("\n")
             )),
             append_block(text, inner, &[]),
+            Vec::new(),
         );
     }
     let drop: Vec<usize> = clashes.iter().map(|(i, _)| *i).collect();
-    (Status::Drift, append_block(text, inner, &drop))
+    let replaced = clashes
+        .iter()
+        .filter(|(_, l)| stock(l))
+        .map(|(i, l)| format!("line {} `{}`", i + 1, l.trim()))
+        .collect();
+    (Status::Drift, append_block(text, inner, &drop), replaced)
 }
 
 /// `text` without the lines numbered in `drop`, then the block.
@@ -126,7 +142,7 @@ mod tests {
     }
 
     fn block(current: Option<&str>, sha: Option<&str>, force: bool) -> Result<(Status, String)> {
-        plan(procfile(), inner(), current, sha, force)
+        plan(procfile(), inner(), current, sha, force).map(|(status, text, _)| (status, text))
     }
 
     fn inner() -> &'static str {
@@ -162,7 +178,7 @@ mod tests {
     fn a_file_kind_without_a_clash_rule_never_clashes() {
         static PLAIN: OutputDecl =
             decl("x", "x", Ownership::Block, &FileKind::plain(Syntax::Shell));
-        let (status, _) = plan(&PLAIN, inner(), Some("devenv: other\n"), None, false).unwrap();
+        let (status, _, _) = plan(&PLAIN, inner(), Some("devenv: other\n"), None, false).unwrap();
         assert_eq!(status, Status::Drift);
     }
 

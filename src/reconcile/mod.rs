@@ -310,7 +310,8 @@ pub fn reconcile_file(
             (fp.status, fp.desired) = whole_file(&r.content, current, locked_sha, force)
         }
         Ownership::Block => {
-            (fp.status, fp.desired) = block::plan(decl, &r.content, current, locked_sha, force)?
+            (fp.status, fp.desired, fp.replaced) =
+                block::plan(decl, &r.content, current, locked_sha, force)?
         }
         Ownership::Line => {
             (fp.status, fp.desired) = line::plan(decl.path, &r.content, decl.preamble, current)?

@@ -79,6 +79,10 @@ pub struct FileKind {
     /// devgen writing it, is one any project could have (PostgreSQL listening on
     /// 127.0.0.1), which devgen replaces with its own rather than call a hand edit.
     pub stock_value: Option<fn(path: &str, value: &str) -> bool>,
+    /// For a block file: whether a line that does a job of the block is one any project
+    /// could have (`.envrc`'s plain `use flake`), which the block takes the place of when
+    /// devgen first writes it, rather than call a conflict.
+    pub stock_line: Option<fn(line: &str) -> bool>,
 }
 
 /// How devgen owns a merged file whose paths it chooses rather than reads off everything it
@@ -121,6 +125,7 @@ impl FileKind {
             devenv_module: false,
             merge_rule: None,
             stock_value: None,
+            stock_line: None,
         }
     }
 }

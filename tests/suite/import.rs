@@ -325,21 +325,21 @@ fn import_never_replaces_an_existing_spec() {
     assert!(!dir.join("devgen.lock").exists());
 }
 
-/// Lines of the user's that do a job of devgen's (their own `use flake`, a second Phoenix)
-/// are reported by import; `sync` then refuses rather than losing or doubling them.
+/// Lines of the user's that do a job of devgen's their own way (`use devenv`, a second
+/// Phoenix) are reported by import; `sync` then refuses rather than losing or doubling them.
 #[test]
 fn lines_that_would_clash_are_reported_and_sync_changes_nothing() {
     let (_parent, dir) = existing_project("compose-shop", "market");
     fs::write(
         dir.join(".envrc"),
-        "use flake\nexport STRIPE_KEY=sk_test_123\n",
+        "use devenv\nexport STRIPE_KEY=sk_test_123\n",
     )
     .unwrap();
     fs::write(dir.join("Procfile"), "phoenix: iex -S mix phx.server\n").unwrap();
     let out = devgen(&dir, &["import"]);
     assert_exit(&out, 0);
     let said = stderr(&out);
-    reports(&said, &[".envrc:1", "use flake"]);
+    reports(&said, &[".envrc:1", "use devenv"]);
     reports(&said, &["Procfile:1", "process phoenix"]);
     assert!(
         !said.contains("sk_test_123"),
@@ -403,5 +403,27 @@ fn init_in_an_existing_project_imports_it_first() {
     let spec = spec(&dir);
     assert_eq!(spec["toolchain"]["erlang"].as_str(), Some("27"));
     assert_eq!(spec["postgres"]["port"].as_integer(), Some(5434));
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+}
+
+/// A flake project's `.envrc` is nix-direnv's one line, `use flake`: devgen's block, which
+/// loads the same flake, takes its place, and `init` ends with exit 0, keeping the rest.
+#[test]
+fn a_plain_use_flake_makes_way_for_devgens_block() {
+    let (_parent, dir) = existing_project("devenv-shop", "shop");
+    fs::write(dir.join(".envrc"), "use flake\ndotenv_if_exists .env\n").unwrap();
+    let imported = devgen(&dir, &["import", "--dry-run"]);
+    assert_exit(&imported, 0);
+    assert!(stderr(&imported).contains(".envrc:1: `use flake` makes way for devgen's block"));
+    let init = devgen(&dir, &["init"]);
+    assert_exit(&init, 0);
+    assert!(
+        stderr(&init).contains("line 1 `use flake`"),
+        "{}",
+        stderr(&init)
+    );
+    let envrc = read(&dir, ".envrc");
+    assert!(envrc.starts_with("dotenv_if_exists .env\n"), "{envrc}");
+    assert_eq!(envrc.matches("use flake").count(), 1, "{envrc}");
     assert_exit(&devgen(&dir, &["diff"]), 0);
 }

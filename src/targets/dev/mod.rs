@@ -103,6 +103,7 @@ static PROCFILE: &FileKind = &FileKind {
 /// `OVERMIND_*` variable, would load the environment twice or fight over the setting.
 static ENVRC: &FileKind = &FileKind {
     clash_key: Some(envrc_job),
+    stock_line: Some(loads_this_flake),
     ..FileKind::plain(Syntax::Shell)
 };
 
@@ -113,6 +114,16 @@ fn procfile_process(line: &str) -> Option<String> {
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
     ok.then(|| format!("process {name}"))
+}
+
+/// `use flake` of this directory's flake, as nix-direnv's docs and every flake template
+/// write it: devgen's block loads the same flake (impurely, to read a worktree's address).
+/// `use devenv` or another flake's `use flake ../x#y` is the user's own choice.
+fn loads_this_flake(line: &str) -> bool {
+    matches!(
+        line.split_whitespace().collect::<Vec<_>>().as_slice(),
+        ["use", "flake"] | ["use", "flake", "."] | ["use", "flake", ".", "--impure"]
+    )
 }
 
 fn envrc_job(line: &str) -> Option<String> {

@@ -35,7 +35,13 @@ pub fn envrc(text: &str, found: &mut Findings) {
     for (i, line) in text.lines().enumerate() {
         let code = line.trim();
         let origin = Origin::new(".envrc", i + 1);
-        if code.starts_with("use flake") || code.starts_with("use devenv") {
+        let words: Vec<&str> = code.split_whitespace().collect();
+        if matches!(
+            words.as_slice(),
+            ["use", "flake"] | ["use", "flake", "."] | ["use", "flake", ".", "--impure"]
+        ) {
+            found.note(format!("{origin}: `{code}` makes way for devgen's block, which loads the same flake (`use flake . --impure`, to read a worktree's address)"));
+        } else if code.starts_with("use flake") || code.starts_with("use devenv") {
             found.keep(origin, code, "devgen's block loads the environment (`use flake . --impure`, which reads a worktree's address): sync stops with a conflict until you remove this line (`devgen sync --force` removes it)");
         } else if let Some(export) = code.strip_prefix("export ") {
             let name = export.split('=').next().unwrap_or(export).trim();
@@ -114,11 +120,16 @@ mod tests {
     #[test]
     fn envrc_exports_stay_out_of_the_spec() {
         let mut f = Findings::default();
-        envrc("use flake\nexport STRIPE_KEY=sk_live_x\n", &mut f);
+        envrc(
+            "use devenv\nexport STRIPE_KEY=sk_live_x\nuse flake .\n",
+            &mut f,
+        );
         assert!(f.taken.is_empty());
         assert_eq!(f.kept[0].origin.to_string(), ".envrc:1");
+        assert!(f.kept[0].why.contains("conflict"));
         assert!(f.kept[1].why.contains("secret"));
         assert!(!f.kept[1].what.contains("sk_live"));
+        assert!(f.notes[0].starts_with(".envrc:3: `use flake .` makes way"));
     }
 
     #[test]
