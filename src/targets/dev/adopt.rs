@@ -73,17 +73,14 @@ fn node_version(_: &str, value: &str) -> Option<Vec<Setting>> {
 }
 
 /// `pkgs.beam.packages.erlang_26.elixir_1_16` sets both versions; `pkgs.beamPackages.…`
-/// (nixpkgs' default set) removes `erlang`.
+/// (nixpkgs' default set) and the top-level alias `pkgs.elixir_1_16` remove `erlang`.
 fn elixir_version(_: &str, value: &str) -> Option<Vec<Setting>> {
     let (erlang, elixir) = match value.strip_prefix(&format!("pkgs.{BEAM_SET}")) {
         Some(rest) => {
             let (otp, elixir) = rest.split_once(".elixir_")?;
             (Some(otp.replace('_', ".")), elixir)
         }
-        None => (
-            None,
-            value.strip_prefix(&format!("pkgs.{DEFAULT_BEAM_SET}.elixir_"))?,
-        ),
+        None => (None, in_default_beam_set(value)?),
     };
     if elixir.is_empty() || !elixir.bytes().all(|c| c.is_ascii_digit() || c == b'_') {
         return None;
@@ -92,6 +89,13 @@ fn elixir_version(_: &str, value: &str) -> Option<Vec<Setting>> {
         Setting::new("toolchain", "elixir", Some(elixir.replace('_', ".").into())),
         Setting::new("toolchain", "erlang", erlang.map(Value::from)),
     ])
+}
+
+/// `1_16` of `pkgs.beamPackages.elixir_1_16` or of nixpkgs' alias `pkgs.elixir_1_16`.
+fn in_default_beam_set(value: &str) -> Option<&str> {
+    value
+        .strip_prefix(&format!("pkgs.{DEFAULT_BEAM_SET}.elixir_"))
+        .or_else(|| value.strip_prefix("pkgs.elixir_"))
 }
 
 fn env_var(name: &str, value: &str) -> Option<Vec<Setting>> {

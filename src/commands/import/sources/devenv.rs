@@ -81,8 +81,20 @@ fn binding(doc: &NixDocument, b: &Binding, found: &mut Findings) {
     }
 }
 
+/// Paths whose value devgen writes from a key of devgen.toml (see the adopt tables).
+const SPEC_VALUES: &[&str] = &[
+    "languages.elixir.package",
+    "languages.javascript.package",
+    "services.postgres.package",
+    "services.postgres.port",
+    "services.postgres.listen_addresses",
+];
+
 /// Why devgen.toml does not say the value at `path`; it stays in devenv.nix.
 fn why_kept(path: &str) -> String {
+    if SPEC_VALUES.contains(&path) || path.starts_with("env.") {
+        return "devgen.toml has no key that says this value, and devgen writes its own here: `devgen sync` stops with a conflict on it (`--force` takes devgen's)".into();
+    }
     if let Some(rest) = path.strip_prefix("services.") {
         let service = rest.split('.').next().unwrap_or(rest);
         if service != "postgres" {
@@ -255,6 +267,23 @@ mod tests {
         assert!(f.taken.is_empty());
         assert!(f.kept[0].why.contains("no key for the redis service"));
         assert!(f.kept[1].why.starts_with("a devenv process"));
+    }
+
+    #[test]
+    fn elixir_from_nixpkgs_top_level_alias() {
+        let f = scan("{ pkgs, ... }:\n{\n  languages.elixir.package = pkgs.elixir_1_16;\n}\n");
+        assert_eq!(f.str("toolchain", "elixir"), Some("1.16"));
+    }
+
+    #[test]
+    fn a_value_devgen_writes_but_cannot_say_is_named_as_a_conflict_to_come() {
+        let f = scan("{ pkgs, ... }:\n{\n  services.postgres.package = pkgs.postgresql.withPackages (p: [ p.postgis ]);\n}\n");
+        assert!(f.taken.is_empty());
+        assert!(
+            f.kept[0].why.contains("stops with a conflict"),
+            "{:?}",
+            f.kept
+        );
     }
 
     #[test]
