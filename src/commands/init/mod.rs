@@ -63,28 +63,7 @@ fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     let written = existing.as_deref().map(checked_as_written).transpose()?;
     let spec_ip = written.as_ref().map(address_of).transpose()?.flatten();
     // The machine registry stays locked from here until the project is registered.
-    let (claim, mut resolved) = match written {
-        Some(src) => {
-            if opts.name.is_some() || opts.ip.is_some() {
-                writeln!(io.err, "note: {SPEC_FILE} exists, so --name and --ip are ignored; edit {SPEC_FILE} to change them")
-                    .map_err(stream_error)?;
-            }
-            let claim = InitClaim::begin(root.path(), spec_ip, None, opts.dry_run)?;
-            let resolved = with_claimed_ip(src, &claim, &claim.facts())?;
-            (claim, resolved)
-        }
-        None => {
-            let name = opts.name.as_deref();
-            let described =
-                import::describe(&root, &renderer, name, opts.ip.as_deref(), opts.dry_run)?;
-            print_taken(&described.found, io)?;
-            let resolved = Resolved::with_facts(&described.spec_text, &described.claim.facts())?;
-            if opts.name.is_none() {
-                note_derived_name(root.path(), &resolved.model.project.name, io)?;
-            }
-            (described.claim, resolved)
-        }
-    };
+    let (claim, mut resolved) = claimed_spec(&root, &renderer, written, spec_ip, opts, io)?;
     let facts = claim.facts();
     let mut run = resolved.plan(root, &renderer, opts.force)?;
     if existing.is_none() && !opts.force && run.plan.has_conflicts() {
@@ -108,6 +87,40 @@ fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
         }
     }
     Ok(applied.into())
+}
+
+/// The project's address claimed, and its spec: the one `written`, with that address in it,
+/// or a new one describing what the directory's files say (`import::describe`).
+fn claimed_spec(
+    root: &ProjectRoot,
+    renderer: &Renderer,
+    written: Option<SpecSource>,
+    spec_ip: Option<Ipv4Addr>,
+    opts: &Options,
+    io: &mut Io,
+) -> Result<(InitClaim, Resolved)> {
+    Ok(match written {
+        Some(src) => {
+            if opts.name.is_some() || opts.ip.is_some() {
+                writeln!(io.err, "note: {SPEC_FILE} exists, so --name and --ip are ignored; edit {SPEC_FILE} to change them")
+                .map_err(stream_error)?;
+            }
+            let claim = InitClaim::begin(root.path(), spec_ip, None, opts.dry_run)?;
+            let resolved = with_claimed_ip(src, &claim, &claim.facts())?;
+            (claim, resolved)
+        }
+        None => {
+            let name = opts.name.as_deref();
+            let described =
+                import::describe(root, renderer, name, opts.ip.as_deref(), opts.dry_run)?;
+            print_taken(&described.found, io)?;
+            let resolved = Resolved::with_facts(&described.spec_text, &described.claim.facts())?;
+            if opts.name.is_none() {
+                note_derived_name(root.path(), &resolved.model.project.name, io)?;
+            }
+            (described.claim, resolved)
+        }
+    })
 }
 
 /// Say where the project's name came from when it is not the directory's name as it

@@ -22,62 +22,81 @@ use mix::MixProject;
 /// Read every file of the project an import knows.
 pub fn scan(root: &ProjectRoot) -> Result<Findings> {
     let mut found = Findings::default();
-    let read = |path: &str, f: &mut Findings| -> Result<Option<String>> {
-        let text = root.read(path)?;
-        if text.is_some() {
-            f.read.push(path.to_string());
-        }
-        Ok(text)
-    };
-    if let Some(text) = read("devenv.nix", &mut found)? {
-        devenv::read(&text, &mut found);
+    environment(root, &mut found)?;
+    application(root, &mut found)?;
+    surroundings(root, &mut found)?;
+    Ok(found)
+}
+
+/// The text of `path`, noted as read when it exists.
+fn read(root: &ProjectRoot, path: &str, found: &mut Findings) -> Result<Option<String>> {
+    let text = root.read(path)?;
+    if text.is_some() {
+        found.read.push(path.to_string());
     }
-    if let Some(text) = read(".tool-versions", &mut found)? {
-        versions::tool_versions(&text, &mut found);
+    Ok(text)
+}
+
+/// What the environment is built with: devenv.nix, `.tool-versions`, package.json.
+fn environment(root: &ProjectRoot, found: &mut Findings) -> Result<()> {
+    if let Some(text) = read(root, "devenv.nix", found)? {
+        devenv::read(&text, found);
+    }
+    if let Some(text) = read(root, ".tool-versions", found)? {
+        versions::tool_versions(&text, found);
     }
     for path in ["package.json", "assets/package.json"] {
-        if let Some(text) = read(path, &mut found)? {
-            versions::package_json(path, &text, &mut found);
+        if let Some(text) = read(root, path, found)? {
+            versions::package_json(path, &text, found);
             break;
         }
     }
-    let mix = read("mix.exs", &mut found)?;
-    let project = mix.as_deref().map(MixProject::read).unwrap_or_default();
-    project.report(&mut found);
+    Ok(())
+}
+
+/// What the app is: mix.exs, and the Phoenix config's ports and databases.
+fn application(root: &ProjectRoot, found: &mut Findings) -> Result<()> {
+    let mix = read(root, "mix.exs", found)?;
+    mix.as_deref()
+        .map(MixProject::read)
+        .unwrap_or_default()
+        .report(found);
     let mut databases = Vec::new();
     for path in ["config/dev.exs", "config/test.exs"] {
-        if let Some(text) = read(path, &mut found)? {
-            databases.extend(config::read(path, &text, &mut found));
+        if let Some(text) = read(root, path, found)? {
+            databases.extend(config::read(path, &text, found));
         }
     }
     if let [(dev, origin), (test, _)] = databases.as_slice() {
         let names = toml_edit::Array::from_iter([dev.as_str(), test.as_str()]);
         let setting = Setting::new("postgres", "databases", Some(names.into()));
-        found.take(
-            setting,
-            origin.clone(),
-            format!("Repo database: {dev:?}, and {test:?} in test"),
-        );
+        let source = format!("Repo database: {dev:?}, and {test:?} in test");
+        found.take(setting, origin.clone(), source);
     }
-    if let Some(text) = read("Procfile", &mut found)? {
-        scripts::procfile(&text, &mut found);
+    Ok(())
+}
+
+/// What runs around it, which stays the user's: Procfile, `.envrc`, flake.nix, devenv.yaml,
+/// compose files.
+fn surroundings(root: &ProjectRoot, found: &mut Findings) -> Result<()> {
+    if let Some(text) = read(root, "Procfile", found)? {
+        scripts::procfile(&text, found);
     }
-    if let Some(text) = read(".envrc", &mut found)? {
-        scripts::envrc(&text, &mut found);
+    if let Some(text) = read(root, ".envrc", found)? {
+        scripts::envrc(&text, found);
     }
-    if let Some(text) = read("flake.nix", &mut found)? {
-        scripts::flake(&text, &mut found);
+    if let Some(text) = read(root, "flake.nix", found)? {
+        scripts::flake(&text, found);
     }
-    if root.read("devenv.yaml")?.is_some() {
-        found.read.push("devenv.yaml".into());
-        scripts::devenv_yaml(&mut found);
+    if read(root, "devenv.yaml", found)?.is_some() {
+        scripts::devenv_yaml(found);
     }
     for path in compose::FILES {
-        if let Some(text) = read(path, &mut found)? {
-            compose::read(path, &text, &mut found);
+        if let Some(text) = read(root, path, found)? {
+            compose::read(path, &text, found);
         }
     }
-    Ok(found)
+    Ok(())
 }
 
 /// The 1-based line of byte `offset` in `text`.
