@@ -65,7 +65,9 @@ fn binding(doc: &NixDocument, b: &Binding, found: &mut Findings) {
         _ => {}
     }
     if let Some(settings) = settings_for(FILE, &path, value) {
-        for s in settings {
+        // A setting without a value says a key is absent (`erlang` for nixpkgs' default
+        // BEAM set): the new spec has none anyway.
+        for s in settings.into_iter().filter(|s| s.value.is_some()) {
             found.take(s, origin.clone(), format!("{path} = {value}"));
         }
     } else if DEVGEN_WRITES.contains(&path.as_str()) {
@@ -92,7 +94,7 @@ const SPEC_VALUES: &[&str] = &[
 
 /// Why devgen.toml does not say the value at `path`; it stays in devenv.nix.
 fn why_kept(path: &str) -> String {
-    if SPEC_VALUES.contains(&path) || path.starts_with("env.") {
+    if SPEC_VALUES.contains(&path) {
         return "devgen.toml has no key that says this value, and devgen writes its own here: `devgen sync` stops with a conflict on it (`--force` takes devgen's)".into();
     }
     if let Some(rest) = path.strip_prefix("services.") {
@@ -273,6 +275,23 @@ mod tests {
     fn elixir_from_nixpkgs_top_level_alias() {
         let f = scan("{ pkgs, ... }:\n{\n  languages.elixir.package = pkgs.elixir_1_16;\n}\n");
         assert_eq!(f.str("toolchain", "elixir"), Some("1.16"));
+        assert_eq!(
+            f.taken.len(),
+            1,
+            "no removal of erlang reported: {:?}",
+            f.taken
+        );
+    }
+
+    #[test]
+    fn an_env_value_the_spec_cannot_hold_stays_untouched() {
+        let f = scan("{\n  env.GREETING = \"hi ${\"there\"}\";\n}\n");
+        assert!(f.taken.is_empty());
+        assert!(
+            f.kept[0].why.contains("devgen does not touch it"),
+            "{:?}",
+            f.kept
+        );
     }
 
     #[test]
