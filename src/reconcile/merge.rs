@@ -194,6 +194,7 @@ pub fn merge(
         base: locked.filter(|l| !l.values.is_empty() || !l.elements.is_empty()),
         force,
         stock: kind.stock_value,
+        same_element: kind.same_element,
         conflicts: Vec::new(),
         hand_values: Vec::new(),
         taken_over: Vec::new(),
@@ -222,6 +223,8 @@ struct Merger<'a> {
     force: bool,
     /// Which values any project could have (`FileKind::stock_value`).
     stock: Option<fn(&str, &str) -> bool>,
+    /// Which elements are one, written two ways (`FileKind::same_element`).
+    same_element: Option<fn(&str, &str, &str) -> bool>,
     conflicts: Vec<String>,
     hand_values: Vec<(AttrPath, String)>,
     taken_over: Vec<String>,
@@ -331,6 +334,9 @@ impl Merger<'_> {
     fn elements(&mut self, owned: &Owned) -> Result<()> {
         for e in &owned.elements {
             let wrote = self.wrote_element(&e.list, &e.expr);
+            if self.holds_theirs_of(e)? {
+                continue; // the user's way of writing it stands
+            }
             if self.doc.contains_element(&e.list, &e.expr)? {
                 if !wrote {
                     self.taken_over.push(format!("{} in `{}`", e.expr, e.list));
@@ -352,6 +358,19 @@ impl Merger<'_> {
             self.add(e)?;
         }
         Ok(())
+    }
+
+    /// Whether the list holds an element of the user's that is `e` written another way.
+    fn holds_theirs_of(&self, e: &OwnedElement) -> Result<bool> {
+        let Some(same) = self.same_element else {
+            return Ok(false);
+        };
+        let list = e.list.to_nix();
+        Ok(self
+            .doc
+            .list_elements(&e.list)?
+            .iter()
+            .any(|x| !same_expr(&x.text, &e.expr) && same(&list, &x.text, &e.expr)))
     }
 
     /// Put `e` in its list, under its call when it has one — the file's own spelling of

@@ -83,6 +83,11 @@ pub struct FileKind {
     /// could have (`.envrc`'s plain `use flake`), which the block takes the place of when
     /// devgen first writes it, rather than call a conflict.
     pub stock_line: Option<fn(line: &str) -> bool>,
+    /// For a merged file: whether an element of the list at `list` (the user's `theirs`)
+    /// is already one devgen would add (`ours`), written another way — a database
+    /// `{ name = "x"; user = "u"; }` is the database `{ name = "x"; }` — so devgen adds
+    /// no second one.
+    pub same_element: Option<fn(list: &str, theirs: &str, ours: &str) -> bool>,
 }
 
 /// How devgen owns a merged file whose paths it chooses rather than reads off everything it
@@ -126,6 +131,7 @@ impl FileKind {
             merge_rule: None,
             stock_value: None,
             stock_line: None,
+            same_element: None,
         }
     }
 }

@@ -75,8 +75,15 @@ pub const FLAKE: &FileKind = &FileKind {
 pub const DEVENV_MODULE: &FileKind = &FileKind {
     devenv_module: true,
     stock_value: Some(stock_devenv_value),
+    same_element: Some(same_database),
     ..FileKind::plain(Syntax::Nix)
 };
+
+/// Two elements of `initialDatabases` naming one database: devenv would create it twice.
+fn same_database(list: &str, theirs: &str, ours: &str) -> bool {
+    list == "services.postgres.initialDatabases"
+        && dev::database_name(theirs).is_some_and(|name| dev::database_name(ours) == Some(name))
+}
 
 /// A value of a devenv.nix devgen has not seen that says nothing of the project: PostgreSQL
 /// listening on the machine's own loopback address (devenv's default), which no project

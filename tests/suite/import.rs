@@ -427,3 +427,25 @@ fn a_plain_use_flake_makes_way_for_devgens_block() {
     assert_eq!(envrc.matches("use flake").count(), 1, "{envrc}");
     assert_exit(&devgen(&dir, &["diff"]), 0);
 }
+
+/// A database the team declared with more than its name (its own user) is that database:
+/// devgen declares no second one, which devenv would try to create again.
+#[test]
+fn a_database_declared_with_its_own_user_is_not_declared_twice() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("app");
+    fs::create_dir(&dir).unwrap();
+    let databases =
+        "initialDatabases = [ { name = \"app_dev\"; user = \"app\"; } { name = \"app_test\"; } ];";
+    fs::write(
+        dir.join("devenv.nix"),
+        format!("{{ pkgs, ... }}:\n{{\n  services.postgres = {{\n    enable = true;\n    {databases}\n  }};\n}}\n"),
+    )
+    .unwrap();
+    assert_exit(&devgen(&dir, &["init"]), 0);
+    assert_exit(&devgen(&dir, &["sync"]), 0);
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+    let devenv = read(&dir, "devenv.nix");
+    assert!(devenv.contains(databases), "{devenv}");
+    assert_eq!(devenv.matches("\"app_dev\"").count(), 1, "{devenv}");
+}

@@ -107,6 +107,22 @@ static ENVRC: &FileKind = &FileKind {
     ..FileKind::plain(Syntax::Shell)
 };
 
+/// The database an element of `initialDatabases` creates: its `name`, when that is a plain
+/// string (`{ name = "shop_dev"; user = "shop"; }` creates `shop_dev`).
+pub fn database_name(element: &str) -> Option<String> {
+    let doc = nix_edit::NixDocument::parse("element", element).ok()?;
+    let nix_edit::Shape::Set(entries) = doc.value().shape() else {
+        return None;
+    };
+    let name = entries
+        .iter()
+        .find(|e| e.names == [Some("name".to_string())])?;
+    match name.value.shape() {
+        nix_edit::Shape::Str(name) => name,
+        _ => None,
+    }
+}
+
 fn procfile_process(line: &str) -> Option<String> {
     let (name, _) = line.trim().split_once(':')?;
     let ok = !name.is_empty()
@@ -139,6 +155,17 @@ fn envrc_job(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_is_named_by_its_name_whatever_else_it_sets() {
+        assert_eq!(database_name("{ name = \"a\"; }").as_deref(), Some("a"));
+        assert_eq!(
+            database_name("{ user = \"u\"; name = \"a\"; }").as_deref(),
+            Some("a")
+        );
+        assert_eq!(database_name("{ name = n; }"), None);
+        assert_eq!(database_name("\"a\""), None);
+    }
 
     #[test]
     fn clash_keys_name_the_job_a_line_does() {

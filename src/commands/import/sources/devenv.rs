@@ -2,13 +2,14 @@
 //! tables, which `sync --adopt` uses too — the packages, PostgreSQL's databases, and a
 //! report line for each other setting, which stays in the file as the user's.
 
-use nix_edit::{AttrPath, Binding, NixDocument, Shape, ValueKind};
+use nix_edit::{AttrPath, Binding, NixDocument, ValueKind};
 use toml_edit::{Array, Value};
 
 use super::{line_of, nix_string};
 use crate::commands::import::findings::{Findings, Origin};
 use crate::spec::edit::Setting;
 use crate::spec::rules::is_nix_attr_path;
+use crate::targets::dev::database_name;
 use crate::targets::settings_for;
 
 const FILE: &str = "devenv.nix";
@@ -163,28 +164,13 @@ fn databases(doc: &NixDocument, list: &AttrPath, origin: Origin, found: &mut Fin
             None => found.keep(
                 origin.clone(),
                 format!("initialDatabases: {}", short(&e.text)),
-                "not a plain `{ name = \"…\"; }`: stays in devenv.nix as yours",
+                "its name is computed: stays in devenv.nix as yours",
             ),
         }
     }
     if !names.is_empty() {
         let setting = Setting::new("postgres", "databases", Some(Value::Array(names)));
         found.take(setting, origin, "initialDatabases");
-    }
-}
-
-fn database_name(element: &str) -> Option<String> {
-    let doc = NixDocument::parse("element", element).ok()?;
-    let Shape::Set(entries) = doc.value().shape() else {
-        return None;
-    };
-    let [entry] = entries.as_slice() else {
-        return None;
-    };
-    (entry.names == [Some("name".to_string())]).then_some(())?;
-    match entry.value.shape() {
-        Shape::Str(name) => name,
-        _ => None,
     }
 }
 
