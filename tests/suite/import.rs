@@ -449,3 +449,13 @@ fn a_database_declared_with_its_own_user_is_not_declared_twice() {
     assert!(devenv.contains(databases), "{devenv}");
     assert_eq!(devenv.matches("\"app_dev\"").count(), 1, "{devenv}");
 }
+
+/// A new directory has no files to take from: `init` says nothing of taking.
+#[test]
+fn init_in_a_new_directory_takes_nothing() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("fresh");
+    let out = devgen(&dir, &["init"]);
+    assert_exit(&out, 0);
+    assert!(!stderr(&out).contains("taking from"), "{}", stderr(&out));
+}

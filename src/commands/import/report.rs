@@ -167,7 +167,8 @@ pub fn taken_lines(found: &Findings) -> Vec<String> {
 
 /// For `init`: the values taken, each as one line, after a heading.
 pub fn print_taken(found: &Findings, io: &mut Io) -> Result<()> {
-    if found.taken.is_empty() && found.notes.is_empty() {
+    // A new directory has nothing to take from: its spec is devgen's defaults.
+    if found.read.is_empty() || (found.taken.is_empty() && found.notes.is_empty()) {
         return Ok(());
     }
     let mut lines = vec![
