@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::diff;
 use crate::error::Result;
 use crate::output::{stream_error, Io};
-use crate::reconcile::{Plan, Status, Verdict};
+use crate::reconcile::{Plan, Status};
 use crate::spec::SPEC_FILE;
 
 /// What a run's outputs are rendered from, for messages and the commands they suggest.
@@ -118,12 +118,7 @@ pub fn report_conflicts(plan: &Plan, source: &Source, io: &mut Io) -> Result<()>
 /// One line saying how the files stand.
 pub fn summary(plan: &Plan, source: &Source) -> String {
     let source = source.name();
-    let count = |s: &str| {
-        plan.files
-            .iter()
-            .filter(|f| f.reported() && f.status.name() == s)
-            .count()
-    };
+    let count = |s: &str| plan.reported_with(s);
     let total = plan.files.len();
     let (missing, drift, conflict) = (count("missing"), count("drift"), count("conflict"));
     if missing + drift + conflict == 0 {
@@ -169,11 +164,7 @@ struct JsonFile<'a> {
 impl<'a> JsonReport<'a> {
     /// The report of `plan`, whose command exits with `exit_code`.
     pub fn new(plan: &'a Plan, exit_code: i32) -> Self {
-        let status = match plan.verdict() {
-            Verdict::InSync => "in-sync",
-            Verdict::Conflict => "conflict",
-            Verdict::Drift => "drift",
-        };
+        let status = plan.verdict().name();
         let files = plan
             .files
             .iter()

@@ -149,6 +149,17 @@ pub enum Verdict {
     Conflict,
 }
 
+impl Verdict {
+    /// As reports show it (`status` of `diff --format json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::InSync => "in-sync",
+            Verdict::Drift => "drift",
+            Verdict::Conflict => "conflict",
+        }
+    }
+}
+
 /// Every file of a run, in the targets' order, then devgen.lock.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
@@ -162,6 +173,15 @@ impl Plan {
         self.files
             .iter()
             .filter(|f| matches!(f.status, Status::Conflict(_)))
+    }
+
+    /// How many files a report shows with the status named `status` ("missing", "drift",
+    /// "conflict").
+    pub fn reported_with(&self, status: &str) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.reported() && f.status.name() == status)
+            .count()
     }
 
     pub fn has_conflicts(&self) -> bool {

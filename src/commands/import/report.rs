@@ -68,7 +68,7 @@ impl Report<'_> {
             "kept": self.found.kept,
             "notes": self.found.notes,
             "spec": self.spec_text,
-            "next": { "verdict": verdict(self.plan), "conflicts": conflicts },
+            "next": { "verdict": self.plan.verdict().name(), "conflicts": conflicts },
         })
     }
 
@@ -110,13 +110,7 @@ impl Report<'_> {
 
     /// What `devgen diff` and `devgen sync` would do now.
     fn next(&self) -> Vec<String> {
-        let count = |s: &str| {
-            self.plan
-                .files
-                .iter()
-                .filter(|f| f.reported() && f.status.name() == s)
-                .count()
-        };
+        let count = |s: &str| self.plan.reported_with(s);
         let mut lines = vec![format!(
             "next: `devgen diff` shows what devgen would change ({} to create, {} to update, {} in conflict)",
             count("missing"),
@@ -188,14 +182,6 @@ fn reason(status: &Status) -> &str {
     match status {
         Status::Conflict(why) => why,
         _ => "",
-    }
-}
-
-fn verdict(plan: &Plan) -> &'static str {
-    match plan.verdict() {
-        crate::reconcile::Verdict::InSync => "in-sync",
-        crate::reconcile::Verdict::Drift => "drift",
-        crate::reconcile::Verdict::Conflict => "conflict",
     }
 }
 
