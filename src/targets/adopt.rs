@@ -3,6 +3,8 @@
 //! repository that has such files already) looks a hand-written value up here and writes
 //! the settings it gives into the spec.
 
+use nix_edit::{NixDocument, Shape};
+
 use super::TARGETS;
 use crate::spec::edit::Setting;
 
@@ -40,4 +42,14 @@ pub fn settings_for(file: &str, path: &str, value: &str) -> Option<Vec<Setting>>
             Some((a.read)(rest, value))
         })
         .flatten()
+}
+
+/// The text of a Nix string literal without interpolation (`"a\nb"`, `''a''`); `None` for
+/// any other expression.
+pub fn nix_string(expr: &str) -> Option<String> {
+    let doc = NixDocument::parse("value", expr).ok()?;
+    match doc.value().shape() {
+        Shape::Str(text) => text,
+        _ => None,
+    }
 }

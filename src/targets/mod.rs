@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::render::{FileKind, OutputDecl, Rendered, Renderer, Syntax};
 
-pub use adopt::{settings_for, Adoptable, AttrMatch};
+pub use adopt::{nix_string, settings_for, Adoptable, AttrMatch};
 
 /// Every target, one line each.
 pub static TARGETS: &[&Target] = &[&dev::TARGET, &shared::TARGET];
@@ -88,7 +88,7 @@ fn same_database(list: &str, theirs: &str, ours: &str) -> bool {
 /// A value of a devenv.nix devgen has not seen that says nothing of the project: PostgreSQL
 /// listening on the machine's own loopback address (devenv's default), which no project
 /// address is, and which devgen gives the project's.
-fn stock_devenv_value(path: &str, value: &str) -> bool {
+pub fn stock_devenv_value(path: &str, value: &str) -> bool {
     path == "services.postgres.listen_addresses"
         && matches!(
             value.trim(),

@@ -5,7 +5,7 @@ use toml_edit::Value;
 
 use crate::spec::edit::Setting;
 use crate::targets::nixpkgs::{BEAM_SET, DEFAULT_BEAM_SET, NODEJS, POSTGRESQL};
-use crate::targets::{Adoptable, AttrMatch};
+use crate::targets::{nix_string, Adoptable, AttrMatch};
 
 const DEVENV: &str = "devenv.nix";
 
@@ -54,7 +54,7 @@ fn project_ip(_: &str, value: &str) -> Option<Vec<Setting>> {
         Some((_, rest)) => rest.split_once(" else ")?.0.trim(),
         None => value,
     };
-    let ip = nix_plain_string(ip)?;
+    let ip = nix_string(ip)?;
     // The machine's own loopback address is any project's, never one project's own.
     if ip == "127.0.0.1" || ip == "localhost" {
         return None;
@@ -99,8 +99,8 @@ fn in_default_beam_set(value: &str) -> Option<&str> {
 }
 
 fn env_var(name: &str, value: &str) -> Option<Vec<Setting>> {
-    let name = nix_plain_string(name).unwrap_or_else(|| name.to_string());
-    let value = nix_plain_string(value)?;
+    let name = nix_string(name).unwrap_or_else(|| name.to_string());
+    let value = nix_string(value)?;
     Some(vec![Setting::new("env", name, Some(value.into()))])
 }
 
@@ -109,25 +109,4 @@ fn version_after(value: &str, prefix: &str) -> Option<String> {
     let v = value.strip_prefix(prefix)?;
     (!v.is_empty() && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
         .then(|| v.replace('_', "."))
-}
-
-/// The text of a Nix string literal with no interpolation, or `None` for any other expression.
-fn nix_plain_string(expr: &str) -> Option<String> {
-    let inner = expr.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next()? {
-                'n' => out.push('\n'),
-                'r' => out.push('\r'),
-                't' => out.push('\t'),
-                other => out.push(other),
-            },
-            '"' => return None,
-            '$' if chars.peek() == Some(&'{') => return None,
-            c => out.push(c),
-        }
-    }
-    Some(out)
 }

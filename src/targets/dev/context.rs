@@ -20,6 +20,14 @@ const BASE_PACKAGES: &[(&str, Option<&str>)] = &[
 const LINUX_PACKAGES: &[(&str, Option<&str>)] =
     &[("inotify-tools", Some("Phoenix live reload on Linux"))];
 
+/// Whether every dev shell of devgen's has the package `attr` anyway.
+pub fn is_base_package(attr: &str) -> bool {
+    BASE_PACKAGES
+        .iter()
+        .chain(LINUX_PACKAGES)
+        .any(|(a, _)| *a == attr)
+}
+
 #[derive(Serialize)]
 struct Context<'a> {
     project: ProjectNames<'a>,

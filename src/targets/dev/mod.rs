@@ -6,6 +6,8 @@
 mod adopt;
 mod context;
 
+pub use context::is_base_package;
+
 use super::{Scope, Target, DEVENV_MODULE, DOTENV, ELIXIR, FLAKE, GITIGNORE, SHELL, TMUX};
 use crate::render::{decl, FileKind, OutputDecl, Ownership, Syntax};
 
@@ -135,7 +137,7 @@ fn procfile_process(line: &str) -> Option<String> {
 /// `use flake` of this directory's flake, as nix-direnv's docs and every flake template
 /// write it: devgen's block loads the same flake (impurely, to read a worktree's address).
 /// `use devenv` or another flake's `use flake ../x#y` is the user's own choice.
-fn loads_this_flake(line: &str) -> bool {
+pub fn loads_this_flake(line: &str) -> bool {
     matches!(
         line.split_whitespace().collect::<Vec<_>>().as_slice(),
         ["use", "flake"] | ["use", "flake", "."] | ["use", "flake", ".", "--impure"]

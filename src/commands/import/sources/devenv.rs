@@ -5,16 +5,14 @@
 use nix_edit::{AttrPath, Binding, NixDocument, ValueKind};
 use toml_edit::{Array, Value};
 
-use super::{line_of, nix_string};
+use super::line_of;
 use crate::commands::import::findings::{Findings, Origin};
 use crate::spec::edit::Setting;
 use crate::spec::rules::is_nix_attr_path;
-use crate::targets::dev::database_name;
-use crate::targets::settings_for;
+use crate::targets::dev::{database_name, is_base_package};
+use crate::targets::{settings_for, stock_devenv_value};
 
 const FILE: &str = "devenv.nix";
-/// Packages devgen's dev shell has anyway (its base and Linux-only lists).
-const DEVGEN_PACKAGES: &[&str] = &["overmind", "tmux", "inotify-tools"];
 /// Paths devgen writes itself: what the file has there is replaced by the spec's value,
 /// which `devgen diff` shows.
 const DEVGEN_WRITES: &[&str] = &[
@@ -57,7 +55,7 @@ fn binding(doc: &NixDocument, b: &Binding, found: &mut Findings) {
     match path.as_str() {
         "packages" => return packages(doc, &b.path, origin, found),
         "services.postgres.initialDatabases" => return databases(doc, &b.path, origin, found),
-        "services.postgres.listen_addresses" if is_machine_loopback(value) => {
+        "services.postgres.listen_addresses" if stock_devenv_value(&path, value) => {
             found.note(format!(
                 "{origin}: PostgreSQL listens on {value}, the machine's own loopback address, which is every project's; devgen gives the project an address of its own"
             ));
@@ -120,7 +118,7 @@ fn packages(doc: &NixDocument, list: &AttrPath, origin: Origin, found: &mut Find
     let mut sources = Vec::new();
     for e in elements {
         let attr = e.text.strip_prefix("pkgs.").unwrap_or(&e.text);
-        if DEVGEN_PACKAGES.contains(&attr) || toolchain_package(attr) {
+        if is_base_package(attr) || toolchain_package(attr) {
             continue;
         }
         if e.call.is_none() && is_nix_attr_path(attr) {
@@ -172,17 +170,6 @@ fn databases(doc: &NixDocument, list: &AttrPath, origin: Origin, found: &mut Fin
         let setting = Setting::new("postgres", "databases", Some(Value::Array(names)));
         found.take(setting, origin, "initialDatabases");
     }
-}
-
-fn is_machine_loopback(value: &str) -> bool {
-    nix_string(value).is_some_and(|v| {
-        v.split(',').all(|a| {
-            matches!(
-                a.trim(),
-                "127.0.0.1" | "localhost" | "::1" | "*" | "0.0.0.0"
-            )
-        })
-    })
 }
 
 fn dotted(path: &AttrPath) -> String {

@@ -10,8 +10,6 @@ mod mix;
 mod scripts;
 mod versions;
 
-use nix_edit::{NixDocument, Shape};
-
 use super::findings::Findings;
 use crate::error::Result;
 use crate::project::ProjectRoot;
@@ -102,13 +100,4 @@ fn surroundings(root: &ProjectRoot, found: &mut Findings) -> Result<()> {
 /// The 1-based line of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
-/// The text of a Nix string literal without interpolation; `None` for anything else.
-pub fn nix_string(expr: &str) -> Option<String> {
-    let doc = NixDocument::parse("value", expr).ok()?;
-    match doc.value().shape() {
-        Shape::Str(text) => text,
-        _ => None,
-    }
 }

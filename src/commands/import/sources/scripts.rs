@@ -6,6 +6,7 @@ use nix_edit::NixDocument;
 
 use super::line_of;
 use crate::commands::import::findings::{Findings, Origin};
+use crate::targets::dev::loads_this_flake;
 
 /// The processes devgen's Procfile block runs.
 const DEVGEN_PROCESSES: &[&str] = &["devenv", "phoenix", "postgres-alerts"];
@@ -35,11 +36,7 @@ pub fn envrc(text: &str, found: &mut Findings) {
     for (i, line) in text.lines().enumerate() {
         let code = line.trim();
         let origin = Origin::new(".envrc", i + 1);
-        let words: Vec<&str> = code.split_whitespace().collect();
-        if matches!(
-            words.as_slice(),
-            ["use", "flake"] | ["use", "flake", "."] | ["use", "flake", ".", "--impure"]
-        ) {
+        if loads_this_flake(code) {
             found.note(format!("{origin}: `{code}` makes way for devgen's block, which loads the same flake (`use flake . --impure`, to read a worktree's address)"));
         } else if code.starts_with("use flake") || code.starts_with("use devenv") {
             found.keep(origin, code, "devgen's block loads the environment (`use flake . --impure`, which reads a worktree's address): sync stops with a conflict until you remove this line (`devgen sync --force` removes it)");
