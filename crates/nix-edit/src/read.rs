@@ -10,7 +10,7 @@ use rnix::ast::{self, HasEntry};
 use rnix::{SyntaxKind, SyntaxNode};
 use rowan::ast::AstNode;
 
-use crate::syntax::{attr_name, describe, range};
+use crate::syntax::{attr_name, describe, range, static_string};
 
 /// One expression of a document.
 #[derive(Debug, Clone)]
@@ -234,7 +234,7 @@ fn shape_of(e: &ast::Expr) -> Shape {
         ast::Expr::List(list) => Some(Shape::List(list.items().map(Value::of).collect())),
         ast::Expr::Literal(lit) => Some(literal(lit)),
         ast::Expr::UnaryOp(op) => negated(op),
-        ast::Expr::Str(s) => Some(Shape::Str(static_text(s))),
+        ast::Expr::Str(s) => Some(Shape::Str(static_string(s))),
         ast::Expr::PathAbs(_)
         | ast::Expr::PathRel(_)
         | ast::Expr::PathHome(_)
@@ -280,18 +280,6 @@ fn negated(op: &ast::UnaryOp) -> Option<Shape> {
         Shape::Float(f) => Some(Shape::Float(-f)),
         _ => None,
     }
-}
-
-/// The text of a string without interpolation.
-fn static_text(s: &ast::Str) -> Option<String> {
-    let mut out = String::new();
-    for part in s.normalized_parts() {
-        match part {
-            ast::InterpolPart::Literal(l) => out.push_str(&l),
-            ast::InterpolPart::Interpolation(_) => return None,
-        }
-    }
-    Some(out)
 }
 
 fn entries(set: &impl HasEntry) -> Vec<Entry> {

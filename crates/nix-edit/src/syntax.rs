@@ -140,7 +140,7 @@ pub(crate) fn attr_name(attr: &ast::Attr) -> Option<String> {
 }
 
 /// The value of a string without interpolations.
-fn static_string(s: &ast::Str) -> Option<String> {
+pub(crate) fn static_string(s: &ast::Str) -> Option<String> {
     let mut out = String::new();
     for part in s.normalized_parts() {
         match part {
