@@ -106,10 +106,16 @@ impl Findings {
 
     /// The value taken for `section.key`, if any.
     pub fn value(&self, section: &str, key: &str) -> Option<&Value> {
-        self.taken
+        self.taken_with_origin(section, key).map(|(value, _)| value)
+    }
+
+    /// The value taken for `section.key`, with where it came from.
+    pub fn taken_with_origin(&self, section: &str, key: &str) -> Option<(&Value, &Origin)> {
+        let t = self
+            .taken
             .iter()
-            .find(|t| t.setting.section == section && t.setting.key == key)
-            .and_then(|t| t.setting.value.as_ref())
+            .find(|t| t.setting.section == section && t.setting.key == key)?;
+        Some((t.setting.value.as_ref()?, &t.origin))
     }
 
     /// The string taken for `section.key`, if any.

@@ -107,24 +107,26 @@ fn claim_address(
     flag_ip: Option<&str>,
     dry_run: bool,
 ) -> Result<InitClaim> {
-    let origin = spec::ip_origin(found);
     let from_files = found
-        .str("project", "ip")
-        .and_then(|ip| parse_loopback_ip(ip).ok())
+        .taken_with_origin("project", "ip")
+        .and_then(|(ip, origin)| Some((parse_loopback_ip(ip.as_str()?).ok()?, origin.clone())))
         .filter(|_| flag_ip.is_none());
-    let claim = InitClaim::begin(root.path(), from_files, flag_ip, dry_run)?;
-    if let (Some(ip), Some(origin)) = (from_files, &origin) {
-        let Some(other) = claim.holder_of(ip).map(String::from) else {
-            return Ok(claim);
-        };
-        drop(claim);
-        found.forget("project", "ip");
-        found.note(format!(
-            "{origin}: {ip} is the address of {other} in the machine registry; this project gets one of its own"
-        ));
-        let claim = InitClaim::begin(root.path(), None, None, dry_run)?;
-        note_registry_address(&claim, found);
-        return Ok(claim);
+    let mut claim = InitClaim::begin(
+        root.path(),
+        from_files.as_ref().map(|f| f.0),
+        flag_ip,
+        dry_run,
+    )?;
+    if let Some((ip, origin)) = from_files {
+        if let Some(other) = claim.holder_of(ip).map(String::from) {
+            // The registry stays locked by one claim at a time: this one goes first.
+            drop(claim);
+            found.forget("project", "ip");
+            found.note(format!(
+                "{origin}: {ip} is the address of {other} in the machine registry; this project gets one of its own"
+            ));
+            claim = InitClaim::begin(root.path(), None, None, dry_run)?;
+        }
     }
     note_registry_address(&claim, found);
     Ok(claim)

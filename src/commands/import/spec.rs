@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
-use super::findings::{shown, Findings, Origin};
+use super::findings::{shown, Findings};
 use crate::error::{Error, Result};
 use crate::model::{
     self, camel_case, Facts, DEFAULT_ELIXIR, DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT,
@@ -210,15 +210,6 @@ fn project_name_from(dir: &str) -> Option<String> {
     is_project_name(&name).then_some(name)
 }
 
-/// Where an address came from, for the report.
-pub fn ip_origin(found: &Findings) -> Option<Origin> {
-    found
-        .taken
-        .iter()
-        .find(|t| t.setting.section == "project" && t.setting.key == "ip")
-        .map(|t| t.origin.clone())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +229,17 @@ mod tests {
             project_name_from("Café Crème").as_deref(),
             Some("cafe-creme")
         );
+    }
+
+    /// The spec of the project `shop` on 127.0.0.30 with what `found` holds.
+    fn shop_spec(found: &mut Findings) -> String {
+        spec_text(
+            &Renderer::new(),
+            "shop",
+            Ipv4Addr::new(127, 0, 0, 30),
+            found,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -260,13 +262,7 @@ mod tests {
             at.clone(),
             "dbs",
         );
-        let text = spec_text(
-            &Renderer::new(),
-            "shop",
-            Ipv4Addr::new(127, 0, 0, 30),
-            &mut found,
-        )
-        .unwrap();
+        let text = shop_spec(&mut found);
         assert!(text.contains("\n[postgres]\nport = 5433\n"), "{text}");
         assert!(!text.contains("\napp = "), "{text}");
         assert!(!text.contains("\ndatabases = "), "{text}");
@@ -282,13 +278,7 @@ mod tests {
             at,
             "port: 99999",
         );
-        let text = spec_text(
-            &Renderer::new(),
-            "shop",
-            Ipv4Addr::new(127, 0, 0, 30),
-            &mut found,
-        )
-        .unwrap();
+        let text = shop_spec(&mut found);
         assert!(text.contains("port = 4000"), "{text}");
         assert!(found.taken.is_empty());
         assert_eq!(found.kept[0].origin.to_string(), "config/dev.exs:9");
