@@ -334,9 +334,6 @@ impl Merger<'_> {
     fn elements(&mut self, owned: &Owned) -> Result<()> {
         for e in &owned.elements {
             let wrote = self.wrote_element(&e.list, &e.expr);
-            if self.holds_theirs_of(e)? {
-                continue; // the user's way of writing it stands
-            }
             if self.doc.contains_element(&e.list, &e.expr)? {
                 if !wrote {
                     self.taken_over.push(format!("{} in `{}`", e.expr, e.list));
@@ -347,6 +344,11 @@ impl Merger<'_> {
                     self.add(e)?;
                 }
                 continue;
+            }
+            // Looked for only when the element is missing: `diff` of a project in sync
+            // never gets here.
+            if self.holds_theirs_of(e)? {
+                continue; // the user's way of writing it stands
             }
             if wrote && !self.force {
                 self.conflicts.push(format!(
@@ -360,7 +362,8 @@ impl Merger<'_> {
         Ok(())
     }
 
-    /// Whether the list holds an element of the user's that is `e` written another way.
+    /// Whether the list holds an element of the user's that is `e` written another way
+    /// (asked only when `e` itself is not there).
     fn holds_theirs_of(&self, e: &OwnedElement) -> Result<bool> {
         let Some(same) = self.same_element else {
             return Ok(false);
@@ -370,7 +373,7 @@ impl Merger<'_> {
             .doc
             .list_elements(&e.list)?
             .iter()
-            .any(|x| !same_expr(&x.text, &e.expr) && same(&list, &x.text, &e.expr)))
+            .any(|x| same(&list, &x.text, &e.expr)))
     }
 
     /// Put `e` in its list, under its call when it has one — the file's own spelling of
