@@ -116,6 +116,18 @@ fn sync_under_strace(dir: &Path, inject: &str) -> Output {
 /// strace's selector of the rename system calls (`std::fs::rename` is one of them).
 const RENAMES: &str = "rename,renameat,renameat2";
 
+/// After the fault, every file is as it was (against `before`) and nothing of devgen's run
+/// is left over.
+#[track_caller]
+fn nothing_changed(dir: &Path, before: &BTreeMap<String, Vec<u8>>) {
+    assert_eq!(
+        changed_since(dir, before),
+        Vec::<String>::new(),
+        "no file changed"
+    );
+    assert_eq!(leftovers(dir), Vec::<String>::new());
+}
+
 /// After the fault, the next `devgen sync` makes every file new (against `before`, the
 /// project before the fault): `diff` is clean and nothing of devgen's runs is left over.
 #[track_caller]
@@ -160,12 +172,7 @@ fn a_config_directory_devgen_may_not_write_stops_the_run_before_any_file_changes
         err.contains("= help: check the file's permissions and owner"),
         "{err}"
     );
-    assert_eq!(
-        changed_since(dir.path(), &before),
-        Vec::<String>::new(),
-        "no file changed"
-    );
-    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+    nothing_changed(dir.path(), &before);
     assert_exit(&devgen(dir.path(), &["diff"]), 1);
     fs::set_permissions(dir.path().join("config"), fs::Permissions::from_mode(0o755)).unwrap();
     sync_completes(dir.path(), &before);
@@ -216,12 +223,7 @@ fn a_disk_that_takes_the_small_files_but_not_the_lock_changes_nothing() {
         err.contains("error: cannot write devgen.lock: File too large"),
         "{err}"
     );
-    assert_eq!(
-        changed_since(dir.path(), &before),
-        Vec::<String>::new(),
-        "no file changed"
-    );
-    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+    nothing_changed(dir.path(), &before);
     sync_completes(dir.path(), &before);
 }
 

@@ -33,8 +33,9 @@ fn try_hook(dir: &Path, id: &str) -> Output {
         .expect("pre-commit runs")
 }
 
-#[test]
-fn the_devgen_diff_hook_passes_in_sync_and_fails_on_drift() {
+/// A project devgen made (`init`), committed to a new git repository: `acme` in a
+/// temporary directory that lives as long as the returned guard.
+fn committed_project() -> (tempfile::TempDir, std::path::PathBuf) {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("acme");
     std::fs::create_dir(&dir).unwrap();
@@ -42,6 +43,12 @@ fn the_devgen_diff_hook_passes_in_sync_and_fails_on_drift() {
     git(&dir, &["init", "-q"]);
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "-m", "environment from devgen"]);
+    (parent, dir)
+}
+
+#[test]
+fn the_devgen_diff_hook_passes_in_sync_and_fails_on_drift() {
+    let (_parent, dir) = committed_project();
 
     let ok = try_repo(&dir);
     assert!(
@@ -76,13 +83,7 @@ fn the_devgen_diff_hook_passes_in_sync_and_fails_on_drift() {
 
 #[test]
 fn the_devgen_check_hook_fails_on_an_option_devenv_does_not_have() {
-    let parent = tempfile::tempdir().unwrap();
-    let dir = parent.path().join("acme");
-    std::fs::create_dir(&dir).unwrap();
-    assert_exit(&devgen(&dir, &["init"]), 0);
-    git(&dir, &["init", "-q"]);
-    git(&dir, &["add", "-A"]);
-    git(&dir, &["commit", "-q", "-m", "environment from devgen"]);
+    let (_parent, dir) = committed_project();
     let ok = try_hook(&dir, "devgen-check");
     assert!(ok.status.success(), "{}\n{}", stdout(&ok), stderr(&ok));
 
