@@ -13,12 +13,14 @@
 
 mod ports;
 mod resolve;
+mod services;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use serde::Serialize;
 
 pub use resolve::{camel_case, resolve};
+pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, Services};
 
 /// The convention's first address: what a spec without `ip` gets when the machine registry
 /// has no address for the project either.
@@ -61,6 +63,25 @@ pub struct Model {
     /// Enable `devgen diff` as a pre-commit hook.
     pub pre_commit_hook: bool,
     pub overrides: Overrides,
+    pub services: Services,
+}
+
+impl Model {
+    /// Every port something of the project listens on at the project IP, named by the spec
+    /// key that sets it, in the spec's order.
+    pub fn ports(&self) -> Vec<(&'static str, u16)> {
+        let mut ports = vec![("phoenix.port", self.phoenix.port)];
+        ports.extend(
+            self.phoenix
+                .live_debugger
+                .map(|p| ("phoenix.live_debugger", p)),
+        );
+        if !self.postgres.shared {
+            ports.push(("postgres.port", self.postgres.port));
+        }
+        ports.extend(self.services.ports());
+        ports
+    }
 }
 
 /// Environment variables through which a checkout overrides the committed values: a git
@@ -128,6 +149,10 @@ pub struct Postgres {
     pub log_filename: String,
     /// The log file relative to the project root, for the Procfile's alert process.
     pub log_path: String,
+    /// Extensions, by their nixpkgs names under `postgresql.pkgs`.
+    pub extensions: Vec<String>,
+    /// `wal_level = logical`, with slots and senders for change-data-capture clients.
+    pub logical_replication: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

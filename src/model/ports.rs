@@ -1,47 +1,58 @@
-//! Phoenix, LiveDebugger and PostgreSQL all listen on the project IP: their ports must
-//! differ. A clash points at whichever of the two keys the user wrote.
+//! Phoenix, LiveDebugger, PostgreSQL and every backing service listen on the project IP:
+//! their ports must differ. A clash points at whichever of the two keys the user wrote.
+
+use std::ops::Range;
+
+use serde_spanned::Spanned;
 
 use crate::diagnostic::Diagnostic;
-use crate::spec::SpecSource;
+use crate::spec::{Port, SpecSource};
 
-/// Phoenix, LiveDebugger and PostgreSQL all listen on the project IP: their ports must differ.
+/// Every port of `ports` (spec key, port) is one no other takes.
 pub(super) fn check_ports(
     src: &SpecSource,
-    phoenix: u16,
-    live_debugger: Option<u16>,
-    postgres: Option<u16>,
+    ports: &[(&'static str, u16)],
 ) -> Result<(), Box<Diagnostic>> {
-    let s = &src.spec;
-    let span_of = |key: &str| match key {
-        "phoenix.port" => s.phoenix.port.as_ref().map(|p| p.span()),
-        "phoenix.live_debugger" => s.phoenix.live_debugger.as_ref().map(|p| p.span()),
-        _ => s.postgres.port.as_ref().map(|p| p.span()),
-    };
-    let mut ports = vec![("phoenix.port", phoenix)];
-    ports.extend(postgres.map(|p| ("postgres.port", p)));
-    if let Some(ld) = live_debugger {
-        ports.insert(1, ("phoenix.live_debugger", ld));
-    }
     for (i, (a, pa)) in ports.iter().enumerate() {
-        for (b, pb) in &ports[i + 1..] {
-            if pa == pb {
-                // Point at whichever of the two the user wrote (a default has no span).
-                let (key, other, span) = match span_of(b) {
-                    Some(span) => (b, a, span),
-                    None => (a, b, span_of(a).unwrap_or(0..0)),
-                };
-                return Err(Box::new(
-                    src.error(
-                        span,
-                        format!("{key} = {pa} clashes with {other}, which is also {pb}"),
-                    )
-                    .with_label("port already taken on the project IP")
-                    .with_help(format!(
-                        "give {key} a port of its own; both listen on the project IP"
-                    )),
-                ));
-            }
-        }
+        let Some((b, _)) = ports[i + 1..].iter().find(|(_, pb)| pb == pa) else {
+            continue;
+        };
+        // Point at whichever of the two the user wrote (a default has no span).
+        let (key, other, span) = match port_span(src, b) {
+            Some(span) => (b, a, span),
+            None => (a, b, port_span(src, a).unwrap_or(0..0)),
+        };
+        return Err(Box::new(
+            src.error(
+                span,
+                format!("{key} = {pa} clashes with {other}, which is also {pa}"),
+            )
+            .with_label("port already taken on the project IP")
+            .with_help(format!(
+                "give {key} a port of its own; both listen on the project IP"
+            )),
+        ));
     }
     Ok(())
+}
+
+/// Where the spec sets the port of `key`, when it does.
+fn port_span(src: &SpecSource, key: &str) -> Option<Range<usize>> {
+    let s = &src.spec;
+    let sv = &s.services;
+    let span = |p: &Option<Spanned<Port>>| p.as_ref().map(|p| p.span());
+    match key {
+        "phoenix.port" => span(&s.phoenix.port),
+        "phoenix.live_debugger" => s.phoenix.live_debugger.as_ref().map(|p| p.span()),
+        "postgres.port" => span(&s.postgres.port),
+        "services.nats.port" => sv.nats.as_ref().and_then(|n| span(&n.port)),
+        "services.nats.monitor_port" => sv.nats.as_ref().and_then(|n| span(&n.monitor_port)),
+        "services.minio.port" => sv.minio.as_ref().and_then(|m| span(&m.port)),
+        "services.minio.console_port" => sv.minio.as_ref().and_then(|m| span(&m.console_port)),
+        "services.redis.port" => sv.redis.as_ref().and_then(|r| span(&r.port)),
+        "services.mailpit.smtp_port" => sv.mailpit.as_ref().and_then(|m| span(&m.smtp_port)),
+        "services.mailpit.ui_port" => sv.mailpit.as_ref().and_then(|m| span(&m.ui_port)),
+        "services.pgweb.port" => sv.pgweb.as_ref().and_then(|p| span(&p.port)),
+        _ => None,
+    }
 }

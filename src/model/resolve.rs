@@ -4,7 +4,7 @@ use serde_spanned::Spanned;
 
 use super::ports::check_ports;
 use super::{
-    EnvVar, Facts, Model, Phoenix, Postgres, Project, Toolchain, DEFAULT_ELIXIR,
+    EnvVar, Facts, Model, Phoenix, Postgres, Project, Services, Toolchain, DEFAULT_ELIXIR,
     DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT, DEFAULT_POSTGRES, DEFAULT_POSTGRES_PORT,
     OVERRIDES,
 };
@@ -17,15 +17,8 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
     let project = project(src, facts)?;
     let phoenix = phoenix(src);
     let postgres = postgres(src, &project, facts);
-    // A shared server is not on the project IP, so its port cannot clash with Phoenix's.
-    check_ports(
-        src,
-        phoenix.port,
-        phoenix.live_debugger,
-        (!postgres.shared).then_some(postgres.port),
-    )?;
     let s = &src.spec;
-    Ok(Model {
+    let model = Model {
         project,
         toolchain: toolchain(src),
         phoenix,
@@ -46,7 +39,11 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
             .collect(),
         pre_commit_hook: s.hooks.pre_commit.unwrap_or(false),
         overrides: OVERRIDES,
-    })
+        services: Services::resolve(src),
+    };
+    // A shared server is not on the project IP, so its port cannot clash with Phoenix's.
+    check_ports(src, &model.ports())?;
+    Ok(model)
 }
 
 /// Names and the address: app from the name, module from the app, host from the name.
@@ -135,6 +132,11 @@ fn postgres(src: &SpecSource, project: &Project, facts: &Facts) -> Postgres {
         log_path: format!(".devenv/state/postgres/{log_directory}/{log_filename}"),
         log_directory,
         log_filename,
+        extensions: pg.extensions.iter().map(|e| e.get_ref().clone()).collect(),
+        logical_replication: pg
+            .logical_replication
+            .as_ref()
+            .is_some_and(|l| *l.get_ref()),
     }
 }
 

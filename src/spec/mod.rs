@@ -22,7 +22,7 @@ use crate::diagnostic::Diagnostic;
 
 pub use sections::{
     json_schema, HooksSpec, Mode, PackagesSpec, PhoenixSpec, PostgresSpec, ProjectSpec, Spec,
-    ToolchainSpec, SECTIONS,
+    ToolchainSpec, SECTIONS, SUBSECTIONS,
 };
 pub use values::{LiveDebugger, Port, Version};
 

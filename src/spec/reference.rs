@@ -38,7 +38,8 @@ pub fn json() -> String {
     text
 }
 
-/// One table a section: key, type, default, description.
+/// One table a section, and one a table inside a section (`[services.nats]`): key, type,
+/// default, description.
 pub fn markdown() -> String {
     let schema = spec::json_schema();
     let root = schema.as_value();
@@ -49,40 +50,65 @@ pub fn markdown() -> String {
         let required = root["required"]
             .as_array()
             .is_some_and(|r| r.iter().any(|k| k == section));
-        out.push_str(&format!(
-            "### `[{section}]`{}\n\n{}\n\n",
-            if required { " (required)" } else { "" },
-            description(prop)
-        ));
-        let table = resolve(prop, &defs);
-        match table.get("properties").and_then(Value::as_object) {
-            Some(keys) => {
-                let required: Vec<&str> = table["required"]
-                    .as_array()
-                    .map(|r| r.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                out.push_str("| key | type | default | meaning |\n|---|---|---|---|\n");
-                for (key, p) in keys {
-                    let default = match p.get("default") {
-                        Some(d) => format!("`{d}`"),
-                        None if required.contains(&key.as_str()) => "required".to_string(),
-                        None => "—".to_string(),
-                    };
-                    out.push_str(&format!(
-                        "| `{key}` | {} | {default} | {} |\n",
-                        type_of(p, &defs),
-                        description(p).replace('|', "\\|")
-                    ));
-                }
-            }
-            None => out.push_str(&format!(
-                "Any key: `NAME = \"value\"` ({}).\n",
-                type_of(&table["additionalProperties"], &defs)
-            )),
-        }
-        out.push('\n');
+        write_section(&mut out, section, prop, required, &defs);
     }
     out
+}
+
+/// The table of `[name]`, then those of the tables among its keys.
+fn write_section(out: &mut String, name: &str, prop: &Value, required: bool, defs: &Value) {
+    out.push_str(&format!(
+        "### `[{name}]`{}\n\n{}\n\n",
+        if required { " (required)" } else { "" },
+        description(prop)
+    ));
+    let table = resolve(non_null(prop), defs);
+    let Some(keys) = table.get("properties").and_then(Value::as_object) else {
+        out.push_str(&format!(
+            "Any key: `NAME = \"value\"` ({}).\n\n",
+            type_of(&table["additionalProperties"], defs)
+        ));
+        return;
+    };
+    let required: Vec<&str> = table["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    out.push_str("| key | type | default | meaning |\n|---|---|---|---|\n");
+    for (key, p) in keys {
+        let default = match p.get("default") {
+            Some(d) => format!("`{d}`"),
+            None if required.contains(&key.as_str()) => "required".to_string(),
+            None => "—".to_string(),
+        };
+        out.push_str(&format!(
+            "| `{key}` | {} | {default} | {} |\n",
+            type_of(p, defs),
+            description(p).replace('|', "\\|")
+        ));
+    }
+    out.push('\n');
+    for (key, p) in keys {
+        if is_table(p, defs) {
+            write_section(out, &format!("{name}.{key}"), p, false, defs);
+        }
+    }
+}
+
+/// Whether a key's value is a table with keys of its own.
+fn is_table(p: &Value, defs: &Value) -> bool {
+    resolve(non_null(p), defs).get("properties").is_some()
+}
+
+/// An optional value's schema without its `null` (`anyOf: [{ $ref }, { type: null }]`).
+fn non_null(p: &Value) -> &Value {
+    match p.get("anyOf").and_then(Value::as_array) {
+        Some(any) => any
+            .iter()
+            .find(|v| v.get("type").and_then(Value::as_str) != Some("null"))
+            .unwrap_or(p),
+        None => p,
+    }
 }
 
 fn description(p: &Value) -> String {
@@ -111,6 +137,9 @@ fn resolve<'a>(p: &'a Value, defs: &'a Value) -> &'a Value {
 
 /// A short human name of a property's type.
 fn type_of(p: &Value, defs: &Value) -> String {
+    if is_table(p, defs) {
+        return "table".to_string();
+    }
     let p = resolve(p, defs);
     if let Some(c) = p.get("const") {
         return format!("`{c}`");
@@ -196,12 +225,33 @@ mod tests {
             .map(|(n, k)| (n.to_string(), k.iter().map(|s| s.to_string()).collect()))
             .collect();
         assert_eq!(listed, from_schema);
+        // The tables inside sections: each key of a section that is a table.
+        let mut tables = Vec::new();
+        for (name, p) in root["properties"].as_object().unwrap() {
+            let section = resolve(non_null(p), defs);
+            for (key, k) in section["properties"].as_object().into_iter().flatten() {
+                if is_table(k, defs) {
+                    let keys = resolve(non_null(k), defs)["properties"]
+                        .as_object()
+                        .unwrap()
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>();
+                    tables.push((format!("{name}.{key}"), keys));
+                }
+            }
+        }
+        let listed: Vec<(String, Vec<String>)> = spec::SUBSECTIONS
+            .iter()
+            .map(|(n, k)| (n.to_string(), k.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        assert_eq!(listed, tables);
     }
 
     #[test]
     fn markdown_has_a_row_for_every_key() {
         let md = markdown();
-        for (section, keys) in spec::SECTIONS {
+        for (section, keys) in spec::SECTIONS.iter().chain(spec::SUBSECTIONS) {
             assert!(md.contains(&format!("### `[{section}]`")), "{section}");
             for key in *keys {
                 assert!(md.contains(&format!("| `{key}` |")), "{section}.{key}");

@@ -131,6 +131,36 @@ pub fn is_env_name(s: &str) -> bool {
         && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
+/// An S3 bucket name as AWS and MinIO take it: 3-63 lowercase letters, digits, '-' and '.',
+/// starting and ending with a letter or digit, no "..", not shaped like an IP address.
+pub fn is_bucket_name(s: &str) -> bool {
+    let edge = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&s.len())
+        && edge(s.bytes().next())
+        && edge(s.bytes().last())
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+        && !s.contains("..")
+        && s.parse::<Ipv4Addr>().is_err()
+}
+
+/// A dev credential (MinIO's access and secret key): printable ASCII without quotes,
+/// spaces, '$', '\\' or '#', so that it reads the same in Nix, YAML, shell, `.env` and URLs.
+pub fn is_dev_credential(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.+/=@%:".contains(&c))
+}
+
+/// A region name like `us-east-1`.
+pub fn is_region(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
 /// A nixpkgs attribute path like `nodePackages.pnpm`.
 pub fn is_nix_attr_path(s: &str) -> bool {
     s.split('.').all(nix_edit::is_ident)
@@ -173,6 +203,27 @@ mod tests {
         assert!(is_nix_attr_path("nodePackages.pnpm"));
         assert!(!is_nix_attr_path("with"));
         assert!(!is_nix_attr_path("foo;bar"));
+    }
+
+    #[test]
+    fn service_values() {
+        assert!(is_bucket_name("uploads") && is_bucket_name("my.bucket-2"));
+        for bad in [
+            "up",
+            "Uploads",
+            "-up",
+            "up-",
+            "a..b",
+            "192.168.1.1",
+            "up_load",
+        ] {
+            assert!(!is_bucket_name(bad), "{bad}");
+        }
+        assert!(is_dev_credential("minioadmin") && is_dev_credential("a+b/c="));
+        assert!(
+            !is_dev_credential("a b") && !is_dev_credential("a\"b") && !is_dev_credential("$x")
+        );
+        assert!(is_region("us-east-1") && !is_region("US") && !is_region(""));
     }
 
     #[test]

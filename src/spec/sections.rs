@@ -41,6 +41,94 @@ pub struct Spec {
     /// Git hooks.
     #[serde(default)]
     pub hooks: HooksSpec,
+    /// Backing services beside PostgreSQL, each on the project IP: a table turns its service on.
+    #[serde(default)]
+    pub services: ServicesSpec,
+}
+
+/// `[services]`: NATS, MinIO, Redis, Mailpit and PgWeb, run by devenv on the project IP (and,
+/// with `compose = true`, by Docker Compose too).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesSpec {
+    /// Also write compose.yaml with the same services, for teammates without Nix and for CI.
+    #[schemars(with = "Option<bool>", extend("default" = false))]
+    pub compose: Option<Spanned<bool>>,
+    /// NATS, with JetStream.
+    pub nats: Option<NatsSpec>,
+    /// MinIO, S3-compatible object storage.
+    pub minio: Option<MinioSpec>,
+    /// Redis.
+    pub redis: Option<RedisSpec>,
+    /// Mailpit: an SMTP server that keeps every mail for its web UI.
+    pub mailpit: Option<MailpitSpec>,
+    /// PgWeb: a web UI for the project's PostgreSQL.
+    pub pgweb: Option<PgwebSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NatsSpec {
+    /// NATS's client port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 4222))]
+    pub port: Option<Spanned<Port>>,
+    /// The HTTP monitoring port (/healthz, /varz) on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 8222))]
+    pub monitor_port: Option<Spanned<Port>>,
+    /// JetStream, NATS's persistence, stored under .devenv/state/nats/jetstream (a volume in compose).
+    #[schemars(extend("default" = true))]
+    pub jetstream: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinioSpec {
+    /// MinIO's S3 API port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 9000))]
+    pub port: Option<Spanned<Port>>,
+    /// MinIO's web console port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 9001))]
+    pub console_port: Option<Spanned<Port>>,
+    /// Buckets to create at start, named as S3 names them (3-63 lowercase letters, digits, '-' and '.').
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub buckets: Vec<Spanned<String>>,
+    /// The dev access key (the S3 user name), at least 3 characters. Dev only: never a real secret.
+    #[schemars(with = "Option<String>", extend("default" = "minioadmin"))]
+    pub access_key: Option<Spanned<String>>,
+    /// The dev secret key, at least 8 characters. Dev only: never a real secret.
+    #[schemars(with = "Option<String>", extend("default" = "minioadmin"))]
+    pub secret_key: Option<Spanned<String>>,
+    /// The region the S3 clients are told.
+    #[schemars(with = "Option<String>", extend("default" = "us-east-1"))]
+    pub region: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSpec {
+    /// Redis's port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 6379))]
+    pub port: Option<Spanned<Port>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailpitSpec {
+    /// Mailpit's SMTP port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 1025))]
+    pub smtp_port: Option<Spanned<Port>>,
+    /// Mailpit's web UI port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 8025))]
+    pub ui_port: Option<Spanned<Port>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PgwebSpec {
+    /// PgWeb's port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 8081))]
+    pub port: Option<Spanned<Port>>,
 }
 
 /// The schema of `[env]`: names as the shell takes them, string values.
@@ -138,6 +226,13 @@ pub struct PostgresSpec {
     /// Log to a file and ring the terminal bell on each line (the Procfile's postgres-alerts process; isolated mode only).
     #[schemars(with = "Option<bool>", extend("default" = true))]
     pub log_alerts: Option<Spanned<bool>>,
+    /// PostgreSQL extensions, as nixpkgs names them under postgresql.pkgs ("timescaledb", "pgvector", "postgis"; isolated mode only).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub extensions: Vec<Spanned<String>>,
+    /// wal_level = logical with replication slots and WAL senders, as Electric SQL and other change-data-capture tools need (isolated mode only).
+    #[schemars(with = "Option<bool>", extend("default" = false))]
+    pub logical_replication: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -161,8 +256,41 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("project", &["name", "app", "module", "host", "ip", "mode"]),
     ("toolchain", &["elixir", "erlang", "node", "postgres"]),
     ("phoenix", &["port", "live_debugger", "auto_restart"]),
-    ("postgres", &["port", "databases", "log_alerts"]),
+    (
+        "postgres",
+        &[
+            "port",
+            "databases",
+            "log_alerts",
+            "extensions",
+            "logical_replication",
+        ],
+    ),
     ("packages", &["extra"]),
     ("env", &[]),
     ("hooks", &["pre_commit"]),
+    (
+        "services",
+        &["compose", "nats", "minio", "redis", "mailpit", "pgweb"],
+    ),
+];
+
+/// The keys of the tables inside a section (`[services.nats]`), as [`SECTIONS`] lists a
+/// section's.
+pub const SUBSECTIONS: &[(&str, &[&str])] = &[
+    ("services.nats", &["port", "monitor_port", "jetstream"]),
+    (
+        "services.minio",
+        &[
+            "port",
+            "console_port",
+            "buckets",
+            "access_key",
+            "secret_key",
+            "region",
+        ],
+    ),
+    ("services.redis", &["port"]),
+    ("services.mailpit", &["smtp_port", "ui_port"]),
+    ("services.pgweb", &["port"]),
 ];

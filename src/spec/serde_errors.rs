@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
 
-use super::SECTIONS;
+use super::{SECTIONS, SUBSECTIONS};
 
 /// The diagnostic for serde's error `e` while reading `text` (parsed as `doc`).
 pub(super) fn translate(
@@ -42,6 +42,7 @@ fn unknown_key(d: Diagnostic, key: &str, section: Option<&str>) -> Diagnostic {
             format!("[{s}]"),
             SECTIONS
                 .iter()
+                .chain(SUBSECTIONS)
                 .find(|(n, _)| *n == s)
                 .map(|(_, k)| k.to_vec())
                 .unwrap_or_default(),
@@ -146,20 +147,33 @@ fn section_at(doc: &toml_edit::Document<String>, offset: usize) -> Option<String
     }) {
         return None;
     }
-    let mut best: Option<(usize, String)> = None;
-    for (name, item) in top.iter() {
+    table_at(top, offset, true)
+}
+
+/// The name of the table of `table` that holds `offset`: an inline value around it, or the
+/// table whose header comes last before it, and within that the same again (the header of
+/// `[services.nats]` gives an implicit `services` a span that starts after the table's own).
+fn table_at(table: &toml_edit::Table, offset: usize, top: bool) -> Option<String> {
+    let mut best: Option<(usize, &str, &toml_edit::Item)> = None;
+    for (name, item) in table.iter() {
         let Some(span) = item.span() else { continue };
-        if span.contains(&offset) && !item.is_table() {
-            return Some(name.to_string()); // an inline table or value
+        // Above every header a value is a section of its own; below one, only an inline table.
+        if span.contains(&offset) && !item.is_table() && (top || item.is_inline_table()) {
+            return Some(name.to_string());
         }
         if item.is_table()
             && span.start <= offset
-            && best.as_ref().is_none_or(|(s, _)| span.start > *s)
+            && best.as_ref().is_none_or(|(s, _, _)| span.start > *s)
         {
-            best = Some((span.start, name.to_string()));
+            best = Some((span.start, name, item));
         }
     }
-    best.map(|(_, n)| n)
+    let (_, name, item) = best?;
+    let inner = item.as_table().and_then(|t| table_at(t, offset, false));
+    Some(match inner {
+        Some(inner) => format!("{name}.{inner}"),
+        None => name.to_string(),
+    })
 }
 
 /// The key written at the start of the line containing `offset` (for messages).

@@ -4,9 +4,9 @@
 use serde_spanned::Spanned;
 
 use super::rules::{
-    host_suffix_problem, is_database_name, is_env_name, is_host_name, is_major_minor,
-    is_major_version, is_module_name, is_nix_attr_path, is_otp_app, is_project_name,
-    parse_loopback_ip, HOST_SUFFIXES,
+    host_suffix_problem, is_bucket_name, is_database_name, is_dev_credential, is_env_name,
+    is_host_name, is_major_minor, is_major_version, is_module_name, is_nix_attr_path, is_otp_app,
+    is_project_name, is_region, parse_loopback_ip, HOST_SUFFIXES,
 };
 use super::{SpecSource, Version};
 use crate::diagnostic::{line_col, Diagnostic};
@@ -20,7 +20,9 @@ pub(super) fn validate(src: &SpecSource) -> Checked {
     shared_mode(src)?;
     databases(src)?;
     packages(src)?;
-    env(src)
+    extensions(src)?;
+    env(src)?;
+    services(src)
 }
 
 fn project(src: &SpecSource) -> Checked {
@@ -126,6 +128,26 @@ fn shared_mode(src: &SpecSource) -> Checked {
             .with_help(shared_help),
         ));
     }
+    if let Some(logical) = pg.logical_replication.as_ref().filter(|l| *l.get_ref()) {
+        return Err(Box::new(
+            src.error(
+                logical.span(),
+                "logical replication needs a PostgreSQL of the project's own",
+            )
+            .with_label("the shared server's settings are every project's")
+            .with_help(shared_help),
+        ));
+    }
+    if let Some(ext) = pg.extensions.first() {
+        return Err(Box::new(
+            src.error(
+                ext.span(),
+                "extensions need a PostgreSQL of the project's own",
+            )
+            .with_label("the shared server is built with its own extensions")
+            .with_help(shared_help),
+        ));
+    }
     Ok(())
 }
 
@@ -186,6 +208,88 @@ fn packages(src: &SpecSource) -> Checked {
             ));
         }
         seen.push(pkg);
+    }
+    Ok(())
+}
+
+fn extensions(src: &SpecSource) -> Checked {
+    unique_names(
+        src,
+        &src.spec.postgres.extensions,
+        "extension",
+        |s| nix_edit::is_ident(s) && !s.contains('\''),
+        "use the extension's nixpkgs name under postgresql.pkgs, like \"pgvector\" or \"timescaledb\"",
+    )
+}
+
+/// `[services]`: bucket names, and MinIO's dev credentials and region.
+fn services(src: &SpecSource) -> Checked {
+    let Some(minio) = &src.spec.services.minio else {
+        return Ok(());
+    };
+    unique_names(
+        src,
+        &minio.buckets,
+        "bucket",
+        is_bucket_name,
+        "use 3 to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, like \"uploads\"",
+    )?;
+    let credential_help =
+        "use letters, digits and - _ . + / = @ % : (MinIO's own default is \"minioadmin\")";
+    if let Some(key) = &minio.access_key {
+        check(
+            src,
+            key,
+            |k| is_dev_credential(k) && k.len() >= 3,
+            "invalid MinIO access key",
+            credential_help,
+        )?;
+    }
+    if let Some(key) = &minio.secret_key {
+        check(
+            src,
+            key,
+            |k| is_dev_credential(k) && k.len() >= 8,
+            "invalid MinIO secret key (MinIO refuses one shorter than 8 characters)",
+            credential_help,
+        )?;
+    }
+    if let Some(region) = &minio.region {
+        check(
+            src,
+            region,
+            is_region,
+            "invalid region",
+            "use lowercase letters, digits and '-', like \"us-east-1\"",
+        )?;
+    }
+    Ok(())
+}
+
+/// Every name of `names` passes `ok` and is there once.
+fn unique_names(
+    src: &SpecSource,
+    names: &[Spanned<String>],
+    what: &str,
+    ok: fn(&str) -> bool,
+    help: &str,
+) -> Checked {
+    for (i, name) in names.iter().enumerate() {
+        check(src, name, ok, &format!("invalid {what} name"), help)?;
+        if let Some(first) = names[..i].iter().find(|n| n.get_ref() == name.get_ref()) {
+            let (line, col) = line_col(&src.text, first.span().start);
+            return Err(Box::new(
+                src.error(
+                    name.span(),
+                    format!("{what} {:?} is listed twice", name.get_ref()),
+                )
+                .with_label("duplicate")
+                .with_help(format!(
+                    "remove one of them; the first is at {}:{line}:{col}",
+                    src.file
+                )),
+            ));
+        }
     }
     Ok(())
 }

@@ -1,0 +1,129 @@
+//! The backing services beside PostgreSQL (`[services]`): each on the project IP at the
+//! ports the spec gives, or each service's own well-known ones.
+
+use serde::Serialize;
+use serde_spanned::Spanned;
+
+use crate::spec::{Port, SpecSource};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Services {
+    /// Also write compose.yaml.
+    pub compose: bool,
+    pub nats: Option<Nats>,
+    pub minio: Option<Minio>,
+    pub redis: Option<Redis>,
+    pub mailpit: Option<Mailpit>,
+    pub pgweb: Option<Pgweb>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Nats {
+    pub port: u16,
+    pub monitor_port: u16,
+    pub jetstream: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Minio {
+    pub port: u16,
+    pub console_port: u16,
+    pub buckets: Vec<String>,
+    pub access_key: String,
+    pub secret_key: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Redis {
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mailpit {
+    pub smtp_port: u16,
+    pub ui_port: u16,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pgweb {
+    pub port: u16,
+}
+
+/// MinIO's own default credentials and region, which its clients' docs assume.
+const MINIO_DEFAULT_KEY: &str = "minioadmin";
+const MINIO_DEFAULT_REGION: &str = "us-east-1";
+
+impl Services {
+    /// The services `[services]` turns on, with every default filled in.
+    pub(super) fn resolve(src: &SpecSource) -> Services {
+        let s = &src.spec.services;
+        let string = |v: &Option<Spanned<String>>, default: &str| {
+            v.as_ref()
+                .map_or_else(|| default.to_string(), |v| v.get_ref().clone())
+        };
+        Services {
+            compose: s.compose.as_ref().is_some_and(|c| *c.get_ref()),
+            nats: s.nats.as_ref().map(|n| Nats {
+                port: port(&n.port, 4222),
+                monitor_port: port(&n.monitor_port, 8222),
+                jetstream: n.jetstream.unwrap_or(true),
+            }),
+            minio: s.minio.as_ref().map(|m| Minio {
+                port: port(&m.port, 9000),
+                console_port: port(&m.console_port, 9001),
+                buckets: m.buckets.iter().map(|b| b.get_ref().clone()).collect(),
+                access_key: string(&m.access_key, MINIO_DEFAULT_KEY),
+                secret_key: string(&m.secret_key, MINIO_DEFAULT_KEY),
+                region: string(&m.region, MINIO_DEFAULT_REGION),
+            }),
+            redis: s.redis.as_ref().map(|r| Redis {
+                port: port(&r.port, 6379),
+            }),
+            mailpit: s.mailpit.as_ref().map(|m| Mailpit {
+                smtp_port: port(&m.smtp_port, 1025),
+                ui_port: port(&m.ui_port, 8025),
+            }),
+            pgweb: s.pgweb.as_ref().map(|p| Pgweb {
+                port: port(&p.port, 8081),
+            }),
+        }
+    }
+
+    /// Whether any service is on.
+    pub fn any(&self) -> bool {
+        self.nats.is_some()
+            || self.minio.is_some()
+            || self.redis.is_some()
+            || self.mailpit.is_some()
+            || self.pgweb.is_some()
+    }
+
+    /// The ports the services listen on at the project IP, by spec key.
+    pub fn ports(&self) -> Vec<(&'static str, u16)> {
+        let mut ports = Vec::new();
+        if let Some(n) = &self.nats {
+            ports.push(("services.nats.port", n.port));
+            ports.push(("services.nats.monitor_port", n.monitor_port));
+        }
+        if let Some(m) = &self.minio {
+            ports.push(("services.minio.port", m.port));
+            ports.push(("services.minio.console_port", m.console_port));
+        }
+        if let Some(r) = &self.redis {
+            ports.push(("services.redis.port", r.port));
+        }
+        if let Some(m) = &self.mailpit {
+            ports.push(("services.mailpit.smtp_port", m.smtp_port));
+            ports.push(("services.mailpit.ui_port", m.ui_port));
+        }
+        if let Some(p) = &self.pgweb {
+            ports.push(("services.pgweb.port", p.port));
+        }
+        ports
+    }
+}
+
+fn port(given: &Option<Spanned<Port>>, default: u16) -> u16 {
+    given.as_ref().map_or(default, |p| p.get_ref().0)
+}
