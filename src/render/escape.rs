@@ -35,6 +35,11 @@ pub fn toml_str(s: &str) -> String {
     toml_edit::Value::from(s).to_string().trim().to_string()
 }
 
+/// A YAML double-quoted string: JSON's quoting, which YAML reads the same way.
+pub fn yaml_str(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,7 @@ impl Renderer {
         env.add_filter("elixir_str", |s: &str| escape::elixir_str(s));
         env.add_filter("shell_str", |s: &str| shell::quote(s));
         env.add_filter("toml_str", |s: &str| escape::toml_str(s));
+        env.add_filter("yaml_str", |s: &str| escape::yaml_str(s));
         minijinja_embed::load_templates!(&mut env);
         Renderer { env }
     }
@@ -119,6 +120,15 @@ impl Renderer {
                     message: format!("generated Nix does not parse: {}", Error::from(e)),
                 })?,
             ),
+            Syntax::Yaml => {
+                serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&content).map_err(|e| {
+                    Error::Render {
+                        path: decl.path,
+                        message: format!("generated YAML does not parse: {e}"),
+                    }
+                })?;
+                None
+            }
             _ => None,
         };
         Ok(Rendered { decl, content, nix })

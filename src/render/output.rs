@@ -45,6 +45,7 @@ pub enum Syntax {
     Dotenv,
     Tmux,
     Gitignore,
+    Yaml,
 }
 
 impl Syntax {
@@ -57,7 +58,8 @@ impl Syntax {
             | Syntax::Procfile
             | Syntax::Dotenv
             | Syntax::Tmux
-            | Syntax::Gitignore => "#",
+            | Syntax::Gitignore
+            | Syntax::Yaml => "#",
         }
     }
 }

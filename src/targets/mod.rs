@@ -11,6 +11,7 @@ mod adopt;
 pub mod dev;
 pub mod flake;
 mod nixpkgs;
+pub mod services;
 pub mod shared;
 
 use crate::error::Result;
@@ -20,7 +21,7 @@ use crate::render::{FileKind, OutputDecl, Rendered, Renderer, Syntax};
 pub use adopt::{nix_string, settings_for, Adoptable, AttrMatch};
 
 /// Every target, one line each.
-pub static TARGETS: &[&Target] = &[&dev::TARGET, &shared::TARGET];
+pub static TARGETS: &[&Target] = &[&dev::TARGET, &services::TARGET, &shared::TARGET];
 
 /// One target: a set of files written from one set of values.
 pub struct Target {
@@ -104,6 +105,7 @@ pub const ELIXIR: &FileKind = &FileKind::plain(Syntax::Elixir);
 pub const DOTENV: &FileKind = &FileKind::plain(Syntax::Dotenv);
 pub const TMUX: &FileKind = &FileKind::plain(Syntax::Tmux);
 pub const GITIGNORE: &FileKind = &FileKind::plain(Syntax::Gitignore);
+pub const YAML: &FileKind = &FileKind::plain(Syntax::Yaml);
 
 #[cfg(test)]
 mod tests {

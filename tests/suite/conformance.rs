@@ -41,6 +41,12 @@ struct Expect {
     pre_commit_hook: bool,
     /// `Some(ip)`: the machine's shared PostgreSQL at `ip`, none of the project's own.
     shared_postgres: Option<&'static str>,
+    /// PostgreSQL extensions, and logical replication.
+    extensions: &'static [&'static str],
+    logical_replication: bool,
+    /// Backing services on: their settings, commands and variables are the services
+    /// module's to check (tests/suite/services.rs), with the `pkgs` attributes they use.
+    services: Option<&'static [&'static str]>,
 }
 
 const EXPECTED: &[Expect] = &[
@@ -68,6 +74,9 @@ const EXPECTED: &[Expect] = &[
         auto_restart: true,
         pre_commit_hook: false,
         shared_postgres: None,
+        extensions: &[],
+        logical_replication: false,
+        services: None,
     },
     Expect {
         fixture: "minimal",
@@ -93,6 +102,9 @@ const EXPECTED: &[Expect] = &[
         auto_restart: true,
         pre_commit_hook: false,
         shared_postgres: None,
+        extensions: &[],
+        logical_replication: false,
+        services: None,
     },
     Expect {
         fixture: "lean",
@@ -121,6 +133,9 @@ const EXPECTED: &[Expect] = &[
         auto_restart: false,
         pre_commit_hook: true,
         shared_postgres: None,
+        extensions: &[],
+        logical_replication: false,
+        services: None,
     },
     Expect {
         fixture: "shared",
@@ -147,6 +162,37 @@ const EXPECTED: &[Expect] = &[
         auto_restart: true,
         pre_commit_hook: false,
         shared_postgres: Some("127.0.0.2"),
+        extensions: &[],
+        logical_replication: false,
+        services: None,
+    },
+    Expect {
+        fixture: "services",
+        app: "haven",
+        repo: "Haven.Repo",
+        endpoint: "HavenWeb.Endpoint",
+        host: "haven.test",
+        ip: "127.0.0.50",
+        ip_tuple: "{127, 0, 0, 50}",
+        phoenix_port: 4000,
+        live_debugger: Some(4007),
+        postgres_port: 5432,
+        databases: &["haven_dev", "haven_test"],
+        dev_database: "haven_dev",
+        test_database: "haven_test",
+        elixir: "beam.packages.erlang_27.elixir_1_18",
+        node: None,
+        postgres: "postgresql_17",
+        packages: &["overmind", "tmux"],
+        linux_packages: &["inotify-tools"],
+        env: &[],
+        log_alerts: true,
+        auto_restart: true,
+        pre_commit_hook: false,
+        shared_postgres: None,
+        extensions: &["timescaledb", "pgvector"],
+        logical_replication: true,
+        services: Some(&["pgweb"]),
     },
 ];
 
@@ -175,10 +221,42 @@ fn nix_eval_with(file: &Path, args: &[(&str, String)], vars: &[(&str, &str)]) ->
 fn stub_paths(e: &Expect) -> String {
     let mut paths: Vec<&str> = vec![e.elixir, e.postgres];
     paths.extend(e.node);
+    paths.extend(e.services.unwrap_or_default());
     paths.extend(e.packages);
     paths.extend(e.linux_packages);
     let quoted: Vec<String> = paths.iter().map(|p| nix_string(p)).collect();
     format!("[ {} ]", quoted.join(" "))
+}
+
+/// The `--arg`s of the devenv.nix evaluation stub for a fixture.
+fn stub_args(e: &Expect, devenv: &Path, linux: bool) -> Vec<(&'static str, String)> {
+    let extensions: Vec<String> = e.extensions.iter().map(|x| nix_string(x)).collect();
+    vec![
+        ("devenv", devenv.display().to_string()),
+        ("paths", stub_paths(e)),
+        ("isLinux", linux.to_string()),
+        ("extensions", format!("[ {} ]", extensions.join(" "))),
+    ]
+}
+
+/// What the services module checks (tests/suite/services.rs), out of `got`: the services
+/// beside PostgreSQL, their process and commands, and their variables.
+fn without_services(mut got: Value, e: &Expect) -> Value {
+    if e.services.is_none() {
+        return got;
+    }
+    let top = got.as_object_mut().unwrap();
+    top.remove("processes");
+    top.remove("scripts");
+    if let Some(env) = top.get_mut("env").and_then(Value::as_object_mut) {
+        env.retain(|name, _| e.env.iter().any(|(k, _)| k == name));
+        if env.is_empty() {
+            top.remove("env");
+        }
+    }
+    let services = top["services"].as_object_mut().unwrap();
+    services.retain(|name, _| name == "postgres");
+    got
 }
 
 fn nix_string(s: &str) -> String {
@@ -203,19 +281,12 @@ fn nix_parses_both_nix_files() {
 fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
     for e in EXPECTED {
         let dir = synced_project(e.fixture);
-        let paths_expr = stub_paths(e);
         for linux in [true, false] {
             let got = nix_eval(
                 &fixture_path("support/eval-devenv.nix"),
-                &[
-                    (
-                        "devenv",
-                        dir.path().join("devenv.nix").display().to_string(),
-                    ),
-                    ("paths", paths_expr.clone()),
-                    ("isLinux", linux.to_string()),
-                ],
+                &stub_args(e, &dir.path().join("devenv.nix"), linux),
             );
+            let got = without_services(got, e);
             let mut packages: Vec<String> = e.packages.iter().map(|p| format!("pkg:{p}")).collect();
             if linux {
                 packages.extend(e.linux_packages.iter().map(|p| format!("pkg:{p}")));
@@ -234,6 +305,17 @@ fn devenv_nix_evaluates_to_the_spec_values_on_linux_and_darwin() {
                     "log_filename": "postgresql.log",
                     "log_truncate_on_rotation": "off",
                 });
+            }
+            if !e.extensions.is_empty() {
+                postgres["extensions"] = e.extensions.iter().map(|x| format!("ext:{x}")).collect();
+            }
+            if e.extensions.contains(&"timescaledb") {
+                postgres["settings"]["shared_preload_libraries"] = json!("timescaledb");
+            }
+            if e.logical_replication {
+                postgres["settings"]["wal_level"] = json!("logical");
+                postgres["settings"]["max_replication_slots"] = json!(10);
+                postgres["settings"]["max_wal_senders"] = json!(10);
             }
             let mut want = json!({
                 "languages": { "elixir": { "enable": true, "package": format!("pkg:{}", e.elixir) } },
@@ -313,17 +395,9 @@ fn devenv_nix_sets_only_documented_devenv_options() {
     ));
     for e in EXPECTED {
         let dir = synced_project(e.fixture);
-        let paths_expr = stub_paths(e);
         let got = nix_eval(
             &fixture_path("support/eval-devenv.nix"),
-            &[
-                (
-                    "devenv",
-                    dir.path().join("devenv.nix").display().to_string(),
-                ),
-                ("paths", paths_expr),
-                ("isLinux", "true".into()),
-            ],
+            &stub_args(e, &dir.path().join("devenv.nix"), true),
         );
         let mut unknown = Vec::new();
         unknown_options(&options, &got, &mut Vec::new(), &mut unknown);

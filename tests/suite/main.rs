@@ -16,6 +16,7 @@ mod registry;
 mod restart_phoenix;
 mod scenarios;
 mod schema;
+mod services;
 mod snapshots;
 mod support;
 mod sync_props;

@@ -17,7 +17,7 @@ pub fn read_fixture(rel: &str) -> String {
 }
 
 /// The spec fixtures every output test runs over.
-pub const SPEC_FIXTURES: &[&str] = &["liberties", "minimal", "lean", "shared"];
+pub const SPEC_FIXTURES: &[&str] = &["liberties", "minimal", "lean", "shared", "services"];
 
 /// Run `devgen ARGS` in `dir`. Colour is off so outputs compare as plain text.
 pub fn devgen(dir: &Path, args: &[&str]) -> Output {
@@ -140,13 +140,16 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Every file a project's targets write, plus the spec and the lock, sorted: what a
+/// Every file the targets a spec of only `[project]` turns on write (the `dev` target;
+/// the others wait for their own sections), plus the spec and the lock, sorted: what a
 /// project holds after its first `init`, read off devgen's one list of targets.
 pub fn project_files() -> Vec<String> {
-    use devgen::targets::{Scope, TARGETS};
+    use devgen::targets::TARGETS;
+    let src = devgen::spec::parse("devgen.toml", "[project]\nname = \"acme\"\n").unwrap();
+    let model = devgen::model::resolve(&src, &devgen::model::Facts::DEFAULT).unwrap();
     let mut files: Vec<String> = TARGETS
         .iter()
-        .filter(|t| matches!(t.scope, Scope::Project { .. }))
+        .filter(|t| t.context(&model).is_some())
         .flat_map(|t| t.outputs.iter().map(|d| d.path.to_string()))
         .chain(["devgen.toml".to_string(), "devgen.lock".to_string()])
         .collect();

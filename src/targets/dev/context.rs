@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::model::{EnvVar, Model, Overrides, Phoenix, Postgres, Project, Toolchain};
-use crate::targets::nixpkgs;
+use crate::model::{EnvVar, Model, Overrides, Phoenix, Postgres, Project, Services, Toolchain};
+use crate::targets::{nixpkgs, services};
 
 /// Packages every dev environment gets: overmind runs the Procfile, and tmux must be the
 /// same build overmind talks to, or tmux commands fail with "server exited unexpectedly".
@@ -38,6 +38,10 @@ struct Context<'a> {
     env: &'a [EnvVar],
     pre_commit_hook: bool,
     overrides: &'a Overrides,
+    /// The backing services, written by the services target's partials.
+    services: &'a Services,
+    /// Their variables, for `env` (none when no service is on).
+    service_variables: Vec<services::Variable>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +50,9 @@ struct ProjectNames<'a> {
     project: &'a Project,
     repo_module: String,
     endpoint_module: String,
+    mailer_module: String,
+    /// The project's address as a Nix expression that a worktree's override reaches.
+    ip_nix: String,
 }
 
 #[derive(Serialize)]
@@ -82,6 +89,8 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
             project: &model.project,
             repo_module: format!("{module}.Repo"),
             endpoint_module: format!("{module}Web.Endpoint"),
+            mailer_module: format!("{module}.Mailer"),
+            ip_nix: services::nix_project_ip(model),
         },
         toolchain: ToolchainPackages {
             versions: t,
@@ -95,6 +104,12 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         env: &model.env,
         pre_commit_hook: model.pre_commit_hook,
         overrides: &model.overrides,
+        services: &model.services,
+        service_variables: if model.services.any() {
+            services::variables(model)
+        } else {
+            Vec::new()
+        },
     };
     Some(crate::render::values(&context))
 }

@@ -1,0 +1,122 @@
+//! The environment through which the app finds each service, with the names its libraries
+//! read: `DATABASE_URL` (Ecto, psql, most tools), `NATS_URL` (Gnat and the NATS CLI), the
+//! AWS SDKs' `AWS_*` with `AWS_ENDPOINT_URL_S3` and ExAws-style `S3_*` for MinIO,
+//! `REDIS_URL` (Redix), and `SMTP_*` for Mailpit.
+
+use serde::Serialize;
+
+use crate::model::Model;
+
+/// One variable, spelled for each file it goes into.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variable {
+    pub name: String,
+    /// The value at the project's committed address, for `.env` (quoted for it).
+    pub dotenv: String,
+    /// A Nix expression for devenv.nix: at a worktree's own address when it overrides it.
+    pub nix: String,
+}
+
+/// A value: text, with the project's address wherever `at_ip` puts it.
+struct Value {
+    before: String,
+    /// `Some(after)`: the address goes between `before` and `after`.
+    after: Option<String>,
+}
+
+fn at_ip(before: &str, after: &str) -> Value {
+    Value {
+        before: before.to_string(),
+        after: Some(after.to_string()),
+    }
+}
+
+fn plain(text: &str) -> Value {
+    Value {
+        before: text.to_string(),
+        after: None,
+    }
+}
+
+/// Every variable of the services `model` turns on; `DATABASE_URL` always.
+pub fn variables(model: &Model) -> Vec<Variable> {
+    let pg = &model.postgres;
+    let mut vars = vec![(
+        "DATABASE_URL",
+        if pg.shared {
+            plain(&format!(
+                "postgresql://{}:{}/{}",
+                pg.ip, pg.port, pg.dev_database
+            ))
+        } else {
+            at_ip(
+                "postgresql://",
+                &format!(":{}/{}", pg.port, pg.dev_database),
+            )
+        },
+    )];
+    let s = &model.services;
+    if let Some(n) = &s.nats {
+        vars.push(("NATS_URL", at_ip("nats://", &format!(":{}", n.port))));
+    }
+    if let Some(m) = &s.minio {
+        let endpoint = || at_ip("http://", &format!(":{}", m.port));
+        vars.extend([
+            ("AWS_ACCESS_KEY_ID", plain(&m.access_key)),
+            ("AWS_SECRET_ACCESS_KEY", plain(&m.secret_key)),
+            ("AWS_REGION", plain(&m.region)),
+            ("AWS_ENDPOINT_URL_S3", endpoint()),
+            ("S3_ENDPOINT", endpoint()),
+            ("S3_SCHEME", plain("http://")),
+            ("S3_HOST", at_ip("", "")),
+            ("S3_PORT", plain(&m.port.to_string())),
+            ("S3_ACCESS_KEY_ID", plain(&m.access_key)),
+            ("S3_SECRET_ACCESS_KEY", plain(&m.secret_key)),
+        ]);
+        if let Some(bucket) = m.buckets.first() {
+            vars.push(("S3_BUCKET", plain(bucket)));
+        }
+    }
+    if let Some(r) = &s.redis {
+        vars.push(("REDIS_URL", at_ip("redis://", &format!(":{}", r.port))));
+    }
+    if let Some(m) = &s.mailpit {
+        vars.push(("SMTP_HOST", at_ip("", "")));
+        vars.push(("SMTP_PORT", plain(&m.smtp_port.to_string())));
+    }
+    let ip = model.project.ip.to_string();
+    let ip_expr = nix_project_ip(model);
+    vars.into_iter()
+        .map(|(name, v)| Variable {
+            name: name.to_string(),
+            dotenv: crate::text::shell::word(&match &v.after {
+                Some(after) => format!("{}{ip}{after}", v.before),
+                None => v.before.clone(),
+            }),
+            nix: match &v.after {
+                Some(after) => format!(
+                    "\"{}${{{ip_expr}}}{}\"",
+                    nix_string_body(&v.before),
+                    nix_string_body(after)
+                ),
+                None => nix_edit::quote_string(&v.before),
+            },
+        })
+        .collect()
+}
+
+/// The project's address as devenv.nix reads it: a worktree's `.envrc.local` overrides it
+/// (`devgen worktree`), the committed one otherwise.
+pub fn nix_project_ip(model: &Model) -> String {
+    format!(
+        "let ip = builtins.getEnv {}; in if ip == \"\" then {} else ip",
+        nix_edit::quote_string(model.overrides.ip),
+        nix_edit::quote_string(&model.project.ip.to_string())
+    )
+}
+
+/// The inside of a Nix string literal holding `text`.
+fn nix_string_body(text: &str) -> String {
+    let quoted = nix_edit::quote_string(text);
+    quoted[1..quoted.len() - 1].to_string()
+}
