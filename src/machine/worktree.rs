@@ -175,6 +175,7 @@ mod tests {
                 phoenix: 4000,
                 postgres: Some(5432),
                 live_debugger: None,
+                services: Default::default(),
             },
             worktree_of: Some("/w/shop".into()),
         };

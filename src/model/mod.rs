@@ -20,7 +20,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use serde::Serialize;
 
 pub use resolve::{camel_case, resolve};
-pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, Services};
+pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, ServicePort, Services, SERVICE_PORTS};
 
 /// The convention's first address: what a spec without `ip` gets when the machine registry
 /// has no address for the project either.
@@ -79,7 +79,7 @@ impl Model {
         if !self.postgres.shared {
             ports.push(("postgres.port", self.postgres.port));
         }
-        ports.extend(self.services.ports());
+        ports.extend(self.services.ports().iter().map(|p| (p.key, p.port)));
         ports
     }
 }

@@ -99,30 +99,78 @@ impl Services {
             || self.pgweb.is_some()
     }
 
-    /// The ports the services listen on at the project IP, by spec key.
-    pub fn ports(&self) -> Vec<(&'static str, u16)> {
+    /// The ports the services listen on at the project IP.
+    pub fn ports(&self) -> Vec<ServicePort> {
         let mut ports = Vec::new();
+        let mut add = |name: &str, port: u16| {
+            let &(name, key, what) = SERVICE_PORTS
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .expect("every service port is listed");
+            ports.push(ServicePort {
+                name,
+                key,
+                what,
+                port,
+            });
+        };
         if let Some(n) = &self.nats {
-            ports.push(("services.nats.port", n.port));
-            ports.push(("services.nats.monitor_port", n.monitor_port));
+            add("nats", n.port);
+            add("nats_monitor", n.monitor_port);
         }
         if let Some(m) = &self.minio {
-            ports.push(("services.minio.port", m.port));
-            ports.push(("services.minio.console_port", m.console_port));
+            add("minio", m.port);
+            add("minio_console", m.console_port);
         }
         if let Some(r) = &self.redis {
-            ports.push(("services.redis.port", r.port));
+            add("redis", r.port);
         }
         if let Some(m) = &self.mailpit {
-            ports.push(("services.mailpit.smtp_port", m.smtp_port));
-            ports.push(("services.mailpit.ui_port", m.ui_port));
+            add("mailpit_smtp", m.smtp_port);
+            add("mailpit_ui", m.ui_port);
         }
         if let Some(p) = &self.pgweb {
-            ports.push(("services.pgweb.port", p.port));
+            add("pgweb", p.port);
         }
         ports
     }
 }
+
+/// A port a service listens on at the project IP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServicePort {
+    /// Its name in the machine registry and in `doctor`'s check ids (`nats_monitor`).
+    pub name: &'static str,
+    /// The spec key that sets it (`services.nats.monitor_port`).
+    pub key: &'static str,
+    /// What listens there, for people (`NATS monitoring`).
+    pub what: &'static str,
+    pub port: u16,
+}
+
+/// Every service port: registry name, spec key, what listens.
+pub const SERVICE_PORTS: &[(&str, &str, &str)] = &[
+    ("nats", "services.nats.port", "NATS"),
+    (
+        "nats_monitor",
+        "services.nats.monitor_port",
+        "NATS monitoring",
+    ),
+    ("minio", "services.minio.port", "MinIO"),
+    (
+        "minio_console",
+        "services.minio.console_port",
+        "MinIO's console",
+    ),
+    ("redis", "services.redis.port", "Redis"),
+    (
+        "mailpit_smtp",
+        "services.mailpit.smtp_port",
+        "Mailpit's SMTP",
+    ),
+    ("mailpit_ui", "services.mailpit.ui_port", "Mailpit's inbox"),
+    ("pgweb", "services.pgweb.port", "PgWeb"),
+];
 
 fn port(given: &Option<Spanned<Port>>, default: u16) -> u16 {
     given.as_ref().map_or(default, |p| p.get_ref().0)

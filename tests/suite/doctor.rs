@@ -35,6 +35,11 @@ struct Setup {
 
 impl Setup {
     fn new(n: u8) -> Setup {
+        Setup::with(n, "")
+    }
+
+    /// A project whose spec ends with `more` (sections of its own).
+    fn with(n: u8, more: &str) -> Setup {
         let dir = tempfile::tempdir().unwrap();
         let ip = unique_ip(n);
         let name = format!("doc{n}");
@@ -44,7 +49,7 @@ impl Setup {
         fs::write(
             project.join("devgen.toml"),
             format!(
-                "[project]\nname = \"{name}\"\nhost = \"{host}\"\nip = \"{ip}\"\n\n[phoenix]\nport = 4100\nlive_debugger = 4107\n\n[postgres]\nport = 5532\n"
+                "[project]\nname = \"{name}\"\nhost = \"{host}\"\nip = \"{ip}\"\n\n[phoenix]\nport = 4100\nlive_debugger = 4107\n\n[postgres]\nport = 5532\n{more}"
             ),
         )
         .unwrap();
@@ -702,5 +707,104 @@ fn a_devenv_nix_option_devenv_does_not_have_fails_the_devenv_nix_check() {
     assert!(
         detail.contains("services.postgres.prot") && detail.contains("devgen check"),
         "{c:#}"
+    );
+}
+
+/// `program ARGS` started in the project, as devenv starts a service, once it listens on
+/// `ip:port`.
+fn service(dir: &Path, ip: &str, port: u16, program: &str, args: &[&str]) -> Server {
+    let child = Command::new(require(program))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let addr = format!("{ip}:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{program} never listened on {addr}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server
+}
+
+#[test]
+fn doctor_asks_each_running_service_and_says_how_to_start_the_others() {
+    let s = Setup::with(
+        25,
+        "\n[services.nats]\n[services.redis]\n[services.minio]\n[services.mailpit]\n",
+    );
+    let ip = s.ip.as_str();
+    let _nats = service(
+        &s.project,
+        ip,
+        4222,
+        "nats-server",
+        &["-a", ip, "-p", "4222", "-m", "8222"],
+    );
+    // redis-server works in its data directory, which devenv keeps in the project.
+    let data = s.project.join(".devenv/state/redis");
+    fs::create_dir_all(&data).unwrap();
+    let dir = data.to_str().unwrap();
+    let _redis = service(
+        &s.project,
+        ip,
+        6379,
+        "redis-server",
+        &["--bind", ip, "--port", "6379", "--save", "", "--dir", dir],
+    );
+    // A program that takes MinIO's port but is no MinIO: it never answers.
+    let _impostor = Server::listen(&s.project, ip, 9000);
+    let (_, report) = s.doctor(&[]);
+    // Held by the project's own servers, or free.
+    for id in [
+        "port-nats",
+        "port-nats-monitor",
+        "nats",
+        "port-redis",
+        "redis",
+        "port-minio",
+        "port-minio-console",
+        "port-mailpit-smtp",
+        "port-mailpit-ui",
+    ] {
+        assert_status(&report, id, "pass");
+    }
+    let nats = check(&report, "nats");
+    assert!(
+        nats["summary"]
+            .as_str()
+            .unwrap()
+            .contains("(GET /healthz: HTTP/1.0 200 OK)"),
+        "{nats:#}"
+    );
+    assert!(check(&report, "redis")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("(PING: +PONG)"));
+    let minio = check(&report, "minio");
+    assert_eq!(minio["status"], "fail", "{minio:#}");
+    assert!(
+        minio["summary"]
+            .as_str()
+            .unwrap()
+            .contains("does not answer as MinIO would"),
+        "{minio:#}"
+    );
+    assert!(
+        minio["fix"].as_str().unwrap().contains("see port-minio"),
+        "{minio:#}"
+    );
+    // Mailpit is not running, and neither is overmind: how to start the services.
+    let mailpit = check(&report, "mailpit");
+    assert_eq!(mailpit["status"], "not-applicable", "{mailpit:#}");
+    assert!(
+        mailpit["summary"].as_str().unwrap().contains("infra-up"),
+        "{mailpit:#}"
     );
 }

@@ -410,3 +410,31 @@ fn the_dev_shell_commands_pass_shellcheck() {
         "exec psql -h \"${DEVGEN_IP:-127.0.0.50}\" -p 5432 haven_dev \"$@\""
     );
 }
+
+#[test]
+fn the_registry_and_net_record_every_service_port() {
+    let registry = tempfile::tempdir().unwrap();
+    let registry = registry.path().join("registry.toml");
+    let dir = project_with_spec(&every_service("ports", Some("127.0.0.64")));
+    assert_exit(&devgen_on(&registry, dir.path(), &["init"]), 0);
+    let out = devgen_on(
+        &registry,
+        dir.path(),
+        &["registry", "list", "--format", "json"],
+    );
+    assert_exit(&out, 0);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        list["entries"][0]["ports"],
+        json!({ "phoenix": 4000, "postgres": 5432, "live_debugger": 4007,
+                "nats": 4222, "nats_monitor": 8222, "minio": 9000, "minio_console": 9001,
+                "redis": 6379, "mailpit_smtp": 1025, "mailpit_ui": 8025, "pgweb": 8081 })
+    );
+    let out = devgen_on(&registry, dir.path(), &["net"]);
+    assert_exit(&out, 0);
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        printed.contains("#     ports: phoenix 4000, postgres 5432, live_debugger 4007, mailpit_smtp 1025, mailpit_ui 8025, minio 9000, minio_console 9001, nats 4222, nats_monitor 8222, pgweb 8081, redis 6379\n"),
+        "{printed}"
+    );
+}

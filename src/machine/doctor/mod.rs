@@ -4,13 +4,14 @@
 //! This module owns the checks and what they look at on the running machine: whether the
 //! project address can be bound, what the system resolver and dnsmasq answer for the host
 //! names ([`dns`]), who holds the project's ports ([`processes`]), whether PostgreSQL
-//! answers, which tmux overmind talks to and overmind's control socket ([`overmind`]). It
+//! and the backing services answer ([`services`]), which tmux overmind talks to and overmind's control socket ([`overmind`]). It
 //! reads the project's model and the machine registry, and changes nothing.
 
 mod checks;
 mod dns;
 mod overmind;
 mod processes;
+mod services;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -139,7 +140,7 @@ pub fn run(
     dns: Option<SocketAddr>,
 ) -> Vec<Check> {
     let overmind = overmind::OvermindState::find(c);
-    vec![
+    let mut found = vec![
         checks::registry(c, registry),
         checks::ip(c),
         checks::resolves(c, "dns-host", &c.host),
@@ -161,8 +162,12 @@ pub fn run(
             c.model.phoenix.live_debugger,
         ),
         checks::postgres(c, &overmind),
+    ];
+    found.extend(services::checks(c, &overmind));
+    found.extend([
         checks::devenv_module(c),
         overmind::check_tmux(&overmind),
         overmind::check_socket(c, &overmind),
-    ]
+    ]);
+    found
 }

@@ -19,6 +19,17 @@ impl Sections {
     }
 }
 
+/// Every port the checkout listens on at its address, named: what a firewall rule or a
+/// second look at a clash needs.
+fn ports(e: &crate::machine::registry::Entry) -> String {
+    let ports: Vec<String> = e
+        .endpoints()
+        .iter()
+        .map(|(name, addr)| format!("{name} {}", addr.port()))
+        .collect();
+    ports.join(", ")
+}
+
 impl Setup {
     /// The overview: which projects, then each step of the setup.
     pub fn overview(&self) -> String {
@@ -31,7 +42,7 @@ impl Setup {
             one_line(&self.registry)
         );
         for e in &self.entries {
-            text.push_str(&format!("#   {}\n", label(e)));
+            text.push_str(&format!("#   {}\n#     ports: {}\n", label(e), ports(e)));
         }
         if self.platform == Platform::Linux {
             text.push_str(

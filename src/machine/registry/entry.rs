@@ -1,6 +1,7 @@
 //! One registered checkout — a project, or a git worktree of one — with the address, host
 //! and ports it claims, and the ways a claim collides with another.
 
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,10 @@ pub struct Ports {
     pub postgres: Option<u16>,
     /// `None`: LiveDebugger is off.
     pub live_debugger: Option<u16>,
+    /// The backing services' ports (`[services]`), by their registry names (`nats`,
+    /// `minio_console`; see `model::SERVICE_PORTS`).
+    #[serde(flatten)]
+    pub services: BTreeMap<&'static str, u16>,
 }
 
 /// One registered checkout: a project, or a git worktree of one.
@@ -46,6 +51,12 @@ impl Entry {
                 phoenix: model.phoenix.port,
                 postgres: (!model.postgres.shared).then_some(model.postgres.port),
                 live_debugger: model.phoenix.live_debugger,
+                services: model
+                    .services
+                    .ports()
+                    .iter()
+                    .map(|p| (p.name, p.port))
+                    .collect(),
             },
             worktree_of: None,
         }
@@ -59,6 +70,9 @@ impl Entry {
         }
         if let Some(ld) = self.ports.live_debugger {
             v.push(("live_debugger", SocketAddrV4::new(self.ip, ld)));
+        }
+        for (&name, &port) in &self.ports.services {
+            v.push((name, SocketAddrV4::new(self.ip, port)));
         }
         v
     }

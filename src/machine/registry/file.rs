@@ -2,6 +2,7 @@
 //! place, and written back through toml_edit, touching only the keys that changed, so that
 //! comments and keys written by a newer devgen survive.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use super::entry::{path_str, Entry, Ports};
 use super::Registry;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+use crate::model::SERVICE_PORTS;
 use crate::spec::rules::{is_host_name, is_project_name, parse_loopback_ip};
 
 /// The format this devgen reads and writes.
@@ -223,6 +225,7 @@ fn read_entry(t: &Table, of_key: Option<&str>, err: &ErrorAt<'_>) -> Result<Entr
         phoenix: r.port("phoenix", true)?.expect("required"),
         postgres: r.port("postgres", false)?,
         live_debugger: r.port("live_debugger", false)?,
+        services: r.service_ports()?,
     };
     let worktree_of = match of_key {
         Some(k) => Some(PathBuf::from(r.string(k)?)),
@@ -293,6 +296,17 @@ impl EntryTable<'_> {
     }
 
     /// `ports.<key>`; `None` when absent and not `required`.
+    /// The services' ports among `ports`, by the names devgen writes them with.
+    fn service_ports(&self) -> Result<BTreeMap<&'static str, u16>> {
+        let mut found = BTreeMap::new();
+        for &(name, _, _) in SERVICE_PORTS {
+            if let Some(port) = self.port(name, false)? {
+                found.insert(name, port);
+            }
+        }
+        Ok(found)
+    }
+
     fn port(&self, key: &str, required: bool) -> Result<Option<u16>> {
         let ports: Option<&dyn TableLike> = self.t.get("ports").and_then(Item::as_table_like);
         let item = ports.and_then(|p| p.get(key));
@@ -329,6 +343,9 @@ fn write_entry(t: &mut Table, entry: &Entry) -> Result<()> {
     }
     if let Some(ld) = entry.ports.live_debugger {
         ports.insert("live_debugger", i64::from(ld).into());
+    }
+    for (&name, &port) in &entry.ports.services {
+        ports.insert(name, i64::from(port).into());
     }
     let same = t
         .get("ports")

@@ -195,6 +195,7 @@ mod tests {
                 phoenix: 4000,
                 postgres: Some(5432),
                 live_debugger: Some(4007),
+                services: [("nats", 4222)].into(),
             },
             worktree_of: None,
         }
@@ -235,7 +236,14 @@ mod tests {
         wt.ports.phoenix = 4100;
         wt.ports.postgres = Some(5433);
         wt.ports.live_debugger = None;
+        wt.ports.services = [("nats", 4223)].into();
         assert_eq!(r.clash(&wt), None);
+        wt.ports.services = [("nats", 4222)].into();
+        assert!(matches!(
+            r.clash(&wt),
+            Some(Clash::Endpoint { what: "nats", .. })
+        ));
+        wt.ports.services.clear();
         wt.ports.postgres = Some(5432);
         assert!(matches!(
             r.clash(&wt),
