@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use toml_edit::{value, DocumentMut, Item, Table, Value};
+use toml_edit::{value, DocumentMut, Item, Table, TableLike, Value};
 
 use super::SPEC_FILE;
 use crate::diagnostic::Diagnostic;
@@ -61,25 +61,23 @@ impl SpecEdit {
 
     /// Whether `section.key` is set.
     pub fn has(&self, section: &str, key: &str) -> bool {
-        self.doc
-            .get(section)
-            .and_then(Item::as_table_like)
-            .is_some_and(|t| t.contains_key(key))
+        let mut table: &dyn TableLike = self.doc.as_table();
+        for part in section.split('.') {
+            match table.get(part).and_then(Item::as_table_like) {
+                Some(t) => table = t,
+                None => return false,
+            }
+        }
+        table.contains_key(key)
     }
 
     /// Set (or remove) a key, keeping the comments around the value it replaces; a missing
-    /// section is added at the end. A section written as an inline table
+    /// section is added at the end (a dotted one, `services.nats`, as `[services.nats]`
+    /// under an implicit `services`). A section written as an inline table
     /// (`toolchain = { … }`) stays one.
     pub fn set(&mut self, setting: &Setting) {
-        let table = self.doc.as_table_mut();
-        if !table.contains_key(setting.section) {
-            if setting.value.is_none() {
-                return;
-            }
-            table.insert(setting.section, Item::Table(Table::new()));
-        }
-        let Some(section) = table[setting.section].as_table_like_mut() else {
-            return; // not a table: the spec would not have parsed
+        let Some(section) = self.section_mut(setting.section, setting.value.is_some()) else {
+            return;
         };
         let Some(mut new) = setting.value.clone() else {
             section.remove(&setting.key);
@@ -94,6 +92,26 @@ impl SpecEdit {
                 section.insert(&setting.key, Item::Value(new));
             }
         }
+    }
+
+    /// The table of the dotted `name`, added when missing and `create`; `None` when it is
+    /// missing and not to be added, or is not a table.
+    fn section_mut(&mut self, name: &str, create: bool) -> Option<&mut dyn TableLike> {
+        let mut table: &mut dyn TableLike = self.doc.as_table_mut();
+        let parts: Vec<&str> = name.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if !table.contains_key(part) {
+                if !create {
+                    return None;
+                }
+                let mut new = Table::new();
+                // A parent only named by its child's header: `[services.nats]` alone.
+                new.set_implicit(i + 1 < parts.len());
+                table.insert(part, Item::Table(new));
+            }
+            table = table.get_mut(part)?.as_table_like_mut()?;
+        }
+        Some(table)
     }
 
     /// Write `ip = "…"` into `[project]`, with a comment saying where it came from.
@@ -160,6 +178,18 @@ mod tests {
         assert!(text.contains("toolchain = {"), "{text}");
         assert!(text.contains("postgres = \"17\""), "{text}");
         assert!(!text.contains("elixir"), "{text}");
+    }
+
+    #[test]
+    fn a_dotted_section_is_added_under_its_parent() {
+        let mut edit = SpecEdit::parse("[project]\nname = \"a\"\n").unwrap();
+        edit.set(&Setting::new("services.nats", "port", Some(4223.into())));
+        edit.set(&Setting::new("services.redis", "port", Some(6380.into())));
+        edit.set(&Setting::new("services.minio", "port", None));
+        assert_eq!(
+            edit.finish(),
+            "[project]\nname = \"a\"\n\n[services.nats]\nport = 4223\n\n[services.redis]\nport = 6380\n"
+        );
     }
 
     #[test]

@@ -53,3 +53,48 @@ pub fn nix_string(expr: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// The project address a devenv.nix value gives: devgen's `let ip = builtins.getEnv "…";
+/// in if ip == "" then "IP" else ip`, or a plain string — but not 127.0.0.1 or localhost,
+/// the machine's own loopback address, which is any project's, never one project's own.
+pub fn project_address(value: &str) -> Option<String> {
+    let ip = match value.split_once(" then ") {
+        Some((_, rest)) => rest.split_once(" else ")?.0.trim(),
+        None => value,
+    };
+    let ip = nix_string(ip)?;
+    (ip != "127.0.0.1" && ip != "localhost").then_some(ip)
+}
+
+/// The address and port of a devenv.nix `"HOST:PORT"` value: a plain string, or devgen's
+/// `"${let ip = …; in if ip == "" then "IP" else ip}:PORT"` (the address as
+/// [`project_address`] reads it).
+pub fn address_and_port(value: &str) -> Option<(Option<String>, u16)> {
+    let inner = value.trim().strip_prefix('"')?.strip_suffix('"')?;
+    let (host, port) = inner.rsplit_once(':')?;
+    let port = port.parse().ok()?;
+    let host = match host.strip_prefix("${").and_then(|h| h.strip_suffix('}')) {
+        Some(expr) => project_address(expr),
+        None => project_address(&format!("\"{host}\"")),
+    };
+    Some((host, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_as_devgen_and_people_write_them() {
+        let devgen =
+            r#"let ip = builtins.getEnv "DEVGEN_IP"; in if ip == "" then "127.0.0.50" else ip"#;
+        assert_eq!(project_address(devgen).as_deref(), Some("127.0.0.50"));
+        assert_eq!(project_address("\"127.0.0.1\""), None);
+        assert_eq!(
+            address_and_port(&format!("\"${{{devgen}}}:9000\"")),
+            Some((Some("127.0.0.50".into()), 9000))
+        );
+        assert_eq!(address_and_port("\"127.0.0.1:1025\""), Some((None, 1025)));
+        assert_eq!(address_and_port("\"nowhere\""), None);
+    }
+}

@@ -18,7 +18,9 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::render::{FileKind, OutputDecl, Rendered, Renderer, Syntax};
 
-pub use adopt::{nix_string, settings_for, Adoptable, AttrMatch};
+pub use adopt::{
+    address_and_port, nix_string, project_address, settings_for, Adoptable, AttrMatch,
+};
 
 /// Every target, one line each.
 pub static TARGETS: &[&Target] = &[&dev::TARGET, &services::TARGET, &shared::TARGET];

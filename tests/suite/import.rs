@@ -90,7 +90,15 @@ fn import_describes_a_devenv_project_naming_file_and_line_for_each_value() {
     reports(&said, &["env.STRIPE_MODE = \"test\"", "devenv.nix:32"]);
     reports(&said, &["phoenix.port = 4100", "config/dev.exs:16"]);
     reports(&said, &["phoenix.live_debugger = false", "mix.exs"]);
-    reports(&said, &["devenv.nix:28", "services.redis.enable = true"]);
+    // Redis is on with nothing else said: its table, with Redis's own port.
+    reports(
+        &said,
+        &[
+            "services.redis.port = 6379",
+            "devenv.nix:28",
+            "services.redis.enable = true",
+        ],
+    );
     reports(&said, &["devenv.nix:30", "processes.stripe.exec"]);
     reports(
         &said,
@@ -240,11 +248,24 @@ fn import_reads_versions_and_ports_from_compose_and_tool_versions() {
     reports(
         &said,
         &[
+            "services.mailpit.ui_port = 8025",
             "docker-compose.yml:13",
-            "service mail (axllent/mailpit:latest)",
+            "ports: 8025:8025",
+        ],
+    );
+    reports(
+        &said,
+        &[
+            "services.mailpit.smtp_port = 1025",
+            "docker-compose.yml:13",
+            "ports: 1025:1025",
         ],
     );
     let spec = spec(&dir);
+    assert_eq!(
+        spec["services"]["mailpit"]["ui_port"].as_integer(),
+        Some(8025)
+    );
     assert_eq!(spec["toolchain"]["postgres"].as_str(), Some("16"));
     assert_eq!(spec["toolchain"]["node"].as_str(), Some("20"));
     assert_eq!(spec["postgres"]["port"].as_integer(), Some(5434));
@@ -295,14 +316,15 @@ fn import_json_names_each_value_with_its_file_and_line() {
         extra["value"],
         serde_json::json!(["git", "flyctl", "imagemagick"])
     );
-    let redis = report["kept"]
+    let redis = report["taken"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|k| k["line"] == 28)
+        .find(|t| t["key"] == "services.redis.port")
         .unwrap();
     assert_eq!(redis["file"], "devenv.nix");
-    assert_eq!(redis["what"], "services.redis.enable = true");
+    assert_eq!(redis["line"], 28);
+    assert_eq!(redis["value"], 6379);
     assert_eq!(report["next"]["verdict"], "drift");
     assert_eq!(
         report["spec"].as_str(),
@@ -458,4 +480,104 @@ fn init_in_a_new_directory_takes_nothing() {
     let out = devgen(&dir, &["init"]);
     assert_exit(&out, 0);
     assert!(!stderr(&out).contains("taking from"), "{}", stderr(&out));
+}
+
+#[test]
+fn importing_seed_003s_compose_infra_runs_the_same_services_in_devenv() {
+    let (_parent, dir) = existing_project("compose-bus", "haven");
+    let out = devgen(&dir, &["import"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    reports(
+        &said,
+        &["services.nats.port = 4222", "docker-compose.yml:11"],
+    );
+    reports(
+        &said,
+        &["services.nats.jetstream = true", "docker-compose.yml:11"],
+    );
+    reports(
+        &said,
+        &[
+            "services.minio.access_key = \"haven\"",
+            "docker-compose.yml:19",
+        ],
+    );
+    reports(
+        &said,
+        &[
+            "services.minio.buckets = [\"documents\"]",
+            "docker-compose.yml:28",
+            "mc mb",
+        ],
+    );
+    reports(
+        &said,
+        &["services.redis.port = 6380", "docker-compose.yml:34"],
+    );
+    let spec = spec(&dir);
+    assert_eq!(
+        spec["services"]["minio"]["secret_key"].as_str(),
+        Some("havensecret")
+    );
+    // The user's compose file stays theirs; devgen writes the services into devenv.nix.
+    let compose = read(&dir, "docker-compose.yml");
+    assert_exit(&devgen(&dir, &["sync"]), 0);
+    assert_eq!(read(&dir, "docker-compose.yml"), compose);
+    let devenv = read(&dir, "devenv.nix");
+    assert!(
+        devenv.contains("services.nats = {") && devenv.contains("jetstream.enable = true;"),
+        "{devenv}"
+    );
+    assert!(
+        devenv.contains("buckets = [\n      \"documents\"\n    ];"),
+        "{devenv}"
+    );
+    assert!(devenv.contains("port = 6380;"), "{devenv}");
+    assert!(read(&dir, ".env").contains("REDIS_URL=redis://127.0.0.10:6380\n"));
+    assert_exit(&devgen(&dir, &["diff"]), 0);
+}
+
+#[test]
+fn importing_devgens_own_services_environment_gives_back_its_spec() {
+    let synced = crate::support::synced_project("services");
+    let parent = tempfile::tempdir().unwrap();
+    let dir = &parent.path().join("haven");
+    copy_dir(synced.path(), dir);
+    fs::remove_file(dir.join("devgen.toml")).unwrap();
+    fs::remove_file(dir.join("devgen.lock")).unwrap();
+    let out = devgen(dir, &["import"]);
+    assert_exit(&out, 0);
+    let spec = spec(dir);
+    let services = &spec["services"];
+    assert_eq!(services["nats"]["port"].as_integer(), Some(4222));
+    assert_eq!(services["nats"]["jetstream"].as_bool(), Some(true));
+    assert_eq!(services["minio"]["buckets"].as_array().unwrap().len(), 2);
+    assert_eq!(services["pgweb"]["port"].as_integer(), Some(8082));
+    assert_eq!(services["mailpit"]["ui_port"].as_integer(), Some(8025));
+    assert_eq!(spec["project"]["ip"].as_str(), Some("127.0.0.50"));
+    assert_eq!(
+        spec["postgres"]["logical_replication"].as_bool(),
+        Some(true)
+    );
+    assert!(
+        spec.get("env").and_then(|e| e.get("NATS_URL")).is_none(),
+        "{spec}"
+    );
+    // What devgen wrote is what the imported spec asks for, but for the shell history
+    // every new spec turns on: the first sync after import writes only the lock.
+    let text = read(dir, "devgen.toml");
+    let without_history = text.replace("ERL_AFLAGS = \"-kernel shell_history enabled\"\n", "");
+    assert_ne!(text, without_history);
+    fs::write(dir.join("devgen.toml"), without_history).unwrap();
+    let before = crate::support::files_under(dir)
+        .into_iter()
+        .filter(|f| f != "devgen.lock")
+        .map(|f| (read(dir, &f), f))
+        .collect::<Vec<_>>();
+    assert_exit(&devgen(dir, &["sync"]), 0);
+    for (text, file) in before {
+        assert_eq!(read(dir, &file), text, "sync changed {file}");
+    }
+    assert_exit(&devgen(dir, &["diff"]), 0);
 }

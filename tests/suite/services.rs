@@ -438,3 +438,20 @@ fn the_registry_and_net_record_every_service_port() {
         "{printed}"
     );
 }
+
+#[test]
+fn a_variable_the_spec_sets_in_env_is_the_specs_in_the_shell_and_in_dotenv() {
+    let dir = project_with_spec(&format!(
+        "{}\n[env]\nDATABASE_URL = \"ecto://app@db.internal/app_dev\"\n",
+        every_service("own", Some("127.0.0.65"))
+    ));
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    let got = evaluate(dir.path(), &[]);
+    assert_eq!(got["env"]["DATABASE_URL"], "ecto://app@db.internal/app_dev");
+    assert_eq!(got["env"]["REDIS_URL"], "redis://127.0.0.65:6379");
+    let dotenv = read(dir.path(), ".env");
+    assert!(
+        dotenv.contains("\nDATABASE_URL=ecto://app@db.internal/app_dev\n"),
+        "{dotenv}"
+    );
+}

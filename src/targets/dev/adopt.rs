@@ -5,7 +5,7 @@ use toml_edit::Value;
 
 use crate::spec::edit::Setting;
 use crate::targets::nixpkgs::{BEAM_SET, DEFAULT_BEAM_SET, NODEJS, POSTGRESQL};
-use crate::targets::{nix_string, Adoptable, AttrMatch};
+use crate::targets::{nix_string, project_address, Adoptable, AttrMatch};
 
 const DEVENV: &str = "devenv.nix";
 
@@ -47,18 +47,8 @@ fn postgres_port(_: &str, value: &str) -> Option<Vec<Setting>> {
     Some(vec![Setting::new("postgres", "port", Some(port.into()))])
 }
 
-/// devgen writes `let ip = builtins.getEnv "…"; in if ip == "" then "IP" else ip`; a plain
-/// string is taken as it is, but for 127.0.0.1 or localhost, which are no project's address.
 fn project_ip(_: &str, value: &str) -> Option<Vec<Setting>> {
-    let ip = match value.split_once(" then ") {
-        Some((_, rest)) => rest.split_once(" else ")?.0.trim(),
-        None => value,
-    };
-    let ip = nix_string(ip)?;
-    // The machine's own loopback address is any project's, never one project's own.
-    if ip == "127.0.0.1" || ip == "localhost" {
-        return None;
-    }
+    let ip = project_address(value)?;
     Some(vec![Setting::new("project", "ip", Some(ip.into()))])
 }
 

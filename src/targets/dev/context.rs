@@ -106,7 +106,11 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         overrides: &model.overrides,
         services: &model.services,
         service_variables: if model.services.any() {
+            // A name the spec's [env] sets is written once, from there.
             services::variables(model)
+                .into_iter()
+                .filter(|v| !model.env.iter().any(|e| e.name == v.name))
+                .collect()
         } else {
             Vec::new()
         },

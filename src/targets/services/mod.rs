@@ -8,6 +8,7 @@
 //! through the partials `services/_devenv.nix.j2` and `services/_devgen.exs.j2`, from
 //! [`Variable`]s and [`nix_project_ip`] here.
 
+mod adopt;
 mod variables;
 
 use serde::Serialize;
@@ -16,13 +17,13 @@ use super::{Scope, Target, DOTENV, YAML};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
 
-pub use variables::{nix_project_ip, variables, Variable};
+pub use variables::{nix_project_ip, variables, Variable, VARIABLE_NAMES};
 
 pub static TARGET: Target = Target {
     name: "services",
     outputs: OUTPUTS,
     scope: Scope::Project { context: for_model },
-    adopt: &[],
+    adopt: adopt::TABLE,
 };
 
 static OUTPUTS: &[OutputDecl] = &[

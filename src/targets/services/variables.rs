@@ -7,6 +7,26 @@ use serde::Serialize;
 
 use crate::model::Model;
 
+/// Every name [`variables`] may set.
+pub const VARIABLE_NAMES: &[&str] = &[
+    "DATABASE_URL",
+    "NATS_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_REGION",
+    "AWS_ENDPOINT_URL_S3",
+    "S3_ENDPOINT",
+    "S3_SCHEME",
+    "S3_HOST",
+    "S3_PORT",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_BUCKET",
+    "REDIS_URL",
+    "SMTP_HOST",
+    "SMTP_PORT",
+];
+
 /// One variable, spelled for each file it goes into.
 #[derive(Debug, Clone, Serialize)]
 pub struct Variable {
@@ -84,9 +104,17 @@ pub fn variables(model: &Model) -> Vec<Variable> {
         vars.push(("SMTP_HOST", at_ip("", "")));
         vars.push(("SMTP_PORT", plain(&m.smtp_port.to_string())));
     }
+    debug_assert!(vars.iter().all(|(name, _)| VARIABLE_NAMES.contains(name)));
     let ip = model.project.ip.to_string();
     let ip_expr = nix_project_ip(model);
     vars.into_iter()
+        // The spec's own [env] says what the app reads under that name.
+        .map(
+            |(name, v)| match model.env.iter().find(|e| e.name == name) {
+                Some(own) => (name, plain(&own.value)),
+                None => (name, v),
+            },
+        )
         .map(|(name, v)| Variable {
             name: name.to_string(),
             dotenv: crate::text::shell::word(&match &v.after {

@@ -10,6 +10,7 @@ use crate::commands::import::findings::{Findings, Origin};
 use crate::spec::edit::Setting;
 use crate::spec::rules::is_nix_attr_path;
 use crate::targets::dev::{database_name, is_base_package};
+use crate::targets::services::VARIABLE_NAMES;
 use crate::targets::{settings_for, stock_devenv_value};
 
 const FILE: &str = "devenv.nix";
@@ -23,6 +24,23 @@ const DEVGEN_WRITES: &[&str] = &[
     "services.postgres.settings.log_directory",
     "services.postgres.settings.log_filename",
     "services.postgres.settings.log_truncate_on_rotation",
+    "services.postgres.settings.shared_preload_libraries",
+    "services.postgres.settings.max_replication_slots",
+    "services.postgres.settings.max_wal_senders",
+    "services.nats.enable",
+    "services.minio.enable",
+    "services.redis.enable",
+    "services.mailpit.enable",
+];
+
+/// The services devgen.toml turns on with a table, each with the key of its main port and
+/// that port's default: a service on in devenv.nix with nothing else said gets the table
+/// with its port.
+const SERVICES: &[(&str, &str, i64)] = &[
+    ("nats", "port", 4222),
+    ("minio", "port", 9000),
+    ("redis", "port", 6379),
+    ("mailpit", "smtp_port", 1025),
 ];
 
 pub fn read(text: &str, found: &mut Findings) {
@@ -34,10 +52,71 @@ pub fn read(text: &str, found: &mut Findings) {
         Ok(b) => b,
         Err(e) => return unreadable(&e, found),
     };
+    let with_services = bindings.iter().any(|b| {
+        let path = dotted(&b.path);
+        path == "processes.pgweb.exec"
+            || (doc.text()[b.value.clone()].trim() == "true"
+                && SERVICES
+                    .iter()
+                    .any(|(s, _, _)| path == format!("services.{s}.enable")))
+    });
     for b in bindings.iter().filter(|b| b.kind != ValueKind::Set) {
+        if with_services && is_service_variable(&b.path) {
+            let origin = Origin::new(FILE, line_of(doc.text(), b.value.start));
+            found.keep(
+                origin,
+                format!("{} = …", dotted(&b.path)),
+                "devgen writes this variable from [services] (add it to [env] to say it yourself)",
+            );
+            continue;
+        }
         binding(&doc, b, found);
     }
+    for b in &bindings {
+        let path = dotted(&b.path);
+        let on = doc.text()[b.value.clone()].trim() == "true";
+        if let Some((service, key, port)) = SERVICES
+            .iter()
+            .find(|(s, _, _)| on && path == format!("services.{s}.enable"))
+        {
+            let origin = Origin::new(FILE, line_of(doc.text(), b.value.start));
+            turn_on(service, key, *port, origin, found);
+        }
+    }
 }
+
+/// `env.NATS_URL` and the other variables devgen writes for the services.
+fn is_service_variable(path: &AttrPath) -> bool {
+    match path.segments() {
+        [env, name] => env == "env" && VARIABLE_NAMES.contains(&name.as_str()),
+        _ => false,
+    }
+}
+
+/// `services.<service>.enable = true` with no key of its table taken: the table, with its
+/// main port.
+fn turn_on(service: &str, key: &str, port: i64, origin: Origin, found: &mut Findings) {
+    let section = SERVICE_SECTIONS
+        .iter()
+        .find(|s| s.strip_prefix("services.") == Some(service))
+        .expect("every service has its section");
+    if found.taken.iter().any(|t| t.setting.section == *section) {
+        return;
+    }
+    let setting = Setting::new(section, key, Some(port.into()));
+    found.take(
+        setting,
+        origin,
+        format!("services.{service}.enable = true (its port: {port})"),
+    );
+}
+
+const SERVICE_SECTIONS: &[&str] = &[
+    "services.nats",
+    "services.minio",
+    "services.redis",
+    "services.mailpit",
+];
 
 fn unreadable(e: &nix_edit::Error, found: &mut Findings) {
     let (line, col) = e.line_col();
@@ -98,6 +177,9 @@ fn why_kept(path: &str) -> String {
     }
     if let Some(rest) = path.strip_prefix("services.") {
         let service = rest.split('.').next().unwrap_or(rest);
+        if SERVICES.iter().any(|(s, _, _)| *s == service) {
+            return format!("devgen.toml has no key for this {service} setting: it stays in devenv.nix as yours, beside devgen's");
+        }
         if service != "postgres" {
             return format!("devgen.toml has no key for the {service} service yet; it stays in devenv.nix as yours, and `devenv up` (the Procfile's devenv process) runs it");
         }
@@ -237,11 +319,45 @@ mod tests {
 
     #[test]
     fn other_services_and_processes_stay_the_users() {
-        let f =
-            scan("{\n  services.redis.enable = true;\n  processes.worker.exec = \"mix run\";\n}\n");
+        let f = scan(
+            "{\n  services.elasticsearch.enable = true;\n  processes.worker.exec = \"mix run\";\n}\n",
+        );
         assert!(f.taken.is_empty());
-        assert!(f.kept[0].why.contains("no key for the redis service"));
+        assert!(f.kept[0]
+            .why
+            .contains("no key for the elasticsearch service"));
         assert!(f.kept[1].why.starts_with("a devenv process"));
+    }
+
+    #[test]
+    fn services_devgen_knows_are_taken_with_their_ports_buckets_and_address() {
+        let f = scan(
+            "{ pkgs, ... }:\n{\n  services.redis.enable = true;\n  services.nats = { enable = true; port = 4333; jetstream.enable = true; };\n  services.minio = { enable = true; listenAddress = \"127.0.0.70:9100\"; buckets = [ \"uploads\" ]; };\n  services.postgres.extensions = ps: [ ps.pgvector ];\n  services.postgres.settings.wal_level = \"logical\";\n  processes.pgweb.exec = \"${pkgs.pgweb}/bin/pgweb --listen=8090\";\n  services.redis.extraConfig = \"maxmemory 1gb\";\n}\n",
+        );
+        let shown = |section: &str, key: &str| {
+            f.value(section, key)
+                .map(|v| crate::commands::import::findings::shown(&Some(v.clone())))
+        };
+        assert_eq!(shown("services.redis", "port").as_deref(), Some("6379"));
+        assert_eq!(shown("services.nats", "port").as_deref(), Some("4333"));
+        assert_eq!(shown("services.nats", "jetstream").as_deref(), Some("true"));
+        assert_eq!(shown("services.minio", "port").as_deref(), Some("9100"));
+        assert_eq!(
+            shown("services.minio", "buckets").as_deref(),
+            Some("[\"uploads\"]")
+        );
+        assert_eq!(shown("project", "ip").as_deref(), Some("\"127.0.0.70\""));
+        assert_eq!(
+            shown("postgres", "extensions").as_deref(),
+            Some("[\"pgvector\"]")
+        );
+        assert_eq!(
+            shown("postgres", "logical_replication").as_deref(),
+            Some("true")
+        );
+        assert_eq!(shown("services.pgweb", "port").as_deref(), Some("8090"));
+        assert_eq!(f.kept.len(), 1, "{:?}", f.kept);
+        assert!(f.kept[0].why.contains("no key for this redis setting"));
     }
 
     #[test]
