@@ -532,7 +532,8 @@ fn phoenix_app(e: &Expect) -> tempfile::TempDir {
         let text = read_fixture(&format!("phoenix/{file}"))
             .replace("__APP__", e.app)
             .replace("__REPO__", e.repo)
-            .replace("__ENDPOINT__", e.endpoint);
+            .replace("__ENDPOINT__", e.endpoint)
+            .replace("__MAILER__", &e.repo.replace(".Repo", ".Mailer"));
         std::fs::write(dir.path().join("config").join(file), text).unwrap();
     }
     let out = crate::support::devgen(dir.path(), &["sync"]);
@@ -606,6 +607,18 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
                 );
             }
             None => assert_eq!(dev["live_debugger_port"], "nil"),
+        }
+        if e.services.is_some() {
+            // Mailpit on: mail goes to it over SMTP; MinIO on: ExAws's S3 is MinIO.
+            assert_eq!(dev["mailer_adapter"], "Swoosh.Adapters.SMTP");
+            assert_eq!(dev["mailer_relay"], q(e.ip));
+            assert_eq!(dev["mailer_port"], "1025");
+            assert_eq!(dev["ex_aws_access_key_id"], q("minioadmin"));
+            assert_eq!(dev["ex_aws_s3_host"], q(e.ip));
+            assert_eq!(dev["ex_aws_s3_port"], "9000");
+        } else {
+            assert_eq!(dev["mailer_adapter"], "Swoosh.Adapters.Local");
+            assert_eq!(dev["ex_aws_s3_host"], "nil");
         }
 
         let test = read_config(dir.path(), "test", e);
@@ -718,7 +731,8 @@ fn elixir_reads_config_devgen_creates_from_nothing() {
     let config = read_fixture("phoenix/config.exs")
         .replace("__APP__", e.app)
         .replace("__REPO__", e.repo)
-        .replace("__ENDPOINT__", e.endpoint);
+        .replace("__ENDPOINT__", e.endpoint)
+        .replace("__MAILER__", &e.repo.replace(".Repo", ".Mailer"));
     std::fs::write(dir.path().join("config/config.exs"), config).unwrap();
     let dev = read_config(dir.path(), "dev", e);
     assert_eq!(dev["endpoint_ip"], e.ip_tuple);
