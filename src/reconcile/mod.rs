@@ -98,8 +98,11 @@ pub struct FilePlan {
     /// Merged files in conflict: the file as `--force` would write it, so that the conflict
     /// can be shown as a diff (the plan itself leaves conflicting values alone).
     pub forced: Option<String>,
-    /// A file devgen wrote whole and no target writes any more: it goes (when `changes()`).
+    /// The file goes (when `changes()`): devgen wrote it whole, or only its block was in
+    /// it, and no target writes it any more.
     pub remove: bool,
+    /// No target writes this file any more: its lock entry goes (unless in conflict).
+    pub dropped: bool,
 }
 
 impl FilePlan {
@@ -119,6 +122,7 @@ impl FilePlan {
             replaced: Vec::new(),
             forced: None,
             remove: false,
+            dropped: false,
         }
     }
 
@@ -222,7 +226,7 @@ impl Plan {
             if let Some(entry) = &f.lock_entry {
                 lock.files.insert(f.path.clone(), entry.clone());
             }
-            if f.remove && !matches!(f.status, Status::Conflict(_)) {
+            if f.dropped && !matches!(f.status, Status::Conflict(_)) {
                 lock.files.remove(&f.path);
             }
         }
@@ -270,9 +274,11 @@ pub fn plan(rendered: &[Rendered], files: &impl Files, force: bool) -> Result<Pl
     Ok(plan)
 }
 
-/// Files devgen wrote whole that no target writes any more (a script the spec turned off):
-/// removed when unchanged since devgen wrote them, a conflict when changed by hand
-/// (`--force` removes them too); one already gone only leaves the lock.
+/// Files devgen wrote that no target writes any more (a script the spec turned off, the
+/// services' `.env` once no service is on): a file devgen wrote whole is removed, and a
+/// block is taken out of its file (the file goes when nothing of the user's is left) —
+/// each when unchanged since devgen wrote it; one changed by hand is a conflict
+/// (`--force` removes it too); one already gone only leaves the lock.
 fn dropped_outputs(
     rendered: &[Rendered],
     lock: &Lock,
@@ -281,28 +287,77 @@ fn dropped_outputs(
 ) -> Result<Vec<FilePlan>> {
     let mut dropped = Vec::new();
     for (path, entry) in &lock.files {
-        let owned_whole = entry.ownership == Some(Ownership::Owned);
-        if !owned_whole || rendered.iter().any(|r| r.decl.path == path.as_str()) {
+        if rendered.iter().any(|r| r.decl.path == path.as_str()) {
             continue;
         }
         let current = files.read(path)?;
-        let unchanged = current
-            .as_deref()
-            .is_some_and(|text| entry.sha256.as_deref() == Some(digest(text).as_str()));
-        let status = match &current {
-            None => Status::InSync,
-            Some(_) if unchanged || force => Status::Drift,
-            Some(_) => Status::Conflict(format!(
-                "devgen.toml no longer asks for this file, but it was {HAND_EDITED}; delete it yourself if it should go"
-            )),
+        let plan = match entry.ownership {
+            Some(Ownership::Owned) => dropped_file(path, entry, current, force),
+            Some(Ownership::Block) => dropped_block(path, entry, current, force)?,
+            _ => continue,
         };
         dropped.push(FilePlan {
-            status,
-            remove: true,
-            ..FilePlan::new(path, Role::Output(Ownership::Owned), current, String::new())
+            dropped: true,
+            ..plan
         });
     }
     Ok(dropped)
+}
+
+/// A file devgen wrote whole and no longer writes.
+fn dropped_file(path: &str, entry: &LockEntry, current: Option<String>, force: bool) -> FilePlan {
+    let unchanged = current
+        .as_deref()
+        .is_some_and(|text| entry.sha256.as_deref() == Some(digest(text).as_str()));
+    let status = match &current {
+        None => Status::InSync,
+        Some(_) if unchanged || force => Status::Drift,
+        Some(_) => Status::Conflict(format!(
+            "devgen.toml no longer asks for this file, but it was {HAND_EDITED}; delete it yourself if it should go"
+        )),
+    };
+    FilePlan {
+        status,
+        remove: true,
+        ..FilePlan::new(path, Role::Output(Ownership::Owned), current, String::new())
+    }
+}
+
+/// A block devgen wrote into a file of the user's and no longer writes: the file without
+/// it, or no file when nothing else is in it.
+fn dropped_block(
+    path: &str,
+    entry: &LockEntry,
+    current: Option<String>,
+    force: bool,
+) -> Result<FilePlan> {
+    let role = Role::Output(Ownership::Block);
+    let Some(text) = current.as_deref() else {
+        return Ok(FilePlan {
+            status: Status::InSync,
+            ..FilePlan::new(path, role, current, String::new())
+        });
+    };
+    let Some((rest, inner)) = block::MARKERS.remove(path, text)? else {
+        // The user took the block out already.
+        return Ok(FilePlan {
+            status: Status::InSync,
+            ..FilePlan::new(path, role, current.clone(), text.to_string())
+        });
+    };
+    let unchanged = entry.sha256.as_deref() == Some(digest(&crate::text::as_lf(&inner)).as_str());
+    let status = if unchanged || force {
+        Status::Drift
+    } else {
+        Status::Conflict(format!(
+            "devgen.toml no longer asks for devgen's block here, but it was {HAND_EDITED}; delete the block yourself if it should go"
+        ))
+    };
+    Ok(FilePlan {
+        status,
+        remove: rest.trim().is_empty(),
+        ..FilePlan::new(path, role, current, rest)
+    })
 }
 
 /// Decide the fate of one file, given its text on disk and what the lock says devgen wrote.

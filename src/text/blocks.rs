@@ -96,6 +96,30 @@ impl Markers {
         })
     }
 
+    /// `text` without its block, markers included (and without the blank line `append`
+    /// put before it), with the block's inner text. `Ok(None)`: no block.
+    pub fn remove(&self, file: &str, text: &str) -> Result<Option<(String, String)>> {
+        let Some(inner) = self.find(file, text)? else {
+            return Ok(None);
+        };
+        let before = &text[..inner.start];
+        let begin_line = before.trim_end_matches(['\n', '\r']);
+        let start = begin_line.rfind('\n').map_or(0, |i| i + 1);
+        let after = &text[inner.end..];
+        let end = inner.end + after.find('\n').map_or(after.len(), |i| i + 1);
+        let mut head = text[..start].to_string();
+        let tail = &text[end..];
+        if tail.is_empty() {
+            for blank in ["\r\n", "\n"] {
+                if head.ends_with(&format!("{blank}{blank}")) {
+                    head.truncate(head.len() - blank.len());
+                    break;
+                }
+            }
+        }
+        Ok(Some((head + tail, text[inner].to_string())))
+    }
+
     /// The begin and end marker lines of `text`, in order.
     fn marker_lines(&self, text: &str) -> (Vec<Found>, Vec<Found>) {
         let mut begins = Vec::new();
@@ -141,6 +165,20 @@ mod tests {
         end_prefix: "# <<< mine",
         rerun: "mine again",
     };
+
+    #[test]
+    fn removing_a_block_gives_back_the_users_text() {
+        let theirs = "A=1\n";
+        let with = append(theirs, &M.wrap("B=2\n"));
+        assert_eq!(
+            M.remove("f", &with).unwrap(),
+            Some((theirs.to_string(), "B=2\n".to_string()))
+        );
+        let middle = "A=1\n# >>> mine >>> keep out\nB=2\n# <<< mine <<<\nC=3\n";
+        assert_eq!(M.remove("f", middle).unwrap().unwrap().0, "A=1\nC=3\n");
+        assert_eq!(M.remove("f", &M.wrap("B=2\n")).unwrap().unwrap().0, "");
+        assert_eq!(M.remove("f", "A=1\n").unwrap(), None);
+    }
 
     #[test]
     fn blocks_are_added_replaced_and_never_guessed() {

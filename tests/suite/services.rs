@@ -455,3 +455,51 @@ fn a_variable_the_spec_sets_in_env_is_the_specs_in_the_shell_and_in_dotenv() {
         "{dotenv}"
     );
 }
+
+#[test]
+fn turning_every_service_off_takes_devgens_parts_out_and_leaves_the_users() {
+    let dir = synced_project("services");
+    let d = dir.path();
+    // The user's own line in .env stays; a compose.yaml devgen wrote whole goes.
+    let dotenv = read(d, ".env");
+    std::fs::write(d.join(".env"), format!("MY_TOKEN=abc\n\n{dotenv}")).unwrap();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    let spec = read(d, "devgen.toml");
+    let cut = spec.find("[services]").unwrap();
+    std::fs::write(d.join("devgen.toml"), &spec[..cut]).unwrap();
+    let out = devgen(d, &["sync"]);
+    assert_exit(&out, 0);
+    assert_eq!(read(d, ".env"), "MY_TOKEN=abc\n");
+    assert!(!d.join("compose.yaml").exists());
+    let devenv = read(d, "devenv.nix");
+    for gone in [
+        "services.nats",
+        "services.minio",
+        "NATS_URL",
+        "scripts.infra-up",
+        "pgweb",
+    ] {
+        assert!(!devenv.contains(gone), "{gone} is still in\n{devenv}");
+    }
+    assert!(!read(d, "devgen.lock").contains("[files.\".env\"]"));
+    assert_exit(&devgen(d, &["diff"]), 0);
+}
+
+#[test]
+fn a_hand_edited_env_block_of_services_turned_off_is_a_conflict() {
+    let dir = synced_project("services");
+    let d = dir.path();
+    let dotenv = read(d, ".env").replace("REDIS_URL=", "REDIS_URL=redis://elsewhere:1/#");
+    std::fs::write(d.join(".env"), &dotenv).unwrap();
+    let spec = read(d, "devgen.toml");
+    let cut = spec.find("[services]").unwrap();
+    std::fs::write(d.join("devgen.toml"), &spec[..cut]).unwrap();
+    let out = devgen(d, &["sync"]);
+    assert_exit(&out, 3);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no longer asks for devgen's block here")
+            || stderr(&out).contains("no longer asks for devgen's block here"),
+        "{out:?}"
+    );
+    assert_eq!(read(d, ".env"), dotenv, "nothing is written on a conflict");
+}
