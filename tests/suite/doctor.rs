@@ -8,13 +8,13 @@ use std::fs;
 use std::net::TcpListener;
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::net::Dnsmasq;
-use crate::support::{assert_exit, devgen_cmd, require, run_ok, stderr, stdout};
+use crate::support::{assert_exit, devgen_cmd, require, run_ok, serve, stderr, stdout, Server};
 
 /// A project address no other test, and likely no other test run on this machine, uses:
 /// the process id picks the middle octets, `n` the last.
@@ -319,8 +319,6 @@ fn a_port_held_by_another_process_fails_with_the_fix() {
 }
 
 /// A listener started in `dir`, like a project's own server, until dropped.
-struct Server(Child);
-
 impl Server {
     fn listen(dir: &Path, ip: &str, port: u16) -> Server {
         let mut child = Command::new(require("python3"))
@@ -344,13 +342,6 @@ impl Server {
         .unwrap();
         assert_eq!(line, "ready\n");
         Server(child)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -713,24 +704,10 @@ fn a_devenv_nix_option_devenv_does_not_have_fails_the_devenv_nix_check() {
 /// `program ARGS` started in the project, as devenv starts a service, once it listens on
 /// `ip:port`.
 fn service(dir: &Path, ip: &str, port: u16, program: &str, args: &[&str]) -> Server {
-    let child = Command::new(require(program))
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server(child);
-    let addr = format!("{ip}:{port}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{program} never listened on {addr}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    server
+    serve(
+        Command::new(require(program)).args(args).current_dir(dir),
+        &format!("{ip}:{port}"),
+    )
 }
 
 #[test]

@@ -4,16 +4,14 @@
 //! `.env` read by bash and Elixir; the dev shell's commands accepted by shellcheck; and two
 //! projects with the same services side by side on one machine.
 
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::{json, Value};
 
 use crate::support::{
-    assert_exit, devgen, devgen_on, fixture_path, project_with_spec, read, require, run_ok, stderr,
-    synced_project,
+    assert_exit, devgen, devgen_on, fixture_path, project_with_spec, read, require, run_ok, serve,
+    stderr, synced_project, Server,
 };
 
 /// `pkgs` attributes the services fixture's devenv.nix uses, for the evaluation stub.
@@ -129,35 +127,6 @@ fn a_worktree_override_moves_every_service_to_the_worktrees_address() {
     assert_eq!(got["env"]["NATS_URL"], "nats://127.0.0.51:4222");
 }
 
-/// A server started in the background, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Start `cmd` and wait until `addr` accepts connections.
-fn start(cmd: &mut Command, addr: &str) -> Server {
-    let child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let mut server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(addr).is_err() {
-        if let Ok(Some(status)) = server.0.try_wait() {
-            panic!("{cmd:?} exited with {status} before listening on {addr}");
-        }
-        assert!(Instant::now() < deadline, "{addr} never answered");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
-}
-
 /// nats-server with the flags devenv's NATS module builds from these settings.
 fn nats_server(nats: &Value, store: &Path) -> Server {
     let host = nats["host"].as_str().unwrap();
@@ -168,7 +137,7 @@ fn nats_server(nats: &Value, store: &Path) -> Server {
         cmd.arg("-js").arg("-sd").arg(store);
     }
     cmd.args(["-m", &nats["monitoring"]["port"].to_string()]);
-    start(&mut cmd, &format!("{host}:{port}"))
+    serve(&mut cmd, &format!("{host}:{port}"))
 }
 
 /// `GET path` from the monitoring port, as curl reads it.
@@ -226,7 +195,7 @@ fn a_real_redis_server_from_devenv_settings_answers_redis_url() {
     let bind = redis["bind"].as_str().unwrap();
     let port = redis["port"].to_string();
     let data = tempfile::tempdir().unwrap();
-    let _server = start(
+    let _server = serve(
         Command::new(require("redis-server"))
             .args(["--bind", bind, "--port", &port, "--save", "", "--dir"])
             .arg(data.path()),

@@ -2,7 +2,7 @@
 //! programs the conformance tests need.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -192,4 +192,38 @@ pub fn devgen_on(registry: &Path, dir: &Path, args: &[&str]) -> Output {
         .env("DEVGEN_REGISTRY", registry)
         .output()
         .expect("devgen runs")
+}
+
+/// A server a test started, killed when dropped.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `cmd` (its output discarded) and wait until `addr` accepts connections; a server
+/// that exits first, or never listens, fails the test.
+#[track_caller]
+pub fn serve(cmd: &mut Command, addr: &str) -> Server {
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let mut server = Server(child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(addr).is_err() {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!("{cmd:?} exited with {status} before listening on {addr}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{addr} never answered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server
 }
