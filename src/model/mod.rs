@@ -11,6 +11,7 @@
 //! shared PostgreSQL listens) comes in as [`Facts`]: the machine layer reads them from its
 //! registry, so this stage never reads a file.
 
+mod front;
 mod ports;
 mod resolve;
 mod services;
@@ -19,6 +20,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use serde::Serialize;
 
+pub use front::{Frontend, Hmr, Proxy, Route, PHOENIX_PATHS};
 pub use resolve::{camel_case, resolve};
 pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, ServicePort, Services, SERVICE_PORTS};
 
@@ -64,6 +66,8 @@ pub struct Model {
     pub pre_commit_hook: bool,
     pub overrides: Overrides,
     pub services: Services,
+    pub frontend: Option<Frontend>,
+    pub proxy: Option<Proxy>,
 }
 
 impl Model {
@@ -80,6 +84,11 @@ impl Model {
             ports.push(("postgres.port", self.postgres.port));
         }
         ports.extend(self.services.ports().iter().map(|p| (p.key, p.port)));
+        if let Some(f) = &self.frontend {
+            ports.push(("frontend.port", f.port));
+            ports.extend(f.hmr.iter().map(|h| ("frontend.hmr", h.port)));
+        }
+        ports.extend(self.proxy.as_ref().map(|p| ("proxy.port", p.port)));
         ports
     }
 }

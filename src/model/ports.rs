@@ -18,9 +18,9 @@ pub(super) fn check_ports(
             continue;
         };
         // Point at whichever of the two the user wrote (a default has no span).
-        let (key, other, span) = match port_span(src, b) {
+        let (key, other, span) = match port_span(src, b, *pa) {
             Some(span) => (b, a, span),
-            None => (a, b, port_span(src, a).unwrap_or(0..0)),
+            None => (a, b, port_span(src, a, *pa).unwrap_or(0..0)),
         };
         return Err(Box::new(
             src.error(
@@ -36,8 +36,8 @@ pub(super) fn check_ports(
     Ok(())
 }
 
-/// Where the spec sets the port of `key`, when it does.
-fn port_span(src: &SpecSource, key: &str) -> Option<Range<usize>> {
+/// Where the spec sets `key` to `port`, when it does.
+fn port_span(src: &SpecSource, key: &str, port: u16) -> Option<Range<usize>> {
     let s = &src.spec;
     let sv = &s.services;
     let span = |p: &Option<Spanned<Port>>| p.as_ref().map(|p| p.span());
@@ -53,6 +53,14 @@ fn port_span(src: &SpecSource, key: &str) -> Option<Range<usize>> {
         "services.mailpit.smtp_port" => sv.mailpit.as_ref().and_then(|m| span(&m.smtp_port)),
         "services.mailpit.ui_port" => sv.mailpit.as_ref().and_then(|m| span(&m.ui_port)),
         "services.pgweb.port" => sv.pgweb.as_ref().and_then(|p| span(&p.port)),
+        "frontend.port" => s.frontend.as_ref().and_then(|f| span(&f.port)),
+        "frontend.hmr" => s.frontend.as_ref().and_then(|f| {
+            f.hmr
+                .values()
+                .find(|p| p.get_ref().0 == port)
+                .map(|p| p.span())
+        }),
+        "proxy.port" => s.proxy.as_ref().and_then(|p| span(&p.port)),
         _ => None,
     }
 }

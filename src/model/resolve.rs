@@ -2,6 +2,7 @@
 
 use serde_spanned::Spanned;
 
+use super::front;
 use super::ports::check_ports;
 use super::{
     EnvVar, Facts, Model, Phoenix, Postgres, Project, Services, Toolchain, DEFAULT_ELIXIR,
@@ -17,6 +18,7 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
     let project = project(src, facts)?;
     let phoenix = phoenix(src);
     let postgres = postgres(src, &project, facts);
+    let frontend = front::frontend(src);
     let s = &src.spec;
     let model = Model {
         project,
@@ -40,6 +42,13 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
         pre_commit_hook: s.hooks.pre_commit.unwrap_or(false),
         overrides: OVERRIDES,
         services: Services::resolve(src),
+        frontend: None,
+        proxy: None,
+    };
+    let model = Model {
+        proxy: front::proxy(src, model.phoenix.port, frontend.as_ref()),
+        frontend,
+        ..model
     };
     // A shared server is not on the project IP, so its port cannot clash with Phoenix's.
     check_ports(src, &model.ports())?;

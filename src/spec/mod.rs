@@ -21,8 +21,9 @@ use std::ops::Range;
 use crate::diagnostic::Diagnostic;
 
 pub use sections::{
-    json_schema, HooksSpec, Mode, PackagesSpec, PhoenixSpec, PostgresSpec, ProjectSpec, Spec,
-    ToolchainSpec, SECTIONS, SUBSECTIONS,
+    json_schema, FrontendSpec, HooksSpec, Isolation, Mode, PackageManager, PackagesSpec,
+    PhoenixSpec, PostgresSpec, ProjectSpec, ProxySpec, Spec, ToolchainSpec, Upstream, UpstreamName,
+    SECTIONS, SUBSECTIONS,
 };
 pub use values::{LiveDebugger, Port, Version};
 

@@ -161,6 +161,61 @@ pub fn is_region(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
+/// A directory inside the project, written relative to its root: `frontend`, `apps/web`.
+pub fn is_relative_dir(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && !s.starts_with('/')
+        && s.split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-/@+".contains(&c))
+}
+
+/// A path matcher as Caddy's `handle` takes it: `/api/*`, `/_build/_hmr/client`.
+pub fn is_route_path(s: &str) -> bool {
+    s.starts_with('/')
+        && s.len() <= 255
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"/._-~*%@:+".contains(&c))
+}
+
+/// An HTTP header name (RFC 9110's token).
+pub fn is_header_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+}
+
+/// A command line of one line: what a Procfile line can run.
+pub fn is_one_line_command(s: &str) -> bool {
+    !s.trim().is_empty() && !s.contains(['\n', '\r', '\0'])
+}
+
+/// The variable name part of an HMR path: its last segment, upper case, `_` for the rest.
+pub fn hmr_name(path: &str) -> String {
+    let last = path
+        .trim_end_matches(['/', '*'])
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let name: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "ROOT".into()
+    } else {
+        name
+    }
+}
+
 /// A nixpkgs attribute path like `nodePackages.pnpm`.
 pub fn is_nix_attr_path(s: &str) -> bool {
     s.split('.').all(nix_edit::is_ident)
@@ -203,6 +258,13 @@ mod tests {
         assert!(is_nix_attr_path("nodePackages.pnpm"));
         assert!(!is_nix_attr_path("with"));
         assert!(!is_nix_attr_path("foo;bar"));
+    }
+
+    #[test]
+    fn hmr_names_come_from_the_last_segment() {
+        assert_eq!(hmr_name("/_build/_hmr/client"), "CLIENT");
+        assert_eq!(hmr_name("/_build/_hmr/server-fn/*"), "SERVER_FN");
+        assert_eq!(hmr_name("/"), "ROOT");
     }
 
     #[test]

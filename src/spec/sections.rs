@@ -44,6 +44,93 @@ pub struct Spec {
     /// Backing services beside PostgreSQL, each on the project IP: a table turns its service on.
     #[serde(default)]
     pub services: ServicesSpec,
+    /// A JavaScript app beside Phoenix, with its dev server on the project IP.
+    pub frontend: Option<FrontendSpec>,
+    /// Caddy in front: https://<host>:<port> on the project IP, routing to Phoenix, the frontend and its HMR websockets.
+    pub proxy: Option<ProxySpec>,
+}
+
+/// `[frontend]`: a JavaScript app beside Phoenix (seed 002's).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrontendSpec {
+    /// Its directory, relative to the project root.
+    #[schemars(with = "Option<String>", extend("default" = "frontend"))]
+    pub dir: Option<Spanned<String>>,
+    /// Its package manager. Default: from the lockfile in `dir` when init or import reads it, else npm.
+    #[schemars(with = "Option<PackageManager>")]
+    pub package_manager: Option<Spanned<PackageManager>>,
+    /// The command of its dev server, run in `dir` with HOST and PORT set. Default: "<package manager> run dev".
+    #[schemars(with = "Option<String>")]
+    pub dev: Option<Spanned<String>>,
+    /// The dev server's port on the project ip.
+    #[schemars(with = "Option<Port>", extend("default" = 3000))]
+    pub port: Option<Spanned<Port>>,
+    /// Hot-module-replacement websockets: the path each serves, and its port on the project ip.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Port>")]
+    pub hmr: IndexMap<Spanned<String>, Spanned<Port>>,
+    /// The command that builds it for production (the container target uses it). Default: "<package manager> run build".
+    #[schemars(with = "Option<String>")]
+    pub build: Option<Spanned<String>>,
+    /// Where the build puts its files, relative to `dir` (copied into priv/static by the container build).
+    #[schemars(with = "Option<String>", extend("default" = "dist"))]
+    pub output: Option<Spanned<String>>,
+}
+
+/// `[frontend] package_manager`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageManager {
+    Bun,
+    Pnpm,
+    Npm,
+    Yarn,
+}
+
+impl PackageManager {
+    pub fn name(self) -> &'static str {
+        match self {
+            PackageManager::Bun => "bun",
+            PackageManager::Pnpm => "pnpm",
+            PackageManager::Npm => "npm",
+            PackageManager::Yarn => "yarn",
+        }
+    }
+}
+
+/// `[proxy]`: Caddy in front of Phoenix and the frontend.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySpec {
+    /// Caddy's HTTPS port on the project ip: https://<host>:<port>.
+    #[schemars(with = "Option<Port>", extend("default" = 8000))]
+    pub port: Option<Spanned<Port>>,
+    /// More routes: a path (Caddy's matcher, like "/admin/*") and where it goes — "phoenix", "frontend", or a port on the project ip. Phoenix gets /api/*, /live/*, /socket/*, /phoenix/* and /dev/* anyway; the HMR paths their ports; the rest the frontend (Phoenix without one).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Upstream>")]
+    pub routes: IndexMap<Spanned<String>, Spanned<Upstream>>,
+    /// Headers added to every response, like "Strict-Transport-Security".
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub headers: IndexMap<Spanned<String>, Spanned<String>>,
+}
+
+/// Where a proxy route goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Upstream {
+    /// "phoenix" or "frontend".
+    Named(UpstreamName),
+    /// Another server's port on the project ip.
+    Port(Port),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UpstreamName {
+    Phoenix,
+    Frontend,
 }
 
 /// `[services]`: NATS, MinIO, Redis, Mailpit and PgWeb, run by devenv on the project IP (and,
@@ -169,6 +256,20 @@ pub struct ProjectSpec {
     /// Where PostgreSQL runs: "isolated" (a server of the project's own, on its ip) or "shared" (the machine's one server, see `devgen shared`).
     #[schemars(with = "Option<Mode>", extend("default" = "isolated"))]
     pub mode: Option<Spanned<Mode>>,
+    /// How checkouts keep apart: "ip" (each project and worktree its own loopback address, every service on its usual port).
+    #[schemars(with = "Option<Isolation>", extend("default" = "ip"))]
+    pub isolation: Option<Spanned<Isolation>>,
+}
+
+/// `[project] isolation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Isolation {
+    /// Its own loopback address for each project and worktree.
+    #[default]
+    Ip,
+    /// 127.0.0.1 for everyone, with a block of ports each (seed 002's worktree ranges).
+    Ports,
 }
 
 /// `[project] mode`: where the project's PostgreSQL runs.
@@ -253,7 +354,10 @@ pub fn json_schema() -> Schema {
 
 /// The keys each section takes, for "did you mean" and for listing in help texts.
 pub const SECTIONS: &[(&str, &[&str])] = &[
-    ("project", &["name", "app", "module", "host", "ip", "mode"]),
+    (
+        "project",
+        &["name", "app", "module", "host", "ip", "mode", "isolation"],
+    ),
     ("toolchain", &["elixir", "erlang", "node", "postgres"]),
     ("phoenix", &["port", "live_debugger", "auto_restart"]),
     (
@@ -273,6 +377,19 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
         "services",
         &["compose", "nats", "minio", "redis", "mailpit", "pgweb"],
     ),
+    (
+        "frontend",
+        &[
+            "dir",
+            "package_manager",
+            "dev",
+            "port",
+            "hmr",
+            "build",
+            "output",
+        ],
+    ),
+    ("proxy", &["port", "routes", "headers"]),
 ];
 
 /// The keys of the tables inside a section (`[services.nats]`), as [`SECTIONS`] lists a

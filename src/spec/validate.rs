@@ -4,11 +4,12 @@
 use serde_spanned::Spanned;
 
 use super::rules::{
-    host_suffix_problem, is_bucket_name, is_database_name, is_dev_credential, is_env_name,
-    is_host_name, is_major_minor, is_major_version, is_module_name, is_nix_attr_path, is_otp_app,
-    is_project_name, is_region, parse_loopback_ip, HOST_SUFFIXES,
+    hmr_name, host_suffix_problem, is_bucket_name, is_database_name, is_dev_credential,
+    is_env_name, is_header_name, is_host_name, is_major_minor, is_major_version, is_module_name,
+    is_nix_attr_path, is_one_line_command, is_otp_app, is_project_name, is_region, is_relative_dir,
+    is_route_path, parse_loopback_ip, HOST_SUFFIXES,
 };
-use super::{SpecSource, Version};
+use super::{FrontendSpec, PackageManager, SpecSource, Version};
 use crate::diagnostic::{line_col, Diagnostic};
 
 type Checked = Result<(), Box<Diagnostic>>;
@@ -22,7 +23,9 @@ pub(super) fn validate(src: &SpecSource) -> Checked {
     packages(src)?;
     extensions(src)?;
     env(src)?;
-    services(src)
+    services(src)?;
+    frontend(src)?;
+    proxy(src)
 }
 
 fn project(src: &SpecSource) -> Checked {
@@ -261,6 +264,121 @@ fn services(src: &SpecSource) -> Checked {
             is_region,
             "invalid region",
             "use lowercase letters, digits and '-', like \"us-east-1\"",
+        )?;
+    }
+    Ok(())
+}
+
+/// `[frontend]`: a directory inside the project, one-line commands, HMR paths Caddy can
+/// match, and Node.js for a package manager that needs it.
+fn frontend(src: &SpecSource) -> Checked {
+    let Some(f) = &src.spec.frontend else {
+        return Ok(());
+    };
+    let dir_help = "write a directory inside the project, relative to its root, like \"frontend\" or \"apps/web\"";
+    for dir in [&f.dir, &f.output].into_iter().flatten() {
+        check(src, dir, is_relative_dir, "invalid directory", dir_help)?;
+    }
+    for command in [&f.dev, &f.build].into_iter().flatten() {
+        check(
+            src,
+            command,
+            is_one_line_command,
+            "invalid command",
+            "write the command on one line, like \"bun run dev\"",
+        )?;
+    }
+    let mut names: Vec<(String, &Spanned<String>)> = Vec::new();
+    for path in f.hmr.keys() {
+        check(src, path, is_route_path, "invalid HMR path", "write the path the websocket is served on, starting with '/', like \"/_build/_hmr/client\"")?;
+        let name = hmr_name(path.get_ref());
+        if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+            let (line, col) = line_col(&src.text, first.span().start);
+            return Err(Box::new(
+                src.error(
+                    path.span(),
+                    format!(
+                        "HMR paths {:?} and {:?} both end in {name:?}",
+                        first.get_ref(),
+                        path.get_ref()
+                    ),
+                )
+                .with_label(
+                    "its variable would be FRONTEND_HMR_".to_string()
+                        + &name
+                        + "_PORT, like the other's",
+                )
+                .with_help(format!(
+                    "give the paths different last segments; the other is at {}:{line}:{col}",
+                    src.file
+                )),
+            ));
+        }
+        names.push((name, path));
+    }
+    needs_node(src, f)
+}
+
+/// npm, pnpm and yarn run on Node.js, which only `[toolchain] node` puts in the dev shell.
+fn needs_node(src: &SpecSource, f: &FrontendSpec) -> Checked {
+    let pm = f.package_manager.as_ref();
+    let bun = pm.is_some_and(|p| *p.get_ref() == PackageManager::Bun);
+    if bun || src.spec.toolchain.node.is_some() {
+        return Ok(());
+    }
+    let name = pm.map_or("npm", |p| p.get_ref().name());
+    let span = pm
+        .map(|p| p.span())
+        .or_else(|| f.dir.as_ref().map(|d| d.span()));
+    let span = span.unwrap_or_else(|| section_span(src, "frontend"));
+    Err(Box::new(
+        src.error(
+            span,
+            format!("the frontend's {name} needs Node.js, and [toolchain] has no node"),
+        )
+        .with_label(format!("{name} runs on Node.js"))
+        .with_help(
+            "add node = \"22\" under [toolchain], or package_manager = \"bun\" under [frontend]",
+        ),
+    ))
+}
+
+/// Where `[name]` is written (its header), for an error about the section as a whole.
+fn section_span(src: &SpecSource, name: &str) -> std::ops::Range<usize> {
+    let header = format!("[{name}]");
+    src.text
+        .find(&header)
+        .map_or(0..0, |at| at..at + header.len())
+}
+
+/// `[proxy]`: route paths Caddy can match, header names and one-line values.
+fn proxy(src: &SpecSource) -> Checked {
+    let Some(p) = &src.spec.proxy else {
+        return Ok(());
+    };
+    for path in p.routes.keys() {
+        check(
+            src,
+            path,
+            is_route_path,
+            "invalid route path",
+            "write a path matcher starting with '/', like \"/admin/*\"",
+        )?;
+    }
+    for (name, value) in &p.headers {
+        check(
+            src,
+            name,
+            is_header_name,
+            "invalid header name",
+            "write an HTTP header name, like \"Strict-Transport-Security\"",
+        )?;
+        check(
+            src,
+            value,
+            |v| !v.contains(['\n', '\r', '\0']),
+            "invalid header value",
+            "write the value on one line",
         )?;
     }
     Ok(())

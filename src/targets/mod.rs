@@ -9,10 +9,12 @@
 
 mod adopt;
 pub mod dev;
+pub mod dotenv;
 pub mod flake;
 mod nixpkgs;
 pub mod services;
 pub mod shared;
+pub mod variables;
 
 use crate::error::Result;
 use crate::model::Model;
@@ -23,7 +25,12 @@ pub use adopt::{
 };
 
 /// Every target, one line each.
-pub static TARGETS: &[&Target] = &[&dev::TARGET, &services::TARGET, &shared::TARGET];
+pub static TARGETS: &[&Target] = &[
+    &dev::TARGET,
+    &services::TARGET,
+    &dotenv::TARGET,
+    &shared::TARGET,
+];
 
 /// One target: a set of files written from one set of values.
 pub struct Target {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::model::{EnvVar, Model, Overrides, Phoenix, Postgres, Project, Services, Toolchain};
-use crate::targets::{nixpkgs, services};
+use crate::targets::{nixpkgs, variables};
 
 /// Packages every dev environment gets: overmind runs the Procfile, and tmux must be the
 /// same build overmind talks to, or tmux commands fail with "server exited unexpectedly".
@@ -40,8 +40,10 @@ struct Context<'a> {
     overrides: &'a Overrides,
     /// The backing services, written by the services target's partials.
     services: &'a Services,
-    /// Their variables, for `env` (none when no service is on).
-    service_variables: Vec<services::Variable>,
+    /// Whether any of them is on (their shell commands come with them).
+    services_on: bool,
+    /// The variables of the services, frontend and proxy, for `env`.
+    service_variables: Vec<variables::Variable>,
 }
 
 #[derive(Serialize)]
@@ -90,7 +92,7 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
             repo_module: format!("{module}.Repo"),
             endpoint_module: format!("{module}Web.Endpoint"),
             mailer_module: format!("{module}.Mailer"),
-            ip_nix: services::nix_project_ip(model),
+            ip_nix: variables::nix_project_ip(model),
         },
         toolchain: ToolchainPackages {
             versions: t,
@@ -105,15 +107,12 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         pre_commit_hook: model.pre_commit_hook,
         overrides: &model.overrides,
         services: &model.services,
-        service_variables: if model.services.any() {
-            // A name the spec's [env] sets is written once, from there.
-            services::variables(model)
-                .into_iter()
-                .filter(|v| !model.env.iter().any(|e| e.name == v.name))
-                .collect()
-        } else {
-            Vec::new()
-        },
+        services_on: model.services.any(),
+        // A name the spec's [env] sets is written once, from there.
+        service_variables: variables::variables(model)
+            .into_iter()
+            .filter(|v| !model.env.iter().any(|e| e.name == v.name))
+            .collect(),
     };
     Some(crate::render::values(&context))
 }

@@ -1,23 +1,19 @@
 //! The `services` target: the backing services beside PostgreSQL (`[services]`) — NATS,
-//! MinIO, Redis, Mailpit, PgWeb — for the tools outside the dev shell: `.env` with every
-//! address the app's libraries read, and `compose.yaml` running the same services in Docker
-//! for teammates without Nix. Templates in `templates/services/`.
+//! MinIO, Redis, Mailpit, PgWeb — as `compose.yaml`, running them in Docker for teammates
+//! without Nix. Templates in `templates/services/`.
 //!
-//! devenv runs the services themselves: their `services.*` settings and the same variables
-//! go into the dev target's devenv.nix (and the Phoenix config into its config/devgen.exs),
-//! through the partials `services/_devenv.nix.j2` and `services/_devgen.exs.j2`, from
-//! [`Variable`]s and [`nix_project_ip`] here.
+//! devenv runs the services themselves: their `services.*` settings go into the dev
+//! target's devenv.nix (and the Phoenix config into its config/devgen.exs) through the
+//! partials `services/_devenv.nix.j2` and `services/_devgen.exs.j2`; their variables are
+//! [`super::variables`]', in devenv.nix and in the `dotenv` target's `.env`.
 
 mod adopt;
-mod variables;
 
 use serde::Serialize;
 
-use super::{Scope, Target, DOTENV, YAML};
+use super::{Scope, Target, YAML};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
-
-pub use variables::{nix_project_ip, variables, Variable, VARIABLE_NAMES};
 
 pub static TARGET: Target = Target {
     name: "services",
@@ -26,31 +22,24 @@ pub static TARGET: Target = Target {
     adopt: adopt::TABLE,
 };
 
-static OUTPUTS: &[OutputDecl] = &[
-    decl(".env", "services/env.j2", Ownership::Block, DOTENV),
-    OutputDecl {
-        when: Some("services.compose"),
-        ..decl(
-            "compose.yaml",
-            "services/compose.yaml.j2",
-            Ownership::Owned,
-            YAML,
-        )
-    },
-];
+static OUTPUTS: &[OutputDecl] = &[decl(
+    "compose.yaml",
+    "services/compose.yaml.j2",
+    Ownership::Owned,
+    YAML,
+)];
 
 #[derive(Serialize)]
 struct Context<'a> {
     #[serde(flatten)]
     model: &'a Model,
-    variables: Vec<Variable>,
     /// Compose's PostgreSQL image, from the toolchain's major version.
     postgres_image: String,
 }
 
-/// On when the spec turns on a service, or asks for compose.yaml.
+/// On when the spec asks for compose.yaml.
 fn for_model(model: &Model) -> Option<minijinja::Value> {
-    if !model.services.any() && !model.services.compose {
+    if !model.services.compose {
         return None;
     }
     let image = if model.postgres.extensions.iter().any(|e| e == "timescaledb") {
@@ -66,7 +55,6 @@ fn for_model(model: &Model) -> Option<minijinja::Value> {
     };
     Some(crate::render::values(&Context {
         model,
-        variables: variables(model),
         postgres_image: image,
     }))
 }

@@ -10,7 +10,7 @@ use crate::commands::import::findings::{Findings, Origin};
 use crate::spec::edit::Setting;
 use crate::spec::rules::is_nix_attr_path;
 use crate::targets::dev::{database_name, is_base_package};
-use crate::targets::services::VARIABLE_NAMES;
+use crate::targets::variables::VARIABLE_NAMES;
 use crate::targets::{settings_for, stock_devenv_value};
 
 const FILE: &str = "devenv.nix";

@@ -1,7 +1,10 @@
-//! The environment through which the app finds each service, with the names its libraries
-//! read: `DATABASE_URL` (Ecto, psql, most tools), `NATS_URL` (Gnat and the NATS CLI), the
-//! AWS SDKs' `AWS_*` with `AWS_ENDPOINT_URL_S3` and ExAws-style `S3_*` for MinIO,
-//! `REDIS_URL` (Redix), and `SMTP_*` for Mailpit.
+//! The environment through which the app and its tools find everything devgen runs, with
+//! the names their libraries read: `DATABASE_URL` (Ecto, psql, most tools), `NATS_URL` (Gnat
+//! and the NATS CLI), the AWS SDKs' `AWS_*` with `AWS_ENDPOINT_URL_S3` and ExAws-style `S3_*`
+//! for MinIO, `REDIS_URL` (Redix), `SMTP_*` for Mailpit; and for the frontend, the origin
+//! Caddy serves (`API_ORIGIN`, `VITE_API_ORIGIN`) and its ports (`FRONTEND_PORT`,
+//! `FRONTEND_HMR_<NAME>_PORT`, `CADDY_PORT`). The dev shell (devenv.nix `env`) and `.env` both
+//! take them from here.
 
 use serde::Serialize;
 
@@ -58,8 +61,20 @@ fn plain(text: &str) -> Value {
     }
 }
 
-/// Every variable of the services `model` turns on; `DATABASE_URL` always.
+/// Every variable of what `model` turns on: the services' (with `DATABASE_URL` when any
+/// is on), then the frontend's and the proxy's.
 pub fn variables(model: &Model) -> Vec<Variable> {
+    let mut vars = if model.services.any() {
+        service_values(model)
+    } else {
+        Vec::new()
+    };
+    vars.extend(front_values(model));
+    spell(model, vars)
+}
+
+/// The services' variables.
+fn service_values(model: &Model) -> Vec<(String, Value)> {
     let pg = &model.postgres;
     let mut vars = vec![(
         "DATABASE_URL",
@@ -105,6 +120,31 @@ pub fn variables(model: &Model) -> Vec<Variable> {
         vars.push(("SMTP_PORT", plain(&m.smtp_port.to_string())));
     }
     debug_assert!(vars.iter().all(|(name, _)| VARIABLE_NAMES.contains(name)));
+    vars.into_iter().map(|(n, v)| (n.to_string(), v)).collect()
+}
+
+/// The frontend's and the proxy's variables: where the app is served, and the ports the
+/// frontend's dev server is to take.
+fn front_values(model: &Model) -> Vec<(String, Value)> {
+    let mut vars = Vec::new();
+    if let Some(p) = &model.proxy {
+        let origin = format!("https://{}:{}", model.project.host, p.port);
+        vars.push(("API_ORIGIN".to_string(), plain(&origin)));
+        vars.push(("VITE_API_ORIGIN".to_string(), plain(&origin)));
+        vars.push(("CADDY_PORT".to_string(), plain(&p.port.to_string())));
+    }
+    if let Some(f) = &model.frontend {
+        vars.push(("FRONTEND_PORT".to_string(), plain(&f.port.to_string())));
+        for hmr in &f.hmr {
+            let name = format!("FRONTEND_HMR_{}_PORT", hmr.name);
+            vars.push((name, plain(&hmr.port.to_string())));
+        }
+    }
+    vars
+}
+
+/// Each variable spelled for `.env` and for devenv.nix.
+fn spell(model: &Model, vars: Vec<(String, Value)>) -> Vec<Variable> {
     let ip = model.project.ip.to_string();
     let ip_expr = nix_project_ip(model);
     vars.into_iter()

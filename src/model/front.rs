@@ -1,0 +1,130 @@
+//! The front of the project (`[frontend]`, `[proxy]`): a JavaScript dev server beside
+//! Phoenix, and Caddy serving both on one HTTPS origin, each on the project IP.
+
+use serde::Serialize;
+
+use crate::spec::rules::hmr_name;
+use crate::spec::{PackageManager, SpecSource, Upstream, UpstreamName};
+
+pub const DEFAULT_FRONTEND_PORT: u16 = 3000;
+pub const DEFAULT_PROXY_PORT: u16 = 8000;
+
+/// Paths Phoenix serves behind the proxy whatever the spec adds: its API, LiveView's and
+/// channels' websockets (and long-poll fallbacks), live reload, and the dev routes
+/// (`/dev/mailbox`, `/dev/dashboard`).
+pub const PHOENIX_PATHS: &[&str] = &["/api/*", "/live/*", "/socket/*", "/phoenix/*", "/dev/*"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Frontend {
+    pub dir: String,
+    pub package_manager: &'static str,
+    pub dev: String,
+    pub port: u16,
+    pub hmr: Vec<Hmr>,
+    pub build: String,
+    pub output: String,
+}
+
+/// One hot-module-replacement websocket of the frontend's dev server.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hmr {
+    pub path: String,
+    pub port: u16,
+    /// `CLIENT` of `/_build/_hmr/client`: its variable is `FRONTEND_HMR_CLIENT_PORT`.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Proxy {
+    pub port: u16,
+    /// Every route but the last resort, Phoenix's first, then the HMR paths, then the spec's.
+    pub routes: Vec<Route>,
+    /// Where everything else goes: the frontend, or Phoenix without one.
+    pub fallback: u16,
+    pub headers: Vec<(String, String)>,
+}
+
+/// A path Caddy sends to a port of the project IP.
+#[derive(Debug, Clone, Serialize)]
+pub struct Route {
+    pub path: String,
+    pub port: u16,
+}
+
+/// `[frontend]`, with its defaults.
+pub(super) fn frontend(src: &SpecSource) -> Option<Frontend> {
+    let f = src.spec.frontend.as_ref()?;
+    let pm = f
+        .package_manager
+        .as_ref()
+        .map_or(PackageManager::Npm, |p| *p.get_ref())
+        .name();
+    let text = |v: &Option<serde_spanned::Spanned<String>>, default: String| {
+        v.as_ref().map_or(default, |v| v.get_ref().clone())
+    };
+    Some(Frontend {
+        dir: text(&f.dir, "frontend".into()),
+        package_manager: pm,
+        dev: text(&f.dev, format!("{pm} run dev")),
+        port: f
+            .port
+            .as_ref()
+            .map_or(DEFAULT_FRONTEND_PORT, |p| p.get_ref().0),
+        hmr: f
+            .hmr
+            .iter()
+            .map(|(path, port)| Hmr {
+                name: hmr_name(path.get_ref()),
+                path: path.get_ref().clone(),
+                port: port.get_ref().0,
+            })
+            .collect(),
+        build: text(&f.build, format!("{pm} run build")),
+        output: text(&f.output, "dist".into()),
+    })
+}
+
+/// `[proxy]`, its routes resolved to ports.
+pub(super) fn proxy(src: &SpecSource, phoenix: u16, frontend: Option<&Frontend>) -> Option<Proxy> {
+    let p = src.spec.proxy.as_ref()?;
+    let mut routes: Vec<Route> = PHOENIX_PATHS
+        .iter()
+        .map(|path| Route {
+            path: path.to_string(),
+            port: phoenix,
+        })
+        .collect();
+    for hmr in frontend.iter().flat_map(|f| &f.hmr) {
+        routes.push(Route {
+            path: hmr.path.clone(),
+            port: hmr.port,
+        });
+    }
+    let fallback = frontend.map_or(phoenix, |f| f.port);
+    for (path, to) in &p.routes {
+        let port = match to.get_ref() {
+            Upstream::Named(UpstreamName::Phoenix) => phoenix,
+            Upstream::Named(UpstreamName::Frontend) => fallback,
+            Upstream::Port(port) => port.0,
+        };
+        // The spec's own route for a path wins over devgen's.
+        routes.retain(|r| r.path != *path.get_ref());
+        routes.push(Route {
+            path: path.get_ref().clone(),
+            port,
+        });
+    }
+    Some(Proxy {
+        port: p
+            .port
+            .as_ref()
+            .map_or(DEFAULT_PROXY_PORT, |p| p.get_ref().0),
+        routes,
+        fallback,
+        headers: p
+            .headers
+            .iter()
+            .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
+            .collect(),
+    })
+}
