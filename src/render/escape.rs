@@ -40,6 +40,21 @@ pub fn yaml_str(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
+/// A Caddyfile quoted token: `"` and `\\` escaped, and `{` too, so that no placeholder
+/// (`{env.X}`, `{$X}`) is read from it.
+pub fn caddy_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if matches!(c, '"' | '\\' | '{' | '}') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,7 @@ impl Renderer {
         env.add_filter("shell_str", |s: &str| shell::quote(s));
         env.add_filter("toml_str", |s: &str| escape::toml_str(s));
         env.add_filter("yaml_str", |s: &str| escape::yaml_str(s));
+        env.add_filter("caddy_str", |s: &str| escape::caddy_str(s));
         minijinja_embed::load_templates!(&mut env);
         Renderer { env }
     }

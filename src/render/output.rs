@@ -46,6 +46,7 @@ pub enum Syntax {
     Tmux,
     Gitignore,
     Yaml,
+    Caddyfile,
 }
 
 impl Syntax {
@@ -59,7 +60,8 @@ impl Syntax {
             | Syntax::Dotenv
             | Syntax::Tmux
             | Syntax::Gitignore
-            | Syntax::Yaml => "#",
+            | Syntax::Yaml
+            | Syntax::Caddyfile => "#",
         }
     }
 }

@@ -212,7 +212,7 @@ mod tests {
             .unwrap()
             .iter()
             .map(|(name, p)| {
-                let keys = resolve(p, defs)
+                let keys = resolve(non_null(p), defs)
                     .get("properties")
                     .and_then(Value::as_object)
                     .map(|k| k.keys().cloned().collect())

@@ -12,6 +12,7 @@ pub mod dev;
 pub mod dotenv;
 pub mod flake;
 mod nixpkgs;
+pub mod proxy;
 pub mod services;
 pub mod shared;
 pub mod variables;
@@ -28,6 +29,7 @@ pub use adopt::{
 pub static TARGETS: &[&Target] = &[
     &dev::TARGET,
     &services::TARGET,
+    &proxy::TARGET,
     &dotenv::TARGET,
     &shared::TARGET,
 ];
@@ -115,6 +117,7 @@ pub const DOTENV: &FileKind = &FileKind::plain(Syntax::Dotenv);
 pub const TMUX: &FileKind = &FileKind::plain(Syntax::Tmux);
 pub const GITIGNORE: &FileKind = &FileKind::plain(Syntax::Gitignore);
 pub const YAML: &FileKind = &FileKind::plain(Syntax::Yaml);
+pub const CADDYFILE: &FileKind = &FileKind::plain(Syntax::Caddyfile);
 
 #[cfg(test)]
 mod tests {

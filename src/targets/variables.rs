@@ -40,24 +40,38 @@ pub struct Variable {
     pub nix: String,
 }
 
-/// A value: text, with the project's address wherever `at_ip` puts it.
+/// A value: text, with the project's address or host name between `before` and `after`
+/// when `at` says which.
 struct Value {
     before: String,
-    /// `Some(after)`: the address goes between `before` and `after`.
-    after: Option<String>,
+    at: Option<(At, String)>,
+}
+
+/// What a checkout may override.
+#[derive(Clone, Copy)]
+enum At {
+    Ip,
+    Host,
 }
 
 fn at_ip(before: &str, after: &str) -> Value {
     Value {
         before: before.to_string(),
-        after: Some(after.to_string()),
+        at: Some((At::Ip, after.to_string())),
+    }
+}
+
+fn at_host(before: &str, after: &str) -> Value {
+    Value {
+        before: before.to_string(),
+        at: Some((At::Host, after.to_string())),
     }
 }
 
 fn plain(text: &str) -> Value {
     Value {
         before: text.to_string(),
-        after: None,
+        at: None,
     }
 }
 
@@ -128,9 +142,9 @@ fn service_values(model: &Model) -> Vec<(String, Value)> {
 fn front_values(model: &Model) -> Vec<(String, Value)> {
     let mut vars = Vec::new();
     if let Some(p) = &model.proxy {
-        let origin = format!("https://{}:{}", model.project.host, p.port);
-        vars.push(("API_ORIGIN".to_string(), plain(&origin)));
-        vars.push(("VITE_API_ORIGIN".to_string(), plain(&origin)));
+        let origin = || at_host("https://", &format!(":{}", p.port));
+        vars.push(("API_ORIGIN".to_string(), origin()));
+        vars.push(("VITE_API_ORIGIN".to_string(), origin()));
         vars.push(("CADDY_PORT".to_string(), plain(&p.port.to_string())));
     }
     if let Some(f) = &model.frontend {
@@ -146,7 +160,14 @@ fn front_values(model: &Model) -> Vec<(String, Value)> {
 /// Each variable spelled for `.env` and for devenv.nix.
 fn spell(model: &Model, vars: Vec<(String, Value)>) -> Vec<Variable> {
     let ip = model.project.ip.to_string();
-    let ip_expr = nix_project_ip(model);
+    let committed = |at: At| match at {
+        At::Ip => ip.as_str(),
+        At::Host => model.project.host.as_str(),
+    };
+    let expr = |at: At| match at {
+        At::Ip => nix_project_ip(model),
+        At::Host => nix_override(model.overrides.host, &model.project.host),
+    };
     vars.into_iter()
         // The spec's own [env] says what the app reads under that name.
         .map(
@@ -157,14 +178,15 @@ fn spell(model: &Model, vars: Vec<(String, Value)>) -> Vec<Variable> {
         )
         .map(|(name, v)| Variable {
             name: name.to_string(),
-            dotenv: crate::text::shell::word(&match &v.after {
-                Some(after) => format!("{}{ip}{after}", v.before),
+            dotenv: crate::text::shell::word(&match &v.at {
+                Some((at, after)) => format!("{}{}{after}", v.before, committed(*at)),
                 None => v.before.clone(),
             }),
-            nix: match &v.after {
-                Some(after) => format!(
-                    "\"{}${{{ip_expr}}}{}\"",
+            nix: match &v.at {
+                Some((at, after)) => format!(
+                    "\"{}${{{}}}{}\"",
                     nix_string_body(&v.before),
+                    expr(*at),
                     nix_string_body(after)
                 ),
                 None => nix_edit::quote_string(&v.before),
@@ -180,6 +202,15 @@ pub fn nix_project_ip(model: &Model) -> String {
         "let ip = builtins.getEnv {}; in if ip == \"\" then {} else ip",
         nix_edit::quote_string(model.overrides.ip),
         nix_edit::quote_string(&model.project.ip.to_string())
+    )
+}
+
+/// The value of the override variable `name`, else `committed`, as a Nix expression.
+fn nix_override(name: &str, committed: &str) -> String {
+    format!(
+        "let v = builtins.getEnv {}; in if v == \"\" then {} else v",
+        nix_edit::quote_string(name),
+        nix_edit::quote_string(committed)
     )
 }
 

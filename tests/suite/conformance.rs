@@ -47,6 +47,8 @@ struct Expect {
     /// Backing services on: their settings, commands and variables are the services
     /// module's to check (tests/suite/services.rs), with the `pkgs` attributes they use.
     services: Option<&'static [&'static str]>,
+    /// `[proxy] port`: Phoenix's URLs use Caddy's HTTPS origin.
+    proxy_port: Option<u16>,
 }
 
 const EXPECTED: &[Expect] = &[
@@ -77,6 +79,7 @@ const EXPECTED: &[Expect] = &[
         extensions: &[],
         logical_replication: false,
         services: None,
+        proxy_port: None,
     },
     Expect {
         fixture: "minimal",
@@ -105,6 +108,7 @@ const EXPECTED: &[Expect] = &[
         extensions: &[],
         logical_replication: false,
         services: None,
+        proxy_port: None,
     },
     Expect {
         fixture: "lean",
@@ -136,6 +140,7 @@ const EXPECTED: &[Expect] = &[
         extensions: &[],
         logical_replication: false,
         services: None,
+        proxy_port: None,
     },
     Expect {
         fixture: "shared",
@@ -165,6 +170,7 @@ const EXPECTED: &[Expect] = &[
         extensions: &[],
         logical_replication: false,
         services: None,
+        proxy_port: None,
     },
     Expect {
         fixture: "services",
@@ -193,6 +199,37 @@ const EXPECTED: &[Expect] = &[
         extensions: &["timescaledb", "pgvector"],
         logical_replication: true,
         services: Some(&["pgweb"]),
+        proxy_port: None,
+    },
+    Expect {
+        fixture: "front",
+        app: "streampai",
+        repo: "Streampai.Repo",
+        endpoint: "StreampaiWeb.Endpoint",
+        host: "streampai.test",
+        ip: "127.0.0.60",
+        ip_tuple: "{127, 0, 0, 60}",
+        phoenix_port: 4000,
+        live_debugger: Some(4007),
+        postgres_port: 5432,
+        databases: &["streampai_dev", "streampai_test"],
+        dev_database: "streampai_dev",
+        test_database: "streampai_test",
+        elixir: "beam.packages.erlang_27.elixir_1_18",
+        node: None,
+        postgres: "postgresql_17",
+        packages: &["overmind", "tmux", "caddy", "bun"],
+        linux_packages: &["inotify-tools"],
+        env: &[],
+        log_alerts: true,
+        auto_restart: true,
+        pre_commit_hook: false,
+        shared_postgres: None,
+        extensions: &[],
+        logical_replication: true,
+        // The frontend's and the proxy's variables and `caddy-trust` are the proxy module's.
+        services: Some(&[]),
+        proxy_port: Some(8000),
     },
 ];
 
@@ -485,6 +522,9 @@ fn shellcheck_and_bash_accept_every_shell_file_and_procfile_command() {
         if e.log_alerts {
             want.push("postgres-alerts");
         }
+        if e.proxy_port.is_some() {
+            want.extend(["frontend", "proxy"]);
+        }
         want.sort();
         assert_eq!(names, want, "{}: Procfile processes", e.fixture);
         let waits_for = match e.shared_postgres {
@@ -582,10 +622,28 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
         assert_eq!(dev["endpoint_ip"], e.ip_tuple, "{}", e.fixture);
         assert_eq!(dev["endpoint_port"], e.phoenix_port.to_string());
         assert_eq!(dev["endpoint_url_host"], q(e.host));
-        assert_eq!(dev["endpoint_url_port"], e.phoenix_port.to_string());
+        match e.proxy_port {
+            // Behind Caddy: Phoenix's URLs are the HTTPS origin, its cookie HTTPS-only.
+            Some(port) => {
+                assert_eq!(dev["endpoint_url_port"], port.to_string());
+                assert_eq!(dev["endpoint_url_scheme"], q("https"));
+                assert_eq!(
+                    dev["endpoint_session_options"],
+                    "[same_site: \"None\", secure: true]"
+                );
+            }
+            None => {
+                assert_eq!(dev["endpoint_url_port"], e.phoenix_port.to_string());
+                assert_eq!(dev["endpoint_url_scheme"], "nil");
+            }
+        }
+        let mut origins = vec![q(&format!("//{}", e.host))];
+        if let Some(port) = e.proxy_port {
+            origins.insert(0, q(&format!("https://{}:{port}", e.host)));
+        }
         assert_eq!(
             dev["endpoint_check_origin"],
-            format!("[{}]", q(&format!("//{}", e.host)))
+            format!("[{}]", origins.join(", "))
         );
         let dev_db_host = match e.shared_postgres {
             Some(ip) => ip.to_string(),
@@ -608,7 +666,7 @@ fn elixir_reads_dev_and_test_config_with_devgen_values_over_phoenix_defaults() {
             }
             None => assert_eq!(dev["live_debugger_port"], "nil"),
         }
-        if e.services.is_some() {
+        if e.fixture == "services" {
             // Mailpit on: mail goes to it over SMTP; MinIO on: ExAws's S3 is MinIO.
             assert_eq!(dev["mailer_adapter"], "Swoosh.Adapters.SMTP");
             assert_eq!(dev["mailer_relay"], q(e.ip));

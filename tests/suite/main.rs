@@ -12,6 +12,7 @@ mod net;
 mod nix_edit;
 mod own_flake;
 mod pre_commit;
+mod proxy;
 mod registry;
 mod restart_phoenix;
 mod scenarios;

@@ -17,7 +17,14 @@ pub fn read_fixture(rel: &str) -> String {
 }
 
 /// The spec fixtures every output test runs over.
-pub const SPEC_FIXTURES: &[&str] = &["liberties", "minimal", "lean", "shared", "services"];
+pub const SPEC_FIXTURES: &[&str] = &[
+    "liberties",
+    "minimal",
+    "lean",
+    "shared",
+    "services",
+    "front",
+];
 
 /// Run `devgen ARGS` in `dir`. Colour is off so outputs compare as plain text.
 pub fn devgen(dir: &Path, args: &[&str]) -> Output {

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use crate::model::{EnvVar, Model, Overrides, Phoenix, Postgres, Project, Services, Toolchain};
+use crate::model::{
+    EnvVar, Frontend, Model, Overrides, Phoenix, Postgres, Project, Proxy, Services, Toolchain,
+};
 use crate::targets::{nixpkgs, variables};
 
 /// Packages every dev environment gets: overmind runs the Procfile, and tmux must be the
@@ -42,6 +44,10 @@ struct Context<'a> {
     services: &'a Services,
     /// Whether any of them is on (their shell commands come with them).
     services_on: bool,
+    frontend: Option<&'a Frontend>,
+    proxy: Option<&'a Proxy>,
+    /// Where Caddy keeps its state, relative to the project root.
+    caddy_state: &'static str,
     /// The variables of the services, frontend and proxy, for `env`.
     service_variables: Vec<variables::Variable>,
 }
@@ -108,6 +114,9 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         overrides: &model.overrides,
         services: &model.services,
         services_on: model.services.any(),
+        frontend: model.frontend.as_ref(),
+        proxy: model.proxy.as_ref(),
+        caddy_state: crate::targets::proxy::CADDY_STATE,
         // A name the spec's [env] sets is written once, from there.
         service_variables: variables::variables(model)
             .into_iter()
@@ -127,6 +136,12 @@ fn packages(model: &Model) -> Packages {
         .postgres
         .shared
         .then(|| nixpkgs::postgresql(&model.toolchain.postgres));
+    for (attr, comment) in front_packages(model) {
+        all.push(Package {
+            attr: attr.to_string(),
+            comment: Some(comment),
+        });
+    }
     let linux_only = |attr: &str| LINUX_PACKAGES.iter().any(|(a, _)| *a == attr);
     for attr in client.iter().chain(&model.extra_packages) {
         if !all.iter().any(|p| p.attr == *attr) && !linux_only(attr) {
@@ -142,6 +157,21 @@ fn packages(model: &Model) -> Packages {
         .map(package)
         .collect();
     Packages { all, linux }
+}
+
+/// Caddy for the proxy, and the frontend's package manager (npm comes with Node.js).
+fn front_packages(model: &Model) -> Vec<(&'static str, &'static str)> {
+    let mut packages = Vec::new();
+    if model.proxy.is_some() {
+        packages.push(("caddy", "the HTTPS proxy: the Procfile's proxy process"));
+    }
+    match model.frontend.as_ref().map(|f| f.package_manager) {
+        Some("bun") => packages.push(("bun", "the frontend's package manager")),
+        Some("pnpm") => packages.push(("pnpm", "the frontend's package manager")),
+        Some("yarn") => packages.push(("yarn", "the frontend's package manager")),
+        _ => {}
+    }
+    packages
 }
 
 fn package(&(attr, comment): &(&str, Option<&'static str>)) -> Package {

@@ -13,9 +13,7 @@ use crate::render::{decl, OutputDecl, Ownership};
 pub static TARGET: Target = Target {
     name: "dotenv",
     outputs: OUTPUTS,
-    scope: Scope::Project {
-        context: for_model,
-    },
+    scope: Scope::Project { context: for_model },
     adopt: &[],
 };
 

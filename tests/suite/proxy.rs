@@ -1,0 +1,222 @@
+//! The HTTPS front door (`[proxy]`, `[frontend]`): every generated Caddyfile is what Caddy
+//! itself accepts, and a real Caddy started from one, in front of stand-ins for Phoenix, the
+//! frontend and an HMR websocket, serves every route of https://<host>:<port> over HTTP/2
+//! with a certificate of the project's own local CA.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{
+    assert_exit, devgen, fixture_path, project_with_spec, read, require, run_ok, serve,
+    synced_project, Server,
+};
+
+/// `caddy ARGS` in `dir`, its data and config homes inside it, as the test's own.
+fn caddy(dir: &Path) -> Command {
+    let mut cmd = Command::new(require("caddy"));
+    cmd.current_dir(dir)
+        .env("XDG_DATA_HOME", dir.join(".caddy-data"))
+        .env("XDG_CONFIG_HOME", dir.join(".caddy-config"))
+        .env_remove("DEVGEN_IP")
+        .env_remove("DEVGEN_HOST");
+    cmd
+}
+
+fn validate(dir: &Path) -> Output {
+    caddy(dir)
+        .args([
+            "validate",
+            "--config",
+            "Caddyfile",
+            "--adapter",
+            "caddyfile",
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn caddy_accepts_every_generated_caddyfile_and_rejects_a_broken_one() {
+    let with_frontend = synced_project("front");
+    let phoenix_only = project_with_spec(
+        "[project]\nname = \"api\"\nip = \"127.0.0.66\"\n\n[proxy]\nport = 8443\n",
+    );
+    assert_exit(&devgen(phoenix_only.path(), &["sync"]), 0);
+    for dir in [with_frontend.path(), phoenix_only.path()] {
+        let out = validate(dir);
+        assert!(out.status.success(), "{out:?}");
+    }
+    // Without a frontend, everything else goes to Phoenix.
+    let caddyfile = read(phoenix_only.path(), "Caddyfile");
+    assert!(
+        caddyfile.contains("\thandle {\n\t\treverse_proxy {$DEVGEN_IP:127.0.0.66}:4000\n\t}\n"),
+        "{caddyfile}"
+    );
+    let broken = read(with_frontend.path(), "Caddyfile").replacen("\thandle {", "\thandle {{", 1);
+    std::fs::write(with_frontend.path().join("Caddyfile"), broken).unwrap();
+    assert!(!validate(with_frontend.path()).status.success());
+}
+
+/// A stand-in HTTP server answering "NAME <path>", on `ip:port`.
+fn http_standin(dir: &Path, name: &str, ip: &str, port: u16) -> Server {
+    serve(
+        Command::new(require("python3"))
+            .arg(fixture_path("support/standins.py"))
+            .args(["http", name, ip, &port.to_string()])
+            .current_dir(dir),
+        &format!("{ip}:{port}"),
+    )
+}
+
+/// `GET path` through Caddy: (HTTP version, body), the certificate checked against `ca`.
+fn get(host: &str, ip: &str, port: u16, path: &str, ca: &Path) -> (String, String) {
+    let out = run_ok(
+        Command::new(require("curl"))
+            .args(["-sS", "--http2", "--cacert"])
+            .arg(ca)
+            .args([
+                "--resolve",
+                &format!("{host}:{port}:{ip}"),
+                "-w",
+                "\n%{http_version}",
+                &format!("https://{host}:{port}{path}"),
+            ]),
+    );
+    let (body, version) = out.rsplit_once('\n').unwrap();
+    (version.to_string(), body.to_string())
+}
+
+#[test]
+fn a_real_caddy_serves_every_route_over_http2_websockets_included() {
+    let dir = synced_project("front");
+    let d = dir.path();
+    let (ip, host) = ("127.0.0.60", "streampai.test");
+    let _phoenix = http_standin(d, "phoenix", ip, 4000);
+    let _frontend = http_standin(d, "frontend", ip, 3000);
+    let _hmr = serve(
+        Command::new(require("python3"))
+            .arg(fixture_path("support/standins.py"))
+            .args(["ws", ip, "3001"]),
+        &format!("{ip}:3001"),
+    );
+    // The Procfile's proxy process, as overmind runs it.
+    let procfile = read(d, "Procfile");
+    let proxy = procfile
+        .lines()
+        .find_map(|l| l.strip_prefix("proxy: "))
+        .expect("a proxy process");
+    let _caddy = serve(
+        Command::new(require("bash"))
+            .args(["-c", proxy])
+            .current_dir(d)
+            .env("PATH", std::env::var("PATH").unwrap())
+            .env("XDG_DATA_HOME", d.join(".caddy-data"))
+            .env("XDG_CONFIG_HOME", d.join(".caddy-config"))
+            .env_remove("DEVGEN_IP")
+            .env_remove("DEVGEN_HOST"),
+        &format!("{ip}:8000"),
+    );
+    // The project's own local CA, in the project's own storage.
+    let ca = d.join(".devenv/state/caddy/pki/authorities/local/root.crt");
+    for (path, want) in [
+        ("/api/x", "phoenix /api/x"),
+        ("/live/websocket", "phoenix /live/websocket"),
+        ("/electric/v1/shape", "phoenix /electric/v1/shape"),
+        ("/", "frontend /"),
+        ("/about", "frontend /about"),
+    ] {
+        let (version, body) = get(host, ip, 8000, path, &ca);
+        assert_eq!(version, "2", "{path} over HTTP/2");
+        assert_eq!(body, want);
+    }
+    let echoed = run_ok(
+        Command::new(require("python3"))
+            .arg(fixture_path("support/standins.py"))
+            .args([
+                "ws-client",
+                &format!("wss://{host}:8000/_build/_hmr/client"),
+                ip,
+            ])
+            .arg(&ca)
+            .arg("hot update"),
+    );
+    assert_eq!(echoed.trim(), "hot update");
+    // Nothing on port 80, and the admin endpoint is the project's own socket.
+    assert!(std::net::TcpStream::connect((ip, 80)).is_err());
+    assert!(d.join(".devenv/state/caddy/admin.sock").exists());
+}
+
+/// devenv.nix of the front fixture, evaluated with `vars` set.
+fn evaluate(dir: &Path, vars: &[(&str, &str)]) -> serde_json::Value {
+    let paths = r#"[ "beam.packages.erlang_27.elixir_1_18" "postgresql_17" "overmind" "tmux" "caddy" "bun" "inotify-tools" ]"#;
+    let mut cmd = Command::new(require("nix-instantiate"));
+    cmd.args(["--eval", "--strict", "--json"])
+        .arg(fixture_path("support/eval-devenv.nix"))
+        .args(["--arg", "devenv"])
+        .arg(dir.join("devenv.nix"))
+        .args(["--arg", "paths", paths, "--arg", "isLinux", "true"])
+        .env_remove("DEVGEN_IP")
+        .env_remove("DEVGEN_HOST")
+        .envs(vars.iter().copied());
+    serde_json::from_str(&run_ok(&mut cmd)).unwrap()
+}
+
+#[test]
+fn a_worktree_moves_the_proxy_and_the_origin_the_frontend_is_told() {
+    let dir = synced_project("front");
+    let d = dir.path();
+    let main = evaluate(d, &[]);
+    assert_eq!(main["env"]["API_ORIGIN"], "https://streampai.test:8000");
+    assert_eq!(main["env"]["FRONTEND_HMR_SERVER_FUNCTION_PORT"], "3003");
+    let worktree = [
+        ("DEVGEN_IP", "127.0.0.61"),
+        ("DEVGEN_HOST", "fix.streampai.test"),
+    ];
+    let moved = evaluate(d, &worktree);
+    assert_eq!(
+        moved["env"]["API_ORIGIN"],
+        "https://fix.streampai.test:8000"
+    );
+    // Caddy reads the same overrides from the environment the Procfile runs in.
+    let adapted = run_ok(
+        caddy(d)
+            .args(["adapt", "--config", "Caddyfile", "--adapter", "caddyfile"])
+            .envs(worktree),
+    );
+    let config: serde_json::Value = serde_json::from_str(&adapted).unwrap();
+    let server = &config["apps"]["http"]["servers"]["srv0"];
+    assert_eq!(server["listen"], serde_json::json!(["127.0.0.61:8000"]));
+    assert!(adapted.contains("\"fix.streampai.test\""), "{adapted}");
+    assert!(adapted.contains("\"127.0.0.61:4000\""), "{adapted}");
+    // The trust command is a script shellcheck accepts.
+    let trust = main["scripts"]["caddy-trust"]["exec"].as_str().unwrap();
+    let file = d.join("caddy-trust.sh");
+    std::fs::write(&file, format!("#!/usr/bin/env bash\n{trust}\n")).unwrap();
+    run_ok(Command::new(require("shellcheck")).arg(&file));
+}
+
+#[test]
+fn a_frontend_without_a_proxy_runs_on_the_project_ip_and_bun_needs_no_node() {
+    let dir = project_with_spec(
+        "[project]\nname = \"spa\"\nip = \"127.0.0.67\"\n\n[frontend]\npackage_manager = \"bun\"\n",
+    );
+    let d = dir.path();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    assert!(!d.join("Caddyfile").exists());
+    let procfile = read(d, "Procfile");
+    assert!(
+        procfile.contains("frontend: cd 'frontend' && export HOST=\"${DEVGEN_IP:-127.0.0.67}\" PORT=3000 && bun run dev\n"),
+        "{procfile}"
+    );
+    assert!(read(d, ".env").contains("FRONTEND_PORT=3000\n"));
+    // npm runs on Node.js: without [toolchain] node, the spec says how to fix it.
+    let npm = project_with_spec("[project]\nname = \"spa\"\n\n[frontend]\ndir = \"web\"\n");
+    let out = devgen(npm.path(), &["diff"]);
+    assert_exit(&out, 2);
+    let err = crate::support::stderr(&out);
+    assert!(
+        err.contains("the frontend's npm needs Node.js")
+            && err.contains("add node = \"22\" under [toolchain]"),
+        "{err}"
+    );
+}
