@@ -42,6 +42,9 @@ pub struct Proxy {
     /// Where everything else goes: the frontend, or Phoenix without one.
     pub fallback: u16,
     pub headers: Vec<(String, String)>,
+    /// Where Caddy keeps its state (its local CA, certificates, admin socket), relative to
+    /// the project root: the project's own, so two projects' proxies share nothing.
+    pub state_dir: String,
 }
 
 /// A path Caddy sends to a port of the project IP.
@@ -126,5 +129,6 @@ pub(super) fn proxy(src: &SpecSource, phoenix: u16, frontend: Option<&Frontend>)
             .iter()
             .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
             .collect(),
+        state_dir: ".devenv/state/caddy".to_string(),
     })
 }

@@ -785,3 +785,54 @@ fn doctor_asks_each_running_service_and_says_how_to_start_the_others() {
         "{mailpit:#}"
     );
 }
+
+#[test]
+fn doctor_asks_caddy_over_http2_and_says_how_to_trust_its_ca() {
+    let s = Setup::with(26, "\n[proxy]\nport = 8100\n");
+    s.link("curl", &require("curl"));
+    let ip = s.ip.as_str();
+    let (_, before) = s.doctor(&[]);
+    assert_status(&before, "proxy", "not-applicable");
+    assert!(check(&before, "proxy")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("overmind start"));
+    // Phoenix's stand-in, then Caddy as the Procfile's proxy process runs it.
+    let _phoenix = serve(
+        Command::new(require("python3"))
+            .arg(crate::support::fixture_path("support/standins.py"))
+            .args(["http", "phoenix", ip, "4100"]),
+        &format!("{ip}:4100"),
+    );
+    let procfile = fs::read_to_string(s.project.join("Procfile")).unwrap();
+    let proxy = procfile
+        .lines()
+        .find_map(|l| l.strip_prefix("proxy: "))
+        .unwrap();
+    let _caddy = serve(
+        Command::new(require("bash"))
+            .args(["-c", proxy])
+            .current_dir(&s.project)
+            .env("XDG_DATA_HOME", s.dir.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", s.dir.path().join("xdg-config"))
+            .env_remove("DEVGEN_IP")
+            .env_remove("DEVGEN_HOST"),
+        &format!("{ip}:8100"),
+    );
+    let (_, report) = s.doctor(&[]);
+    assert_status(&report, "port-proxy", "pass");
+    let proxy = check(&report, "proxy");
+    assert_eq!(proxy["status"], "pass", "{proxy:#}");
+    assert!(proxy["summary"]
+        .as_str()
+        .unwrap()
+        .contains("over HTTP/2, with a certificate of this project's local CA"));
+    // This machine has never been told to trust the project's CA.
+    let trust = check(&report, "proxy-trust");
+    assert_eq!(trust["status"], "fail", "{trust:#}");
+    assert!(
+        trust["fix"].as_str().unwrap().contains("caddy-trust"),
+        "{trust:#}"
+    );
+    assert_status(&report, "proxy-routes", "pass");
+}

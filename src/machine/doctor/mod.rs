@@ -11,6 +11,7 @@ mod checks;
 mod dns;
 mod overmind;
 mod processes;
+mod proxy;
 mod services;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -164,6 +165,7 @@ pub fn run(
         checks::postgres(c, &overmind),
     ];
     found.extend(services::checks(c, &overmind));
+    found.extend(proxy::checks(c, &overmind));
     found.extend([
         checks::devenv_module(c),
         overmind::check_tmux(&overmind),

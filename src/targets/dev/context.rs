@@ -46,8 +46,6 @@ struct Context<'a> {
     services_on: bool,
     frontend: Option<&'a Frontend>,
     proxy: Option<&'a Proxy>,
-    /// Where Caddy keeps its state, relative to the project root.
-    caddy_state: &'static str,
     /// The variables of the services, frontend and proxy, for `env`.
     service_variables: Vec<variables::Variable>,
 }
@@ -116,7 +114,6 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         services_on: model.services.any(),
         frontend: model.frontend.as_ref(),
         proxy: model.proxy.as_ref(),
-        caddy_state: crate::targets::proxy::CADDY_STATE,
         // A name the spec's [env] sets is written once, from there.
         service_variables: variables::variables(model)
             .into_iter()

@@ -8,8 +8,6 @@
 //! `caddy-trust` (`proxy/_devenv.nix.j2`); the Phoenix config for the proxied origin is in
 //! `dev/devgen.exs.j2`.
 
-use serde::Serialize;
-
 use super::{Scope, Target, CADDYFILE};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
@@ -28,22 +26,8 @@ static OUTPUTS: &[OutputDecl] = &[decl(
     CADDYFILE,
 )];
 
-/// Where Caddy keeps its state (the local CA, certificates, the admin socket), relative to
-/// the project root: the project's own, so two projects' proxies share nothing.
-pub const CADDY_STATE: &str = ".devenv/state/caddy";
-
-#[derive(Serialize)]
-struct Context<'a> {
-    #[serde(flatten)]
-    model: &'a Model,
-    caddy_state: &'static str,
-}
-
 /// On when the spec has `[proxy]`.
 fn for_model(model: &Model) -> Option<minijinja::Value> {
     model.proxy.as_ref()?;
-    Some(crate::render::values(&Context {
-        model,
-        caddy_state: CADDY_STATE,
-    }))
+    Some(crate::render::values(model))
 }
