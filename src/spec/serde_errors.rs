@@ -28,6 +28,14 @@ pub(super) fn translate(
     if msg.starts_with("invalid type") {
         return wrong_type(diagnostic, &key, msg);
     }
+    if msg.contains("untagged enum Upstream") {
+        return Diagnostic {
+            message: "a route goes to \"phoenix\", \"frontend\" or a port number".to_string(),
+            ..diagnostic
+        }
+        .with_label("not one of them")
+        .with_help(value_hint(&key));
+    }
     Diagnostic {
         message: msg.to_string(),
         ..diagnostic
@@ -116,6 +124,7 @@ fn value_hint(key: &str) -> String {
             "write a port number, like live_debugger = 4007, or live_debugger = false".to_string()
         }
         "elixir" => "quote the version: elixir = \"1.18\"".to_string(),
+        "routes" => "write where each path goes: \"phoenix\", \"frontend\", or a port on the project ip, like routes = { \"/admin/*\" = \"phoenix\", \"/docs/*\" = 4200 }".to_string(),
         "mode" => "write mode = \"isolated\" (a PostgreSQL of the project's own, the default) or mode = \"shared\" (the machine's shared PostgreSQL)".to_string(),
         "erlang" | "node" | "postgres" => format!("quote the major version: {key} = \"27\""),
         _ => format!("fix the value of `{key}`"),

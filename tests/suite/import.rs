@@ -581,3 +581,46 @@ fn importing_devgens_own_services_environment_gives_back_its_spec() {
     }
     assert_exit(&devgen(dir, &["diff"]), 0);
 }
+
+#[test]
+fn importing_a_bun_frontend_beside_phoenix_gives_its_frontend_table() {
+    let (_parent, dir) = existing_project("bun-front", "streampai");
+    let out = devgen(&dir, &["import"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    reports(
+        &said,
+        &["frontend.dir = \"frontend\"", "frontend/package.json"],
+    );
+    reports(
+        &said,
+        &["frontend.package_manager = \"bun\"", "frontend/bun.lock"],
+    );
+    reports(
+        &said,
+        &["frontend.dev = \"bun run dev\"", "frontend/package.json:6"],
+    );
+    reports(
+        &said,
+        &[
+            "frontend.port = 3100",
+            "frontend/package.json:6",
+            "scripts.dev \"vinxi dev --port 3100\"",
+        ],
+    );
+    reports(
+        &said,
+        &[
+            "frontend.build = \"bun run build\"",
+            "frontend/package.json:7",
+        ],
+    );
+    let spec = spec(&dir);
+    assert!(
+        spec["toolchain"].get("node").is_none(),
+        "bun needs no Node.js: {spec}"
+    );
+    assert_exit(&devgen(&dir, &["sync"]), 0);
+    assert!(read(&dir, "Procfile").contains("frontend: cd 'frontend' && export HOST=\"${DEVGEN_IP:-127.0.0.10}\" PORT=3100 && bun run dev\n"));
+    assert!(read(&dir, "devenv.nix").contains("pkgs.bun # the frontend's package manager"));
+}

@@ -6,6 +6,7 @@
 mod compose;
 mod config;
 mod devenv;
+mod frontend;
 mod mix;
 mod scripts;
 mod versions;
@@ -49,7 +50,7 @@ fn environment(root: &ProjectRoot, found: &mut Findings) -> Result<()> {
             break;
         }
     }
-    Ok(())
+    frontend::scan(root, found)
 }
 
 /// What the app is: mix.exs, and the Phoenix config's ports and databases.
