@@ -41,6 +41,8 @@ pub struct Proxy {
     pub routes: Vec<Route>,
     /// Where everything else goes: the frontend, or Phoenix without one.
     pub fallback: u16,
+    /// That port's name.
+    pub fallback_via: String,
     pub headers: Vec<(String, String)>,
     /// Where Caddy keeps its state (its local CA, certificates, admin socket), relative to
     /// the project root: the project's own, so two projects' proxies share nothing.
@@ -52,6 +54,9 @@ pub struct Proxy {
 pub struct Route {
     pub path: String,
     pub port: u16,
+    /// The name of that port when it is one of the project's (`phoenix`, `frontend`,
+    /// `frontend_hmr_client`), which a worktree in ports isolation moves.
+    pub via: Option<String>,
 }
 
 /// `[frontend]`, with its defaults.
@@ -95,26 +100,34 @@ pub(super) fn proxy(src: &SpecSource, phoenix: u16, frontend: Option<&Frontend>)
         .map(|path| Route {
             path: path.to_string(),
             port: phoenix,
+            via: Some("phoenix".into()),
         })
         .collect();
     for hmr in frontend.iter().flat_map(|f| &f.hmr) {
         routes.push(Route {
             path: hmr.path.clone(),
             port: hmr.port,
+            via: Some(format!("frontend_hmr_{}", hmr.name.to_ascii_lowercase())),
         });
     }
     let fallback = frontend.map_or(phoenix, |f| f.port);
+    let fallback_via = if frontend.is_some() {
+        "frontend"
+    } else {
+        "phoenix"
+    };
     for (path, to) in &p.routes {
-        let port = match to.get_ref() {
-            Upstream::Named(UpstreamName::Phoenix) => phoenix,
-            Upstream::Named(UpstreamName::Frontend) => fallback,
-            Upstream::Port(port) => port.0,
+        let (port, via) = match to.get_ref() {
+            Upstream::Named(UpstreamName::Phoenix) => (phoenix, Some("phoenix".to_string())),
+            Upstream::Named(UpstreamName::Frontend) => (fallback, Some(fallback_via.to_string())),
+            Upstream::Port(port) => (port.0, None),
         };
         // The spec's own route for a path wins over devgen's.
         routes.retain(|r| r.path != *path.get_ref());
         routes.push(Route {
             path: path.get_ref().clone(),
             port,
+            via,
         });
     }
     Some(Proxy {
@@ -124,6 +137,7 @@ pub(super) fn proxy(src: &SpecSource, phoenix: u16, frontend: Option<&Frontend>)
             .map_or(DEFAULT_PROXY_PORT, |p| p.get_ref().0),
         routes,
         fallback,
+        fallback_via: fallback_via.to_string(),
         headers: p
             .headers
             .iter()

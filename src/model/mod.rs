@@ -21,6 +21,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use serde::Serialize;
 
 pub use front::{Frontend, Hmr, Proxy, Route, PHOENIX_PATHS};
+
 pub use resolve::{camel_case, resolve};
 pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, ServicePort, Services, SERVICE_PORTS};
 
@@ -70,26 +71,63 @@ pub struct Model {
     pub proxy: Option<Proxy>,
 }
 
+/// A port of the project, named: the name the registry and a worktree's override use
+/// (`DEVGEN_<NAME>_PORT`), and the spec key that sets it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedPort {
+    pub name: String,
+    pub key: &'static str,
+    pub port: u16,
+}
+
+impl NamedPort {
+    /// The variable through which a worktree in ports isolation moves it.
+    pub fn variable(&self) -> String {
+        format!("DEVGEN_{}_PORT", self.name.to_ascii_uppercase())
+    }
+}
+
 impl Model {
+    /// Every port of the project on its address, named (see [`NamedPort`]).
+    pub fn named_ports(&self) -> Vec<NamedPort> {
+        let mut ports = Vec::new();
+        let mut add = |name: &str, key: &'static str, port: u16| {
+            ports.push(NamedPort {
+                name: name.to_string(),
+                key,
+                port,
+            })
+        };
+        add("phoenix", "phoenix.port", self.phoenix.port);
+        if let Some(ld) = self.phoenix.live_debugger {
+            add("live_debugger", "phoenix.live_debugger", ld);
+        }
+        if !self.postgres.shared {
+            add("postgres", "postgres.port", self.postgres.port);
+        }
+        for p in self.services.ports() {
+            add(p.name, p.key, p.port);
+        }
+        if let Some(f) = &self.frontend {
+            add("frontend", "frontend.port", f.port);
+            for h in &f.hmr {
+                add(
+                    &format!("frontend_hmr_{}", h.name.to_ascii_lowercase()),
+                    "frontend.hmr",
+                    h.port,
+                );
+            }
+        }
+        if let Some(p) = &self.proxy {
+            add("proxy", "proxy.port", p.port);
+        }
+        ports
+    }
+
     /// Every port something of the project listens on at the project IP, named by the spec
     /// key that sets it, in the spec's order.
     pub fn ports(&self) -> Vec<(&'static str, u16)> {
-        let mut ports = vec![("phoenix.port", self.phoenix.port)];
-        ports.extend(
-            self.phoenix
-                .live_debugger
-                .map(|p| ("phoenix.live_debugger", p)),
-        );
-        if !self.postgres.shared {
-            ports.push(("postgres.port", self.postgres.port));
-        }
-        ports.extend(self.services.ports().iter().map(|p| (p.key, p.port)));
-        if let Some(f) = &self.frontend {
-            ports.push(("frontend.port", f.port));
-            ports.extend(f.hmr.iter().map(|h| ("frontend.hmr", h.port)));
-        }
-        ports.extend(self.proxy.as_ref().map(|p| ("proxy.port", p.port)));
-        ports
+        self.named_ports().iter().map(|p| (p.key, p.port)).collect()
     }
 }
 
@@ -120,6 +158,9 @@ pub struct Project {
     pub ip: Ipv4Addr,
     /// Overmind's tmux session name (it is set through OVERMIND_TITLE).
     pub tmux_session: String,
+    /// `ports`: every checkout on 127.0.0.1, a worktree moving each port by its overrides
+    /// (`DEVGEN_<NAME>_PORT`) rather than its address.
+    pub ports_isolation: bool,
 }
 
 /// Toolchain versions, as the spec gives them (or devgen's defaults).

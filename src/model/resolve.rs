@@ -11,7 +11,7 @@ use super::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::spec::rules::parse_loopback_ip;
-use crate::spec::{LiveDebugger, SpecSource, Version};
+use crate::spec::{Isolation, LiveDebugger, SpecSource, Version};
 
 /// Fill in defaults and derive names; reject values that clash with each other.
 pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>> {
@@ -63,11 +63,17 @@ fn project(src: &SpecSource, facts: &Facts) -> Result<Project, Box<Diagnostic>> 
     let app = given(&p.app).unwrap_or_else(|| name.replace('-', "_"));
     let module = given(&p.module).unwrap_or_else(|| camel_case(&app));
     let host = given(&p.host).unwrap_or_else(|| format!("{name}.test"));
+    let ports_isolation = p
+        .isolation
+        .as_ref()
+        .is_some_and(|i| *i.get_ref() == Isolation::Ports);
     let ip = match &p.ip {
         // Already validated by the spec stage.
         Some(ip) => {
             parse_loopback_ip(ip.get_ref()).map_err(|e| Box::new(src.error(ip.span(), e)))?
         }
+        // Every checkout shares the machine's own address, on ports of its own.
+        None if ports_isolation => std::net::Ipv4Addr::LOCALHOST,
         None => facts.fallback_ip,
     };
     Ok(Project {
@@ -78,6 +84,7 @@ fn project(src: &SpecSource, facts: &Facts) -> Result<Project, Box<Diagnostic>> 
         module,
         host,
         ip,
+        ports_isolation,
     })
 }
 

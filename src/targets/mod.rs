@@ -12,6 +12,7 @@ pub mod dev;
 pub mod dotenv;
 pub mod flake;
 mod nixpkgs;
+pub mod ports;
 pub mod proxy;
 pub mod services;
 pub mod shared;

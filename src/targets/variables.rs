@@ -40,39 +40,36 @@ pub struct Variable {
     pub nix: String,
 }
 
-/// A value: text, with the project's address or host name between `before` and `after`
-/// when `at` says which.
-struct Value {
-    before: String,
-    at: Option<(At, String)>,
-}
+/// A value: text with the parts a checkout may override in it.
+type Value = Vec<Part>;
 
-/// What a checkout may override.
-#[derive(Clone, Copy)]
-enum At {
+enum Part {
+    Text(String),
+    /// The project's address.
     Ip,
+    /// The project's host name.
     Host,
-}
-
-fn at_ip(before: &str, after: &str) -> Value {
-    Value {
-        before: before.to_string(),
-        at: Some((At::Ip, after.to_string())),
-    }
-}
-
-fn at_host(before: &str, after: &str) -> Value {
-    Value {
-        before: before.to_string(),
-        at: Some((At::Host, after.to_string())),
-    }
+    /// One of the project's ports, by name (see `Model::named_ports`).
+    Port(String, u16),
 }
 
 fn plain(text: &str) -> Value {
-    Value {
-        before: text.to_string(),
-        at: None,
-    }
+    vec![Part::Text(text.to_string())]
+}
+
+/// `scheme` + the project address + `:port` + `path`.
+fn url(scheme: &str, port: (&str, u16), path: &str) -> Value {
+    vec![
+        Part::Text(scheme.to_string()),
+        Part::Ip,
+        Part::Text(":".into()),
+        Part::Port(port.0.to_string(), port.1),
+        Part::Text(path.to_string()),
+    ]
+}
+
+fn port(name: &str, port: u16) -> Value {
+    vec![Part::Port(name.to_string(), port)]
 }
 
 /// Every variable of what `model` turns on: the services' (with `DATABASE_URL` when any
@@ -98,18 +95,19 @@ fn service_values(model: &Model) -> Vec<(String, Value)> {
                 pg.ip, pg.port, pg.dev_database
             ))
         } else {
-            at_ip(
+            url(
                 "postgresql://",
-                &format!(":{}/{}", pg.port, pg.dev_database),
+                ("postgres", pg.port),
+                &format!("/{}", pg.dev_database),
             )
         },
     )];
     let s = &model.services;
     if let Some(n) = &s.nats {
-        vars.push(("NATS_URL", at_ip("nats://", &format!(":{}", n.port))));
+        vars.push(("NATS_URL", url("nats://", ("nats", n.port), "")));
     }
     if let Some(m) = &s.minio {
-        let endpoint = || at_ip("http://", &format!(":{}", m.port));
+        let endpoint = || url("http://", ("minio", m.port), "");
         vars.extend([
             ("AWS_ACCESS_KEY_ID", plain(&m.access_key)),
             ("AWS_SECRET_ACCESS_KEY", plain(&m.secret_key)),
@@ -117,8 +115,8 @@ fn service_values(model: &Model) -> Vec<(String, Value)> {
             ("AWS_ENDPOINT_URL_S3", endpoint()),
             ("S3_ENDPOINT", endpoint()),
             ("S3_SCHEME", plain("http://")),
-            ("S3_HOST", at_ip("", "")),
-            ("S3_PORT", plain(&m.port.to_string())),
+            ("S3_HOST", vec![Part::Ip]),
+            ("S3_PORT", port("minio", m.port)),
             ("S3_ACCESS_KEY_ID", plain(&m.access_key)),
             ("S3_SECRET_ACCESS_KEY", plain(&m.secret_key)),
         ]);
@@ -127,11 +125,11 @@ fn service_values(model: &Model) -> Vec<(String, Value)> {
         }
     }
     if let Some(r) = &s.redis {
-        vars.push(("REDIS_URL", at_ip("redis://", &format!(":{}", r.port))));
+        vars.push(("REDIS_URL", url("redis://", ("redis", r.port), "")));
     }
     if let Some(m) = &s.mailpit {
-        vars.push(("SMTP_HOST", at_ip("", "")));
-        vars.push(("SMTP_PORT", plain(&m.smtp_port.to_string())));
+        vars.push(("SMTP_HOST", vec![Part::Ip]));
+        vars.push(("SMTP_PORT", port("mailpit_smtp", m.smtp_port)));
     }
     debug_assert!(vars.iter().all(|(name, _)| VARIABLE_NAMES.contains(name)));
     vars.into_iter().map(|(n, v)| (n.to_string(), v)).collect()
@@ -142,16 +140,24 @@ fn service_values(model: &Model) -> Vec<(String, Value)> {
 fn front_values(model: &Model) -> Vec<(String, Value)> {
     let mut vars = Vec::new();
     if let Some(p) = &model.proxy {
-        let origin = || at_host("https://", &format!(":{}", p.port));
+        let origin = || {
+            vec![
+                Part::Text("https://".into()),
+                Part::Host,
+                Part::Text(":".into()),
+                Part::Port("proxy".into(), p.port),
+            ]
+        };
         vars.push(("API_ORIGIN".to_string(), origin()));
         vars.push(("VITE_API_ORIGIN".to_string(), origin()));
-        vars.push(("CADDY_PORT".to_string(), plain(&p.port.to_string())));
+        vars.push(("CADDY_PORT".to_string(), port("proxy", p.port)));
     }
     if let Some(f) = &model.frontend {
-        vars.push(("FRONTEND_PORT".to_string(), plain(&f.port.to_string())));
+        vars.push(("FRONTEND_PORT".to_string(), port("frontend", f.port)));
         for hmr in &f.hmr {
             let name = format!("FRONTEND_HMR_{}_PORT", hmr.name);
-            vars.push((name, plain(&hmr.port.to_string())));
+            let port_name = format!("frontend_hmr_{}", hmr.name.to_ascii_lowercase());
+            vars.push((name, port(&port_name, hmr.port)));
         }
     }
     vars
@@ -159,15 +165,7 @@ fn front_values(model: &Model) -> Vec<(String, Value)> {
 
 /// Each variable spelled for `.env` and for devenv.nix.
 fn spell(model: &Model, vars: Vec<(String, Value)>) -> Vec<Variable> {
-    let ip = model.project.ip.to_string();
-    let committed = |at: At| match at {
-        At::Ip => ip.as_str(),
-        At::Host => model.project.host.as_str(),
-    };
-    let expr = |at: At| match at {
-        At::Ip => nix_project_ip(model),
-        At::Host => nix_override(model.overrides.host, &model.project.host),
-    };
+    let ports = super::ports::spelled(model);
     vars.into_iter()
         // The spec's own [env] says what the app reads under that name.
         .map(
@@ -176,21 +174,38 @@ fn spell(model: &Model, vars: Vec<(String, Value)>) -> Vec<Variable> {
                 None => (name, v),
             },
         )
-        .map(|(name, v)| Variable {
-            name: name.to_string(),
-            dotenv: crate::text::shell::word(&match &v.at {
-                Some((at, after)) => format!("{}{}{after}", v.before, committed(*at)),
-                None => v.before.clone(),
-            }),
-            nix: match &v.at {
-                Some((at, after)) => format!(
-                    "\"{}${{{}}}{}\"",
-                    nix_string_body(&v.before),
-                    expr(*at),
-                    nix_string_body(after)
-                ),
-                None => nix_edit::quote_string(&v.before),
-            },
+        .map(|(name, value)| {
+            let mut dotenv = String::new();
+            let mut nix = String::new();
+            for part in &value {
+                match part {
+                    Part::Text(t) => {
+                        dotenv.push_str(t);
+                        nix.push_str(&nix_string_body(t));
+                    }
+                    Part::Ip => {
+                        dotenv.push_str(&model.project.ip.to_string());
+                        nix.push_str(&format!("${{{}}}", nix_project_ip(model)));
+                    }
+                    Part::Host => {
+                        dotenv.push_str(&model.project.host);
+                        let host = nix_override(model.overrides.host, &model.project.host);
+                        nix.push_str(&format!("${{{host}}}"));
+                    }
+                    Part::Port(name, p) => {
+                        dotenv.push_str(&p.to_string());
+                        match ports.get(name) {
+                            Some(spelled) => nix.push_str(&spelled.nix_in_string),
+                            None => nix.push_str(&p.to_string()),
+                        }
+                    }
+                }
+            }
+            Variable {
+                name,
+                dotenv: crate::text::shell::word(&dotenv),
+                nix: format!("\"{nix}\""),
+            }
         })
         .collect()
 }

@@ -7,7 +7,9 @@ use serde::Serialize;
 use crate::model::{
     EnvVar, Frontend, Model, Overrides, Phoenix, Postgres, Project, Proxy, Services, Toolchain,
 };
-use crate::targets::{nixpkgs, variables};
+use std::collections::BTreeMap;
+
+use crate::targets::{nixpkgs, ports, variables};
 
 /// Packages every dev environment gets: overmind runs the Procfile, and tmux must be the
 /// same build overmind talks to, or tmux commands fail with "server exited unexpectedly".
@@ -46,6 +48,8 @@ struct Context<'a> {
     services_on: bool,
     frontend: Option<&'a Frontend>,
     proxy: Option<&'a Proxy>,
+    /// Each port as each file spells it (a worktree in ports isolation moves them).
+    port: BTreeMap<String, ports::Spelled>,
     /// The variables of the services, frontend and proxy, for `env`.
     service_variables: Vec<variables::Variable>,
 }
@@ -114,6 +118,7 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         services_on: model.services.any(),
         frontend: model.frontend.as_ref(),
         proxy: model.proxy.as_ref(),
+        port: ports::spelled(model),
         // A name the spec's [env] sets is written once, from there.
         service_variables: variables::variables(model)
             .into_iter()

@@ -8,7 +8,11 @@
 //! `caddy-trust` (`proxy/_devenv.nix.j2`); the Phoenix config for the proxied origin is in
 //! `dev/devgen.exs.j2`.
 
-use super::{Scope, Target, CADDYFILE};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{ports, Scope, Target, CADDYFILE};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
 
@@ -26,8 +30,18 @@ static OUTPUTS: &[OutputDecl] = &[decl(
     CADDYFILE,
 )];
 
+#[derive(Serialize)]
+struct Context<'a> {
+    #[serde(flatten)]
+    model: &'a Model,
+    port: BTreeMap<String, ports::Spelled>,
+}
+
 /// On when the spec has `[proxy]`.
 fn for_model(model: &Model) -> Option<minijinja::Value> {
     model.proxy.as_ref()?;
-    Some(crate::render::values(model))
+    Some(crate::render::values(&Context {
+        model,
+        port: ports::spelled(model),
+    }))
 }

@@ -35,6 +35,7 @@ struct Context<'a> {
     model: &'a Model,
     /// Compose's PostgreSQL image, from the toolchain's major version.
     postgres_image: String,
+    port: std::collections::BTreeMap<String, super::ports::Spelled>,
 }
 
 /// On when the spec asks for compose.yaml.
@@ -56,5 +57,6 @@ fn for_model(model: &Model) -> Option<minijinja::Value> {
     Some(crate::render::values(&Context {
         model,
         postgres_image: image,
+        port: super::ports::spelled(model),
     }))
 }
