@@ -89,9 +89,27 @@ fn report(
             entry.host
         ),
     )?;
+    if entry.ip == std::net::Ipv4Addr::LOCALHOST {
+        let ports: Vec<String> = entry
+            .endpoints()
+            .iter()
+            .map(|(name, addr)| format!("{name} {}", addr.port()))
+            .collect();
+        say(
+            io,
+            format!("  its ports (isolation = \"ports\"): {}", ports.join(", ")),
+        )?;
+    }
     let verb = if known { "already in" } else { "registered in" };
     say(io, format!("  {verb} the machine registry {registry}"))?;
     match wrote {
+        Some(vars) if entry.ip == std::net::Ipv4Addr::LOCALHOST => say(
+            io,
+            format!(
+                "  wrote {ENVRC_LOCAL} ({} and each port's DEVGEN_<NAME>_PORT): `direnv allow` loads it",
+                vars.host
+            ),
+        )?,
         Some(vars) => say(
             io,
             format!(

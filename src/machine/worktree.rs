@@ -11,9 +11,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::registry::{Entry, Registry};
+use std::net::Ipv4Addr;
+
+use super::registry::{Entry, Ports, Registry};
 use crate::error::{Error, Result};
-use crate::model::Overrides;
+use crate::model::{port_variable, Overrides};
 use crate::spec::rules::is_host_name;
 use crate::spec::SPEC_FILE;
 use crate::text::blocks::Markers;
@@ -66,7 +68,82 @@ pub fn main_checkout(root: &Path) -> Result<PathBuf> {
 /// The entry of the worktree at `root` of the project registered at `project`: the address
 /// it has, else the next free one of the project's block; a host and name of its own.
 /// `entry` is what the project's model makes for `root`.
-pub fn claim(registry: &Registry, project: &Entry, mut entry: Entry) -> Result<Entry> {
+pub fn claim(registry: &Registry, project: &Entry, entry: Entry) -> Result<Entry> {
+    if project.ip == Ipv4Addr::LOCALHOST {
+        return claim_ports(registry, project, entry);
+    }
+    claim_address(registry, project, entry)
+}
+
+/// Ports isolation: the worktree shares 127.0.0.1 and moves every port by the first
+/// offset of 100, 200, … 900 at which none collides with another checkout's.
+fn claim_ports(registry: &Registry, project: &Entry, entry: Entry) -> Result<Entry> {
+    let main = &project.root;
+    if let Some(known) = registry.get(&entry.root) {
+        if known.worktree_of.as_deref() == Some(main.as_path()) && registry.clash(known).is_none() {
+            return Ok(known.clone());
+        }
+    }
+    for slot in 1..=9u8 {
+        let Some(ports) = shifted(&entry.ports, u16::from(slot) * 100) else {
+            break;
+        };
+        let mut candidate = Entry {
+            ports,
+            ..entry.clone()
+        };
+        named(&mut candidate, project, slot);
+        if registry.clash(&candidate).is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Usage(format!(
+        "no block of ports is free for another worktree of {} on 127.0.0.1 (offsets 100 to 900 are taken)\n  \
+         = help: `devgen registry gc` drops worktrees whose directory is gone; \
+         `devgen registry release PATH` frees one you no longer use",
+        project.name
+    )))
+}
+
+/// Every port of `ports` moved by `offset`; `None` when one would pass 65535.
+fn shifted(ports: &Ports, offset: u16) -> Option<Ports> {
+    let by = |p: u16| p.checked_add(offset);
+    // An absent port stays absent; a present one that would pass 65535 ends the search.
+    let maybe = |p: Option<u16>| match p {
+        Some(p) => by(p).map(Some),
+        None => Some(None),
+    };
+    Some(Ports {
+        phoenix: by(ports.phoenix)?,
+        postgres: maybe(ports.postgres)?,
+        live_debugger: maybe(ports.live_debugger)?,
+        services: ports
+            .services
+            .iter()
+            .map(|(name, p)| Some((name.clone(), by(*p)?)))
+            .collect::<Option<_>>()?,
+    })
+}
+
+/// The worktree's host, name and project; `n` names it when its directory cannot.
+fn named(entry: &mut Entry, project: &Entry, n: u8) {
+    let mut label = label_of(&entry.root, n);
+    // `shop-fix-login` of shop is `fix-login`: the host says `shop` already.
+    if let Some(rest) = label.strip_prefix(&format!("{}-", project.name)) {
+        if !rest.is_empty() {
+            label = rest.to_string();
+        }
+    }
+    entry.host = format!("{label}.{}", project.host);
+    entry.name = worktree_name(&project.name, &label);
+    entry.worktree_of = Some(project.root.clone());
+    if !is_host_name(&entry.host) {
+        entry.host = format!("wt{n}.{}", project.host);
+    }
+}
+
+/// Ip isolation: an address of the project's block, every port as the project's.
+fn claim_address(registry: &Registry, project: &Entry, mut entry: Entry) -> Result<Entry> {
     let main = &project.root;
     let ip = match registry.get(&entry.root) {
         Some(e) if e.worktree_of.as_deref() == Some(main.as_path()) => e.ip,
@@ -79,20 +156,8 @@ pub fn claim(registry: &Registry, project: &Entry, mut entry: Entry) -> Result<E
             ))
         })?,
     };
-    let mut label = label_of(&entry.root, ip);
-    // `shop-fix-login` of shop is `fix-login`: the host says `shop` already.
-    if let Some(rest) = label.strip_prefix(&format!("{}-", project.name)) {
-        if !rest.is_empty() {
-            label = rest.to_string();
-        }
-    }
     entry.ip = ip;
-    entry.host = format!("{label}.{}", project.host);
-    entry.name = worktree_name(&project.name, &label);
-    entry.worktree_of = Some(main.clone());
-    if !is_host_name(&entry.host) {
-        entry.host = format!("wt{}.{}", ip.octets()[3], project.host);
-    }
+    named(&mut entry, project, ip.octets()[3]);
     if let Some(clash) = registry.clash(&entry) {
         return Err(Error::Usage(format!(
             "{}\n  = help: free it (`devgen registry release PATH`), or change the ports in {SPEC_FILE}",
@@ -102,18 +167,31 @@ pub fn claim(registry: &Registry, project: &Entry, mut entry: Entry) -> Result<E
     Ok(entry)
 }
 
-/// `.envrc.local` (`current`, empty when missing) exporting the worktree's address and host.
+/// `.envrc.local` (`current`, empty when missing) exporting the worktree's address and host,
+/// or, with ports isolation, its host and each of its ports.
 pub fn envrc_local(current: &str, entry: &Entry, vars: &Overrides) -> Result<String> {
-    let inner = format!(
-        "export {}={}\nexport {}={}\n",
-        vars.ip, entry.ip, vars.host, entry.host
-    );
+    let mut inner = String::new();
+    if entry.ip == Ipv4Addr::LOCALHOST {
+        inner.push_str(&format!("export {}={}\n", vars.host, entry.host));
+        for (name, addr) in entry.endpoints() {
+            inner.push_str(&format!(
+                "export {}={}\n",
+                port_variable(&name),
+                addr.port()
+            ));
+        }
+    } else {
+        inner.push_str(&format!(
+            "export {}={}\nexport {}={}\n",
+            vars.ip, entry.ip, vars.host, entry.host
+        ));
+    }
     MARKERS.put(ENVRC_LOCAL, current, &inner)
 }
 
 /// A DNS label from the worktree's directory name: lowercase letters, digits and '-', at
 /// most 63 characters.
-fn label_of(root: &Path, ip: std::net::Ipv4Addr) -> String {
+fn label_of(root: &Path, n: u8) -> String {
     let name = root
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -132,7 +210,7 @@ fn label_of(root: &Path, ip: std::net::Ipv4Addr) -> String {
     label.truncate(63);
     let label = label.trim_end_matches('-').to_string();
     if label.is_empty() {
-        format!("wt{}", ip.octets()[3])
+        format!("wt{n}")
     } else {
         label
     }
@@ -151,7 +229,7 @@ mod tests {
 
     #[test]
     fn labels_are_dns_labels() {
-        let ip = std::net::Ipv4Addr::new(127, 0, 0, 13);
+        let ip = 13;
         assert_eq!(
             label_of(Path::new("/w/Shop Fix_Login"), ip),
             "shop-fix-login"

@@ -83,8 +83,14 @@ pub struct NamedPort {
 impl NamedPort {
     /// The variable through which a worktree in ports isolation moves it.
     pub fn variable(&self) -> String {
-        format!("DEVGEN_{}_PORT", self.name.to_ascii_uppercase())
+        port_variable(&self.name)
     }
+}
+
+/// The variable through which a worktree in ports isolation moves the port `name`:
+/// `DEVGEN_PHOENIX_PORT`.
+pub fn port_variable(name: &str) -> String {
+    format!("DEVGEN_{}_PORT", name.to_ascii_uppercase())
 }
 
 impl Model {

@@ -79,6 +79,20 @@ fn project(src: &SpecSource) -> Checked {
             ));
         }
     }
+    let ports = p
+        .isolation
+        .as_ref()
+        .is_some_and(|i| *i.get_ref() == super::Isolation::Ports);
+    if let Some(ip) =
+        p.ip.as_ref()
+            .filter(|ip| ports && ip.get_ref() != "127.0.0.1")
+    {
+        return Err(Box::new(
+            src.error(ip.span(), format!("ip {:?} with isolation = \"ports\"", ip.get_ref()))
+                .with_label("ports isolation puts every checkout on 127.0.0.1")
+                .with_help("remove the `ip` line (or write ip = \"127.0.0.1\"), or set isolation = \"ip\" for an address of the project's own"),
+        ));
+    }
     if let Some(ip) = &p.ip {
         parse_loopback_ip(ip.get_ref()).map_err(|why| {
             src.error(ip.span(), format!("invalid ip {:?}: {why}", ip.get_ref()))

@@ -11,6 +11,7 @@ mod import;
 mod net;
 mod nix_edit;
 mod own_flake;
+mod ports;
 mod pre_commit;
 mod proxy;
 mod registry;

@@ -170,8 +170,12 @@ fn checked_as_written(text: &str) -> Result<SpecSource> {
     Ok(src)
 }
 
-/// The address a spec names, if any.
+/// The address a spec names, if any; with ports isolation, 127.0.0.1 (none is claimed).
 fn address_of(src: &SpecSource) -> Result<Option<Ipv4Addr>> {
+    let ports = src.spec.project.isolation.as_ref();
+    if ports.is_some_and(|i| *i.get_ref() == spec::Isolation::Ports) {
+        return Ok(Some(Ipv4Addr::LOCALHOST));
+    }
     let Some(ip) = &src.spec.project.ip else {
         return Ok(None);
     };

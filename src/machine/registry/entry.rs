@@ -19,10 +19,10 @@ pub struct Ports {
     pub postgres: Option<u16>,
     /// `None`: LiveDebugger is off.
     pub live_debugger: Option<u16>,
-    /// The backing services' ports (`[services]`), by their registry names (`nats`,
-    /// `minio_console`; see `model::SERVICE_PORTS`).
+    /// Every other port (the backing services', the frontend's, the proxy's), by the names
+    /// `Model::named_ports` gives them (`nats`, `minio_console`, `proxy`).
     #[serde(flatten)]
-    pub services: BTreeMap<&'static str, u16>,
+    pub services: BTreeMap<String, u16>,
 }
 
 /// One registered checkout: a project, or a git worktree of one.
@@ -52,9 +52,11 @@ impl Entry {
                 postgres: (!model.postgres.shared).then_some(model.postgres.port),
                 live_debugger: model.phoenix.live_debugger,
                 services: model
-                    .services
-                    .ports()
-                    .iter()
+                    .named_ports()
+                    .into_iter()
+                    .filter(|p| {
+                        !["phoenix", "postgres", "live_debugger"].contains(&p.name.as_str())
+                    })
                     .map(|p| (p.name, p.port))
                     .collect(),
             },
@@ -63,16 +65,17 @@ impl Entry {
     }
 
     /// Every address:port this checkout listens on, named.
-    pub fn endpoints(&self) -> Vec<(&'static str, SocketAddrV4)> {
-        let mut v = vec![("phoenix", SocketAddrV4::new(self.ip, self.ports.phoenix))];
+    pub fn endpoints(&self) -> Vec<(String, SocketAddrV4)> {
+        let at = |port| SocketAddrV4::new(self.ip, port);
+        let mut v = vec![("phoenix".to_string(), at(self.ports.phoenix))];
         if let Some(pg) = self.ports.postgres {
-            v.push(("postgres", SocketAddrV4::new(self.ip, pg)));
+            v.push(("postgres".to_string(), at(pg)));
         }
         if let Some(ld) = self.ports.live_debugger {
-            v.push(("live_debugger", SocketAddrV4::new(self.ip, ld)));
+            v.push(("live_debugger".to_string(), at(ld)));
         }
-        for (&name, &port) in &self.ports.services {
-            v.push((name, SocketAddrV4::new(self.ip, port)));
+        for (name, &port) in &self.ports.services {
+            v.push((name.clone(), at(port)));
         }
         v
     }
@@ -115,10 +118,10 @@ pub enum Clash {
     Ip { other: Entry },
     /// One of the claim's address:port pairs is another checkout's, or the shared PostgreSQL.
     Endpoint {
-        what: &'static str,
+        what: String,
         addr: SocketAddrV4,
         /// `None`: the shared-services PostgreSQL.
-        other: Option<(Entry, &'static str)>,
+        other: Option<(Entry, String)>,
     },
 }
 

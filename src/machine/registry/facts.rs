@@ -23,7 +23,9 @@ pub fn facts(
     if let Ok(reg) = registry {
         facts.shared_postgres = reg.shared_postgres_or_default();
     }
-    if src.spec.project.ip.is_some() {
+    let ports = src.spec.project.isolation.as_ref();
+    let ports = ports.is_some_and(|i| *i.get_ref() == crate::spec::Isolation::Ports);
+    if src.spec.project.ip.is_some() || ports {
         return (facts, None);
     }
     let (ip, note) = match registry {

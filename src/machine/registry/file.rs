@@ -13,7 +13,6 @@ use super::entry::{path_str, Entry, Ports};
 use super::Registry;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::model::SERVICE_PORTS;
 use crate::spec::rules::{is_host_name, is_project_name, parse_loopback_ip};
 
 /// The format this devgen reads and writes.
@@ -297,10 +296,17 @@ impl EntryTable<'_> {
 
     /// `ports.<key>`; `None` when absent and not `required`.
     /// The services' ports among `ports`, by the names devgen writes them with.
-    fn service_ports(&self) -> Result<BTreeMap<&'static str, u16>> {
+    fn service_ports(&self) -> Result<BTreeMap<String, u16>> {
         let mut found = BTreeMap::new();
-        for &(name, _, _) in SERVICE_PORTS {
-            if let Some(port) = self.port(name, false)? {
+        let ports: Option<&dyn TableLike> = self.t.get("ports").and_then(Item::as_table_like);
+        let names = ports
+            .into_iter()
+            .flat_map(|p| p.iter().map(|(k, _)| k.to_string()));
+        for name in names.collect::<Vec<_>>() {
+            if ["phoenix", "postgres", "live_debugger"].contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(port) = self.port(&name, false)? {
                 found.insert(name, port);
             }
         }
@@ -344,7 +350,7 @@ fn write_entry(t: &mut Table, entry: &Entry) -> Result<()> {
     if let Some(ld) = entry.ports.live_debugger {
         ports.insert("live_debugger", i64::from(ld).into());
     }
-    for (&name, &port) in &entry.ports.services {
+    for (name, &port) in &entry.ports.services {
         ports.insert(name, i64::from(port).into());
     }
     let same = t

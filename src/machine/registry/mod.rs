@@ -152,7 +152,11 @@ impl Registry {
     /// two checkouts may share an address:port.
     pub fn clash(&self, claim: &Entry) -> Option<Clash> {
         let others = || self.entries.iter().filter(|e| e.root != claim.root);
-        if let Some(other) = others().find(|e| e.ip == claim.ip && e.family() != claim.family()) {
+        // 127.0.0.1 is every ports-isolated checkout's: there only the ports must differ.
+        let own_address = claim.ip != Ipv4Addr::LOCALHOST;
+        if let Some(other) =
+            others().find(|e| own_address && e.ip == claim.ip && e.family() != claim.family())
+        {
             return Some(Clash::Ip {
                 other: other.clone(),
             });
@@ -195,7 +199,7 @@ mod tests {
                 phoenix: 4000,
                 postgres: Some(5432),
                 live_debugger: Some(4007),
-                services: [("nats", 4222)].into(),
+                services: [("nats".to_string(), 4222)].into(),
             },
             worktree_of: None,
         }
@@ -236,21 +240,18 @@ mod tests {
         wt.ports.phoenix = 4100;
         wt.ports.postgres = Some(5433);
         wt.ports.live_debugger = None;
-        wt.ports.services = [("nats", 4223)].into();
+        wt.ports.services = [("nats".to_string(), 4223)].into();
         assert_eq!(r.clash(&wt), None);
-        wt.ports.services = [("nats", 4222)].into();
+        wt.ports.services = [("nats".to_string(), 4222)].into();
         assert!(matches!(
             r.clash(&wt),
-            Some(Clash::Endpoint { what: "nats", .. })
+            Some(Clash::Endpoint { what, .. }) if what == "nats"
         ));
         wt.ports.services.clear();
         wt.ports.postgres = Some(5432);
         assert!(matches!(
             r.clash(&wt),
-            Some(Clash::Endpoint {
-                what: "postgres",
-                ..
-            })
+            Some(Clash::Endpoint { what, .. }) if what == "postgres"
         ));
         let text = r.render();
         assert!(
