@@ -217,7 +217,11 @@ fn ports_isolation_gives_each_worktree_its_own_block_and_every_file_agrees() {
         // the Phoenix config, read by Elixir as Mix reads it
         let config = elixir_config(dir, &env);
         assert_eq!(config["endpoint_port"], expect(4000));
-        assert_eq!(config["endpoint_url_port"], expect(8000), "URLs are Caddy's origin");
+        assert_eq!(
+            config["endpoint_url_port"],
+            expect(8000),
+            "URLs are Caddy's origin"
+        );
         assert_eq!(config["repo_port"], expect(5432));
         assert_eq!(config["live_debugger_port"], expect(4007));
         phoenix_ports.push(expect(4000));

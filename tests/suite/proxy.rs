@@ -220,3 +220,111 @@ fn a_frontend_without_a_proxy_runs_on_the_project_ip_and_bun_needs_no_node() {
         "{err}"
     );
 }
+
+/// Start the Procfile's proxy process of `d` as overmind would, waiting for `addr`.
+fn start_proxy(d: &Path, addr: &str) -> Server {
+    let procfile = read(d, "Procfile");
+    let proxy = procfile
+        .lines()
+        .find_map(|l| l.strip_prefix("proxy: "))
+        .expect("a proxy process");
+    serve(
+        Command::new(require("bash"))
+            .args(["-c", proxy])
+            .current_dir(d)
+            .env("XDG_DATA_HOME", d.join(".caddy-data"))
+            .env("XDG_CONFIG_HOME", d.join(".caddy-config"))
+            .env_remove("DEVGEN_IP")
+            .env_remove("DEVGEN_HOST"),
+        addr,
+    )
+}
+
+#[test]
+fn two_projects_proxies_run_side_by_side_sharing_nothing() {
+    let registry = tempfile::tempdir().unwrap();
+    let registry = registry.path().join("registry.toml");
+    let mut projects = Vec::new();
+    for (name, ip) in [("north", "127.0.0.68"), ("south", "127.0.0.69")] {
+        let dir = project_with_spec(&format!(
+            "[project]\nname = \"{name}\"\nip = \"{ip}\"\n\n[proxy]\n"
+        ));
+        assert_exit(
+            &crate::support::devgen_on(&registry, dir.path(), &["init"]),
+            0,
+        );
+        projects.push((dir, name, ip));
+    }
+    let mut running = Vec::new();
+    for (dir, name, ip) in &projects {
+        running.push(http_standin(dir.path(), name, ip, 4000));
+        running.push(start_proxy(dir.path(), &format!("{ip}:8000")));
+    }
+    for (dir, name, ip) in &projects {
+        let d = dir.path();
+        let ca = d.join(".devenv/state/caddy/pki/authorities/local/root.crt");
+        let (version, body) = get(&format!("{name}.test"), ip, 8000, "/", &ca);
+        assert_eq!(
+            (version.as_str(), body.as_str()),
+            ("2", format!("{name} /").as_str())
+        );
+        assert!(d.join(".devenv/state/caddy/admin.sock").exists());
+    }
+    // Each project's CA is its own: north's does not vouch for south.
+    let north_ca = projects[0]
+        .0
+        .path()
+        .join(".devenv/state/caddy/pki/authorities/local/root.crt");
+    let out = Command::new(require("curl"))
+        .args(["-sS", "--cacert"])
+        .arg(&north_ca)
+        .args([
+            "--resolve",
+            "south.test:8000:127.0.0.69",
+            "https://south.test:8000/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(60), "{out:?}");
+}
+
+#[test]
+fn port_443_is_checked_by_doctor_and_net_says_how_to_allow_it() {
+    let registry = tempfile::tempdir().unwrap();
+    let registry = registry.path().join("registry.toml");
+    let dir = project_with_spec(
+        "[project]\nname = \"tls\"\nip = \"127.0.0.71\"\n\n[proxy]\nport = 443\n",
+    );
+    let d = dir.path();
+    assert_exit(&crate::support::devgen_on(&registry, d, &["init"]), 0);
+    let out = crate::support::devgen_on(&registry, d, &["net", "--platform", "linux"]);
+    assert_exit(&out, 0);
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        printed.contains("#   sudo sysctl -w net.ipv4.ip_unprivileged_port_start=443\n"),
+        "{printed}"
+    );
+    let out = crate::support::devgen_on(&registry, d, &["doctor", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "proxy-privileged-port")
+        .expect("a check of the privileged port")
+        .clone();
+    let start: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    if start <= 443 {
+        assert_eq!(check["status"], "pass", "{check:#}");
+    } else {
+        assert_eq!(check["status"], "fail", "{check:#}");
+        assert!(check["fix"]
+            .as_str()
+            .unwrap()
+            .contains("ip_unprivileged_port_start=443"));
+    }
+}

@@ -154,6 +154,13 @@ fn print_next_steps(model: &Model, io: &mut Io) -> Result<()> {
         "overmind start",
         "PostgreSQL, Phoenix and the rest of the Procfile".into(),
     ));
+    if let Some(proxy) = &model.proxy {
+        let why = format!(
+            "once the proxy runs: this machine trusts https://{host}:{}'s certificates (`devgen doctor` checks it)",
+            proxy.port
+        );
+        steps.push(("caddy-trust", why));
+    }
     let width = steps.iter().map(|(cmd, _)| cmd.len()).max().unwrap_or(0);
     let lines: Vec<String> = steps
         .iter()

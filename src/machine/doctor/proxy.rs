@@ -42,12 +42,37 @@ pub(super) fn checks(c: &Checkout, overmind: &OvermindState) -> Vec<Check> {
         return found;
     };
     let port = Some(proxy.port);
+    if proxy.port < 1024 {
+        found.push(privileged_port(proxy.port));
+    }
     found.push(checks::port(c, "port-proxy", "Caddy", "[proxy] port", port));
     let ca = c.root.join(&proxy.state_dir).join(CA_ROOT);
     found.push(answers(c, overmind, proxy, &ca));
     found.push(trusted(c, proxy, &ca));
     found.push(routes(c, proxy));
     found
+}
+
+/// A port below 1024 (`443`): Linux lets a user's Caddy bind it only from the first
+/// unprivileged port down; macOS (since 10.14) lets it.
+fn privileged_port(port: u16) -> Check {
+    const ID: &str = "proxy-privileged-port";
+    const KNOB: &str = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
+    let Ok(text) = std::fs::read_to_string(KNOB) else {
+        return not_applicable(
+            ID,
+            format!("no {KNOB} here: this system decides port {port} by itself"),
+        );
+    };
+    match text.trim().parse::<u16>() {
+        Ok(start) if start <= port => pass(ID, format!("users may bind port {port} here (unprivileged ports start at {start})")),
+        Ok(start) => fail(
+            ID,
+            format!("port {port} is privileged here (unprivileged ports start at {start}): Caddy, run as you, cannot bind it"),
+            format!("`sudo sysctl -w net.ipv4.ip_unprivileged_port_start={port}` (and the same line in /etc/sysctl.d/60-devgen.conf to keep it), or a port above 1023 in [proxy] port"),
+        ),
+        Err(_) => not_applicable(ID, format!("{KNOB} says {:?}", text.trim())),
+    }
 }
 
 /// `curl ARGS https://<host>:<port>/` with the host resolved to the checkout's address:

@@ -132,6 +132,23 @@ impl Setup {
                 self.resolved_dropin()
             )),
         );
+        if let Some(port) = self.lowest_proxy_port().filter(|p| *p < 1024) {
+            s.add(
+                format!("Caddy, run as you, binds port {port}: let users bind it (not done by --apply)"),
+                commented(&format!(
+                    "sudo sysctl -w net.ipv4.ip_unprivileged_port_start={port}\n\
+                     echo 'net.ipv4.ip_unprivileged_port_start = {port}' | sudo tee /etc/sysctl.d/60-devgen.conf\n"
+                )),
+            );
+        }
+    }
+
+    /// The lowest `[proxy] port` of the registered checkouts.
+    fn lowest_proxy_port(&self) -> Option<u16> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.ports.services.get("proxy").copied())
+            .min()
     }
 }
 
