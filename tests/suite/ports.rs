@@ -63,18 +63,7 @@ fn vars(exports: &BTreeMap<String, String>) -> Vec<(&str, &str)> {
 
 /// devenv.nix evaluated in `dir`'s environment.
 fn devenv(dir: &Path, exports: &BTreeMap<String, String>) -> serde_json::Value {
-    let paths = r#"[ "beam.packages.erlang_27.elixir_1_18" "postgresql_17" "overmind" "tmux" "caddy" "bun" "inotify-tools" ]"#;
-    let out = run_ok(
-        Command::new(require("nix-instantiate"))
-            .args(["--eval", "--strict", "--json"])
-            .arg(fixture_path("support/eval-devenv.nix"))
-            .args(["--arg", "devenv"])
-            .arg(dir.join("devenv.nix"))
-            .args(["--arg", "paths", paths, "--arg", "isLinux", "true"])
-            .env_remove("DEVGEN_HOST")
-            .envs(vars(exports)),
-    );
-    serde_json::from_str(&out).unwrap()
+    crate::support::eval_devenv(dir, crate::support::FRONT_PKGS, &[], &vars(exports))
 }
 
 /// The Procfile's `phoenix` line, expanded by bash the way overmind runs it, up to its port.

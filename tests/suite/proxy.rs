@@ -148,17 +148,7 @@ fn a_real_caddy_serves_every_route_over_http2_websockets_included() {
 
 /// devenv.nix of the front fixture, evaluated with `vars` set.
 fn evaluate(dir: &Path, vars: &[(&str, &str)]) -> serde_json::Value {
-    let paths = r#"[ "beam.packages.erlang_27.elixir_1_18" "postgresql_17" "overmind" "tmux" "caddy" "bun" "inotify-tools" ]"#;
-    let mut cmd = Command::new(require("nix-instantiate"));
-    cmd.args(["--eval", "--strict", "--json"])
-        .arg(fixture_path("support/eval-devenv.nix"))
-        .args(["--arg", "devenv"])
-        .arg(dir.join("devenv.nix"))
-        .args(["--arg", "paths", paths, "--arg", "isLinux", "true"])
-        .env_remove("DEVGEN_IP")
-        .env_remove("DEVGEN_HOST")
-        .envs(vars.iter().copied());
-    serde_json::from_str(&run_ok(&mut cmd)).unwrap()
+    crate::support::eval_devenv(dir, crate::support::FRONT_PKGS, &[], vars)
 }
 
 #[test]

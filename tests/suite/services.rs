@@ -10,27 +10,14 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::support::{
-    assert_exit, devgen, devgen_on, fixture_path, project_with_spec, read, require, run_ok, serve,
-    stderr, synced_project, Server,
+    assert_exit, devgen, devgen_on, eval_devenv, project_with_spec, read, require, run_ok, serve,
+    stderr, synced_project, Server, FRONT_PKGS,
 };
-
-/// `pkgs` attributes the services fixture's devenv.nix uses, for the evaluation stub.
-const SERVICES_PKGS: &str = r#"[ "beam.packages.erlang_27.elixir_1_18" "postgresql_17" "pgweb" "overmind" "tmux" "inotify-tools" ]"#;
 
 /// devenv.nix of `dir` evaluated as devenv calls a module, with `vars` set (and the
 /// worktree overrides otherwise unset).
 fn evaluate(dir: &Path, vars: &[(&str, &str)]) -> Value {
-    let mut cmd = Command::new(require("nix-instantiate"));
-    cmd.args(["--eval", "--strict", "--json"])
-        .arg(fixture_path("support/eval-devenv.nix"))
-        .args(["--arg", "devenv"])
-        .arg(dir.join("devenv.nix"))
-        .args(["--arg", "paths", SERVICES_PKGS, "--arg", "isLinux", "true"])
-        .args(["--arg", "extensions", r#"[ "timescaledb" "pgvector" ]"#])
-        .env_remove("DEVGEN_IP")
-        .env_remove("DEVGEN_HOST")
-        .envs(vars.iter().copied());
-    serde_json::from_str(&run_ok(&mut cmd)).expect("nix prints JSON")
+    eval_devenv(dir, FRONT_PKGS, &["timescaledb", "pgvector"], vars)
 }
 
 /// A spec with every service on, at `ip` (none: the registry's).

@@ -234,3 +234,42 @@ pub fn serve(cmd: &mut Command, addr: &str) -> Server {
     }
     server
 }
+
+/// `pkgs` attributes of a devenv.nix with Elixir 1.18 on OTP 27, PostgreSQL 17, the base
+/// packages, and Caddy and bun for a front door: what the fixtures that run services use.
+pub const FRONT_PKGS: &[&str] = &[
+    "beam.packages.erlang_27.elixir_1_18",
+    "postgresql_17",
+    "overmind",
+    "tmux",
+    "inotify-tools",
+    "caddy",
+    "bun",
+    "pgweb",
+];
+
+/// devenv.nix of `dir` evaluated as devenv calls a module (fixtures/support/eval-devenv.nix)
+/// on Linux, with a stub `pkgs` of `paths` and PostgreSQL `extensions`, the worktree
+/// overrides unset but for `vars`.
+pub fn eval_devenv(
+    dir: &Path,
+    paths: &[&str],
+    extensions: &[&str],
+    vars: &[(&str, &str)],
+) -> serde_json::Value {
+    let list = |items: &[&str]| {
+        let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+        format!("[ {} ]", quoted.join(" "))
+    };
+    let mut cmd = Command::new(require("nix-instantiate"));
+    cmd.args(["--eval", "--strict", "--json"])
+        .arg(fixture_path("support/eval-devenv.nix"))
+        .args(["--arg", "devenv"])
+        .arg(dir.join("devenv.nix"))
+        .args(["--arg", "paths", &list(paths), "--arg", "isLinux", "true"])
+        .args(["--arg", "extensions", &list(extensions)])
+        .env_remove("DEVGEN_IP")
+        .env_remove("DEVGEN_HOST")
+        .envs(vars.iter().copied());
+    serde_json::from_str(&run_ok(&mut cmd)).expect("nix prints JSON")
+}
