@@ -33,7 +33,7 @@ pub fn shared(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     let rendered = Renderer::new().render(TARGET.outputs, &service.context())?;
     let Some(dir) = &opts.write else {
         for r in &rendered {
-            writeln!(io.out, "# ==> {} <==\n{}", r.decl.path, r.content).map_err(stream_error)?;
+            writeln!(io.out, "# ==> {} <==\n{}", r.path, r.content).map_err(stream_error)?;
         }
         return Ok(Outcome::Success);
     };

@@ -11,6 +11,7 @@
 //! shared PostgreSQL listens) comes in as [`Facts`]: the machine layer reads them from its
 //! registry, so this stage never reads a file.
 
+mod container;
 mod front;
 mod ports;
 mod resolve;
@@ -20,6 +21,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use serde::Serialize;
 
+pub use container::{Container, Mount};
 pub use front::{Frontend, Hmr, Proxy, Route, PHOENIX_PATHS};
 
 pub use resolve::{camel_case, resolve};
@@ -69,6 +71,7 @@ pub struct Model {
     pub services: Services,
     pub frontend: Option<Frontend>,
     pub proxy: Option<Proxy>,
+    pub container: Option<Container>,
 }
 
 /// A port of the project, named: the name the registry and a worktree's override use

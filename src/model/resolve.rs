@@ -2,8 +2,8 @@
 
 use serde_spanned::Spanned;
 
-use super::front;
 use super::ports::check_ports;
+use super::{container, front};
 use super::{
     EnvVar, Facts, Model, Phoenix, Postgres, Project, Services, Toolchain, DEFAULT_ELIXIR,
     DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT, DEFAULT_POSTGRES, DEFAULT_POSTGRES_PORT,
@@ -44,8 +44,10 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
         services: Services::resolve(src),
         frontend: None,
         proxy: None,
+        container: None,
     };
     let model = Model {
+        container: container::container(src, &model.toolchain, &model.postgres),
         proxy: front::proxy(src, model.phoenix.port, frontend.as_ref()),
         frontend,
         ..model

@@ -130,7 +130,7 @@ pub(super) fn plan_file(
     let rendered = r.nix.as_ref().ok_or_else(|| {
         Error::Usage(format!(
             "internal error: {} is merged but was not parsed as Nix; please report this",
-            r.decl.path
+            r.path
         ))
     })?;
     let kind = r.decl.kind;

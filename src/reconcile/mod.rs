@@ -247,7 +247,7 @@ pub fn plan(rendered: &[Rendered], files: &impl Files, force: bool) -> Result<Pl
         lock_missing: lock_text.is_none(),
     };
     for r in rendered {
-        let path = r.decl.path;
+        let path = r.path.as_str();
         let mut fp = reconcile_file(r, files.read(path)?, lock.files.get(path), force)?;
         if r.decl.kind.devenv_module && fp.changes() && !matches!(fp.status, Status::Conflict(_)) {
             module::refuse_what_devenv_refuses(r, &fp.desired)?;
@@ -287,7 +287,7 @@ fn dropped_outputs(
 ) -> Result<Vec<FilePlan>> {
     let mut dropped = Vec::new();
     for (path, entry) in &lock.files {
-        if rendered.iter().any(|r| r.decl.path == path.as_str()) {
+        if rendered.iter().any(|r| r.path == *path) {
             continue;
         }
         let current = files.read(path)?;
@@ -373,7 +373,7 @@ pub fn reconcile_file(
         executable: decl.executable,
         lock_entry: Some(LockEntry::hashed(decl.ownership, &r.content)),
         ..FilePlan::new(
-            decl.path,
+            &r.path,
             Role::Output(decl.ownership),
             current,
             String::new(),
@@ -389,7 +389,7 @@ pub fn reconcile_file(
                 block::plan(decl, &r.content, current, locked_sha, force)?
         }
         Ownership::Line => {
-            (fp.status, fp.desired) = line::plan(decl.path, &r.content, decl.preamble, current)?
+            (fp.status, fp.desired) = line::plan(&r.path, &r.content, decl.preamble, current)?
         }
         Ownership::Merged => merge::plan_file(&mut fp, r, locked, force)?,
     }

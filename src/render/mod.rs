@@ -30,6 +30,9 @@ pub const OWNED_HEADER: &str =
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub decl: &'static OutputDecl,
+    /// Where it goes: the declaration's path, with `{app}` made the OTP app's name
+    /// (`lib/{app}/release.ex`).
+    pub path: String,
     /// Owned/Merged: the whole file. Block: the lines between the markers. Line: the line,
     /// without its newline.
     pub content: String,
@@ -132,7 +135,16 @@ impl Renderer {
             }
             _ => None,
         };
-        Ok(Rendered { decl, content, nix })
+        let path = match ctx.get_attr("project").and_then(|p| p.get_attr("app")) {
+            Ok(app) if decl.path.contains("{app}") => decl.path.replace("{app}", &app.to_string()),
+            _ => decl.path.to_string(),
+        };
+        Ok(Rendered {
+            decl,
+            path,
+            content,
+            nix,
+        })
     }
 }
 

@@ -47,6 +47,7 @@ pub enum Syntax {
     Gitignore,
     Yaml,
     Caddyfile,
+    Dockerfile,
 }
 
 impl Syntax {
@@ -61,7 +62,8 @@ impl Syntax {
             | Syntax::Tmux
             | Syntax::Gitignore
             | Syntax::Yaml
-            | Syntax::Caddyfile => "#",
+            | Syntax::Caddyfile
+            | Syntax::Dockerfile => "#",
         }
     }
 }

@@ -216,6 +216,40 @@ pub fn hmr_name(path: &str) -> String {
     }
 }
 
+/// A Unix user name as `useradd` takes it.
+pub fn is_unix_user(s: &str) -> bool {
+    let mut b = s.bytes();
+    s.len() <= 32
+        && b.next().is_some_and(|c| c.is_ascii_lowercase())
+        && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+}
+
+/// A Docker volume name.
+pub fn is_volume_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    s.len() <= 64
+        && b.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && b.all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
+}
+
+/// An image reference: `registry/name:tag` of the characters Docker takes.
+pub fn is_image_ref(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && s.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-/:@".contains(&c))
+}
+
+/// A directory on the host (absolute, or under `~/`) of plain characters, without `..`.
+pub fn is_host_dir(s: &str) -> bool {
+    (s.starts_with('/') || s == "~" || s.starts_with("~/"))
+        && s.len() <= 255
+        && !s.split('/').any(|seg| seg == "..")
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-/~@+".contains(&c))
+}
+
 /// A nixpkgs attribute path like `nodePackages.pnpm`.
 pub fn is_nix_attr_path(s: &str) -> bool {
     s.split('.').all(nix_edit::is_ident)

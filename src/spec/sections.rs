@@ -48,6 +48,54 @@ pub struct Spec {
     pub frontend: Option<FrontendSpec>,
     /// Caddy in front: https://<host>:<port> on the project IP, routing to Phoenix, the frontend and its HMR websockets.
     pub proxy: Option<ProxySpec>,
+    /// The whole app as one container: a Dockerfile with PostgreSQL inside, its entrypoint, the release module and scripts.
+    pub container: Option<ContainerSpec>,
+}
+
+/// `[container]`: seed 001's single container.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSpec {
+    /// The port Phoenix listens on inside the container, published by `container-run`.
+    #[schemars(with = "Option<Port>", extend("default" = 4000))]
+    pub port: Option<Spanned<Port>>,
+    /// The unprivileged user the app runs as.
+    #[schemars(with = "Option<String>", extend("default" = "app"))]
+    pub user: Option<Spanned<String>>,
+    /// PostgreSQL inside the container, on a Unix socket only (version from [toolchain] postgres; logical replication from [postgres]).
+    #[schemars(with = "Option<bool>", extend("default" = true))]
+    pub postgres: Option<Spanned<bool>>,
+    /// Environment variables passed through to the container by name, never with their values: SECRET_KEY_BASE, API keys.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub env: Vec<Spanned<String>>,
+    /// Host directories mounted into the container: specific ones rather than your home, ~/.ssh read-only.
+    #[serde(default)]
+    pub mounts: Vec<MountSpec>,
+    /// The named volume PostgreSQL's data lives in.
+    #[schemars(with = "Option<String>", extend("default" = "pgdata"))]
+    pub volume: Option<Spanned<String>>,
+    /// The builder image: hexpm/elixir publishes full tags only (like "hexpm/elixir:1.18.4-erlang-27.3.4-debian-bookworm-20250520-slim"), which devgen cannot look up offline. Default: one named after [toolchain], to be replaced by a published tag.
+    #[schemars(with = "Option<String>")]
+    pub builder_image: Option<Spanned<String>>,
+    /// The runtime image. Default: the Debian image of the builder's tag, else "debian:bookworm-slim".
+    #[schemars(with = "Option<String>")]
+    pub runtime_image: Option<Spanned<String>>,
+}
+
+/// One host directory mounted into the container.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MountSpec {
+    /// The directory on the host (`~/` is your home).
+    #[schemars(with = "String")]
+    pub host: Spanned<String>,
+    /// Where it appears in the container.
+    #[schemars(with = "String")]
+    pub path: Spanned<String>,
+    /// "ro" (the default) or "rw".
+    #[schemars(with = "Option<String>", extend("default" = "ro"))]
+    pub mode: Option<Spanned<String>>,
 }
 
 /// `[frontend]`: a JavaScript app beside Phoenix (seed 002's).
@@ -390,6 +438,19 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("proxy", &["port", "routes", "headers"]),
+    (
+        "container",
+        &[
+            "port",
+            "user",
+            "postgres",
+            "env",
+            "mounts",
+            "volume",
+            "builder_image",
+            "runtime_image",
+        ],
+    ),
 ];
 
 /// The keys of the tables inside a section (`[services.nats]`), as [`SECTIONS`] lists a

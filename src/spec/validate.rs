@@ -5,10 +5,12 @@ use serde_spanned::Spanned;
 
 use super::rules::{
     hmr_name, host_suffix_problem, is_bucket_name, is_database_name, is_dev_credential,
-    is_env_name, is_header_name, is_host_name, is_major_minor, is_major_version, is_module_name,
-    is_nix_attr_path, is_one_line_command, is_otp_app, is_project_name, is_region, is_relative_dir,
-    is_route_path, parse_loopback_ip, HOST_SUFFIXES,
+    is_env_name, is_header_name, is_host_dir, is_host_name, is_image_ref, is_major_minor,
+    is_major_version, is_module_name, is_nix_attr_path, is_one_line_command, is_otp_app,
+    is_project_name, is_region, is_relative_dir, is_route_path, is_unix_user, is_volume_name,
+    parse_loopback_ip, HOST_SUFFIXES,
 };
+use super::sections::MountSpec;
 use super::{FrontendSpec, PackageManager, SpecSource, Version};
 use crate::diagnostic::{line_col, Diagnostic};
 
@@ -25,7 +27,8 @@ pub(super) fn validate(src: &SpecSource) -> Checked {
     env(src)?;
     services(src)?;
     frontend(src)?;
-    proxy(src)
+    proxy(src)?;
+    container(src)
 }
 
 fn project(src: &SpecSource) -> Checked {
@@ -396,6 +399,133 @@ fn proxy(src: &SpecSource) -> Checked {
         )?;
     }
     Ok(())
+}
+
+/// `[container]`: a user and volume Docker takes, variable names, safe mounts, and a
+/// builder image of the toolchain's versions.
+fn container(src: &SpecSource) -> Checked {
+    let Some(c) = &src.spec.container else {
+        return Ok(());
+    };
+    if let Some(user) = &c.user {
+        check(
+            src,
+            user,
+            is_unix_user,
+            "invalid user name",
+            "use lowercase letters, digits, '_' and '-', starting with a letter, like \"app\"",
+        )?;
+    }
+    if let Some(volume) = &c.volume {
+        check(src, volume, is_volume_name, "invalid volume name", "use letters, digits, '_', '.' and '-', starting with a letter or digit, like \"pgdata\"")?;
+    }
+    unique_names(
+        src,
+        &c.env,
+        "environment variable",
+        is_env_name,
+        "use letters, digits and '_', not starting with a digit, like SECRET_KEY_BASE",
+    )?;
+    for m in &c.mounts {
+        mount(src, m)?;
+    }
+    for image in [&c.builder_image, &c.runtime_image].into_iter().flatten() {
+        check(
+            src,
+            image,
+            is_image_ref,
+            "invalid image",
+            "write an image reference, like \"debian:bookworm-20241016-slim\"",
+        )?;
+    }
+    if let Some(builder) = &c.builder_image {
+        builder_matches_toolchain(src, builder)?;
+    }
+    Ok(())
+}
+
+/// A mount of specific host directories; never the whole home, and `~/.ssh` read-only.
+fn mount(src: &SpecSource, m: &MountSpec) -> Checked {
+    check(
+        src,
+        &m.host,
+        is_host_dir,
+        "invalid host directory",
+        "write an absolute path or one under ~/, like \"~/projects\"",
+    )?;
+    check(
+        src,
+        &m.path,
+        |p| p.starts_with('/') && is_host_dir(p),
+        "invalid container path",
+        "write an absolute path in the container, like \"/projects\"",
+    )?;
+    let host = m.host.get_ref().trim_end_matches('/');
+    if host == "~" || host == "/" || host == "/home" || host == "/root" {
+        return Err(Box::new(
+            src.error(m.host.span(), format!("mounting {:?} gives the container all of it", m.host.get_ref()))
+                .with_label("too much of the host")
+                .with_help("mount the specific directories the app needs, like \"~/projects\" (seed 001's advice)"),
+        ));
+    }
+    let mode = m.mode.as_ref();
+    if let Some(mode) = mode.filter(|m| !matches!(m.get_ref().as_str(), "ro" | "rw")) {
+        return Err(Box::new(
+            src.error(
+                mode.span(),
+                format!("invalid mount mode {:?}", mode.get_ref()),
+            )
+            .with_help("write \"ro\" (read-only, the default) or \"rw\""),
+        ));
+    }
+    let ssh = host.ends_with("/.ssh") || host == "~/.ssh";
+    if let Some(mode) = mode.filter(|m| ssh && m.get_ref() == "rw") {
+        return Err(Box::new(
+            src.error(mode.span(), "~/.ssh mounted read-write")
+                .with_label("the container could change your keys")
+                .with_help("mount ~/.ssh read-only: mode = \"ro\" (or leave mode out)"),
+        ));
+    }
+    Ok(())
+}
+
+/// hexpm's tags name Elixir's and Erlang's versions: they must be the dev shell's.
+fn builder_matches_toolchain(src: &SpecSource, builder: &Spanned<String>) -> Checked {
+    let image = builder.get_ref();
+    let Some(tag) = image.strip_prefix("hexpm/elixir:") else {
+        return Ok(());
+    };
+    let t = &src.spec.toolchain;
+    let elixir = t
+        .elixir
+        .as_ref()
+        .map_or("1.18".to_string(), |v| v.get_ref().0.clone());
+    let elixir_ok =
+        tag.starts_with(&format!("{elixir}.")) || tag.starts_with(&format!("{elixir}-"));
+    let erlang_ok = t.erlang.as_ref().is_none_or(|v| {
+        let otp = &v.get_ref().0;
+        tag.contains(&format!("-erlang-{otp}.")) || tag.contains(&format!("-erlang-{otp}-"))
+    });
+    if elixir_ok && erlang_ok {
+        return Ok(());
+    }
+    let erlang = t
+        .erlang
+        .as_ref()
+        .map_or(String::new(), |v| format!(", Erlang {}", v.get_ref().0));
+    Err(Box::new(
+        src.error(
+            builder.span(),
+            format!("builder image {image:?} is not the dev shell's Elixir {elixir}{erlang}"),
+        )
+        .with_label("other versions than [toolchain]")
+        .with_help(format!(
+            "pick a hexpm/elixir tag of Elixir {elixir}.x{}, or change [toolchain]",
+            t.erlang
+                .as_ref()
+                .map_or(String::new(), |v| format!(" on Erlang {}.x", v.get_ref().0))
+        )),
+    ))
 }
 
 /// Every name of `names` passes `ok` and is there once.

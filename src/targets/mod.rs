@@ -8,6 +8,7 @@
 //! docs all read it.
 
 mod adopt;
+pub mod container;
 pub mod dev;
 pub mod dotenv;
 pub mod flake;
@@ -31,6 +32,7 @@ pub static TARGETS: &[&Target] = &[
     &dev::TARGET,
     &services::TARGET,
     &proxy::TARGET,
+    &container::TARGET,
     &dotenv::TARGET,
     &shared::TARGET,
 ];
@@ -119,6 +121,7 @@ pub const TMUX: &FileKind = &FileKind::plain(Syntax::Tmux);
 pub const GITIGNORE: &FileKind = &FileKind::plain(Syntax::Gitignore);
 pub const YAML: &FileKind = &FileKind::plain(Syntax::Yaml);
 pub const CADDYFILE: &FileKind = &FileKind::plain(Syntax::Caddyfile);
+pub const DOCKERFILE: &FileKind = &FileKind::plain(Syntax::Dockerfile);
 
 #[cfg(test)]
 mod tests {

@@ -49,6 +49,8 @@ struct Expect {
     services: Option<&'static [&'static str]>,
     /// `[proxy] port`: Phoenix's URLs use Caddy's HTTPS origin.
     proxy_port: Option<u16>,
+    /// `[frontend]`: the Procfile runs its dev server.
+    frontend: bool,
 }
 
 const EXPECTED: &[Expect] = &[
@@ -80,6 +82,7 @@ const EXPECTED: &[Expect] = &[
         logical_replication: false,
         services: None,
         proxy_port: None,
+        frontend: false,
     },
     Expect {
         fixture: "minimal",
@@ -109,6 +112,7 @@ const EXPECTED: &[Expect] = &[
         logical_replication: false,
         services: None,
         proxy_port: None,
+        frontend: false,
     },
     Expect {
         fixture: "lean",
@@ -141,6 +145,7 @@ const EXPECTED: &[Expect] = &[
         logical_replication: false,
         services: None,
         proxy_port: None,
+        frontend: false,
     },
     Expect {
         fixture: "shared",
@@ -171,6 +176,7 @@ const EXPECTED: &[Expect] = &[
         logical_replication: false,
         services: None,
         proxy_port: None,
+        frontend: false,
     },
     Expect {
         fixture: "services",
@@ -200,6 +206,7 @@ const EXPECTED: &[Expect] = &[
         logical_replication: true,
         services: Some(&["pgweb"]),
         proxy_port: None,
+        frontend: false,
     },
     Expect {
         fixture: "front",
@@ -230,6 +237,39 @@ const EXPECTED: &[Expect] = &[
         // The frontend's and the proxy's variables and `caddy-trust` are the proxy module's.
         services: Some(&[]),
         proxy_port: Some(8000),
+        frontend: true,
+    },
+    Expect {
+        fixture: "container",
+        app: "atelier",
+        repo: "Atelier.Repo",
+        endpoint: "AtelierWeb.Endpoint",
+        host: "atelier.test",
+        ip: "127.0.0.80",
+        ip_tuple: "{127, 0, 0, 80}",
+        phoenix_port: 4000,
+        live_debugger: Some(4007),
+        postgres_port: 5432,
+        databases: &["atelier_dev", "atelier_test"],
+        dev_database: "atelier_dev",
+        test_database: "atelier_test",
+        elixir: "beam.packages.erlang_27.elixir_1_17",
+        node: None,
+        postgres: "postgresql_16",
+        packages: &["overmind", "tmux", "bun"],
+        linux_packages: &["inotify-tools"],
+        env: &[],
+        log_alerts: true,
+        auto_restart: true,
+        pre_commit_hook: false,
+        shared_postgres: None,
+        extensions: &[],
+        logical_replication: true,
+        // container-build and container-run, and the frontend's variables, are the
+        // container and proxy modules' to check.
+        services: Some(&[]),
+        proxy_port: None,
+        frontend: true,
     },
 ];
 
@@ -522,8 +562,11 @@ fn shellcheck_and_bash_accept_every_shell_file_and_procfile_command() {
         if e.log_alerts {
             want.push("postgres-alerts");
         }
+        if e.frontend {
+            want.push("frontend");
+        }
         if e.proxy_port.is_some() {
-            want.extend(["frontend", "proxy"]);
+            want.push("proxy");
         }
         want.sort();
         assert_eq!(names, want, "{}: Procfile processes", e.fixture);
@@ -764,16 +807,21 @@ fn generated_elixir_is_as_mix_format_writes_it() {
             (synced_project(e.fixture), "new"),
             (phoenix_app(e), "phx.new"),
         ] {
-            let files = [
-                "config/devgen.exs",
-                "config/devgen_test.exs",
-                "config/dev.exs",
-                "config/test.exs",
+            let mut files = vec![
+                "config/devgen.exs".to_string(),
+                "config/devgen_test.exs".to_string(),
+                "config/dev.exs".to_string(),
+                "config/test.exs".to_string(),
             ];
+            // The container's release module.
+            let release = format!("lib/{}/release.ex", e.app);
+            if dir.path().join(&release).exists() {
+                files.push(release);
+            }
             let out = run_ok(
                 Command::new(require("elixir"))
                     .args(["-e", check])
-                    .args(files)
+                    .args(&files)
                     .current_dir(dir.path()),
             );
             assert!(out.is_empty(), "{} ({kind}): {out}", e.fixture);

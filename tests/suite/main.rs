@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod conformance;
+mod container;
 mod doctor;
 mod existing;
 mod faults;

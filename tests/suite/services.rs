@@ -237,7 +237,7 @@ fn a_service_port_taken_on_the_project_ip_is_an_error_at_the_key() {
 }
 
 /// compose.yaml of the services fixture, and the checks that judge it.
-fn compose_schema_check(file: &Path) -> std::process::Output {
+pub(crate) fn compose_schema_check(file: &Path) -> std::process::Output {
     Command::new(require("check-jsonschema"))
         .args(["--builtin-schema", "vendor.compose-spec"])
         .arg(file)
@@ -247,7 +247,7 @@ fn compose_schema_check(file: &Path) -> std::process::Output {
 
 /// docker-compose 1.29 (Debian's) knows the Compose Specification but not its top-level
 /// `name:` (compose v2): it checks the file without that line, the name given as `-p`.
-fn docker_compose_check(file: &Path) -> std::process::Output {
+pub(crate) fn docker_compose_check(file: &Path) -> std::process::Output {
     let text = std::fs::read_to_string(file).unwrap();
     let name = text
         .lines()

@@ -24,6 +24,7 @@ pub const SPEC_FIXTURES: &[&str] = &[
     "shared",
     "services",
     "front",
+    "container",
 ];
 
 /// Run `devgen ARGS` in `dir`. Colour is off so outputs compare as plain text.

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    EnvVar, Frontend, Model, Overrides, Phoenix, Postgres, Project, Proxy, Services, Toolchain,
+    Container, EnvVar, Frontend, Model, Overrides, Phoenix, Postgres, Project, Proxy, Services,
+    Toolchain,
 };
 use std::collections::BTreeMap;
 
@@ -48,6 +49,7 @@ struct Context<'a> {
     services_on: bool,
     frontend: Option<&'a Frontend>,
     proxy: Option<&'a Proxy>,
+    container: Option<&'a Container>,
     /// Each port as each file spells it (a worktree in ports isolation moves them).
     port: BTreeMap<String, ports::Spelled>,
     /// The variables of the services, frontend and proxy, for `env`.
@@ -118,6 +120,7 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         services_on: model.services.any(),
         frontend: model.frontend.as_ref(),
         proxy: model.proxy.as_ref(),
+        container: model.container.as_ref(),
         port: ports::spelled(model),
         // A name the spec's [env] sets is written once, from there.
         service_variables: variables::variables(model)

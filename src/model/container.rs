@@ -1,0 +1,95 @@
+//! The single container (`[container]`, seed 001): the app's release with PostgreSQL
+//! inside on a Unix socket, its images named after the toolchain the dev shell uses.
+
+use serde::Serialize;
+
+use super::{Postgres, Toolchain};
+use crate::spec::SpecSource;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Container {
+    pub port: u16,
+    pub user: String,
+    /// PostgreSQL inside, on a Unix socket.
+    pub postgres: bool,
+    pub logical_replication: bool,
+    /// Passed through by name.
+    pub env: Vec<String>,
+    pub mounts: Vec<Mount>,
+    pub volume: String,
+    pub builder_image: String,
+    /// Whether `builder_image` is devgen's guess rather than a published tag the spec names.
+    pub builder_image_derived: bool,
+    pub runtime_image: String,
+    /// Debian's release both images are built on: `bookworm`.
+    pub debian_release: String,
+    /// PostgreSQL's major version and its server programs in the image.
+    pub postgres_major: String,
+    pub pg_bin: String,
+    /// Where the image keeps the cluster and the socket.
+    pub pgdata: String,
+    pub pghost: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mount {
+    pub host: String,
+    pub path: String,
+    pub read_only: bool,
+}
+
+/// `[container]`, with its defaults.
+pub(super) fn container(
+    src: &SpecSource,
+    toolchain: &Toolchain,
+    pg: &Postgres,
+) -> Option<Container> {
+    let c = src.spec.container.as_ref()?;
+    let text = |v: &Option<serde_spanned::Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+    let derived = format!(
+        "hexpm/elixir:{}-erlang-{}-debian-bookworm-slim",
+        toolchain.elixir,
+        toolchain.erlang.as_deref().unwrap_or("27")
+    );
+    let builder = text(&c.builder_image);
+    let debian_release = builder
+        .as_deref()
+        .and_then(|b| b.split("-debian-").nth(1))
+        .and_then(|rest| rest.split('-').next())
+        .unwrap_or("bookworm")
+        .to_string();
+    // hexpm's tags end in `-debian-<release>-<date>-slim`: the runtime is that Debian.
+    let runtime = text(&c.runtime_image).unwrap_or_else(|| {
+        let suffix = builder
+            .as_deref()
+            .and_then(|b| b.split("-debian-").nth(1))
+            .unwrap_or("bookworm-slim");
+        format!("debian:{suffix}")
+    });
+    let major = toolchain.postgres.clone();
+    Some(Container {
+        port: c.port.as_ref().map_or(4000, |p| p.get_ref().0),
+        user: text(&c.user).unwrap_or_else(|| "app".into()),
+        postgres: c.postgres.as_ref().is_none_or(|p| *p.get_ref()),
+        logical_replication: pg.logical_replication,
+        env: c.env.iter().map(|e| e.get_ref().clone()).collect(),
+        mounts: c
+            .mounts
+            .iter()
+            .map(|m| Mount {
+                host: m.host.get_ref().clone(),
+                path: m.path.get_ref().clone(),
+                read_only: m.mode.as_ref().is_none_or(|m| m.get_ref() != "rw"),
+            })
+            .collect(),
+        volume: text(&c.volume).unwrap_or_else(|| "pgdata".into()),
+        builder_image_derived: builder.is_none(),
+        builder_image: builder.unwrap_or(derived),
+        runtime_image: runtime,
+        debian_release,
+        pg_bin: format!("/usr/lib/postgresql/{major}/bin"),
+        postgres_major: major,
+        pgdata: "/var/lib/postgresql/data".into(),
+        pghost: "/run/postgresql".into(),
+    })
+}

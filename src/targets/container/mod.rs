@@ -1,0 +1,69 @@
+//! The `container` target: the whole app as one container (`[container]`, seed 001) — a
+//! Dockerfile following `mix phx.gen.release --docker` (frontend stage when `[frontend]` is
+//! on, release stage, Debian runtime with PostgreSQL), its entrypoint (PostgreSQL on a
+//! Unix socket, initialised once; migrations; the app as a child whose SIGTERM is
+//! forwarded, PostgreSQL stopped cleanly after it), the release module and overlay
+//! scripts, `.dockerignore`, and a compose file to run it. Templates in
+//! `templates/container/`; `container-build` and `container-run` go into the dev target's
+//! devenv.nix through `container/_devenv.nix.j2`.
+
+use super::{Scope, Target, DOCKERFILE, ELIXIR, GITIGNORE, SHELL, YAML};
+use crate::model::Model;
+use crate::render::{decl, OutputDecl, Ownership};
+
+pub static TARGET: Target = Target {
+    name: "container",
+    outputs: OUTPUTS,
+    scope: Scope::Project { context: for_model },
+    adopt: &[],
+};
+
+/// An owned script devgen writes executable.
+const fn script(path: &'static str, template: &'static str) -> OutputDecl {
+    OutputDecl {
+        executable: true,
+        ..decl(path, template, Ownership::Owned, SHELL)
+    }
+}
+
+static OUTPUTS: &[OutputDecl] = &[
+    decl(
+        "Dockerfile",
+        "container/Dockerfile.j2",
+        Ownership::Owned,
+        DOCKERFILE,
+    ),
+    decl(
+        ".dockerignore",
+        "container/dockerignore.j2",
+        Ownership::Block,
+        GITIGNORE,
+    ),
+    script("docker/entrypoint.sh", "container/entrypoint.sh.j2"),
+    decl(
+        "lib/{app}/release.ex",
+        "container/release.ex.j2",
+        Ownership::Owned,
+        ELIXIR,
+    ),
+    script("rel/overlays/bin/server", "container/server.j2"),
+    script("rel/overlays/bin/migrate", "container/migrate.j2"),
+    decl(
+        "rel/env.sh.eex",
+        "container/env.sh.eex.j2",
+        Ownership::Owned,
+        SHELL,
+    ),
+    decl(
+        "compose.container.yaml",
+        "container/compose.container.yaml.j2",
+        Ownership::Owned,
+        YAML,
+    ),
+];
+
+/// On when the spec has `[container]`.
+fn for_model(model: &Model) -> Option<minijinja::Value> {
+    model.container.as_ref()?;
+    Some(crate::render::values(model))
+}

@@ -1,0 +1,351 @@
+//! The single container (`[container]`, seed 001): hadolint accepts the Dockerfile; the
+//! entrypoint, run for real outside a container against Debian's PostgreSQL and a stand-in
+//! release, initialises the cluster once, creates the role and database, migrates before
+//! starting the app, forwards SIGTERM and shuts PostgreSQL down cleanly; the release module
+//! compiles and migrates every repo; the scripts pass shellcheck.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{fixture_path, read, require, run_ok, synced_project};
+
+fn hadolint(file: &Path) -> Output {
+    Command::new(require("hadolint"))
+        .args(["--no-color", "--failure-threshold", "info"])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn hadolint_accepts_the_dockerfile_and_rejects_a_broken_one() {
+    let dir = synced_project("container");
+    let file = dir.path().join("Dockerfile");
+    let out = hadolint(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The only rule set aside is DL3008, each time with its reason above it.
+    let text = read(dir.path(), "Dockerfile");
+    assert_eq!(text.matches("# hadolint ignore=").count(), 2);
+    assert_eq!(text.matches("# hadolint ignore=DL3008").count(), 2);
+    let broken = text.replacen("WORKDIR /app", "WORKDIR app\nRUN cd /tmp", 1);
+    fs::write(&file, broken).unwrap();
+    assert!(!hadolint(&file).status.success());
+}
+
+#[test]
+fn the_dockerfile_agrees_with_the_dev_environment() {
+    let dir = synced_project("container");
+    let text = read(dir.path(), "Dockerfile");
+    for want in [
+        "ARG BUILDER_IMAGE=\"hexpm/elixir:1.17.3-erlang-27.1.2-debian-bookworm-20241016-slim\"",
+        "ARG RUNNER_IMAGE=\"debian:bookworm-20241016-slim\"",
+        "apt.postgresql.org/pub/repos/apt bookworm-pgdg main",
+        "postgresql-16",
+        "PG_BIN=\"/usr/lib/postgresql/16/bin\"",
+        "COPY --from=frontend /frontend/.output/public priv/static",
+        "RUN bun install --frozen-lockfile",
+        "/app/_build/${MIX_ENV}/rel/atelier ./",
+        "EXPOSE 4000",
+        "HEALTHCHECK",
+        "useradd --system --create-home --shell /usr/sbin/nologin app",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    // Dependencies before sources, the runtime config late.
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s}"));
+    assert!(at("RUN mix deps.get") < at("COPY lib lib"));
+    assert!(at("COPY lib lib") < at("COPY config/runtime.exs"));
+}
+
+/// A scratch machine for the entrypoint: PGDATA, the socket directory and a release root
+/// with the stand-in, all usable by the PostgreSQL user and `nobody`.
+struct Box {
+    dir: tempfile::TempDir,
+}
+
+impl Box {
+    fn new(entrypoint_from: &Path) -> Box {
+        let b = Box {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let open =
+            |p: &Path, mode: u32| fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+        open(b.dir.path(), 0o755);
+        fs::create_dir_all(b.path("release/bin")).unwrap();
+        fs::copy(
+            fixture_path("support/release-standin.sh"),
+            b.path("release/bin/atelier"),
+        )
+        .unwrap();
+        open(&b.path("release/bin/atelier"), 0o755);
+        fs::create_dir_all(b.path("log")).unwrap();
+        open(&b.path("log"), 0o777);
+        fs::create_dir_all(b.path("pgdata")).unwrap();
+        fs::copy(entrypoint_from, b.path("entrypoint.sh")).unwrap();
+        b
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn entrypoint(&self) -> Command {
+        let mut cmd = Command::new(require("sh"));
+        cmd.arg(self.path("entrypoint.sh"))
+            .env("PGDATA", self.path("pgdata"))
+            .env("PGHOST", self.path("run"))
+            .env("RELEASE_ROOT", self.path("release"))
+            .env("PG_BIN", postgres_bin())
+            .env("APP_USER", "nobody")
+            .env("STANDIN_LOG", self.path("log/calls"))
+            .env("SECRET_KEY_BASE", "test-only")
+            .env("ANTHROPIC_API_KEY", "test-only")
+            .env_remove("DATABASE_URL");
+        cmd
+    }
+
+    fn calls(&self) -> Vec<String> {
+        fs::read_to_string(self.path("log/calls"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Start the entrypoint, and wait until the stand-in app runs.
+    fn start(&self) -> Child {
+        let before = self.calls().len();
+        let mut child = self
+            .entrypoint()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.calls()[before.min(self.calls().len())..]
+            .iter()
+            .any(|c| c == "start")
+        {
+            if let Some(status) = child.try_wait().unwrap() {
+                let out = child.wait_with_output().unwrap();
+                panic!(
+                    "entrypoint exited with {status}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            assert!(Instant::now() < deadline, "the app never started");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        child
+    }
+
+    fn psql(&self, sql: &str) -> String {
+        run_ok(
+            Command::new(require("psql"))
+                .args(["-U", "postgres", "-d", "postgres", "-tAc", sql, "-h"])
+                .arg(self.path("run")),
+        )
+        .trim()
+        .to_string()
+    }
+
+    fn cluster_state(&self) -> String {
+        let out =
+            run_ok(Command::new(postgres_bin().join("pg_controldata")).arg(self.path("pgdata")));
+        out.lines()
+            .find_map(|l| l.strip_prefix("Database cluster state:"))
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+}
+
+/// Debian's PostgreSQL server programs.
+fn postgres_bin() -> PathBuf {
+    let mut found: Vec<PathBuf> = fs::read_dir("/usr/lib/postgresql")
+        .expect("Debian's PostgreSQL; .ci/test installs it")
+        .map(|e| e.unwrap().path().join("bin"))
+        .filter(|p| p.join("postgres").exists())
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .expect("a PostgreSQL server under /usr/lib/postgresql")
+}
+
+/// SIGTERM to the entrypoint, as `docker stop` sends it, and its exit.
+fn terminate(mut child: Child) -> (std::process::ExitStatus, String) {
+    run_ok(Command::new("kill").args(["-TERM", &child.id().to_string()]));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            return (status, err);
+        }
+        assert!(Instant::now() < deadline, "the entrypoint did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn root() -> bool {
+    run_ok(Command::new("id").arg("-u")).trim() == "0"
+}
+
+#[test]
+fn the_entrypoint_initialises_once_migrates_runs_the_app_and_stops_postgres_cleanly() {
+    assert!(
+        root(),
+        "the entrypoint's test runs it as the container does, as root"
+    );
+    let dir = synced_project("container");
+    let b = Box::new(&dir.path().join("docker/entrypoint.sh"));
+
+    // First start: a cluster on a socket only, with logical replication, the role and database.
+    let first = b.start();
+    let conf = fs::read_to_string(b.path("pgdata/postgresql.conf")).unwrap();
+    assert!(conf.contains("listen_addresses = ''"), "{conf}");
+    assert!(conf.contains(&format!(
+        "unix_socket_directories = '{}'",
+        b.path("run").display()
+    )));
+    assert_eq!(b.psql("SHOW wal_level"), "logical");
+    assert_eq!(b.psql("SHOW listen_addresses"), "");
+    assert_eq!(b.psql("SELECT rolname FROM pg_roles WHERE rolname = 'atelier' AND rolcanlogin AND rolreplication"), "atelier");
+    assert_eq!(
+        b.psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'atelier'"),
+        "atelier"
+    );
+    assert_eq!(b.calls(), ["eval Atelier.Release.migrate", "start"]);
+    let (status, err) = terminate(first);
+    assert!(status.success(), "{status}: {err}");
+    assert!(
+        err.contains("first start: initialising PostgreSQL"),
+        "{err}"
+    );
+    assert_eq!(
+        b.calls().last().map(String::as_str),
+        Some("stopped"),
+        "the app got the TERM"
+    );
+    assert_eq!(b.cluster_state(), "shut down");
+
+    // Second start: the same cluster, no second initialisation.
+    let version = fs::metadata(b.path("pgdata/PG_VERSION"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let second = b.start();
+    let (status, err) = terminate(second);
+    assert!(status.success(), "{status}: {err}");
+    assert!(!err.contains("first start"), "{err}");
+    assert_eq!(
+        fs::metadata(b.path("pgdata/PG_VERSION"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        version
+    );
+    assert_eq!(b.cluster_state(), "shut down");
+
+    // A failing migration: no app, PostgreSQL stopped, a non-zero exit.
+    let calls = b.calls().len();
+    let out = b
+        .entrypoint()
+        .env("STANDIN_FAIL_MIGRATE", "1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("migrations failed: not starting the app")
+    );
+    assert!(!b.calls()[calls..].iter().any(|c| c == "start"));
+    assert_eq!(b.cluster_state(), "shut down");
+}
+
+#[test]
+fn the_entrypoint_refuses_a_half_initialised_cluster_and_missing_secrets() {
+    let dir = synced_project("container");
+    let b = Box::new(&dir.path().join("docker/entrypoint.sh"));
+    fs::write(b.path("pgdata/PG_VERSION"), "16\n").unwrap();
+    let out = b.entrypoint().output().unwrap();
+    assert_eq!(out.status.code(), Some(70));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("holds files but no finished initialisation"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(b.path("pgdata/PG_VERSION")).unwrap(),
+        "16\n",
+        "left untouched"
+    );
+
+    let out = b
+        .entrypoint()
+        .env_remove("SECRET_KEY_BASE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SECRET_KEY_BASE is not set"));
+}
+
+#[test]
+fn the_release_module_migrates_every_repo_and_the_scripts_pass_shellcheck() {
+    let dir = synced_project("container");
+    let d = dir.path();
+    for script in [
+        "docker/entrypoint.sh",
+        "rel/overlays/bin/server",
+        "rel/overlays/bin/migrate",
+        "rel/env.sh.eex",
+    ] {
+        run_ok(
+            Command::new(require("shellcheck"))
+                .args(["-s", "sh"])
+                .arg(d.join(script)),
+        );
+    }
+    let standin = "defmodule Ecto.Migrator do\n  def with_repo(repo, fun), do: {:ok, fun.(repo), []}\n  def run(repo, :up, all: true), do: send(self(), {:migrated, repo}) && []\nend\n";
+    fs::write(d.join("migrator.ex"), standin).unwrap();
+    let out = d.join("ebin");
+    run_ok(
+        Command::new(require("elixirc"))
+            .arg("-o")
+            .arg(&out)
+            .arg(d.join("lib/atelier/release.ex"))
+            .arg(d.join("migrator.ex")),
+    );
+    let script = "Application.put_env(:atelier, :ecto_repos, [Atelier.Repo, Atelier.Events])\n\
+                  Atelier.Release.migrate()\n\
+                  receive_all = fn f, acc -> receive do {:migrated, r} -> f.(f, [r | acc]) after 0 -> Enum.reverse(acc) end end\n\
+                  IO.inspect(receive_all.(receive_all, []))";
+    let migrated = run_ok(
+        Command::new(require("elixir"))
+            .arg("-pa")
+            .arg(&out)
+            .args(["-e", script]),
+    );
+    assert_eq!(migrated.trim(), "[Atelier.Repo, Atelier.Events]");
+}
+
+#[test]
+fn the_containers_compose_file_is_accepted_and_passes_env_by_name_only() {
+    let dir = synced_project("container");
+    let file = dir.path().join("compose.container.yaml");
+    let out = crate::services::compose_schema_check(&file);
+    assert!(out.status.success(), "{out:?}");
+    let out = crate::services::docker_compose_check(&file);
+    assert!(out.status.success(), "{out:?}");
+    let text = read(dir.path(), "compose.container.yaml");
+    assert!(text.contains("      - SECRET_KEY_BASE\n"), "{text}");
+    assert!(!text.contains("SECRET_KEY_BASE="), "never a value: {text}");
+    assert!(text.contains("\"~/.ssh:/home/app/.ssh:ro\""), "{text}");
+}
