@@ -624,3 +624,37 @@ fn importing_a_bun_frontend_beside_phoenix_gives_its_frontend_table() {
     assert!(read(&dir, "Procfile").contains("frontend: cd 'frontend' && export HOST=\"${DEVGEN_IP:-127.0.0.10}\" PORT=3100 && bun run dev\n"));
     assert!(read(&dir, "devenv.nix").contains("pkgs.bun # the frontend's package manager"));
 }
+
+#[test]
+fn a_dockerfile_of_the_users_is_reported_and_devgens_own_gives_back_its_container() {
+    let (_parent, dir) = existing_project("bun-front", "streampai");
+    fs::write(
+        dir.join("Dockerfile"),
+        "FROM hexpm/elixir:1.18.4-erlang-27.3.4-debian-bookworm-20250520-slim AS build\nRUN mix release\nFROM debian:bookworm-slim\nCMD [\"/app/bin/server\"]\n",
+    )
+    .unwrap();
+    let out = devgen(&dir, &["import", "--dry-run"]);
+    assert_exit(&out, 0);
+    let said = stderr(&out);
+    reports(&said, &["Dockerfile:4", "CMD [\"/app/bin/server\"]"]);
+    reports(&said, &["Dockerfile:1", "Dockerfile with stages 1:hexpm/elixir:1.18.4-erlang-27.3.4-debian-bookworm-20250520-slim AS build, 3:debian:bookworm-slim"]);
+    assert!(
+        !stdout(&out).contains("[container]"),
+        "a Dockerfile of the user's turns nothing on"
+    );
+
+    // devgen's own Dockerfile: [container] with its builder image comes back.
+    let synced = crate::support::synced_project("container");
+    let parent = tempfile::tempdir().unwrap();
+    let again = parent.path().join("atelier");
+    copy_dir(synced.path(), &again);
+    fs::remove_file(again.join("devgen.toml")).unwrap();
+    fs::remove_file(again.join("devgen.lock")).unwrap();
+    let out = devgen(&again, &["import"]);
+    assert_exit(&out, 0);
+    let spec = spec(&again);
+    assert_eq!(
+        spec["container"]["builder_image"].as_str(),
+        Some("hexpm/elixir:1.17.3-erlang-27.1.2-debian-bookworm-20241016-slim")
+    );
+}

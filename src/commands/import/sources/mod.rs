@@ -6,6 +6,7 @@
 mod compose;
 mod config;
 mod devenv;
+mod docker;
 mod frontend;
 mod mix;
 mod scripts;
@@ -94,6 +95,9 @@ fn surroundings(root: &ProjectRoot, found: &mut Findings) -> Result<()> {
         if let Some(text) = read(root, path, found)? {
             compose::read(path, &text, found);
         }
+    }
+    if let Some(text) = read(root, "Dockerfile", found)? {
+        docker::dockerfile(&text, found);
     }
     Ok(())
 }
