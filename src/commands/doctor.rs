@@ -31,7 +31,16 @@ pub fn doctor(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     let registry = Registry::load_default();
     let resolved = Resolved::from_registry(root.path(), &spec_text, registry.as_ref())?;
     let checkout = Checkout::new(root.path(), resolved.model)?;
-    let checks = doctor::run(&checkout, registry.as_ref(), opts.dns);
+    let mut checks = doctor::run(&checkout, registry.as_ref(), opts.dns);
+    for need in crate::targets::container::app_lines(&checkout.model) {
+        checks.push(doctor::source_line(
+            &checkout,
+            "spa-route",
+            &need.file,
+            need.marker,
+            need.line,
+        ));
+    }
     let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
     let outcome = if failed == 0 {
         Outcome::Success

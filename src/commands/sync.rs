@@ -10,11 +10,13 @@ use super::pipeline::Resolved;
 use super::Outcome;
 use crate::error::Result;
 use crate::machine::registry::{self, Registry};
+use crate::model::Model;
 use crate::output::{stream_error, Io};
-use crate::project::{self, apply, find_root, Access, Run};
+use crate::project::{self, apply, find_root, Access, ProjectRoot, Run};
 use crate::reconcile::{FilePlan, Role, Status};
 use crate::render::Renderer;
 use crate::spec::SPEC_FILE;
+use crate::targets::container;
 
 /// What `devgen sync` was told.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,11 +38,29 @@ pub fn sync(dir: &Path, opts: Options, io: &mut Io) -> Result<Outcome> {
     let resolved = Resolved::from_registry(root.path(), &spec_text, registry.as_ref())?;
     follow(&mut registry, root.path(), &resolved, opts.dry_run, io)?;
     let renderer = Renderer::new();
+    note_app_lines(&root, &resolved.model, io)?;
     let run = resolved.plan(root, &renderer, opts.force)?;
     if opts.adopt && run.plan.has_conflicts() {
         return adopt_then_apply(run, &renderer, &spec_text, &mut registry, opts.dry_run, io);
     }
     Ok(apply(run, None, opts.dry_run, io)?.into())
+}
+
+/// Lines a target needs in the app's own source, which devgen does not edit: said, with
+/// where they go, while they are missing (`devgen doctor` checks them too).
+fn note_app_lines(root: &ProjectRoot, model: &Model, io: &mut Io) -> Result<()> {
+    for need in container::app_lines(model) {
+        let text = root.read(&need.file)?.unwrap_or_default();
+        if !text.contains(need.marker) {
+            writeln!(
+                io.err,
+                "note: the container serves the frontend through Phoenix: add\n    {}\n  last in the browser scope of {} (devgen does not edit it)",
+                need.line, need.file
+            )
+            .map_err(stream_error)?;
+        }
+    }
+    Ok(())
 }
 
 /// Keep the project's registry entry true to its spec; a registry that cannot be read is

@@ -813,10 +813,14 @@ fn generated_elixir_is_as_mix_format_writes_it() {
                 "config/dev.exs".to_string(),
                 "config/test.exs".to_string(),
             ];
-            // The container's release module.
-            let release = format!("lib/{}/release.ex", e.app);
-            if dir.path().join(&release).exists() {
-                files.push(release);
+            // The container's release module and SPA controller.
+            for source in [
+                format!("lib/{}/release.ex", e.app),
+                format!("lib/{}_web/controllers/spa_controller.ex", e.app),
+            ] {
+                if dir.path().join(&source).exists() {
+                    files.push(source);
+                }
             }
             let out = run_ok(
                 Command::new(require("elixir"))

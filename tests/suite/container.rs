@@ -349,3 +349,67 @@ fn the_containers_compose_file_is_accepted_and_passes_env_by_name_only() {
     assert!(!text.contains("SECRET_KEY_BASE="), "never a value: {text}");
     assert!(text.contains("\"~/.ssh:/home/app/.ssh:ro\""), "{text}");
 }
+
+#[test]
+fn the_frontend_is_served_by_phoenix_and_sync_says_which_router_line_it_needs() {
+    let dir = crate::support::project_with_spec(&read(
+        &crate::support::repo_root().join("fixtures/specs"),
+        "container.toml",
+    ));
+    let d = dir.path();
+    let out = crate::support::devgen(d, &["sync"]);
+    crate::support::assert_exit(&out, 0);
+    let err = crate::support::stderr(&out);
+    assert!(
+        err.contains("add\n    get \"/*path\", SpaController, :index\n  last in the browser scope of lib/atelier_web/router.ex"),
+        "{err}"
+    );
+    let doctor = |d: &Path| -> serde_json::Value {
+        let out = crate::support::devgen(d, &["doctor", "--format", "json"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let status = |report: &serde_json::Value| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "spa-route")
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status(&doctor(d)), "fail");
+    fs::write(
+        d.join("lib/atelier_web/router.ex"),
+        "defmodule AtelierWeb.Router do\n  scope \"/\", AtelierWeb do\n    get \"/*path\", SpaController, :index\n  end\nend\n",
+    )
+    .unwrap();
+    let out = crate::support::devgen(d, &["sync"]);
+    assert!(!crate::support::stderr(&out).contains("SpaController"));
+    assert_eq!(status(&doctor(d)), "pass");
+
+    // The controller compiles in a Phoenix-shaped app and sends index.html as HTML.
+    let standins = "defmodule Plug.Conn do\n  def put_resp_content_type(conn, type), do: Map.put(conn, :type, type)\n  def send_file(conn, status, path), do: Map.merge(conn, %{status: status, file: path})\nend\n\
+defmodule AtelierWeb do\n  def controller, do: quote(do: import(Plug.Conn))\n  defmacro __using__(which), do: apply(__MODULE__, which, [])\nend\n";
+    fs::write(d.join("standins.ex"), standins).unwrap();
+    // Application.app_dir finds an app by the name of its code path's directory.
+    let ebin = d.join("build/atelier/ebin");
+    run_ok(
+        Command::new(require("elixirc"))
+            .arg("-o")
+            .arg(&ebin)
+            .arg(d.join("standins.ex"))
+            .arg(d.join("lib/atelier_web/controllers/spa_controller.ex")),
+    );
+    fs::write(
+        ebin.join("atelier.app"),
+        "{application, atelier, [{vsn, \"0.1.0\"}, {modules, []}, {applications, [kernel, stdlib]}]}.\n",
+    )
+    .unwrap();
+    let sent = run_ok(
+        Command::new(require("elixir"))
+            .arg("-pa")
+            .arg(&ebin)
+            .args(["-e", "Application.load(:atelier); c = AtelierWeb.SpaController.index(%{}, %{}); IO.puts(\"#{c.status} #{c.type} #{Path.basename(c.file)}\")"]),
+    );
+    assert_eq!(sent.trim(), "200 text/html index.html");
+}

@@ -74,6 +74,23 @@ fn not_applicable(id: &'static str, why: impl Into<String>) -> Check {
     }
 }
 
+/// A line the app's own source needs, which devgen does not edit: `file` holds `marker`.
+pub fn source_line(c: &Checkout, id: &'static str, file: &str, marker: &str, line: &str) -> Check {
+    match std::fs::read_to_string(c.root.join(file)) {
+        Ok(text) if text.contains(marker) => pass(id, format!("{file} has {marker}")),
+        Ok(_) => fail(
+            id,
+            format!("{file} lacks {marker}"),
+            format!("add `{line}` to {file} (devgen does not edit it)"),
+        ),
+        Err(e) => fail(
+            id,
+            format!("cannot read {file}: {e}"),
+            format!("add `{line}` to the app's {file}"),
+        ),
+    }
+}
+
 /// `--dns ADDR[:PORT]`: a DNS server address, port 53 unless given.
 pub fn parse_dns_server(text: &str) -> std::result::Result<SocketAddr, String> {
     text.parse::<SocketAddr>()

@@ -60,7 +60,38 @@ static OUTPUTS: &[OutputDecl] = &[
         Ownership::Owned,
         YAML,
     ),
+    // The frontend, served by Phoenix in the container: with [frontend] only.
+    OutputDecl {
+        when: Some("frontend"),
+        ..decl(
+            "lib/{app}_web/controllers/spa_controller.ex",
+            "container/spa_controller.ex.j2",
+            Ownership::Owned,
+            ELIXIR,
+        )
+    },
 ];
+
+/// What the app's own router needs for the frontend in the container, which devgen does not
+/// edit (Elixir source it cannot change safely): the file, what tells it is there, and the
+/// line to add (last in the router's scope).
+pub struct AppLine {
+    pub file: String,
+    pub marker: &'static str,
+    pub line: &'static str,
+}
+
+/// The lines `[container]` with `[frontend]` needs in the app's files.
+pub fn app_lines(model: &Model) -> Vec<AppLine> {
+    if model.container.is_none() || model.frontend.is_none() {
+        return Vec::new();
+    }
+    vec![AppLine {
+        file: format!("lib/{}_web/router.ex", model.project.app),
+        marker: "SpaController",
+        line: "get \"/*path\", SpaController, :index",
+    }]
+}
 
 /// On when the spec has `[container]`.
 fn for_model(model: &Model) -> Option<minijinja::Value> {
