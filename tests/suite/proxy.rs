@@ -141,8 +141,15 @@ fn a_real_caddy_serves_every_route_over_http2_websockets_included() {
             .arg("hot update"),
     );
     assert_eq!(echoed.trim(), "hot update");
-    // Nothing on port 80, and the admin endpoint is the project's own socket.
-    assert!(std::net::TcpStream::connect((ip, 80)).is_err());
+    // No server on port 80 for redirects, and the admin endpoint is the project's own socket.
+    let adapted =
+        run_ok(caddy(d).args(["adapt", "--config", "Caddyfile", "--adapter", "caddyfile"]));
+    let config: serde_json::Value = serde_json::from_str(&adapted).unwrap();
+    let servers = config["apps"]["http"]["servers"].as_object().unwrap();
+    assert_eq!(servers.len(), 1, "{adapted}");
+    let server = servers.values().next().unwrap();
+    assert_eq!(server["listen"], serde_json::json!([format!("{ip}:8000")]));
+    assert_eq!(server["automatic_https"]["disable_redirects"], true);
     assert!(d.join(".devenv/state/caddy/admin.sock").exists());
 }
 
