@@ -413,3 +413,58 @@ defmodule AtelierWeb do\n  def controller, do: quote(do: import(Plug.Conn))\n  d
     );
     assert_eq!(sent.trim(), "200 text/html index.html");
 }
+
+#[test]
+fn the_entrypoint_runs_as_an_unprivileged_user_too() {
+    assert!(root(), "the test becomes the postgres user from root");
+    let dir = synced_project("container");
+    let b = Box::new(&dir.path().join("docker/entrypoint.sh"));
+    run_ok(
+        Command::new("chown")
+            .args(["-R", "postgres"])
+            .arg(b.dir.path()),
+    );
+    // The entrypoint itself as the postgres user: everything runs as that user.
+    let cmd = b.entrypoint();
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
+    let mut as_postgres = Command::new(require("setpriv"));
+    as_postgres
+        .args([
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+        ])
+        .arg(program)
+        .args(args)
+        .envs(envs)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let before = b.calls().len();
+    let mut child = as_postgres.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !b.calls()[before.min(b.calls().len())..]
+        .iter()
+        .any(|c| c == "start")
+    {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the entrypoint exited early"
+        );
+        assert!(Instant::now() < deadline, "the app never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        b.psql("SELECT datname FROM pg_database WHERE datname = 'atelier'"),
+        "atelier"
+    );
+    let (status, err) = terminate(child);
+    assert!(status.success(), "{status}: {err}");
+    assert_eq!(b.cluster_state(), "shut down");
+}
