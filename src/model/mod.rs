@@ -12,6 +12,7 @@
 //! registry, so this stage never reads a file.
 
 mod container;
+mod deploy;
 mod front;
 mod ports;
 mod resolve;
@@ -22,6 +23,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use serde::Serialize;
 
 pub use container::{Container, Mount};
+pub use deploy::{Deploy, DeployCompose, Fly, Terraform};
 pub use front::{Frontend, Hmr, Proxy, Route, PHOENIX_PATHS};
 
 pub use resolve::{camel_case, resolve};
@@ -72,6 +74,7 @@ pub struct Model {
     pub frontend: Option<Frontend>,
     pub proxy: Option<Proxy>,
     pub container: Option<Container>,
+    pub deploy: Option<Deploy>,
 }
 
 /// A port of the project, named: the name the registry and a worktree's override use

@@ -3,7 +3,7 @@
 use serde_spanned::Spanned;
 
 use super::ports::check_ports;
-use super::{container, front};
+use super::{container, deploy, front};
 use super::{
     EnvVar, Facts, Model, Phoenix, Postgres, Project, Services, Toolchain, DEFAULT_ELIXIR,
     DEFAULT_LIVE_DEBUGGER_PORT, DEFAULT_PHOENIX_PORT, DEFAULT_POSTGRES, DEFAULT_POSTGRES_PORT,
@@ -45,6 +45,7 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
         frontend: None,
         proxy: None,
         container: None,
+        deploy: deploy::deploy(src),
     };
     let model = Model {
         container: container::container(src, &model.toolchain, &model.postgres),

@@ -103,11 +103,24 @@ impl Renderer {
         outputs: &'static [OutputDecl],
         ctx: &minijinja::Value,
     ) -> Result<Vec<Rendered>> {
-        outputs
+        let mut rendered = Vec::new();
+        for decl in outputs
             .iter()
-            .filter(|decl| decl.when.is_none_or(|key| is_true(ctx, key)))
-            .map(|decl| self.render_one(decl, ctx))
-            .collect()
+            .filter(|d| d.when.is_none_or(|key| is_true(ctx, key)))
+        {
+            match decl.each {
+                None => rendered.push(self.render_one(decl, ctx)?),
+                Some(key) => {
+                    for item in elements(ctx, key) {
+                        let ctx = minijinja::context! { item => item.clone(), ..ctx.clone() };
+                        let mut one = self.render_one(decl, &ctx)?;
+                        one.path = in_dir(&one.path, &item);
+                        rendered.push(one);
+                    }
+                }
+            }
+        }
+        Ok(rendered)
     }
 
     fn render_one(&self, decl: &'static OutputDecl, ctx: &minijinja::Value) -> Result<Rendered> {
@@ -131,6 +144,15 @@ impl Renderer {
                         message: format!("generated YAML does not parse: {e}"),
                     }
                 })?;
+                None
+            }
+            Syntax::Toml => {
+                content
+                    .parse::<toml_edit::DocumentMut>()
+                    .map_err(|e| Error::Render {
+                        path: decl.path,
+                        message: format!("generated TOML does not parse: {e}"),
+                    })?;
                 None
             }
             _ => None,
@@ -158,6 +180,28 @@ fn with_header(body: &str, syntax: Syntax) -> String {
         }
         None => format!("{header}\n{body}"),
     }
+}
+
+/// The elements of the list at the dotted `key` of `ctx` (none when it is missing).
+fn elements(ctx: &minijinja::Value, key: &str) -> Vec<minijinja::Value> {
+    let mut value = ctx.clone();
+    for name in key.split('.') {
+        match value.get_attr(name) {
+            Ok(v) => value = v,
+            Err(_) => return Vec::new(),
+        }
+    }
+    value.try_iter().map(|i| i.collect()).unwrap_or_default()
+}
+
+/// `path` with `{dir}` made the `dir` of `item`; `.` is the project root.
+fn in_dir(path: &str, item: &minijinja::Value) -> String {
+    let dir = item
+        .get_attr("dir")
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| ".".into());
+    let path = path.replace("{dir}", &dir);
+    path.strip_prefix("./").unwrap_or(&path).to_string()
 }
 
 /// Whether the dotted `key` of `ctx` is true (a missing key is not).

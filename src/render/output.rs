@@ -48,6 +48,8 @@ pub enum Syntax {
     Yaml,
     Caddyfile,
     Dockerfile,
+    Hcl,
+    Toml,
 }
 
 impl Syntax {
@@ -63,7 +65,9 @@ impl Syntax {
             | Syntax::Gitignore
             | Syntax::Yaml
             | Syntax::Caddyfile
-            | Syntax::Dockerfile => "#",
+            | Syntax::Dockerfile
+            | Syntax::Hcl
+            | Syntax::Toml => "#",
         }
     }
 }
@@ -158,6 +162,10 @@ pub struct OutputDecl {
     /// must be true for devgen to write the file; when it is false, a file devgen wrote
     /// before is removed. `None`: always written.
     pub when: Option<&'static str>,
+    /// A list of the target's context (a dotted key, like `deploy.fly`): the file is
+    /// written once for each element, which its template sees as `item`, at `path` with
+    /// `{dir}` made the element's `dir` (`{dir}/fly.toml`).
+    pub each: Option<&'static str>,
 }
 
 /// A declaration with the defaults most files take (not executable, no preamble).
@@ -175,5 +183,6 @@ pub const fn decl(
         executable: false,
         preamble: "",
         when: None,
+        each: None,
     }
 }

@@ -57,12 +57,19 @@ pub fn markdown() -> String {
 
 /// The table of `[name]`, then those of the tables among its keys.
 fn write_section(out: &mut String, name: &str, prop: &Value, required: bool, defs: &Value) {
+    // An array of tables is written `[[name]]`, one table an element.
+    let array = non_null(prop).get("items").is_some();
+    let header = if array {
+        format!("[[{name}]]")
+    } else {
+        format!("[{name}]")
+    };
     out.push_str(&format!(
-        "### `[{name}]`{}\n\n{}\n\n",
+        "### `{header}`{}\n\n{}\n\n",
         if required { " (required)" } else { "" },
         description(prop)
     ));
-    let table = resolve(non_null(prop), defs);
+    let table = resolve(elements(non_null(prop)), defs);
     let Some(keys) = table.get("properties").and_then(Value::as_object) else {
         out.push_str(&format!(
             "Any key: `NAME = \"value\"` ({}).\n\n",
@@ -97,7 +104,14 @@ fn write_section(out: &mut String, name: &str, prop: &Value, required: bool, def
 
 /// Whether a key's value is a table with keys of its own.
 fn is_table(p: &Value, defs: &Value) -> bool {
-    resolve(non_null(p), defs).get("properties").is_some()
+    resolve(elements(non_null(p)), defs)
+        .get("properties")
+        .is_some()
+}
+
+/// The schema of an array's elements, or `p` itself.
+fn elements(p: &Value) -> &Value {
+    p.get("items").unwrap_or(p)
 }
 
 /// An optional value's schema without its `null` (`anyOf: [{ $ref }, { type: null }]`).
@@ -231,7 +245,7 @@ mod tests {
             let section = resolve(non_null(p), defs);
             for (key, k) in section["properties"].as_object().into_iter().flatten() {
                 if is_table(k, defs) {
-                    let keys = resolve(non_null(k), defs)["properties"]
+                    let keys = resolve(elements(non_null(k)), defs)["properties"]
                         .as_object()
                         .unwrap()
                         .keys()
@@ -252,7 +266,11 @@ mod tests {
     fn markdown_has_a_row_for_every_key() {
         let md = markdown();
         for (section, keys) in spec::SECTIONS.iter().chain(spec::SUBSECTIONS) {
-            assert!(md.contains(&format!("### `[{section}]`")), "{section}");
+            assert!(
+                md.contains(&format!("### `[{section}]`"))
+                    || md.contains(&format!("### `[[{section}]]`")),
+                "{section}"
+            );
             for key in *keys {
                 assert!(md.contains(&format!("| `{key}` |")), "{section}.{key}");
             }

@@ -250,6 +250,30 @@ pub fn is_host_dir(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"._-/~@+".contains(&c))
 }
 
+/// A name AWS or Fly gives a region, an instance type or a key pair: `us-east-1`, `t3.small`.
+pub fn is_aws_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
+}
+
+/// A Fly app name: lowercase letters, digits and '-'.
+pub fn is_fly_app(s: &str) -> bool {
+    let mut b = s.bytes();
+    s.len() <= 63
+        && b.next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// An IPv4 network in CIDR notation: `203.0.113.0/24`.
+pub fn is_cidr(s: &str) -> bool {
+    s.split_once('/').is_some_and(|(ip, len)| {
+        ip.parse::<Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
+    })
+}
+
 /// A nixpkgs attribute path like `nodePackages.pnpm`.
 pub fn is_nix_attr_path(s: &str) -> bool {
     s.split('.').all(nix_edit::is_ident)

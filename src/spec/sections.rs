@@ -50,6 +50,79 @@ pub struct Spec {
     pub proxy: Option<ProxySpec>,
     /// The whole app as one container: a Dockerfile with PostgreSQL inside, its entrypoint, the release module and scripts.
     pub container: Option<ContainerSpec>,
+    /// Production: Terraform for an AWS host, fly.toml for each Fly app, a production compose file.
+    pub deploy: Option<DeploySpec>,
+}
+
+/// `[deploy]`: where the app runs in production (seeds 002-004). Secrets are named, never valued.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeploySpec {
+    /// The production host name (PHX_HOST).
+    #[schemars(with = "String")]
+    pub host: Spanned<String>,
+    /// A NixOS host: nixosConfigurations.<name> with the app's module (not written by this devgen yet).
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub nixos: Option<Spanned<serde::de::IgnoredAny>>,
+    /// An AWS EC2 host made by Terraform under infra/.
+    pub terraform: Option<TerraformSpec>,
+    /// One table a Fly.io app: its fly.toml in its directory.
+    #[serde(default)]
+    pub fly: Vec<FlySpec>,
+    /// docker-compose.prod.yml: the app's image behind a published port.
+    pub compose: Option<DeployComposeSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformSpec {
+    /// The AWS region.
+    #[schemars(with = "Option<String>", extend("default" = "us-east-1"))]
+    pub region: Option<Spanned<String>>,
+    /// The EC2 instance type.
+    #[schemars(with = "Option<String>", extend("default" = "t3.small"))]
+    pub instance_type: Option<Spanned<String>>,
+    /// The name of the EC2 key pair for SSH.
+    #[schemars(with = "Option<String>", extend("default" = "deploy"))]
+    pub key_name: Option<Spanned<String>>,
+    /// The networks SSH (port 22) is open to; never the whole internet by default.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ssh_cidrs: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlySpec {
+    /// The Fly app's name.
+    #[schemars(with = "String")]
+    pub app: Spanned<String>,
+    /// The directory its fly.toml goes in, relative to the project root.
+    #[schemars(with = "Option<String>", extend("default" = "."))]
+    pub dir: Option<Spanned<String>>,
+    /// Its primary region.
+    #[schemars(with = "Option<String>", extend("default" = "ord"))]
+    pub region: Option<Spanned<String>>,
+    /// The port the app listens on inside the machine.
+    #[schemars(with = "Option<Port>", extend("default" = 8080))]
+    pub port: Option<Spanned<Port>>,
+    /// The release command run before each deploy.
+    #[schemars(with = "Option<String>", extend("default" = "/app/bin/migrate"))]
+    pub release_command: Option<Spanned<String>>,
+    /// The machine size.
+    #[schemars(with = "Option<String>", extend("default" = "shared-cpu-1x"))]
+    pub vm_size: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeployComposeSpec {
+    /// The app's image, from a registry.
+    #[schemars(with = "String")]
+    pub image: Spanned<String>,
+    /// The host port the app is published on.
+    #[schemars(with = "Option<Port>", extend("default" = 80))]
+    pub port: Option<Spanned<Port>>,
 }
 
 /// `[container]`: seed 001's single container.
@@ -451,6 +524,7 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
             "runtime_image",
         ],
     ),
+    ("deploy", &["host", "nixos", "terraform", "fly", "compose"]),
 ];
 
 /// The keys of the tables inside a section (`[services.nats]`), as [`SECTIONS`] lists a
@@ -471,4 +545,14 @@ pub const SUBSECTIONS: &[(&str, &[&str])] = &[
     ("services.redis", &["port"]),
     ("services.mailpit", &["smtp_port", "ui_port"]),
     ("services.pgweb", &["port"]),
+    ("container.mounts", &["host", "path", "mode"]),
+    (
+        "deploy.terraform",
+        &["region", "instance_type", "key_name", "ssh_cidrs"],
+    ),
+    (
+        "deploy.fly",
+        &["app", "dir", "region", "port", "release_command", "vm_size"],
+    ),
+    ("deploy.compose", &["image", "port"]),
 ];

@@ -4,13 +4,14 @@
 use serde_spanned::Spanned;
 
 use super::rules::{
-    hmr_name, host_suffix_problem, is_bucket_name, is_database_name, is_dev_credential,
-    is_env_name, is_header_name, is_host_dir, is_host_name, is_image_ref, is_major_minor,
-    is_major_version, is_module_name, is_nix_attr_path, is_one_line_command, is_otp_app,
-    is_project_name, is_region, is_relative_dir, is_route_path, is_unix_user, is_volume_name,
-    parse_loopback_ip, HOST_SUFFIXES,
+    hmr_name, host_suffix_problem, is_aws_name, is_bucket_name, is_cidr, is_database_name,
+    is_dev_credential, is_env_name, is_fly_app, is_header_name, is_host_dir, is_host_name,
+    is_image_ref, is_major_minor, is_major_version, is_module_name, is_nix_attr_path,
+    is_one_line_command, is_otp_app, is_project_name, is_region, is_relative_dir, is_route_path,
+    is_unix_user, is_volume_name, parse_loopback_ip, HOST_SUFFIXES,
 };
 use super::sections::MountSpec;
+use super::sections::TerraformSpec;
 use super::{FrontendSpec, PackageManager, SpecSource, Version};
 use crate::diagnostic::{line_col, Diagnostic};
 
@@ -28,7 +29,8 @@ pub(super) fn validate(src: &SpecSource) -> Checked {
     services(src)?;
     frontend(src)?;
     proxy(src)?;
-    container(src)
+    container(src)?;
+    deploy(src)
 }
 
 fn project(src: &SpecSource) -> Checked {
@@ -526,6 +528,128 @@ fn builder_matches_toolchain(src: &SpecSource, builder: &Spanned<String>) -> Che
                 .map_or(String::new(), |v| format!(" on Erlang {}.x", v.get_ref().0))
         )),
     ))
+}
+
+/// `[deploy]`: a host name, SSH open to named networks only, Fly names and directories.
+fn deploy(src: &SpecSource) -> Checked {
+    let Some(d) = &src.spec.deploy else {
+        return Ok(());
+    };
+    check(
+        src,
+        &d.host,
+        is_host_name,
+        "invalid host name",
+        "write the production host, like \"example.com\"",
+    )?;
+    if let Some(nixos) = &d.nixos {
+        return Err(Box::new(
+            src.error(nixos.span(), "devgen does not write the NixOS module and host yet")
+                .with_label("not written")
+                .with_help("remove [deploy.nixos] for now; [deploy.terraform], [[deploy.fly]] and [deploy.compose] are written"),
+        ));
+    }
+    if let Some(t) = &d.terraform {
+        for (v, what) in [
+            (&t.region, "region"),
+            (&t.instance_type, "instance type"),
+            (&t.key_name, "key pair name"),
+        ] {
+            if let Some(v) = v {
+                check(
+                    src,
+                    v,
+                    is_aws_name,
+                    &format!("invalid {what}"),
+                    "use letters, digits, '.', '_' and '-', like \"us-east-1\" or \"t3.small\"",
+                )?;
+            }
+        }
+        ssh_cidrs(src, t)?;
+    }
+    for f in &d.fly {
+        check(
+            src,
+            &f.app,
+            is_fly_app,
+            "invalid Fly app name",
+            "use lowercase letters, digits and '-', like \"haven-web\"",
+        )?;
+        if let Some(dir) = &f.dir {
+            check(
+                src,
+                dir,
+                |d| d == "." || is_relative_dir(d),
+                "invalid directory",
+                "write a directory inside the project, like \".\" or \"apps/web\"",
+            )?;
+        }
+        if let Some(r) = &f.region {
+            check(
+                src,
+                r,
+                is_aws_name,
+                "invalid Fly region",
+                "write a Fly region code, like \"ord\"",
+            )?;
+        }
+        if let Some(c) = &f.release_command {
+            check(
+                src,
+                c,
+                is_one_line_command,
+                "invalid release command",
+                "write the command on one line, like \"/app/bin/migrate\"",
+            )?;
+        }
+        if let Some(v) = &f.vm_size {
+            check(
+                src,
+                v,
+                is_aws_name,
+                "invalid VM size",
+                "write a Fly VM size, like \"shared-cpu-1x\"",
+            )?;
+        }
+    }
+    if let Some(c) = &d.compose {
+        check(
+            src,
+            &c.image,
+            is_image_ref,
+            "invalid image",
+            "write an image reference, like \"ghcr.io/acme/web:latest\"",
+        )?;
+    }
+    Ok(())
+}
+
+/// SSH open to named networks: at least one, and never the whole internet.
+fn ssh_cidrs(src: &SpecSource, t: &TerraformSpec) -> Checked {
+    let help = "list the networks you deploy from, like ssh_cidrs = [\"203.0.113.0/24\"]";
+    if t.ssh_cidrs.is_empty() {
+        return Err(Box::new(
+            src.error(
+                section_span(src, "deploy.terraform"),
+                "[deploy.terraform] names no network SSH is open to",
+            )
+            .with_help(help),
+        ));
+    }
+    for cidr in &t.ssh_cidrs {
+        check(src, cidr, is_cidr, "invalid CIDR", help)?;
+        if cidr.get_ref().ends_with("/0") {
+            return Err(Box::new(
+                src.error(
+                    cidr.span(),
+                    format!("{:?} opens SSH to the whole internet", cidr.get_ref()),
+                )
+                .with_label("everyone")
+                .with_help(help),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Every name of `names` passes `ok` and is there once.

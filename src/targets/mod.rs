@@ -9,6 +9,7 @@
 
 mod adopt;
 pub mod container;
+pub mod deploy;
 pub mod dev;
 pub mod dotenv;
 pub mod flake;
@@ -33,6 +34,7 @@ pub static TARGETS: &[&Target] = &[
     &services::TARGET,
     &proxy::TARGET,
     &container::TARGET,
+    &deploy::TARGET,
     &dotenv::TARGET,
     &shared::TARGET,
 ];
@@ -122,6 +124,8 @@ pub const GITIGNORE: &FileKind = &FileKind::plain(Syntax::Gitignore);
 pub const YAML: &FileKind = &FileKind::plain(Syntax::Yaml);
 pub const CADDYFILE: &FileKind = &FileKind::plain(Syntax::Caddyfile);
 pub const DOCKERFILE: &FileKind = &FileKind::plain(Syntax::Dockerfile);
+pub const HCL: &FileKind = &FileKind::plain(Syntax::Hcl);
+pub const TOML: &FileKind = &FileKind::plain(Syntax::Toml);
 
 #[cfg(test)]
 mod tests {

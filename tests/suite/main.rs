@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod conformance;
 mod container;
+mod deploy;
 mod doctor;
 mod existing;
 mod faults;

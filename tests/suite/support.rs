@@ -25,6 +25,7 @@ pub const SPEC_FIXTURES: &[&str] = &[
     "services",
     "front",
     "container",
+    "deploy",
 ];
 
 /// Run `devgen ARGS` in `dir`. Colour is off so outputs compare as plain text.

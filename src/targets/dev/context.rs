@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Container, EnvVar, Frontend, Model, Overrides, Phoenix, Postgres, Project, Proxy, Services,
-    Toolchain,
+    Container, Deploy, EnvVar, Frontend, Model, Overrides, Phoenix, Postgres, Project, Proxy,
+    Services, Toolchain,
 };
 use std::collections::BTreeMap;
 
@@ -50,6 +50,7 @@ struct Context<'a> {
     frontend: Option<&'a Frontend>,
     proxy: Option<&'a Proxy>,
     container: Option<&'a Container>,
+    deploy: Option<&'a Deploy>,
     /// Each port as each file spells it (a worktree in ports isolation moves them).
     port: BTreeMap<String, ports::Spelled>,
     /// The variables of the services, frontend and proxy, for `env`.
@@ -121,6 +122,7 @@ pub(super) fn for_model(model: &Model) -> Option<minijinja::Value> {
         frontend: model.frontend.as_ref(),
         proxy: model.proxy.as_ref(),
         container: model.container.as_ref(),
+        deploy: model.deploy.as_ref(),
         port: ports::spelled(model),
         // A name the spec's [env] sets is written once, from there.
         service_variables: variables::variables(model)
@@ -169,6 +171,15 @@ fn front_packages(model: &Model) -> Vec<(&'static str, &'static str)> {
     let mut packages = Vec::new();
     if model.proxy.is_some() {
         packages.push(("caddy", "the HTTPS proxy: the Procfile's proxy process"));
+    }
+    if let Some(d) = &model.deploy {
+        if d.terraform.is_some() {
+            packages.push(("terraform", "infra/: tf-deploy, tf-destroy"));
+            packages.push(("awscli2", "the AWS account Terraform deploys to"));
+        }
+        if !d.fly.is_empty() {
+            packages.push(("flyctl", "fly deploy, fly secrets"));
+        }
     }
     match model.frontend.as_ref().map(|f| f.package_manager) {
         Some("bun") => packages.push(("bun", "the frontend's package manager")),

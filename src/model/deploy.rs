@@ -1,0 +1,74 @@
+//! Production (`[deploy]`, seeds 002-004): the host name, and each way to deploy, with the
+//! defaults `fly launch` and the seeds use.
+
+use serde::Serialize;
+use serde_spanned::Spanned;
+
+use crate::spec::SpecSource;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deploy {
+    pub host: String,
+    pub terraform: Option<Terraform>,
+    pub fly: Vec<Fly>,
+    pub compose: Option<DeployCompose>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Terraform {
+    pub region: String,
+    pub instance_type: String,
+    pub key_name: String,
+    pub ssh_cidrs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fly {
+    pub app: String,
+    pub dir: String,
+    pub region: String,
+    pub port: u16,
+    pub release_command: String,
+    pub vm_size: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployCompose {
+    pub image: String,
+    pub port: u16,
+}
+
+fn text(v: &Option<Spanned<String>>, default: &str) -> String {
+    v.as_ref()
+        .map_or_else(|| default.to_string(), |v| v.get_ref().clone())
+}
+
+/// `[deploy]`, with its defaults.
+pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
+    let d = src.spec.deploy.as_ref()?;
+    Some(Deploy {
+        host: d.host.get_ref().clone(),
+        terraform: d.terraform.as_ref().map(|t| Terraform {
+            region: text(&t.region, "us-east-1"),
+            instance_type: text(&t.instance_type, "t3.small"),
+            key_name: text(&t.key_name, "deploy"),
+            ssh_cidrs: t.ssh_cidrs.iter().map(|c| c.get_ref().clone()).collect(),
+        }),
+        fly: d
+            .fly
+            .iter()
+            .map(|f| Fly {
+                app: f.app.get_ref().clone(),
+                dir: text(&f.dir, "."),
+                region: text(&f.region, "ord"),
+                port: f.port.as_ref().map_or(8080, |p| p.get_ref().0),
+                release_command: text(&f.release_command, "/app/bin/migrate"),
+                vm_size: text(&f.vm_size, "shared-cpu-1x"),
+            })
+            .collect(),
+        compose: d.compose.as_ref().map(|c| DeployCompose {
+            image: c.image.get_ref().clone(),
+            port: c.port.as_ref().map_or(80, |p| p.get_ref().0),
+        }),
+    })
+}

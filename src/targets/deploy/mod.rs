@@ -1,0 +1,78 @@
+//! The `deploy` target: production from the same spec (`[deploy]`, seeds 002-004) —
+//! Terraform for an AWS host under `infra/`, a `fly.toml` for each Fly app, and
+//! `docker-compose.prod.yml`, all with the dev environment's names and ports. Templates in
+//! `templates/deploy/`.
+
+use serde::Serialize;
+
+use super::{Scope, Target, HCL, TOML, YAML};
+use crate::model::Model;
+use crate::render::{decl, OutputDecl, Ownership};
+
+pub static TARGET: Target = Target {
+    name: "deploy",
+    outputs: OUTPUTS,
+    scope: Scope::Project { context: for_model },
+    adopt: &[],
+};
+
+/// One Terraform file of `infra/`, with `[deploy.terraform]`.
+const fn terraform(path: &'static str, template: &'static str) -> OutputDecl {
+    OutputDecl {
+        when: Some("deploy.terraform"),
+        ..decl(path, template, Ownership::Owned, HCL)
+    }
+}
+
+static OUTPUTS: &[OutputDecl] = &[
+    terraform("infra/versions.tf", "deploy/versions.tf.j2"),
+    terraform("infra/variables.tf", "deploy/variables.tf.j2"),
+    terraform("infra/main.tf", "deploy/main.tf.j2"),
+    terraform("infra/outputs.tf", "deploy/outputs.tf.j2"),
+    terraform("infra/terraform.tfvars.example", "deploy/tfvars.example.j2"),
+    OutputDecl {
+        each: Some("deploy.fly"),
+        ..decl(
+            "{dir}/fly.toml",
+            "deploy/fly.toml.j2",
+            Ownership::Owned,
+            TOML,
+        )
+    },
+    OutputDecl {
+        when: Some("deploy.compose"),
+        ..decl(
+            "docker-compose.prod.yml",
+            "deploy/compose.prod.yml.j2",
+            Ownership::Owned,
+            YAML,
+        )
+    },
+];
+
+#[derive(Serialize)]
+struct Context<'a> {
+    #[serde(flatten)]
+    model: &'a Model,
+    /// The port the release listens on in production: the container's, else Phoenix's.
+    phoenix_port: u16,
+    /// Variables passed through by name besides SECRET_KEY_BASE and DATABASE_URL.
+    env_names: Vec<&'a str>,
+}
+
+/// On when the spec has `[deploy]`.
+fn for_model(model: &Model) -> Option<minijinja::Value> {
+    model.deploy.as_ref()?;
+    let container = model.container.as_ref();
+    let env_names = container
+        .iter()
+        .flat_map(|c| &c.env)
+        .map(String::as_str)
+        .filter(|n| !["SECRET_KEY_BASE", "DATABASE_URL", "PHX_HOST", "PORT"].contains(n))
+        .collect();
+    Some(crate::render::values(&Context {
+        model,
+        phoenix_port: container.map_or(4000, |c| c.port),
+        env_names,
+    }))
+}

@@ -1,0 +1,179 @@
+//! Production from the same spec (`[deploy]`): the Terraform under `infra/` is what the real
+//! Terraform accepts against the AWS provider's schema (from the machine's plugin mirror),
+//! each Fly app's fly.toml says what `fly launch` writes for Phoenix, and the production
+//! compose file passes the compose checks — with the dev environment's names and ports.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{read, require, synced_project};
+
+/// Where these machines keep the AWS provider: Terraform never downloads it here.
+const PLUGINS: &str = "/opt/tf-plugins";
+
+fn terraform(dir: &Path, args: &[&str]) -> Output {
+    Command::new(require("terraform"))
+        .args(args)
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .unwrap()
+}
+
+#[track_caller]
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn terraform_validates_the_infra_against_the_aws_provider_and_rejects_a_broken_one() {
+    assert!(
+        Path::new(PLUGINS)
+            .join("registry.terraform.io/hashicorp/aws")
+            .is_dir(),
+        "the AWS provider mirror {PLUGINS} is missing"
+    );
+    let dir = synced_project("deploy");
+    let infra = dir.path().join("infra");
+    ok(&terraform(&infra, &["fmt", "-check", "-diff"]));
+    let plugin_dir = format!("-plugin-dir={PLUGINS}");
+    ok(&terraform(
+        &infra,
+        &["init", "-backend=false", "-input=false", &plugin_dir],
+    ));
+    ok(&terraform(&infra, &["validate"]));
+    // The spec's values, in the variables' defaults.
+    let variables = read(&infra, "variables.tf");
+    assert!(
+        variables.contains("default     = \"eu-west-1\""),
+        "{variables}"
+    );
+    assert!(variables.contains("default     = [\"203.0.113.0/24\", \"198.51.100.7/32\"]"));
+    let main = read(&infra, "main.tf");
+    assert!(main.contains("cidr_blocks = var.ssh_cidrs"));
+    assert!(
+        !main.contains("from_port   = 4000"),
+        "the app's port stays behind the proxy"
+    );
+
+    for (broken, what) in [
+        (
+            main.replace(
+                "instance_type          = var.instance_type",
+                "instance_typo = var.instance_type",
+            ),
+            "an unknown argument",
+        ),
+        (
+            main.replace(
+                "key_name               = var.key_name",
+                "key_name               = var.keyname",
+            ),
+            "an undeclared variable",
+        ),
+    ] {
+        fs::write(infra.join("main.tf"), &broken).unwrap();
+        assert!(
+            !terraform(&infra, &["validate"]).status.success(),
+            "{what} passed"
+        );
+    }
+}
+
+#[test]
+fn each_fly_app_gets_the_fly_toml_fly_launch_writes_for_phoenix() {
+    let dir = synced_project("deploy");
+    for (path, app, port) in [
+        ("apps/api/fly.toml", "haven-api", 8080),
+        ("fly.toml", "haven-web", 4000),
+    ] {
+        let doc: toml_edit::DocumentMut = read(dir.path(), path).parse().unwrap();
+        assert_eq!(doc["app"].as_str(), Some(app));
+        assert_eq!(doc["primary_region"].as_str(), Some("ams"));
+        assert_eq!(doc["kill_signal"].as_str(), Some("SIGTERM"));
+        assert_eq!(
+            doc["deploy"]["release_command"].as_str(),
+            Some("/app/bin/migrate")
+        );
+        assert_eq!(doc["env"]["PHX_HOST"].as_str(), Some("haven.example.com"));
+        assert_eq!(doc["env"]["PORT"].as_str(), Some(port.to_string().as_str()));
+        let http = &doc["http_service"];
+        assert_eq!(http["internal_port"].as_integer(), Some(port));
+        assert_eq!(http["force_https"].as_bool(), Some(true));
+        assert_eq!(http["auto_stop_machines"].as_str(), Some("stop"));
+        assert_eq!(http["min_machines_running"].as_integer(), Some(0));
+        assert_eq!(doc["vm"][0]["size"].as_str(), Some("shared-cpu-1x"));
+        assert!(
+            !read(dir.path(), path).contains("SECRET_KEY_BASE ="),
+            "secrets are never in fly.toml"
+        );
+    }
+}
+
+#[test]
+fn the_production_compose_file_is_accepted_and_names_its_secrets_only() {
+    let dir = synced_project("deploy");
+    let file = dir.path().join("docker-compose.prod.yml");
+    let out = crate::services::compose_schema_check(&file);
+    assert!(out.status.success(), "{out:?}");
+    let text = read(dir.path(), "docker-compose.prod.yml");
+    assert!(text.contains("      - \"80:4000\"\n"), "{text}");
+    assert!(text.contains("SECRET_KEY_BASE: \"${SECRET_KEY_BASE:?set SECRET_KEY_BASE}\""));
+    // docker-compose refuses to start it without the secrets, and accepts it with them.
+    let without = crate::services::docker_compose_check(&file);
+    assert!(!without.status.success());
+    let copy = file.with_file_name("prod-1.29.yml");
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("name: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&copy, body).unwrap();
+    let with = Command::new(require("docker-compose"))
+        .args(["-p", "haven", "-f"])
+        .arg(&copy)
+        .args(["config", "-q"])
+        .env("SECRET_KEY_BASE", "x")
+        .env("DATABASE_URL", "ecto://x")
+        .output()
+        .unwrap();
+    ok(&with);
+}
+
+#[test]
+fn the_dev_shell_deploys_with_terraform_and_ignores_its_state() {
+    let dir = synced_project("deploy");
+    let nix = crate::support::eval_devenv(
+        dir.path(),
+        &[
+            "beam.packages.erlang_27.elixir_1_18",
+            "postgresql_16",
+            "overmind",
+            "tmux",
+            "inotify-tools",
+            "terraform",
+            "awscli2",
+            "flyctl",
+        ],
+        &[],
+        &[],
+    );
+    for name in ["tf-deploy", "tf-destroy"] {
+        let exec = nix["scripts"][name]["exec"].as_str().unwrap();
+        let file = dir.path().join(format!("{name}.sh"));
+        fs::write(&file, format!("#!/usr/bin/env bash\n{exec}\n")).unwrap();
+        crate::support::run_ok(Command::new(require("shellcheck")).arg(&file));
+    }
+    let gitignore = read(dir.path(), ".gitignore");
+    assert!(
+        gitignore.contains("infra/.terraform/\ninfra/*.tfstate*\ninfra/terraform.tfvars\n"),
+        "{gitignore}"
+    );
+}
