@@ -26,7 +26,7 @@ pub use container::{Container, Mount};
 pub use deploy::{Deploy, DeployCompose, Fly, Terraform};
 pub use front::{Frontend, Hmr, Proxy, Route, PHOENIX_PATHS};
 
-pub use resolve::{camel_case, resolve};
+pub use resolve::{camel_case, default_host, resolve};
 pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, ServicePort, Services, SERVICE_PORTS};
 
 /// The convention's first address: what a spec without `ip` gets when the machine registry
@@ -134,6 +134,46 @@ impl Model {
             add("proxy", "proxy.port", p.port);
         }
         ports
+    }
+
+    /// The model of a checkout that moved the port `name` to `port` (ports isolation: a
+    /// worktree's DEVGEN_<NAME>_PORT), every place that port appears moved with it.
+    pub fn move_port(&mut self, name: &str, port: u16) {
+        let old = self.named_ports().into_iter().find(|p| p.name == name);
+        let Some(old) = old.map(|p| p.port) else {
+            return;
+        };
+        let at = |p: &mut u16| {
+            if *p == old {
+                *p = port;
+            }
+        };
+        match name {
+            "phoenix" => at(&mut self.phoenix.port),
+            "live_debugger" => self.phoenix.live_debugger.iter_mut().for_each(at),
+            "postgres" => at(&mut self.postgres.port),
+            "proxy" => self.proxy.iter_mut().for_each(|p| at(&mut p.port)),
+            "frontend" => self.frontend.iter_mut().for_each(|f| at(&mut f.port)),
+            _ if name.starts_with("frontend_hmr_") => self
+                .frontend
+                .iter_mut()
+                .flat_map(|f| f.hmr.iter_mut())
+                .for_each(|h| at(&mut h.port)),
+            _ => self.services.move_port(name, old, port),
+        }
+        // The proxy's routes to it.
+        for proxy in self.proxy.iter_mut() {
+            for route in proxy
+                .routes
+                .iter_mut()
+                .filter(|r| r.via.as_deref() == Some(name))
+            {
+                route.port = port;
+            }
+            if proxy.fallback_via == name {
+                proxy.fallback = port;
+            }
+        }
     }
 
     /// Every port something of the project listens on at the project IP, named by the spec

@@ -65,7 +65,7 @@ fn project(src: &SpecSource, facts: &Facts) -> Result<Project, Box<Diagnostic>> 
     let name = p.name.get_ref().clone();
     let app = given(&p.app).unwrap_or_else(|| name.replace('-', "_"));
     let module = given(&p.module).unwrap_or_else(|| camel_case(&app));
-    let host = given(&p.host).unwrap_or_else(|| format!("{name}.test"));
+    let host = given(&p.host).unwrap_or_else(|| default_host(&name));
     let ports_isolation = p
         .isolation
         .as_ref()
@@ -159,6 +159,12 @@ fn postgres(src: &SpecSource, project: &Project, facts: &Facts) -> Postgres {
     }
 }
 
+/// The host a project without `host` gets: its name under `.test`, `_` made `-` (a DNS label
+/// has no `_`: `my_app` → `my-app.test`).
+pub fn default_host(name: &str) -> String {
+    format!("{}.test", name.replace('_', "-"))
+}
+
 /// `my_app` → `MyApp`, the way `mix new` derives the module from the app.
 pub fn camel_case(app: &str) -> String {
     app.split('_')
@@ -175,6 +181,12 @@ pub fn camel_case(app: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_host_is_a_dns_name() {
+        assert_eq!(default_host("shop"), "shop.test");
+        assert_eq!(default_host("my_app"), "my-app.test");
+    }
 
     #[test]
     fn camel_case_follows_mix() {

@@ -99,6 +99,26 @@ impl Services {
             || self.pgweb.is_some()
     }
 
+    /// Move the port `name` (a [`SERVICE_PORTS`] name) from `old` to `port`.
+    pub(super) fn move_port(&mut self, name: &str, old: u16, port: u16) {
+        let at = |p: &mut u16| {
+            if *p == old {
+                *p = port;
+            }
+        };
+        match name {
+            "nats" => self.nats.iter_mut().for_each(|n| at(&mut n.port)),
+            "nats_monitor" => self.nats.iter_mut().for_each(|n| at(&mut n.monitor_port)),
+            "minio" => self.minio.iter_mut().for_each(|m| at(&mut m.port)),
+            "minio_console" => self.minio.iter_mut().for_each(|m| at(&mut m.console_port)),
+            "redis" => self.redis.iter_mut().for_each(|r| at(&mut r.port)),
+            "mailpit_smtp" => self.mailpit.iter_mut().for_each(|m| at(&mut m.smtp_port)),
+            "mailpit_ui" => self.mailpit.iter_mut().for_each(|m| at(&mut m.ui_port)),
+            "pgweb" => self.pgweb.iter_mut().for_each(|p| at(&mut p.port)),
+            _ => {}
+        }
+    }
+
     /// The ports the services listen on at the project IP.
     pub fn ports(&self) -> Vec<ServicePort> {
         let mut ports = Vec::new();

@@ -217,6 +217,38 @@ fn ports_isolation_gives_each_worktree_its_own_block_and_every_file_agrees() {
     }
     phoenix_ports.dedup();
     assert_eq!(phoenix_ports.len(), 4);
+    // doctor in a worktree checks the worktree's ports.
+    let wt = &checkouts[1];
+    let env = exports(wt);
+    let out = devgen_cmd(wt, &["doctor", "--format", "json"])
+        .env("DEVGEN_REGISTRY", m.dir.path().join("registry.toml"))
+        .envs(vars(&env))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = |id: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["summary"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        summary("port-phoenix").contains("127.0.0.1:4100"),
+        "{report:#}"
+    );
+    assert!(
+        summary("port-redis").contains("127.0.0.1:6479"),
+        "{report:#}"
+    );
+    assert!(
+        summary("port-proxy").contains("127.0.0.1:8100"),
+        "{report:#}"
+    );
     // The registry holds them all on 127.0.0.1 without a clash; a second run keeps the block.
     let again = m.run(&checkouts[2], &["worktree"]);
     assert_exit(&again, 0);

@@ -1013,3 +1013,18 @@ fn a_failed_init_leaves_no_directory_behind() {
     assert_exit(&out, 2);
     assert!(!dir.exists(), "init created {} and left it", dir.display());
 }
+
+#[test]
+fn a_project_named_with_an_underscore_gets_a_host_dns_takes_and_a_readable_registry() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("my_app");
+    fs::create_dir(&dir).unwrap();
+    let registry = parent.path().join("registry.toml");
+    assert_exit(&crate::support::devgen_on(&registry, &dir, &["init"]), 0);
+    assert!(read(&dir, "devgen.toml").contains("host = \"my-app.test\""));
+    // The registry that recorded it is still one every command reads.
+    assert_exit(
+        &crate::support::devgen_on(&registry, &dir, &["registry", "list"]),
+        0,
+    );
+}

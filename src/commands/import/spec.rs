@@ -48,7 +48,7 @@ pub fn spec_text(
 ) -> Result<String> {
     let defaults = Defaults::of(name, found);
     let first = FirstSpec {
-        host: format!("{name}.test"),
+        host: crate::model::default_host(name),
         name,
         app: defaults.app.as_deref(),
         module: defaults.module.as_deref(),

@@ -115,8 +115,19 @@ pub struct Checkout {
 impl Checkout {
     /// The checkout at `root` with the project's `model`, and the overrides its environment
     /// sets.
-    pub fn new(root: &Path, model: Model) -> Result<Checkout> {
+    pub fn new(root: &Path, mut model: Model) -> Result<Checkout> {
         let mut overridden = Vec::new();
+        // Ports isolation: a worktree moves each port by its own variable.
+        if model.project.ports_isolation {
+            for p in model.named_ports() {
+                let moved = std::env::var(p.variable())
+                    .ok()
+                    .and_then(|v| v.parse().ok());
+                if let Some(port) = moved {
+                    model.move_port(&p.name, port);
+                }
+            }
+        }
         let mut from_env = |name: &'static str| {
             let v = std::env::var(name).ok().filter(|v| !v.is_empty());
             if v.is_some() {
