@@ -29,6 +29,14 @@ pub struct Container {
     /// Where the image keeps the cluster and the socket.
     pub pgdata: String,
     pub pghost: String,
+    /// The image's name: the project's, as Docker's reference grammar takes it.
+    pub image: String,
+    /// Debian packages of the PostgreSQL extensions (from PGDG; TimescaleDB from Timescale's
+    /// repository, `timescale`).
+    pub extension_packages: Vec<String>,
+    pub timescale: bool,
+    /// `shared_preload_libraries`, when an extension needs it.
+    pub preload: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +51,7 @@ pub(super) fn container(
     src: &SpecSource,
     toolchain: &Toolchain,
     pg: &Postgres,
+    name: &str,
 ) -> Option<Container> {
     let c = src.spec.container.as_ref()?;
     let text = |v: &Option<serde_spanned::Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
@@ -91,5 +100,27 @@ pub(super) fn container(
         postgres_major: major,
         pgdata: "/var/lib/postgresql/data".into(),
         pghost: "/run/postgresql".into(),
+        image: name.replace('_', "-").trim_end_matches('-').to_string(),
+        extension_packages: pg
+            .extensions
+            .iter()
+            .map(|e| extension_package(e, &toolchain.postgres))
+            .collect(),
+        timescale: pg.extensions.iter().any(|e| e == "timescaledb"),
+        preload: pg
+            .extensions
+            .iter()
+            .any(|e| e == "timescaledb")
+            .then(|| "timescaledb".to_string()),
     })
+}
+
+/// The Debian package of a PostgreSQL extension named as nixpkgs names it.
+fn extension_package(extension: &str, major: &str) -> String {
+    match extension {
+        "timescaledb" => format!("timescaledb-2-postgresql-{major}"),
+        "postgis" => format!("postgresql-{major}-postgis-3"),
+        // PGDG's names are nixpkgs' with '-' for '_': pgvector, pg_partman → pg-partman.
+        other => format!("postgresql-{major}-{}", other.replace('_', "-")),
+    }
 }

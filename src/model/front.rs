@@ -3,16 +3,11 @@
 
 use serde::Serialize;
 
-use crate::spec::rules::hmr_name;
+use crate::spec::rules::{hmr_name, PHOENIX_PATHS};
 use crate::spec::{PackageManager, SpecSource, Upstream, UpstreamName};
 
 pub const DEFAULT_FRONTEND_PORT: u16 = 3000;
 pub const DEFAULT_PROXY_PORT: u16 = 8000;
-
-/// Paths Phoenix serves behind the proxy whatever the spec adds: its API, LiveView's and
-/// channels' websockets (and long-poll fallbacks), live reload, and the dev routes
-/// (`/dev/mailbox`, `/dev/dashboard`).
-pub const PHOENIX_PATHS: &[&str] = &["/api/*", "/live/*", "/socket/*", "/phoenix/*", "/dev/*"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Frontend {

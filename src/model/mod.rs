@@ -24,7 +24,7 @@ use serde::Serialize;
 
 pub use container::{Container, Mount};
 pub use deploy::{Deploy, DeployCompose, Fly, Terraform};
-pub use front::{Frontend, Hmr, Proxy, Route, PHOENIX_PATHS};
+pub use front::{Frontend, Hmr, Proxy, Route};
 
 pub use resolve::{camel_case, default_host, resolve};
 pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, ServicePort, Services, SERVICE_PORTS};

@@ -48,7 +48,12 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
         deploy: deploy::deploy(src),
     };
     let model = Model {
-        container: container::container(src, &model.toolchain, &model.postgres),
+        container: container::container(
+            src,
+            &model.toolchain,
+            &model.postgres,
+            &model.project.name,
+        ),
         proxy: front::proxy(src, model.phoenix.port, frontend.as_ref()),
         frontend,
         ..model

@@ -40,13 +40,14 @@ pub fn yaml_str(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
-/// A Caddyfile quoted token: `"` and `\\` escaped, and `{` too, so that no placeholder
-/// (`{env.X}`, `{$X}`) is read from it.
+/// A Caddyfile quoted token: `"` escaped, and `{` and `}` too, so that no placeholder
+/// (`{env.X}`, `{$X}`) is read from it. Caddy's lexer unescapes nothing else, so a backslash
+/// stays as written (the spec refuses one in a header value).
 pub fn caddy_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        if matches!(c, '"' | '\\' | '{' | '}') {
+        if matches!(c, '"' | '{' | '}') {
             out.push('\\');
         }
         out.push(c);

@@ -144,13 +144,14 @@ pub fn is_bucket_name(s: &str) -> bool {
         && s.parse::<Ipv4Addr>().is_err()
 }
 
-/// A dev credential (MinIO's access and secret key): printable ASCII without quotes,
-/// spaces, '$', '\\' or '#', so that it reads the same in Nix, YAML, shell, `.env` and URLs.
+/// A dev credential (MinIO's access and secret key): letters, digits and URL-unreserved
+/// `-._~`, so that it reads the same in Nix, YAML, shell, `.env` and inside a URL
+/// (`http://KEY:SECRET@minio:9000`).
 pub fn is_dev_credential(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
         && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"-_.+/=@%:".contains(&c))
+            .all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c))
 }
 
 /// A region name like `us-east-1`.
@@ -274,6 +275,39 @@ pub fn is_cidr(s: &str) -> bool {
     })
 }
 
+/// The PostgreSQL image compose runs for a major version with `extensions`, and where it
+/// keeps its data: the official image, the one image of a single extension, or Timescale's
+/// HA image, which has TimescaleDB, pgvector and PostGIS together; `None` when no image
+/// has them all.
+pub fn compose_postgres_image(extensions: &[&str], major: &str) -> Option<(String, &'static str)> {
+    const OFFICIAL: &str = "/var/lib/postgresql/data";
+    let image = match extensions {
+        [] => format!("postgres:{major}"),
+        ["timescaledb"] => format!("timescale/timescaledb:latest-pg{major}"),
+        ["pgvector"] => format!("pgvector/pgvector:pg{major}"),
+        ["postgis"] => format!("postgis/postgis:{major}-3.5"),
+        many if many
+            .iter()
+            .all(|e| ["timescaledb", "pgvector", "postgis"].contains(e)) =>
+        {
+            return Some((
+                format!("timescale/timescaledb-ha:pg{major}"),
+                "/home/postgres/pgdata",
+            ));
+        }
+        _ => return None,
+    };
+    Some((image, OFFICIAL))
+}
+
+/// Paths Phoenix serves behind the proxy whatever the spec adds: its API, LiveView's and
+/// channels' websockets (and long-poll fallbacks), live reload, and the dev routes
+/// (`/dev/mailbox`, `/dev/dashboard`).
+pub const PHOENIX_PATHS: &[&str] = &["/api/*", "/live/*", "/socket/*", "/phoenix/*", "/dev/*"];
+
+/// User names a container has already: the app cannot take them.
+pub const RESERVED_USERS: &[&str] = &["root", "postgres", "nobody", "daemon", "bin", "sys"];
+
 /// A nixpkgs attribute path like `nodePackages.pnpm`.
 pub fn is_nix_attr_path(s: &str) -> bool {
     s.split('.').all(nix_edit::is_ident)
@@ -339,10 +373,10 @@ mod tests {
         ] {
             assert!(!is_bucket_name(bad), "{bad}");
         }
-        assert!(is_dev_credential("minioadmin") && is_dev_credential("a+b/c="));
-        assert!(
-            !is_dev_credential("a b") && !is_dev_credential("a\"b") && !is_dev_credential("$x")
-        );
+        assert!(is_dev_credential("minioadmin") && is_dev_credential("dev-key_1.x~"));
+        for bad in ["a b", "a\"b", "$x", "a/b", "a%2K", "a@b", "a:b"] {
+            assert!(!is_dev_credential(bad), "{bad}");
+        }
         assert!(is_region("us-east-1") && !is_region("US") && !is_region(""));
     }
 

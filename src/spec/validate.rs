@@ -4,12 +4,13 @@
 use serde_spanned::Spanned;
 
 use super::rules::{
-    hmr_name, host_suffix_problem, is_aws_name, is_bucket_name, is_cidr, is_database_name,
-    is_dev_credential, is_env_name, is_fly_app, is_header_name, is_host_dir, is_host_name,
-    is_image_ref, is_major_minor, is_major_version, is_module_name, is_nix_attr_path,
+    compose_postgres_image, hmr_name, host_suffix_problem, is_aws_name, is_bucket_name, is_cidr,
+    is_database_name, is_dev_credential, is_env_name, is_fly_app, is_header_name, is_host_dir,
+    is_host_name, is_image_ref, is_major_minor, is_major_version, is_module_name, is_nix_attr_path,
     is_one_line_command, is_otp_app, is_project_name, is_region, is_relative_dir, is_route_path,
     is_unix_user, is_volume_name, parse_loopback_ip, HOST_SUFFIXES,
 };
+use super::rules::{PHOENIX_PATHS, RESERVED_USERS};
 use super::sections::MountSpec;
 use super::sections::TerraformSpec;
 use super::{FrontendSpec, PackageManager, SpecSource, Version};
@@ -27,6 +28,7 @@ pub(super) fn validate(src: &SpecSource) -> Checked {
     extensions(src)?;
     env(src)?;
     services(src)?;
+    compose(src)?;
     frontend(src)?;
     proxy(src)?;
     container(src)?;
@@ -256,8 +258,7 @@ fn services(src: &SpecSource) -> Checked {
         is_bucket_name,
         "use 3 to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, like \"uploads\"",
     )?;
-    let credential_help =
-        "use letters, digits and - _ . + / = @ % : (MinIO's own default is \"minioadmin\")";
+    let credential_help = "use letters, digits and - . _ ~, which a URL takes as they are (MinIO's own default is \"minioadmin\")";
     if let Some(key) = &minio.access_key {
         check(
             src,
@@ -284,6 +285,40 @@ fn services(src: &SpecSource) -> Checked {
             "invalid region",
             "use lowercase letters, digits and '-', like \"us-east-1\"",
         )?;
+    }
+    Ok(())
+}
+
+/// `[services] compose = true` needs something for compose.yaml to run, and an image that
+/// has the spec's PostgreSQL extensions.
+fn compose(src: &SpecSource) -> Checked {
+    let s = &src.spec.services;
+    let Some(on) = s.compose.as_ref().filter(|c| *c.get_ref()) else {
+        return Ok(());
+    };
+    let runs_postgres = !src.is_shared_mode();
+    let any = s.nats.is_some() || s.minio.is_some() || s.redis.is_some() || s.mailpit.is_some();
+    if !runs_postgres && !any {
+        return Err(Box::new(
+            src.error(on.span(), "compose.yaml would run nothing")
+                .with_label("in shared mode PostgreSQL (and PgWeb with it) is the machine's")
+                .with_help("turn on a service under [services], or remove compose = true"),
+        ));
+    }
+    let names: Vec<&str> = src
+        .spec
+        .postgres
+        .extensions
+        .iter()
+        .map(|e| e.get_ref().as_str())
+        .collect();
+    if runs_postgres && compose_postgres_image(&names, "16").is_none() {
+        let first = &src.spec.postgres.extensions[0];
+        return Err(Box::new(
+            src.error(first.span(), format!("no PostgreSQL image for compose has all of {names:?}"))
+                .with_label("compose.yaml runs one PostgreSQL image")
+                .with_help("compose has images with timescaledb, pgvector and postgis (together, or one of them); keep those, or remove compose = true"),
+        ));
     }
     Ok(())
 }
@@ -334,6 +369,29 @@ fn frontend(src: &SpecSource) -> Checked {
             ));
         }
         names.push((name, path));
+        let phoenix = PHOENIX_PATHS.contains(&path.get_ref().as_str());
+        let routed = src
+            .spec
+            .proxy
+            .iter()
+            .any(|p| p.routes.keys().any(|r| r.get_ref() == path.get_ref()));
+        if phoenix || routed {
+            let whose = if phoenix {
+                "one of Phoenix's paths"
+            } else {
+                "a route of [proxy]"
+            };
+            return Err(Box::new(
+                src.error(
+                    path.span(),
+                    format!("HMR path {:?} is {whose}", path.get_ref()),
+                )
+                .with_label("Caddy would send it to one of the two only")
+                .with_help(
+                    "serve the HMR websocket on a path of its own, like \"/_build/_hmr/client\"",
+                ),
+            ));
+        }
     }
     needs_node(src, f)
 }
@@ -395,9 +453,9 @@ fn proxy(src: &SpecSource) -> Checked {
         check(
             src,
             value,
-            |v| !v.contains(['\n', '\r', '\0']),
+            |v| !v.contains(['\n', '\r', '\0', '\\']),
             "invalid header value",
-            "write the value on one line",
+            "write the value on one line, without backslashes",
         )?;
     }
     Ok(())
@@ -417,6 +475,16 @@ fn container(src: &SpecSource) -> Checked {
             "invalid user name",
             "use lowercase letters, digits, '_' and '-', starting with a letter, like \"app\"",
         )?;
+        if RESERVED_USERS.contains(&user.get_ref().as_str()) {
+            return Err(Box::new(
+                src.error(
+                    user.span(),
+                    format!("user {:?} exists in the image already", user.get_ref()),
+                )
+                .with_label("the app needs an unprivileged user of its own")
+                .with_help("name another, like \"app\""),
+            ));
+        }
     }
     if let Some(volume) = &c.volume {
         check(src, volume, is_volume_name, "invalid volume name", "use letters, digits, '_', '.' and '-', starting with a letter or digit, like \"pgdata\"")?;

@@ -468,3 +468,48 @@ fn the_entrypoint_runs_as_an_unprivileged_user_too() {
     assert!(status.success(), "{status}: {err}");
     assert_eq!(b.cluster_state(), "shut down");
 }
+
+#[test]
+fn a_container_without_postgres_or_with_one_secret_is_still_clean_and_named_as_docker_takes_it() {
+    let dir = crate::support::project_with_spec(
+        "[project]\nname = \"shop_\"\n\n[toolchain]\nerlang = \"27\"\n\n[container]\npostgres = false\nenv = [\"SECRET_KEY_BASE\"]\n",
+    );
+    let d = dir.path();
+    crate::support::assert_exit(&crate::support::devgen(d, &["sync"]), 0);
+    for script in ["docker/entrypoint.sh", "rel/env.sh.eex"] {
+        run_ok(
+            Command::new(require("shellcheck"))
+                .args(["-s", "sh"])
+                .arg(d.join(script)),
+        );
+    }
+    // Without PostgreSQL inside, the release needs DATABASE_URL from outside.
+    let env = d.join("rel/env.sh.eex");
+    let out = Command::new(require("sh"))
+        .arg(&env)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("set DATABASE_URL"));
+    let out = Command::new(require("sh"))
+        .arg(&env)
+        .env("DATABASE_URL", "ecto://db/x")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let dockerfile = read(d, "Dockerfile");
+    assert!(
+        !dockerfile.contains("postgresql-"),
+        "no PostgreSQL in the image"
+    );
+    let ok = hadolint(&d.join("Dockerfile"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    // shop_ is no image name; shop is.
+    assert!(read(d, "compose.container.yaml").contains("image: \"shop\""));
+    assert!(read(d, "devenv.nix").contains("docker build -t shop ."));
+}

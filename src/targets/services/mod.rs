@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::{Scope, Target, YAML};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
+use crate::spec::rules::compose_postgres_image;
 
 pub static TARGET: Target = Target {
     name: "services",
@@ -33,8 +34,10 @@ static OUTPUTS: &[OutputDecl] = &[decl(
 struct Context<'a> {
     #[serde(flatten)]
     model: &'a Model,
-    /// Compose's PostgreSQL image, from the toolchain's major version.
+    /// Compose's PostgreSQL image, from the toolchain's major version, and where it keeps
+    /// its data.
     postgres_image: String,
+    postgres_data: &'static str,
     port: std::collections::BTreeMap<String, super::ports::Spelled>,
 }
 
@@ -43,20 +46,24 @@ fn for_model(model: &Model) -> Option<minijinja::Value> {
     if !model.services.compose {
         return None;
     }
-    let image = if model.postgres.extensions.iter().any(|e| e == "timescaledb") {
-        // TimescaleDB's image is PostgreSQL with the extension preloaded.
-        format!(
-            "timescale/timescaledb:latest-pg{}",
-            model.toolchain.postgres
-        )
-    } else if model.postgres.extensions.iter().any(|e| e == "pgvector") {
-        format!("pgvector/pgvector:pg{}", model.toolchain.postgres)
-    } else {
-        format!("postgres:{}", model.toolchain.postgres)
-    };
+    let extensions: Vec<&str> = model
+        .postgres
+        .extensions
+        .iter()
+        .map(String::as_str)
+        .collect();
+    // The spec stage refused extensions no single image has.
+    let (image, data) = compose_postgres_image(&extensions, &model.toolchain.postgres)
+        .unwrap_or_else(|| {
+            (
+                format!("postgres:{}", model.toolchain.postgres),
+                "/var/lib/postgresql/data",
+            )
+        });
     Some(crate::render::values(&Context {
         model,
         postgres_image: image,
+        postgres_data: data,
         port: super::ports::spelled(model),
     }))
 }
