@@ -76,6 +76,13 @@ mod tests {
     }
 
     #[test]
+    fn caddy_tokens_keep_their_text_and_read_no_placeholder() {
+        assert_eq!(caddy_str(r#"say "hi""#), r#""say \"hi\"""#);
+        assert_eq!(caddy_str("{$HOME}"), r#""\{$HOME\}""#);
+        assert_eq!(caddy_str(r"a\b"), r#""a\b""#);
+    }
+
+    #[test]
     fn elixir_strings_cannot_interpolate() {
         assert_eq!(elixir_str("#{System.halt()}"), r#""\#{System.halt()}""#);
         assert_eq!(elixir_str("a\"b"), r#""a\"b""#);
