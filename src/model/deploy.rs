@@ -9,9 +9,17 @@ use crate::spec::SpecSource;
 #[derive(Debug, Clone, Serialize)]
 pub struct Deploy {
     pub host: String,
+    pub nixos: Option<Nixos>,
     pub terraform: Option<Terraform>,
     pub fly: Vec<Fly>,
     pub compose: Option<DeployCompose>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Nixos {
+    pub name: String,
+    /// `nginx` or `caddy`.
+    pub proxy: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +56,10 @@ pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
     let d = src.spec.deploy.as_ref()?;
     Some(Deploy {
         host: d.host.get_ref().clone(),
+        nixos: d.nixos.as_ref().map(|n| Nixos {
+            name: text(&n.name, "web"),
+            proxy: text(&n.proxy, "nginx"),
+        }),
         terraform: d.terraform.as_ref().map(|t| Terraform {
             region: text(&t.region, "us-east-1"),
             instance_type: text(&t.instance_type, "t3.small"),

@@ -61,9 +61,8 @@ pub struct DeploySpec {
     /// The production host name (PHX_HOST).
     #[schemars(with = "String")]
     pub host: Spanned<String>,
-    /// A NixOS host: nixosConfigurations.<name> with the app's module (not written by this devgen yet).
-    #[schemars(with = "Option<BTreeMap<String, String>>")]
-    pub nixos: Option<Spanned<serde::de::IgnoredAny>>,
+    /// A NixOS host: nix/module.nix, the app's NixOS module (services.<app>).
+    pub nixos: Option<NixosSpec>,
     /// An AWS EC2 host made by Terraform under infra/.
     pub terraform: Option<TerraformSpec>,
     /// One table a Fly.io app: its fly.toml in its directory.
@@ -71,6 +70,17 @@ pub struct DeploySpec {
     pub fly: Vec<FlySpec>,
     /// docker-compose.prod.yml: the app's image behind a published port.
     pub compose: Option<DeployComposeSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NixosSpec {
+    /// The host's name: nixosConfigurations.<name>.
+    #[schemars(with = "Option<String>", extend("default" = "web"))]
+    pub name: Option<Spanned<String>>,
+    /// The proxy in front of the app: "nginx" or "caddy", each with ACME certificates.
+    #[schemars(with = "Option<String>", extend("default" = "nginx"))]
+    pub proxy: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -546,6 +556,7 @@ pub const SUBSECTIONS: &[(&str, &[&str])] = &[
     ("services.mailpit", &["smtp_port", "ui_port"]),
     ("services.pgweb", &["port"]),
     ("container.mounts", &["host", "path", "mode"]),
+    ("deploy.nixos", &["name", "proxy"]),
     (
         "deploy.terraform",
         &["region", "instance_type", "key_name", "ssh_cidrs"],

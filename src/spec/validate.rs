@@ -610,12 +610,25 @@ fn deploy(src: &SpecSource) -> Checked {
         "invalid host name",
         "write the production host, like \"example.com\"",
     )?;
-    if let Some(nixos) = &d.nixos {
-        return Err(Box::new(
-            src.error(nixos.span(), "devgen does not write the NixOS module and host yet")
-                .with_label("not written")
-                .with_help("remove [deploy.nixos] for now; [deploy.terraform], [[deploy.fly]] and [deploy.compose] are written"),
-        ));
+    if let Some(n) = &d.nixos {
+        if let Some(name) = &n.name {
+            check(
+                src,
+                name,
+                is_fly_app,
+                "invalid NixOS host name",
+                "use lowercase letters, digits and '-', like \"web\"",
+            )?;
+        }
+        if let Some(proxy) = &n.proxy {
+            check(
+                src,
+                proxy,
+                |p| p == "nginx" || p == "caddy",
+                "invalid proxy",
+                "write \"nginx\" or \"caddy\"",
+            )?;
+        }
     }
     if let Some(t) = &d.terraform {
         for (v, what) in [

@@ -177,3 +177,132 @@ fn the_dev_shell_deploys_with_terraform_and_ignores_its_state() {
         "{gitignore}"
     );
 }
+
+/// The NixOS module of `dir` evaluated with a stub `lib` and a host turning the app on.
+fn evaluate_module(dir: &Path, package: &Path) -> serde_json::Value {
+    let out = crate::support::run_ok(
+        Command::new(require("nix-instantiate"))
+            .args(["--eval", "--strict", "--json"])
+            .arg(crate::support::fixture_path(
+                "support/eval-nixos-module.nix",
+            ))
+            .args(["--arg", "module"])
+            .arg(dir.join("nix/module.nix"))
+            .args(["--argstr", "app", "haven", "--argstr", "package"])
+            .arg(package)
+            .args(["--argstr", "environmentFile", "/run/secrets/haven.env"]),
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+/// A systemd unit from an evaluated `systemd.services.<name>`, as NixOS writes one.
+fn unit_file(service: &serde_json::Value) -> String {
+    let value = |v: &serde_json::Value| match v {
+        serde_json::Value::Bool(b) => (if *b { "yes" } else { "no" }).to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let list = |key: &str| {
+        service[key]
+            .as_array()
+            .map(|a| a.iter().map(value).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    let mut unit = format!(
+        "[Unit]\nDescription={}\nAfter={}\nRequires={}\n\n[Service]\n",
+        value(&service["description"]),
+        list("after"),
+        list("requires")
+    );
+    for (name, v) in service["environment"].as_object().unwrap() {
+        unit.push_str(&format!("Environment=\"{name}={}\"\n", value(v)));
+    }
+    for (key, v) in service["serviceConfig"].as_object().unwrap() {
+        unit.push_str(&format!("{key}={}\n", value(v)));
+    }
+    unit.push_str(&format!("\n[Install]\nWantedBy={}\n", list("wantedBy")));
+    unit
+}
+
+#[test]
+fn the_nixos_module_runs_the_release_behind_nginx_with_its_database_and_systemd_takes_the_unit() {
+    let dir = synced_project("deploy");
+    let d = dir.path();
+    crate::support::run_ok(
+        Command::new(require("nix-instantiate"))
+            .arg("--parse")
+            .arg(d.join("nix/module.nix")),
+    );
+    // The release, as the unit's programs: a stand-in of bin/haven.
+    let package = d.join("release");
+    fs::create_dir_all(package.join("bin")).unwrap();
+    fs::write(package.join("bin/haven"), "#!/bin/sh\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(package.join("bin/haven"), fs::Permissions::from_mode(0o755)).unwrap();
+    let got = evaluate_module(d, &package);
+    assert_eq!(got["defaults"]["host"], "haven.example.com");
+    assert_eq!(got["defaults"]["port"], 4000);
+    let config = &got["config"];
+    let service = &config["systemd"]["services"]["haven"];
+    let sc = &service["serviceConfig"];
+    assert_eq!(
+        sc["ExecStartPre"],
+        format!("{}/bin/haven eval Haven.Release.migrate", package.display())
+    );
+    assert_eq!(
+        sc["ExecStart"],
+        format!("{}/bin/haven start", package.display())
+    );
+    assert_eq!(sc["DynamicUser"], true);
+    assert_eq!(sc["StateDirectory"], "haven");
+    assert_eq!(sc["Restart"], "on-failure");
+    assert_eq!(sc["EnvironmentFile"], "/run/secrets/haven.env");
+    assert_eq!(service["environment"]["RELEASE_TMP"], "/var/lib/haven/tmp");
+    assert_eq!(
+        service["after"],
+        serde_json::json!(["network.target", "postgresql.service"])
+    );
+    let pg = &config["services"]["postgresql"];
+    assert_eq!(pg["package"], "pkg:postgresql_16");
+    assert_eq!(pg["ensureDatabases"], serde_json::json!(["haven"]));
+    assert_eq!(
+        pg["ensureUsers"],
+        serde_json::json!([{ "name": "haven", "ensureDBOwnership": true }])
+    );
+    assert_eq!(config["services"]["postgresqlBackup"]["enable"], true);
+    let vhost = &config["services"]["nginx"]["virtualHosts"]["haven.example.com"];
+    assert_eq!(vhost["forceSSL"], true);
+    assert_eq!(vhost["enableACME"], true);
+    assert_eq!(vhost["locations"]["/"]["proxyWebsockets"], true);
+    assert_eq!(
+        vhost["locations"]["/"]["proxyPass"],
+        "http://127.0.0.1:4000"
+    );
+    assert_eq!(
+        config["networking"]["firewall"]["allowedTCPPorts"],
+        serde_json::json!([80, 443])
+    );
+
+    let unit = d.join("haven.service");
+    fs::write(&unit, unit_file(service)).unwrap();
+    let out = Command::new(require("systemd-analyze"))
+        .arg("verify")
+        .arg(&unit)
+        .env("SYSTEMD_LOG_LEVEL", "warning")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    for bad in [
+        "Unknown key",
+        "Unknown section",
+        "Failed to parse",
+        "Invalid",
+        "not executable",
+    ] {
+        assert!(
+            !said.contains(bad),
+            "systemd-analyze verify: {bad}\n{said}\n{}",
+            read(d, "haven.service")
+        );
+    }
+}

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Scope, Target, HCL, TOML, YAML};
+use super::{nixpkgs, Scope, Target, HCL, NIX, TOML, YAML};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
 
@@ -40,6 +40,15 @@ static OUTPUTS: &[OutputDecl] = &[
         )
     },
     OutputDecl {
+        when: Some("deploy.nixos"),
+        ..decl(
+            "nix/module.nix",
+            "deploy/module.nix.j2",
+            Ownership::Owned,
+            NIX,
+        )
+    },
+    OutputDecl {
         when: Some("deploy.compose"),
         ..decl(
             "docker-compose.prod.yml",
@@ -58,6 +67,8 @@ struct Context<'a> {
     phoenix_port: u16,
     /// Variables passed through by name besides SECRET_KEY_BASE and DATABASE_URL.
     env_names: Vec<&'a str>,
+    /// The nixpkgs attribute of the toolchain's PostgreSQL.
+    postgres_package: String,
 }
 
 /// On when the spec has `[deploy]`.
@@ -74,5 +85,6 @@ fn for_model(model: &Model) -> Option<minijinja::Value> {
         model,
         phoenix_port: container.map_or(4000, |c| c.port),
         env_names,
+        postgres_package: nixpkgs::postgresql(&model.toolchain.postgres),
     }))
 }
