@@ -16,6 +16,7 @@ pub mod flake;
 mod nixpkgs;
 pub mod ports;
 pub mod proxy;
+pub mod release;
 pub mod services;
 pub mod shared;
 pub mod variables;
@@ -34,6 +35,7 @@ pub static TARGETS: &[&Target] = &[
     &services::TARGET,
     &proxy::TARGET,
     &container::TARGET,
+    &release::TARGET,
     &deploy::TARGET,
     &dotenv::TARGET,
     &shared::TARGET,

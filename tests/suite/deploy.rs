@@ -306,3 +306,51 @@ fn the_nixos_module_runs_the_release_behind_nginx_with_its_database_and_systemd_
         );
     }
 }
+
+#[test]
+fn a_fly_app_gets_the_release_files_and_clusters_over_flys_network() {
+    let dir = synced_project("deploy");
+    let d = dir.path();
+    for file in [
+        "lib/haven/release.ex",
+        "rel/overlays/bin/migrate",
+        "rel/overlays/bin/server",
+    ] {
+        assert!(
+            d.join(file).exists(),
+            "{file}: fly's release_command runs bin/migrate"
+        );
+    }
+    let env = d.join("rel/env.sh.eex");
+    crate::support::run_ok(
+        Command::new(require("shellcheck"))
+            .args(["-s", "sh"])
+            .arg(&env),
+    );
+    let on_fly = crate::support::run_ok(
+        Command::new(require("sh"))
+            .args([
+                "-c",
+                ". \"$1\"; echo \"$RELEASE_NODE $DNS_CLUSTER_QUERY $ERL_AFLAGS\"",
+                "sh",
+            ])
+            .arg(&env)
+            .env("FLY_APP_NAME", "haven-web")
+            .env(
+                "FLY_IMAGE_REF",
+                "registry.fly.io/haven-web:deployment-01HXYZ",
+            )
+            .env("FLY_PRIVATE_IP", "fdaa:0:1::3"),
+    );
+    assert_eq!(
+        on_fly.trim(),
+        "haven-web-01HXYZ@fdaa:0:1::3 haven-web.internal -proto_dist inet6_tcp"
+    );
+    let elsewhere = crate::support::run_ok(
+        Command::new(require("sh"))
+            .args(["-c", ". \"$1\"; echo \"[${RELEASE_NODE:-}]\"", "sh"])
+            .arg(&env)
+            .env_remove("FLY_APP_NAME"),
+    );
+    assert_eq!(elsewhere.trim(), "[]");
+}

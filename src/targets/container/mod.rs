@@ -2,8 +2,8 @@
 //! Dockerfile following `mix phx.gen.release --docker` (frontend stage when `[frontend]` is
 //! on, release stage, Debian runtime with PostgreSQL), its entrypoint (PostgreSQL on a
 //! Unix socket, initialised once; migrations; the app as a child whose SIGTERM is
-//! forwarded, PostgreSQL stopped cleanly after it), the release module and overlay
-//! scripts, `.dockerignore`, and a compose file to run it. Templates in
+//! forwarded, PostgreSQL stopped cleanly after it), `.dockerignore`, and a compose file to
+//! run it (the release module and overlay scripts are the `release` target's). Templates in
 //! `templates/container/`; `container-build` and `container-run` go into the dev target's
 //! devenv.nix through `container/_devenv.nix.j2`.
 
@@ -40,20 +40,6 @@ static OUTPUTS: &[OutputDecl] = &[
         GITIGNORE,
     ),
     script("docker/entrypoint.sh", "container/entrypoint.sh.j2"),
-    decl(
-        "lib/{app}/release.ex",
-        "container/release.ex.j2",
-        Ownership::Owned,
-        ELIXIR,
-    ),
-    script("rel/overlays/bin/server", "container/server.j2"),
-    script("rel/overlays/bin/migrate", "container/migrate.j2"),
-    decl(
-        "rel/env.sh.eex",
-        "container/env.sh.eex.j2",
-        Ownership::Owned,
-        SHELL,
-    ),
     decl(
         "compose.container.yaml",
         "container/compose.container.yaml.j2",

@@ -1,0 +1,55 @@
+//! The `release` target: what `mix phx.gen.release` writes for a release to run anywhere —
+//! `lib/<app>/release.ex` (migrate, rollback), `rel/overlays/bin/server` and `migrate`, and
+//! `rel/env.sh.eex` — on when a target runs the release: the container (`[container]`,
+//! with PostgreSQL's socket) or Fly (`[[deploy.fly]]`, with its clustering). Templates in
+//! `templates/release/`.
+
+use serde::Serialize;
+
+use super::{Scope, Target, ELIXIR, SHELL};
+use crate::model::Model;
+use crate::render::{decl, OutputDecl, Ownership};
+
+pub static TARGET: Target = Target {
+    name: "release",
+    outputs: OUTPUTS,
+    scope: Scope::Project { context: for_model },
+    adopt: &[],
+};
+
+/// An owned script devgen writes executable.
+const fn script(path: &'static str, template: &'static str) -> OutputDecl {
+    OutputDecl {
+        executable: true,
+        ..decl(path, template, Ownership::Owned, SHELL)
+    }
+}
+
+static OUTPUTS: &[OutputDecl] = &[
+    decl(
+        "lib/{app}/release.ex",
+        "release/release.ex.j2",
+        Ownership::Owned,
+        ELIXIR,
+    ),
+    script("rel/overlays/bin/server", "release/server.j2"),
+    script("rel/overlays/bin/migrate", "release/migrate.j2"),
+    decl(
+        "rel/env.sh.eex",
+        "release/env.sh.eex.j2",
+        Ownership::Owned,
+        SHELL,
+    ),
+];
+
+#[derive(Serialize)]
+struct Context<'a> {
+    #[serde(flatten)]
+    model: &'a Model,
+}
+
+/// On when the container or a Fly app runs the release.
+fn for_model(model: &Model) -> Option<minijinja::Value> {
+    let fly = model.deploy.as_ref().is_some_and(|d| !d.fly.is_empty());
+    (model.container.is_some() || fly).then(|| crate::render::values(&Context { model }))
+}
