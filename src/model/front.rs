@@ -8,6 +8,8 @@ use crate::spec::{PackageManager, SpecSource, Upstream, UpstreamName};
 
 pub const DEFAULT_FRONTEND_PORT: u16 = 3000;
 pub const DEFAULT_PROXY_PORT: u16 = 8000;
+/// Caddy's own default admin port.
+pub const DEFAULT_PROXY_ADMIN_PORT: u16 = 2019;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Frontend {
@@ -39,9 +41,12 @@ pub struct Proxy {
     /// That port's name.
     pub fallback_via: String,
     pub headers: Vec<(String, String)>,
-    /// Where Caddy keeps its state (its local CA, certificates, admin socket), relative to
-    /// the project root: the project's own, so two projects' proxies share nothing.
+    /// Where Caddy keeps its state (its local CA and certificates), relative to the project
+    /// root: the project's own, so two projects' proxies share nothing.
     pub state_dir: String,
+    /// Caddy's admin endpoint, on the project IP: a port of the project's like the others,
+    /// so no two proxies share one.
+    pub admin_port: u16,
 }
 
 /// A path Caddy sends to a port of the project IP.
@@ -139,5 +144,6 @@ pub(super) fn proxy(src: &SpecSource, phoenix: u16, frontend: Option<&Frontend>)
             .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
             .collect(),
         state_dir: ".devenv/state/caddy".to_string(),
+        admin_port: DEFAULT_PROXY_ADMIN_PORT,
     })
 }

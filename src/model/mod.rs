@@ -132,6 +132,11 @@ impl Model {
         }
         if let Some(p) = &self.proxy {
             add("proxy", "proxy.port", p.port);
+            add(
+                "proxy_admin",
+                "proxy (Caddy's admin endpoint)",
+                p.admin_port,
+            );
         }
         ports
     }
@@ -153,6 +158,7 @@ impl Model {
             "live_debugger" => self.phoenix.live_debugger.iter_mut().for_each(at),
             "postgres" => at(&mut self.postgres.port),
             "proxy" => self.proxy.iter_mut().for_each(|p| at(&mut p.port)),
+            "proxy_admin" => self.proxy.iter_mut().for_each(|p| at(&mut p.admin_port)),
             "frontend" => self.frontend.iter_mut().for_each(|f| at(&mut f.port)),
             _ if name.starts_with("frontend_hmr_") => self
                 .frontend

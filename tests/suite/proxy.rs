@@ -141,7 +141,7 @@ fn a_real_caddy_serves_every_route_over_http2_websockets_included() {
             .arg("hot update"),
     );
     assert_eq!(echoed.trim(), "hot update");
-    // No server on port 80 for redirects, and the admin endpoint is the project's own socket.
+    // No server on port 80 for redirects.
     let adapted =
         run_ok(caddy(d).args(["adapt", "--config", "Caddyfile", "--adapter", "caddyfile"]));
     let config: serde_json::Value = serde_json::from_str(&adapted).unwrap();
@@ -150,7 +150,9 @@ fn a_real_caddy_serves_every_route_over_http2_websockets_included() {
     let server = servers.values().next().unwrap();
     assert_eq!(server["listen"], serde_json::json!([format!("{ip}:8000")]));
     assert_eq!(server["automatic_https"]["disable_redirects"], true);
-    assert!(d.join(".devenv/state/caddy/admin.sock").exists());
+    // Caddy's admin endpoint answers on the project's own address, not localhost:2019.
+    assert_eq!(config["admin"]["listen"], format!("{ip}:2019"));
+    assert!(std::net::TcpStream::connect((ip, 2019)).is_ok());
 }
 
 /// devenv.nix of the front fixture, evaluated with `vars` set.
@@ -265,7 +267,10 @@ fn two_projects_proxies_run_side_by_side_sharing_nothing() {
             (version.as_str(), body.as_str()),
             ("2", format!("{name} /").as_str())
         );
-        assert!(d.join(".devenv/state/caddy/admin.sock").exists());
+        assert!(
+            std::net::TcpStream::connect((*ip, 2019)).is_ok(),
+            "{name}'s own admin endpoint"
+        );
     }
     // Each project's CA is its own: north's does not vouch for south.
     let north_ca = projects[0]

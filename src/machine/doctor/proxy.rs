@@ -46,6 +46,14 @@ pub(super) fn checks(c: &Checkout, overmind: &OvermindState) -> Vec<Check> {
         found.push(privileged_port(proxy.port));
     }
     found.push(checks::port(c, "port-proxy", "Caddy", "[proxy] port", port));
+    let admin = Some(proxy.admin_port);
+    found.push(checks::port(
+        c,
+        "port-proxy-admin",
+        "Caddy's admin endpoint",
+        "[proxy] port",
+        admin,
+    ));
     let ca = c.root.join(&proxy.state_dir).join(CA_ROOT);
     found.push(answers(c, overmind, proxy, &ca));
     found.push(trusted(c, proxy, &ca));
