@@ -255,6 +255,20 @@ fn the_entrypoint_initialises_once_migrates_runs_the_app_and_stops_postgres_clea
     );
     assert_eq!(b.cluster_state(), "shut down");
 
+    // A data directory that does not exist yet is made (a fresh volume path).
+    let fresh = b.path("fresh-data");
+    let out = b
+        .entrypoint()
+        .env("PGDATA", &fresh)
+        .env("STANDIN_FAIL_MIGRATE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("first start: initialising PostgreSQL"),
+        "{out:?}"
+    );
+    assert!(fresh.join("PG_VERSION").exists());
+
     // A failing migration: no app, PostgreSQL stopped, a non-zero exit.
     let calls = b.calls().len();
     let out = b
