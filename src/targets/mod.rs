@@ -83,6 +83,14 @@ pub fn render_project(renderer: &Renderer, model: &Model) -> Result<Vec<Rendered
     Ok(rendered)
 }
 
+/// An owned shell script devgen writes executable.
+pub(crate) const fn script(path: &'static str, template: &'static str) -> OutputDecl {
+    OutputDecl {
+        executable: true,
+        ..crate::render::decl(path, template, crate::render::Ownership::Owned, SHELL)
+    }
+}
+
 /// Kinds of file with nothing known of them but their language.
 pub const NIX: &FileKind = &FileKind::plain(Syntax::Nix);
 /// A flake: devgen owns its inputs, cache entries and dev shell, joined to the flake's shape.

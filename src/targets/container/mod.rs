@@ -7,7 +7,7 @@
 //! `templates/container/`; `container-build` and `container-run` go into the dev target's
 //! devenv.nix through `container/_devenv.nix.j2`.
 
-use super::{Scope, Target, DOCKERFILE, ELIXIR, GITIGNORE, SHELL, YAML};
+use super::{script, Scope, Target, DOCKERFILE, ELIXIR, GITIGNORE, YAML};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
 
@@ -17,14 +17,6 @@ pub static TARGET: Target = Target {
     scope: Scope::Project { context: for_model },
     adopt: &[],
 };
-
-/// An owned script devgen writes executable.
-const fn script(path: &'static str, template: &'static str) -> OutputDecl {
-    OutputDecl {
-        executable: true,
-        ..decl(path, template, Ownership::Owned, SHELL)
-    }
-}
 
 static OUTPUTS: &[OutputDecl] = &[
     decl(

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{Scope, Target, ELIXIR, SHELL};
+use super::{script, Scope, Target, ELIXIR, SHELL};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
 
@@ -16,14 +16,6 @@ pub static TARGET: Target = Target {
     scope: Scope::Project { context: for_model },
     adopt: &[],
 };
-
-/// An owned script devgen writes executable.
-const fn script(path: &'static str, template: &'static str) -> OutputDecl {
-    OutputDecl {
-        executable: true,
-        ..decl(path, template, Ownership::Owned, SHELL)
-    }
-}
 
 static OUTPUTS: &[OutputDecl] = &[
     decl(
