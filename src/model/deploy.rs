@@ -26,6 +26,8 @@ pub struct Nixos {
 pub struct Terraform {
     pub region: String,
     pub instance_type: String,
+    /// The AMI architecture the instance type runs: `arm64` for Graviton (`t4g.small`).
+    pub architecture: &'static str,
     pub key_name: String,
     pub ssh_cidrs: Vec<String>,
 }
@@ -34,6 +36,11 @@ pub struct Terraform {
 pub struct Fly {
     pub app: String,
     pub dir: String,
+    /// The Dockerfile, relative to `dir`: the container's, at the project root.
+    pub dockerfile: String,
+    /// The host it serves: the deploy's for the one app of a project, `<app>.fly.dev`
+    /// for each of several.
+    pub phx_host: String,
     pub region: String,
     pub port: u16,
     pub release_command: String,
@@ -46,6 +53,27 @@ pub struct DeployCompose {
     pub port: u16,
 }
 
+/// AWS's Graviton families carry a `g` after their generation (`t4g`, `m7gd`): arm64.
+fn architecture(instance_type: &str) -> &'static str {
+    let family = instance_type.split('.').next().unwrap_or("");
+    let after_generation = family.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = after_generation.trim_start_matches(|c: char| c.is_ascii_digit());
+    if suffix.contains('g') {
+        "arm64"
+    } else {
+        "x86_64"
+    }
+}
+
+/// The path of the root's Dockerfile from `dir`: `Dockerfile`, `../../Dockerfile`.
+fn dockerfile_from(dir: &str) -> String {
+    let depth = dir
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .count();
+    format!("{}Dockerfile", "../".repeat(depth))
+}
+
 fn text(v: &Option<Spanned<String>>, default: &str) -> String {
     v.as_ref()
         .map_or_else(|| default.to_string(), |v| v.get_ref().clone())
@@ -54,6 +82,7 @@ fn text(v: &Option<Spanned<String>>, default: &str) -> String {
 /// `[deploy]`, with its defaults.
 pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
     let d = src.spec.deploy.as_ref()?;
+    let one_app = d.fly.len() == 1;
     Some(Deploy {
         host: d.host.get_ref().clone(),
         nixos: d.nixos.as_ref().map(|n| Nixos {
@@ -63,6 +92,7 @@ pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
         terraform: d.terraform.as_ref().map(|t| Terraform {
             region: text(&t.region, "us-east-1"),
             instance_type: text(&t.instance_type, "t3.small"),
+            architecture: architecture(&text(&t.instance_type, "t3.small")),
             key_name: text(&t.key_name, "deploy"),
             ssh_cidrs: t.ssh_cidrs.iter().map(|c| c.get_ref().clone()).collect(),
         }),
@@ -71,6 +101,12 @@ pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
             .iter()
             .map(|f| Fly {
                 app: f.app.get_ref().clone(),
+                dockerfile: dockerfile_from(&text(&f.dir, ".")),
+                phx_host: if one_app {
+                    d.host.get_ref().clone()
+                } else {
+                    format!("{}.fly.dev", f.app.get_ref())
+                },
                 dir: text(&f.dir, "."),
                 region: text(&f.region, "ord"),
                 port: f.port.as_ref().map_or(8080, |p| p.get_ref().0),

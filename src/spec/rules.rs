@@ -270,9 +270,18 @@ pub fn is_fly_app(s: &str) -> bool {
 
 /// An IPv4 network in CIDR notation: `203.0.113.0/24`.
 pub fn is_cidr(s: &str) -> bool {
-    s.split_once('/').is_some_and(|(ip, len)| {
-        ip.parse::<Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
-    })
+    cidr_prefix(s).is_some()
+}
+
+/// The prefix length of a canonical IPv4 CIDR (`203.0.113.0/24`): its length written
+/// without leading zeros, and no host bit set (AWS refuses `198.51.100.7/24`).
+pub fn cidr_prefix(s: &str) -> Option<u8> {
+    let (ip, len) = s.split_once('/')?;
+    let ip: Ipv4Addr = ip.parse().ok()?;
+    let canonical = len == "0" || (!len.starts_with('0') && !len.starts_with('+'));
+    let len: u8 = len.parse().ok().filter(|l| *l <= 32 && canonical)?;
+    let host_bits = u32::from(ip).checked_shl(u32::from(len)).unwrap_or(0);
+    (host_bits == 0).then_some(len)
 }
 
 /// The PostgreSQL image compose runs for a major version with `extensions`, and where it

@@ -4,15 +4,15 @@
 use serde_spanned::Spanned;
 
 use super::rules::{
-    compose_postgres_image, hmr_name, host_suffix_problem, is_aws_name, is_bucket_name, is_cidr,
-    is_database_name, is_dev_credential, is_env_name, is_fly_app, is_header_name, is_host_dir,
-    is_host_name, is_image_ref, is_major_minor, is_major_version, is_module_name, is_nix_attr_path,
-    is_one_line_command, is_otp_app, is_project_name, is_region, is_relative_dir, is_route_path,
-    is_unix_user, is_volume_name, parse_loopback_ip, HOST_SUFFIXES,
+    cidr_prefix, compose_postgres_image, hmr_name, host_suffix_problem, is_aws_name,
+    is_bucket_name, is_cidr, is_database_name, is_dev_credential, is_env_name, is_fly_app,
+    is_header_name, is_host_dir, is_host_name, is_image_ref, is_major_minor, is_major_version,
+    is_module_name, is_nix_attr_path, is_one_line_command, is_otp_app, is_project_name, is_region,
+    is_relative_dir, is_route_path, is_unix_user, is_volume_name, parse_loopback_ip, HOST_SUFFIXES,
 };
 use super::rules::{PHOENIX_PATHS, RESERVED_USERS};
 use super::sections::MountSpec;
-use super::sections::TerraformSpec;
+use super::sections::{DeploySpec, TerraformSpec};
 use super::{FrontendSpec, PackageManager, SpecSource, Version};
 use crate::diagnostic::{line_col, Diagnostic};
 
@@ -606,9 +606,9 @@ fn deploy(src: &SpecSource) -> Checked {
     check(
         src,
         &d.host,
-        is_host_name,
+        |h| is_host_name(h) && h.parse::<std::net::Ipv4Addr>().is_err(),
         "invalid host name",
-        "write the production host, like \"example.com\"",
+        "write the production host's name (not an address: its certificate is for a name), like \"example.com\"",
     )?;
     if let Some(n) = &d.nixos {
         if let Some(name) = &n.name {
@@ -648,6 +648,7 @@ fn deploy(src: &SpecSource) -> Checked {
         }
         ssh_cidrs(src, t)?;
     }
+    fly_apps(src, d)?;
     for f in &d.fly {
         check(
             src,
@@ -705,6 +706,51 @@ fn deploy(src: &SpecSource) -> Checked {
     Ok(())
 }
 
+/// Each Fly app once, each in a directory of its own (one fly.toml a directory), built
+/// from the container's Dockerfile.
+fn fly_apps(src: &SpecSource, d: &DeploySpec) -> Checked {
+    let apps: Vec<Spanned<String>> = d.fly.iter().map(|f| f.app.clone()).collect();
+    unique_names(
+        src,
+        &apps,
+        "Fly app",
+        is_fly_app,
+        "use lowercase letters, digits and '-', like \"haven-web\"",
+    )?;
+    let dirs: Vec<Spanned<String>> = d.fly.iter().filter_map(|f| f.dir.clone()).collect();
+    let defaults = d.fly.iter().filter(|f| f.dir.is_none()).count();
+    if defaults > 1 || (defaults == 1 && dirs.iter().any(|x| x.get_ref() == ".")) {
+        let at = d
+            .fly
+            .iter()
+            .filter(|f| f.dir.is_none())
+            .nth(usize::from(defaults > 1))
+            .map_or(0..0, |f| f.app.span());
+        return Err(Box::new(
+            src.error(
+                at,
+                "two Fly apps in the project root: one fly.toml would hold both",
+            )
+            .with_help("give each app its own `dir`, like dir = \"apps/api\""),
+        ));
+    }
+    unique_names(
+        src,
+        &dirs,
+        "Fly app directory",
+        |d| d == "." || is_relative_dir(d),
+        "give each app its own `dir`, like dir = \"apps/api\"",
+    )?;
+    if let Some(first) = d.fly.first().filter(|_| src.spec.container.is_none()) {
+        return Err(Box::new(
+            src.error(first.app.span(), "a Fly app needs an image, and [container] writes none")
+                .with_label("fly deploy builds the Dockerfile")
+                .with_help("add [container] (with postgres = false: Fly runs PostgreSQL apart), which writes the Dockerfile and the release files"),
+        ));
+    }
+    Ok(())
+}
+
 /// SSH open to named networks: at least one, and never the whole internet.
 fn ssh_cidrs(src: &SpecSource, t: &TerraformSpec) -> Checked {
     let help = "list the networks you deploy from, like ssh_cidrs = [\"203.0.113.0/24\"]";
@@ -717,15 +763,17 @@ fn ssh_cidrs(src: &SpecSource, t: &TerraformSpec) -> Checked {
             .with_help(help),
         ));
     }
+    let canonical = "write a network as AWS takes it: its first address and prefix length, like \"203.0.113.0/24\" or \"198.51.100.7/32\"";
+    unique_names(src, &t.ssh_cidrs, "network", is_cidr, canonical)?;
     for cidr in &t.ssh_cidrs {
-        check(src, cidr, is_cidr, "invalid CIDR", help)?;
-        if cidr.get_ref().ends_with("/0") {
+        // A /7 or wider is a large part of the internet, not the networks you deploy from.
+        if cidr_prefix(cidr.get_ref()).is_some_and(|len| len < 8) {
             return Err(Box::new(
                 src.error(
                     cidr.span(),
-                    format!("{:?} opens SSH to the whole internet", cidr.get_ref()),
+                    format!("{:?} opens SSH to much of the internet", cidr.get_ref()),
                 )
-                .with_label("everyone")
+                .with_label("everyone, or nearly")
                 .with_help(help),
             ));
         }

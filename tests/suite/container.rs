@@ -255,6 +255,22 @@ fn the_entrypoint_initialises_once_migrates_runs_the_app_and_stops_postgres_clea
     );
     assert_eq!(b.cluster_state(), "shut down");
 
+    // A command instead of the server (docker run IMAGE CMD, Fly's release_command): run as
+    // the app's user with PostgreSQL around it, then PostgreSQL stopped.
+    let out = b
+        .entrypoint()
+        .arg(b.path("release/bin/atelier"))
+        .arg("eval")
+        .arg("Atelier.Release.migrate")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        b.calls().last().map(String::as_str),
+        Some("eval Atelier.Release.migrate")
+    );
+    assert_eq!(b.cluster_state(), "shut down");
+
     // A data directory that does not exist yet is made (a fresh volume path).
     let fresh = b.path("fresh-data");
     let out = b

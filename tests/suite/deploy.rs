@@ -90,9 +90,9 @@ fn terraform_validates_the_infra_against_the_aws_provider_and_rejects_a_broken_o
 #[test]
 fn each_fly_app_gets_the_fly_toml_fly_launch_writes_for_phoenix() {
     let dir = synced_project("deploy");
-    for (path, app, port) in [
-        ("apps/api/fly.toml", "haven-api", 8080),
-        ("fly.toml", "haven-web", 4000),
+    for (path, app, port, dockerfile) in [
+        ("apps/api/fly.toml", "haven-api", 8080, "../../Dockerfile"),
+        ("fly.toml", "haven-web", 4000, "Dockerfile"),
     ] {
         let doc: toml_edit::DocumentMut = read(dir.path(), path).parse().unwrap();
         assert_eq!(doc["app"].as_str(), Some(app));
@@ -102,7 +102,20 @@ fn each_fly_app_gets_the_fly_toml_fly_launch_writes_for_phoenix() {
             doc["deploy"]["release_command"].as_str(),
             Some("/app/bin/migrate")
         );
-        assert_eq!(doc["env"]["PHX_HOST"].as_str(), Some("haven.example.com"));
+        // Two apps cannot both serve the deploy's host: each its own fly.dev name.
+        assert_eq!(
+            doc["env"]["PHX_HOST"].as_str(),
+            Some(format!("{app}.fly.dev").as_str())
+        );
+        // fly deploy builds the container's Dockerfile, at the project root.
+        assert_eq!(doc["build"]["dockerfile"].as_str(), Some(dockerfile));
+        assert!(dir
+            .path()
+            .join(path)
+            .parent()
+            .unwrap()
+            .join(dockerfile)
+            .exists());
         assert_eq!(doc["env"]["PORT"].as_str(), Some(port.to_string().as_str()));
         let http = &doc["http_service"];
         assert_eq!(http["internal_port"].as_integer(), Some(port));
@@ -158,7 +171,7 @@ fn the_dev_shell_deploys_with_terraform_and_ignores_its_state() {
             "overmind",
             "tmux",
             "inotify-tools",
-            "terraform",
+            "opentofu",
             "awscli2",
             "flyctl",
         ],
@@ -340,7 +353,9 @@ fn a_fly_app_gets_the_release_files_and_clusters_over_flys_network() {
                 "FLY_IMAGE_REF",
                 "registry.fly.io/haven-web:deployment-01HXYZ",
             )
-            .env("FLY_PRIVATE_IP", "fdaa:0:1::3"),
+            .env("FLY_PRIVATE_IP", "fdaa:0:1::3")
+            // Fly passes the database by secret; without PostgreSQL inside it is required.
+            .env("DATABASE_URL", "ecto://haven@haven-db.flycast/haven"),
     );
     assert_eq!(
         on_fly.trim(),
@@ -350,7 +365,30 @@ fn a_fly_app_gets_the_release_files_and_clusters_over_flys_network() {
         Command::new(require("sh"))
             .args(["-c", ". \"$1\"; echo \"[${RELEASE_NODE:-}]\"", "sh"])
             .arg(&env)
-            .env_remove("FLY_APP_NAME"),
+            .env_remove("FLY_APP_NAME")
+            .env("DATABASE_URL", "ecto://db/haven"),
     );
     assert_eq!(elsewhere.trim(), "[]");
+}
+
+#[test]
+fn a_project_named_like_a_nix_keyword_gets_a_module_nix_parses_and_graviton_gets_arm() {
+    let dir = crate::support::project_with_spec(
+        "[project]\nname = \"rec\"\n\n[deploy]\nhost = \"rec.example.com\"\n[deploy.nixos]\n[deploy.terraform]\ninstance_type = \"t4g.small\"\nssh_cidrs = [\"203.0.113.0/24\"]\n",
+    );
+    let d = dir.path();
+    crate::support::assert_exit(&crate::support::devgen(d, &["sync"]), 0);
+    crate::support::run_ok(
+        Command::new(require("nix-instantiate"))
+            .arg("--parse")
+            .arg(d.join("nix/module.nix")),
+    );
+    // The NixOS service migrates through the release module: it is written with the module.
+    assert!(d.join("lib/rec/release.ex").exists());
+    let main = read(&d.join("infra"), "main.tf");
+    assert!(main.contains("values = [\"arm64\"]"), "{main}");
+    assert!(
+        main.contains("count       = var.ami == null ? 1 : 0"),
+        "{main}"
+    );
 }

@@ -174,7 +174,8 @@ fn front_packages(model: &Model) -> Vec<(&'static str, &'static str)> {
     }
     if let Some(d) = &model.deploy {
         if d.terraform.is_some() {
-            packages.push(("terraform", "infra/: tf-deploy, tf-destroy"));
+            // OpenTofu: Terraform's open fork, which nixpkgs builds without allowUnfree.
+            packages.push(("opentofu", "infra/: tf-deploy, tf-destroy (tofu)"));
             packages.push(("awscli2", "the AWS account Terraform deploys to"));
         }
         if !d.fly.is_empty() {

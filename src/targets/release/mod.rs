@@ -1,7 +1,8 @@
 //! The `release` target: what `mix phx.gen.release` writes for a release to run anywhere —
 //! `lib/<app>/release.ex` (migrate, rollback), `rel/overlays/bin/server` and `migrate`, and
 //! `rel/env.sh.eex` — on when a target runs the release: the container (`[container]`,
-//! with PostgreSQL's socket) or Fly (`[[deploy.fly]]`, with its clustering). Templates in
+//! with PostgreSQL's socket), Fly (`[[deploy.fly]]`, with its clustering) or the NixOS
+//! module (`[deploy.nixos]`, whose service migrates through the release module). Templates in
 //! `templates/release/`.
 
 use serde::Serialize;
@@ -40,8 +41,9 @@ struct Context<'a> {
     model: &'a Model,
 }
 
-/// On when the container or a Fly app runs the release.
+/// On when the container, a Fly app or the NixOS module runs the release.
 fn for_model(model: &Model) -> Option<minijinja::Value> {
-    let fly = model.deploy.as_ref().is_some_and(|d| !d.fly.is_empty());
-    (model.container.is_some() || fly).then(|| crate::render::values(&Context { model }))
+    let deploy = model.deploy.as_ref();
+    let runs = deploy.is_some_and(|d| !d.fly.is_empty() || d.nixos.is_some());
+    (model.container.is_some() || runs).then(|| crate::render::values(&Context { model }))
 }
