@@ -189,7 +189,7 @@ fn spell(model: &Model, vars: Vec<(String, Value)>) -> Vec<Variable> {
                     }
                     Part::Host => {
                         dotenv.push_str(&model.project.host);
-                        let host = nix_override(model.overrides.host, &model.project.host);
+                        let host = nix_override(model.overrides.host, &model.project.host, "v");
                         nix.push_str(&format!("${{{host}}}"));
                     }
                     Part::Port(name, p) => {
@@ -213,17 +213,15 @@ fn spell(model: &Model, vars: Vec<(String, Value)>) -> Vec<Variable> {
 /// The project's address as devenv.nix reads it: a worktree's `.envrc.local` overrides it
 /// (`devgen worktree`), the committed one otherwise.
 pub fn nix_project_ip(model: &Model) -> String {
-    format!(
-        "let ip = builtins.getEnv {}; in if ip == \"\" then {} else ip",
-        nix_edit::quote_string(model.overrides.ip),
-        nix_edit::quote_string(&model.project.ip.to_string())
-    )
+    let ip = model.project.ip.to_string();
+    nix_override(model.overrides.ip, &ip, "ip")
 }
 
-/// The value of the override variable `name`, else `committed`, as a Nix expression.
-fn nix_override(name: &str, committed: &str) -> String {
+/// The value of the override variable `name`, else `committed`, as a Nix expression that
+/// binds it to `local`.
+fn nix_override(name: &str, committed: &str, local: &str) -> String {
     format!(
-        "let v = builtins.getEnv {}; in if v == \"\" then {} else v",
+        "let {local} = builtins.getEnv {}; in if {local} == \"\" then {} else {local}",
         nix_edit::quote_string(name),
         nix_edit::quote_string(committed)
     )
