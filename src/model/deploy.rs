@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_spanned::Spanned;
 
+use crate::spec::rules::instance_architecture;
 use crate::spec::SpecSource;
 
 #[derive(Debug, Clone, Serialize)]
@@ -20,7 +21,19 @@ pub struct Nixos {
     pub name: String,
     /// `nginx` or `caddy`.
     pub proxy: String,
+    /// The host's platform: `x86_64-linux` or `aarch64-linux`.
+    pub system: String,
+    /// The Mix dependencies' hash Nix reported, if taken back yet.
+    pub mix_deps_hash: Option<String>,
+    /// The frontend packages' hash Nix reported, if taken back yet.
+    pub frontend_deps_hash: Option<String>,
+    /// The NixOS release of the host's first install (`system.stateVersion`).
+    pub state_version: &'static str,
 }
+
+/// The NixOS release a new host is installed with; a host keeps the one it was first
+/// installed with (stateful services' data formats follow it), whatever it runs later.
+pub const NIXOS_STATE_VERSION: &str = "26.05";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Terraform {
@@ -53,18 +66,6 @@ pub struct DeployCompose {
     pub port: u16,
 }
 
-/// AWS's Graviton families carry a `g` after their generation (`t4g`, `m7gd`): arm64.
-fn architecture(instance_type: &str) -> &'static str {
-    let family = instance_type.split('.').next().unwrap_or("");
-    let after_generation = family.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-    let suffix = after_generation.trim_start_matches(|c: char| c.is_ascii_digit());
-    if suffix.contains('g') {
-        "arm64"
-    } else {
-        "x86_64"
-    }
-}
-
 /// The path of the root's Dockerfile from `dir`: `Dockerfile`, `../../Dockerfile`.
 fn dockerfile_from(dir: &str) -> String {
     let depth = dir
@@ -85,14 +86,29 @@ pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
     let one_app = d.fly.len() == 1;
     Some(Deploy {
         host: d.host.get_ref().clone(),
-        nixos: d.nixos.as_ref().map(|n| Nixos {
-            name: text(&n.name, "web"),
-            proxy: text(&n.proxy, "nginx"),
+        nixos: d.nixos.as_ref().map(|n| {
+            let instance_arch = d
+                .terraform
+                .as_ref()
+                .map(|t| instance_architecture(&text(&t.instance_type, "t3.small")));
+            let system = match instance_arch {
+                Some("arm64") => "aarch64-linux",
+                _ => "x86_64-linux",
+            };
+            let hash = |h: &Option<Spanned<String>>| h.as_ref().map(|h| h.get_ref().clone());
+            Nixos {
+                name: text(&n.name, "web"),
+                proxy: text(&n.proxy, "nginx"),
+                system: text(&n.system, system),
+                mix_deps_hash: hash(&n.mix_deps_hash),
+                frontend_deps_hash: hash(&n.frontend_deps_hash),
+                state_version: NIXOS_STATE_VERSION,
+            }
         }),
         terraform: d.terraform.as_ref().map(|t| Terraform {
             region: text(&t.region, "us-east-1"),
             instance_type: text(&t.instance_type, "t3.small"),
-            architecture: architecture(&text(&t.instance_type, "t3.small")),
+            architecture: instance_architecture(&text(&t.instance_type, "t3.small")),
             key_name: text(&t.key_name, "deploy"),
             ssh_cidrs: t.ssh_cidrs.iter().map(|c| c.get_ref().clone()).collect(),
         }),

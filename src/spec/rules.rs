@@ -259,6 +259,34 @@ pub fn is_aws_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
 }
 
+/// AWS's Graviton families carry a `g` after their generation (`t4g`, `m7gd`): arm64.
+pub fn instance_architecture(instance_type: &str) -> &'static str {
+    let family = instance_type.split('.').next().unwrap_or("");
+    let after_generation = family.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = after_generation.trim_start_matches(|c: char| c.is_ascii_digit());
+    if suffix.contains('g') {
+        "arm64"
+    } else {
+        "x86_64"
+    }
+}
+
+/// The platforms a NixOS host of devgen's runs on.
+pub const NIXOS_SYSTEMS: &[&str] = &["x86_64-linux", "aarch64-linux"];
+
+/// A SHA-256 hash in the SRI form Nix prints and takes: `sha256-` and 44 base64 characters.
+pub fn is_sri_sha256(s: &str) -> bool {
+    let Some(digest) = s.strip_prefix("sha256-") else {
+        return false;
+    };
+    digest.len() == 44
+        && digest.ends_with('=')
+        && !digest[..43].contains('=')
+        && digest[..43]
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+}
+
 /// A Fly app name: lowercase letters, digits and '-'.
 pub fn is_fly_app(s: &str) -> bool {
     let mut b = s.bytes();

@@ -81,6 +81,17 @@ pub struct NixosSpec {
     /// The proxy in front of the app: "nginx" or "caddy", each with ACME certificates.
     #[schemars(with = "Option<String>", extend("default" = "nginx"))]
     pub proxy: Option<Spanned<String>>,
+    /// The host's platform: "x86_64-linux" or "aarch64-linux"; by default the one of
+    /// [deploy.terraform]'s instance type.
+    #[schemars(with = "Option<String>", extend("default" = "x86_64-linux"))]
+    pub system: Option<Spanned<String>>,
+    /// The hash of the release's Mix dependencies (`fetchMixDeps`), as Nix's first build
+    /// reports it ("got: sha256-…"); `devgen deps-hash` writes it from Nix's message.
+    #[schemars(with = "Option<String>")]
+    pub mix_deps_hash: Option<Spanned<String>>,
+    /// The hash of [frontend]'s installed packages, taken back the same way.
+    #[schemars(with = "Option<String>")]
+    pub frontend_deps_hash: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -556,7 +567,16 @@ pub const SUBSECTIONS: &[(&str, &[&str])] = &[
     ("services.mailpit", &["smtp_port", "ui_port"]),
     ("services.pgweb", &["port"]),
     ("container.mounts", &["host", "path", "mode"]),
-    ("deploy.nixos", &["name", "proxy"]),
+    (
+        "deploy.nixos",
+        &[
+            "name",
+            "proxy",
+            "system",
+            "mix_deps_hash",
+            "frontend_deps_hash",
+        ],
+    ),
     (
         "deploy.terraform",
         &["region", "instance_type", "key_name", "ssh_cidrs"],

@@ -5,10 +5,10 @@ use serde_spanned::Spanned;
 
 use super::{check, section_span, unique_names, Checked};
 use crate::spec::rules::{
-    cidr_prefix, is_aws_name, is_cidr, is_fly_app, is_host_name, is_image_ref, is_one_line_command,
-    is_relative_dir,
+    cidr_prefix, instance_architecture, is_aws_name, is_cidr, is_fly_app, is_host_name,
+    is_image_ref, is_one_line_command, is_relative_dir, is_sri_sha256, NIXOS_SYSTEMS,
 };
-use crate::spec::sections::{DeploySpec, TerraformSpec};
+use crate::spec::sections::{DeploySpec, NixosSpec, TerraformSpec};
 use crate::spec::SpecSource;
 
 /// `[deploy]`: a host name, SSH open to named networks only, Fly names and directories.
@@ -42,6 +42,7 @@ pub(super) fn deploy(src: &SpecSource) -> Checked {
                 "write \"nginx\" or \"caddy\"",
             )?;
         }
+        nixos_release(src, d, n)?;
     }
     if let Some(t) = &d.terraform {
         for (v, what) in [
@@ -190,6 +191,63 @@ fn ssh_cidrs(src: &SpecSource, t: &TerraformSpec) -> Checked {
                 .with_help(help),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The NixOS host's platform (the instance's, when Terraform makes it) and the release's
+/// dependency hashes, each as Nix prints one.
+fn nixos_release(src: &SpecSource, d: &DeploySpec, n: &NixosSpec) -> Checked {
+    if let Some(system) = &n.system {
+        check(
+            src,
+            system,
+            |s| NIXOS_SYSTEMS.contains(&s),
+            "invalid NixOS system",
+            "write \"x86_64-linux\" or \"aarch64-linux\"",
+        )?;
+        let instance = d.terraform.as_ref().map(|t| {
+            t.instance_type
+                .as_ref()
+                .map_or("t3.small", |i| i.get_ref().as_str())
+        });
+        if let Some(instance) = instance {
+            let arch = instance_architecture(instance);
+            let wants = if arch == "arm64" {
+                "aarch64-linux"
+            } else {
+                "x86_64-linux"
+            };
+            if system.get_ref() != wants {
+                return Err(Box::new(
+                    src.error(system.span(), format!("{:?} does not run on a {instance} instance", system.get_ref()))
+                        .with_label(format!("[deploy.terraform] makes a {arch} host"))
+                        .with_help(format!("write system = \"{wants}\", or leave `system` out to follow the instance type")),
+                ));
+            }
+        }
+    }
+    for hash in [&n.mix_deps_hash, &n.frontend_deps_hash]
+        .into_iter()
+        .flatten()
+    {
+        check(
+            src,
+            hash,
+            is_sri_sha256,
+            "invalid hash",
+            "paste the `got:` hash of Nix's message, like \"sha256-AAAA…=\", or run `devgen deps-hash` with the message",
+        )?;
+    }
+    if let Some(hash) = n
+        .frontend_deps_hash
+        .as_ref()
+        .filter(|_| src.spec.frontend.is_none())
+    {
+        return Err(Box::new(
+            src.error(hash.span(), "a frontend hash, but there is no [frontend]")
+                .with_help("remove frontend_deps_hash, or add [frontend]"),
+        ));
     }
     Ok(())
 }
