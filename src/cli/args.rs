@@ -66,6 +66,16 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Check devenv.nix files against devenv's options, offline; exit 0 clean, 1 findings, 2 error
     Check(CheckArgs),
+    /// Take the hash Nix reports for the release's dependencies (nix build's "hash mismatch
+    /// … got: sha256-…") into devgen.toml's [deploy.nixos], then sync:
+    /// nix build 2>&1 | devgen deps-hash
+    DepsHash {
+        /// Nix's message (default: read from standard input)
+        message: Option<String>,
+        /// Write nothing; print the diff of what would be written
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print what sync would change; exit 0 in sync, 1 drift, 2 error, 3 conflict
     Diff {
         /// Print nothing; only the exit code tells

@@ -22,6 +22,9 @@ pub fn run(cli: &Cli, io: &mut Io) -> Result<Outcome> {
         Command::Import(a) => commands::import::import(dir, &a.options(), io),
         Command::Diff { quiet, format } => commands::diff::diff(dir, *quiet, *format, io),
         Command::Check(a) => commands::check::check(dir, &a.options(), io),
+        Command::DepsHash { message, dry_run } => {
+            commands::deps_hash::deps_hash(dir, message.as_deref(), *dry_run, io)
+        }
         Command::Net(a) => {
             let (write, root) = (
                 a.write.as_ref().map(|w| dir.join(w)),

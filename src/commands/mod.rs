@@ -5,6 +5,7 @@
 
 mod adopt;
 pub mod check;
+pub mod deps_hash;
 pub mod diff;
 pub mod doctor;
 pub mod import;

@@ -43,6 +43,14 @@ const ADDED: &[&str] = &[
 ];
 /// Where devgen's own flake has its dev shell (inside `forEachSystem (system: …)`).
 const SHELL: &str = "outputs.devShells.default";
+/// Where the release is, with `[deploy.nixos]` (inside `forEachSystem (system: …)` too).
+const PACKAGE: &str = "outputs.packages.default";
+/// The NixOS module, with `[deploy.nixos]`.
+const MODULE: &str = "outputs.nixosModules.default";
+/// The NixOS hosts, one of them devgen's with `[deploy.nixos]`.
+const HOSTS: &str = "outputs.nixosConfigurations";
+/// What devgen's package is made of, in the names of the scope it goes in.
+const CALL_PACKAGE: &str = "callPackage ./nix/package.nix { }";
 /// Where a flake-parts flake has its per-system outputs.
 const PER_SYSTEM: &str = "outputs.perSystem";
 /// The systems of a `devShells` devgen adds to a flake that maps none.
@@ -61,11 +69,18 @@ fn owned(input: &MergeInput) -> Result<MergeOwned> {
             ))
         })
     };
+    let release = Release::of(rendered)?;
     let Some(current) = input.current else {
         let all = CREATED.iter().chain(ADDED).chain([&SHELL]);
-        let values = all
+        let mut values: Vec<_> = all
             .map(|p| Ok((path(p), want(p)?)))
             .collect::<Result<_>>()?;
+        if let Some(release) = &release {
+            for p in release.paths() {
+                let value = rendered.get(&p)?.unwrap_or_default();
+                values.push((p, value));
+            }
+        }
         return Ok(MergeOwned {
             values,
             parameters: Vec::new(),
@@ -83,6 +98,9 @@ fn owned(input: &MergeInput) -> Result<MergeOwned> {
         }
     }
     values.push(shell(current, &want(SHELL)?, input.recorded)?);
+    if let Some(release) = &release {
+        values.extend(release.values(current, input.recorded)?);
+    }
     Ok(MergeOwned {
         values,
         parameters: vec![(path("outputs"), "devenv")],
@@ -95,52 +113,64 @@ fn shell(
     template: &str,
     recorded: &dyn Fn(&AttrPath) -> bool,
 ) -> Result<(AttrPath, String)> {
-    let devshells = path("outputs.devShells");
-    if recorded(&devshells) {
-        return own_devshells(flake, template);
+    per_system(flake, "devShells", recorded, |scope| {
+        scope.mk_shell(template)
+    })
+}
+
+/// Where `outputs.<output>.default` of each system goes in `flake` — inside the function
+/// the flake maps its systems with, or flake-parts' `perSystem` — and what devgen writes
+/// there: `value` in the names of that scope.
+fn per_system(
+    flake: &NixDocument,
+    output: &str,
+    recorded: &dyn Fn(&AttrPath) -> bool,
+    value: impl Fn(&Scope) -> String,
+) -> Result<(AttrPath, String)> {
+    let whole = path(&format!("outputs.{output}"));
+    if recorded(&whole) {
+        return own_per_system(flake, output, value);
     }
     let at = if flake.get(&path(PER_SYSTEM)).is_ok_and(|v| v.is_some()) {
-        path(&format!("{PER_SYSTEM}.devShells.default"))
+        path(&format!("{PER_SYSTEM}.{output}.default"))
     } else {
-        path(SHELL)
+        path(&format!("outputs.{output}.default"))
     };
     let scope = Scope::at(flake, &at)?;
     if scope.system {
-        return Ok((at, scope.mk_shell(template)));
+        return Ok((at, value(&scope)));
     }
-    // No function maps systems where the shell would go: devgen brings one.
-    if flake.get(&devshells).is_ok_and(|v| v.is_some()) {
-        return Err(Error::Usage(
-            "flake.nix has `devShells` of its own, not mapped over systems by a function devgen knows \
-             (eachDefaultSystem, genAttrs, forEachSystem, perSystem)\n  = help: add devgen's shell yourself: \
-             devShells.<system>.default = devenv.lib.mkShell { inherit inputs pkgs; modules = [ ./devenv.nix ]; };"
-                .into(),
-        ));
+    // No function maps systems where the value would go: devgen brings one.
+    if flake.get(&whole).is_ok_and(|v| v.is_some()) {
+        let example = value(&scope.with_system_pkgs()).replace('\n', " ");
+        return Err(Error::Usage(format!(
+            "flake.nix has `{output}` of its own, not mapped over systems by a function devgen knows \
+             (eachDefaultSystem, genAttrs, forEachSystem, perSystem)\n  = help: add devgen's yourself: \
+             {output}.<system>.default = {example};"
+        )));
     }
-    own_devshells(flake, template)
+    own_per_system(flake, output, value)
 }
 
-/// `devShells` of devgen's own, mapped over [`SYSTEMS`], for a flake that maps none.
-fn own_devshells(flake: &NixDocument, template: &str) -> Result<(AttrPath, String)> {
-    let devshells = path("outputs.devShells");
-    let scope = Scope::at(flake, &devshells)?;
-    let nixpkgs = scope.nixpkgs();
-    let mk_shell = Scope {
-        pkgs: Some(format!("{nixpkgs}.legacyPackages.${{system}}")),
-        ..scope.clone()
-    }
-    .mk_shell(template)
-    .replace('\n', "\n  ");
+/// `outputs.<output>` of devgen's own, mapped over [`SYSTEMS`], for a flake that maps none.
+fn own_per_system(
+    flake: &NixDocument,
+    output: &str,
+    value: impl Fn(&Scope) -> String,
+) -> Result<(AttrPath, String)> {
+    let whole = path(&format!("outputs.{output}"));
+    let scope = Scope::at(flake, &whole)?;
+    let inner = value(&scope.with_system_pkgs()).replace('\n', "\n  ");
     // The flake's own helper over its systems, when it has one by a usual name.
-    let mut over_systems = format!("{nixpkgs}.lib.genAttrs {SYSTEMS}");
+    let mut over_systems = format!("{}.lib.genAttrs {SYSTEMS}", scope.nixpkgs());
     for helper in ["forEachSystem", "forAllSystems"] {
-        if flake.binds(&devshells, helper)? {
+        if flake.binds(&whole, helper)? {
             over_systems = helper.to_string();
             break;
         }
     }
-    let value = format!("{over_systems} (system: {{\n  default = {mk_shell};\n}})");
-    Ok((devshells, value))
+    let value = format!("{over_systems} (system: {{\n  default = {inner};\n}})");
+    Ok((whole, value))
 }
 
 /// The names devgen's shell needs, as the flake has them in scope where it goes.
@@ -148,6 +178,8 @@ fn own_devshells(flake: &NixDocument, template: &str) -> Result<(AttrPath, Strin
 struct Scope {
     /// How to reach the flake's inputs: `inputs`, or `self.inputs`.
     inputs: String,
+    /// How to reach the flake itself: `self`, or `inputs.self`.
+    this: String,
     /// `devenv` when it is a parameter of `outputs`.
     devenv: Option<String>,
     /// `pkgs` when it is bound there.
@@ -171,13 +203,40 @@ impl Scope {
                     .into(),
             ));
         };
+        let this = if binds("self")? {
+            "self".to_string()
+        } else {
+            format!("{inputs}.self")
+        };
         Ok(Scope {
             inputs,
+            this,
             devenv: binds("devenv")?.then(|| "devenv".to_string()),
             pkgs: binds("pkgs")?.then(|| "pkgs".to_string()),
             nixpkgs: binds("nixpkgs")?,
             system: binds("system")?,
         })
+    }
+
+    /// This scope inside a function of the system that binds no `pkgs` of its own.
+    fn with_system_pkgs(&self) -> Scope {
+        Scope {
+            pkgs: Some(format!("{}.legacyPackages.${{system}}", self.nixpkgs())),
+            system: true,
+            ..self.clone()
+        }
+    }
+
+    /// The system's package set: `pkgs` where bound, else nixpkgs' for `system`.
+    fn pkgs_or_nixpkgs(&self) -> String {
+        self.pkgs
+            .clone()
+            .unwrap_or_else(|| format!("{}.legacyPackages.${{system}}", self.nixpkgs()))
+    }
+
+    /// How to reach the flake itself.
+    fn this_flake(&self) -> &str {
+        &self.this
     }
 
     /// How to reach nixpkgs: the parameter, or through the inputs.
@@ -219,5 +278,133 @@ impl Scope {
             "{devenv}.lib.mkShell {{\n{inherit}{}  modules = [ ./devenv.nix ];\n}}",
             given.concat()
         )
+    }
+}
+
+/// With `[deploy.nixos]`, the flake's release and NixOS outputs: `packages.<system>.default`
+/// beside the dev shell, `nixosModules.default` and `nixosConfigurations.<name>`.
+struct Release {
+    /// `outputs.nixosConfigurations.<name>`.
+    host: AttrPath,
+    /// devgen's host, as its own flake spells it.
+    host_value: String,
+}
+
+impl Release {
+    /// The release outputs devgen's flake has; `None` without `[deploy.nixos]`. The host's
+    /// name is read off the one line devgen's template binds it on,
+    /// `nixosConfigurations.<name> = …`.
+    fn of(rendered: &NixDocument) -> Result<Option<Release>> {
+        const HOST_LINE: &str = "nixosConfigurations.";
+        let text = rendered.text();
+        let Some(at) = text.find(HOST_LINE) else {
+            return Ok(None);
+        };
+        let rest = &text[at + HOST_LINE.len()..];
+        let name = rest.split(" = ").next().unwrap_or_default();
+        let host: AttrPath = format!("{HOSTS}.{name}").parse().map_err(|_| {
+            Error::Usage(format!(
+                "internal error: devgen's flake names its host {name:?}; please report this"
+            ))
+        })?;
+        let host_value = dedent(&rendered.get(&host)?.unwrap_or_default());
+        Ok(Some(Release { host, host_value }))
+    }
+
+    fn paths(&self) -> [AttrPath; 3] {
+        [path(PACKAGE), path(MODULE), self.host.clone()]
+    }
+
+    /// The values at [`Release::paths`] in `flake`: the package in the flake's own shape over
+    /// systems, the host through the names `outputs` binds.
+    fn values(
+        &self,
+        flake: &NixDocument,
+        recorded: &dyn Fn(&AttrPath) -> bool,
+    ) -> Result<Vec<(AttrPath, String)>> {
+        let package = per_system(flake, "packages", recorded, |scope| {
+            format!("{}.{CALL_PACKAGE}", scope.pkgs_or_nixpkgs())
+        })?;
+        let scope = Scope::at(flake, &self.host)?;
+        if scope.system {
+            // eachDefaultSystem's body: a host there would be one per system.
+            let (line, col) = flake.value_position(&path("outputs")).unwrap_or((1, 1));
+            return Err(Error::Usage(format!(
+                "flake.nix:{line}:{col}: the flake maps all of its outputs over systems, and a NixOS module and host are not per system\n  \
+                 = help: give `outputs` a set of its own beside the systems' and run devgen again: \
+                 outputs = {{ self, nixpkgs, ... }}: flake-utils.lib.eachDefaultSystem (system: {{ … }}) // {{ }};"
+            )));
+        }
+        let (nixpkgs, this) = (scope.nixpkgs(), scope.this_flake());
+        let host = rename(&self.host_value, "nixpkgs", &nixpkgs);
+        let host = rename(&host, "self", this);
+        Ok(vec![
+            package,
+            (path(MODULE), "./nix/module.nix".to_string()),
+            (self.host.clone(), host),
+        ])
+    }
+}
+
+/// A value's text as it would be bound at the left margin: its continuation lines without
+/// the indentation they share (the editor indents them where the value goes).
+fn dedent(value: &str) -> String {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let common = value
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(indent)
+        .min()
+        .unwrap_or(0);
+    let mut lines = value.lines();
+    let first = lines.next().unwrap_or_default().to_string();
+    lines.fold(first, |out, l| {
+        format!(
+            "{out}\n{}",
+            l.get(common.min(indent(l))..).unwrap_or_default()
+        )
+    })
+}
+
+/// `text` with each name `from` that starts an attribute path (`self.packages`, not
+/// `myself.x` or `a.self.x`) spelled `to`.
+fn rename(text: &str, from: &str, to: &str) -> String {
+    let ident = |c: char| c.is_ascii_alphanumeric() || "_'-.".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&format!("{from}.")) {
+        let starts_path = !rest[..at].chars().next_back().is_some_and(ident);
+        out.push_str(&rest[..at]);
+        out.push_str(if starts_path { to } else { from });
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{dedent, rename};
+
+    #[test]
+    fn dedent_takes_off_the_indentation_continuation_lines_share() {
+        assert_eq!(
+            dedent("f {\n        a = 1;\n\n      }"),
+            "f {\n  a = 1;\n\n}"
+        );
+        assert_eq!(dedent("1"), "1");
+    }
+
+    #[test]
+    fn rename_changes_only_names_that_start_a_path() {
+        assert_eq!(
+            rename(
+                "[ self.a myself.b x.self.c (self.d) ]",
+                "self",
+                "inputs.self"
+            ),
+            "[ inputs.self.a myself.b x.self.c (inputs.self.d) ]"
+        );
     }
 }

@@ -279,7 +279,14 @@ const EXPECTED: &[Expect] = &[
         dev_database: "haven_dev",
         test_database: "haven_test",
         postgres: "postgresql_16",
-        packages: &["overmind", "tmux", "opentofu", "awscli2", "flyctl"],
+        packages: &[
+            "overmind",
+            "tmux",
+            "opentofu",
+            "awscli2",
+            "nixos-rebuild",
+            "flyctl",
+        ],
         // tf-deploy and tf-destroy are the deploy module's.
         services: Some(&[]),
         ..SEEDS

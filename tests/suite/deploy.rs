@@ -174,16 +174,25 @@ fn the_dev_shell_deploys_with_terraform_and_ignores_its_state() {
             "opentofu",
             "awscli2",
             "flyctl",
+            "nixos-rebuild",
         ],
         &[],
         &[],
     );
-    for name in ["tf-deploy", "tf-destroy"] {
+    for name in ["tf-deploy", "tf-destroy", "build-nixos", "deploy"] {
         let exec = nix["scripts"][name]["exec"].as_str().unwrap();
         let file = dir.path().join(format!("{name}.sh"));
         fs::write(&file, format!("#!/usr/bin/env bash\n{exec}\n")).unwrap();
         crate::support::run_ok(Command::new(require("shellcheck")).arg(&file));
     }
+    let deploy = nix["scripts"]["deploy"]["exec"].as_str().unwrap();
+    assert!(
+        deploy.contains(
+            "exec nixos-rebuild switch --flake \"$root#web\" --target-host \"root@$host\""
+        ) && deploy.contains("test -s /var/lib/secrets/haven.env")
+            && deploy.contains("output -raw public_ip"),
+        "{deploy}"
+    );
     let gitignore = read(dir.path(), ".gitignore");
     assert!(
         gitignore.contains("infra/.terraform/\ninfra/*.tfstate*\ninfra/terraform.tfvars\n"),

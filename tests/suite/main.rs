@@ -12,6 +12,7 @@ mod faults;
 mod import;
 mod net;
 mod nix_edit;
+mod nixos_release;
 mod own_flake;
 mod ports;
 mod pre_commit;

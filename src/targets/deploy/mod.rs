@@ -24,6 +24,14 @@ const fn terraform(path: &'static str, template: &'static str) -> OutputDecl {
     }
 }
 
+/// One Nix file of the NixOS host, with `[deploy.nixos]`.
+const fn nixos(path: &'static str, template: &'static str) -> OutputDecl {
+    OutputDecl {
+        when: Some("deploy.nixos"),
+        ..decl(path, template, Ownership::Owned, NIX)
+    }
+}
+
 static OUTPUTS: &[OutputDecl] = &[
     terraform("infra/versions.tf", "deploy/versions.tf.j2"),
     terraform("infra/variables.tf", "deploy/variables.tf.j2"),
@@ -39,15 +47,9 @@ static OUTPUTS: &[OutputDecl] = &[
             TOML,
         )
     },
-    OutputDecl {
-        when: Some("deploy.nixos"),
-        ..decl(
-            "nix/module.nix",
-            "deploy/module.nix.j2",
-            Ownership::Owned,
-            NIX,
-        )
-    },
+    nixos("nix/module.nix", "deploy/module.nix.j2"),
+    nixos("nix/package.nix", "deploy/package.nix.j2"),
+    nixos("nix/host.nix", "deploy/host.nix.j2"),
     OutputDecl {
         when: Some("deploy.compose"),
         ..decl(
@@ -69,6 +71,31 @@ struct Context<'a> {
     env_names: Vec<&'a str>,
     /// The nixpkgs attribute of the toolchain's PostgreSQL.
     postgres_package: String,
+    /// The nixpkgs attribute of the toolchain's Node.js, for the frontend's build.
+    nodejs_package: String,
+    /// The files the frontend's package manager pins its packages in.
+    frontend_lockfiles: &'static [&'static str],
+    /// The frontend's install from its lockfile alone, without install scripts.
+    frontend_install: &'static str,
+}
+
+/// The lockfiles and the locked install of each package manager.
+fn frontend_install(package_manager: &str) -> (&'static [&'static str], &'static str) {
+    match package_manager {
+        "bun" => (
+            &["bun.lock", "bun.lockb"],
+            "bun install --frozen-lockfile --ignore-scripts",
+        ),
+        "pnpm" => (
+            &["pnpm-lock.yaml"],
+            "pnpm install --frozen-lockfile --ignore-scripts",
+        ),
+        "yarn" => (
+            &["yarn.lock"],
+            "yarn install --frozen-lockfile --ignore-scripts",
+        ),
+        _ => (&["package-lock.json"], "npm ci --ignore-scripts"),
+    }
 }
 
 /// On when the spec has `[deploy]`.
@@ -81,10 +108,15 @@ fn for_model(model: &Model) -> Option<minijinja::Value> {
         .map(String::as_str)
         .filter(|n| !["SECRET_KEY_BASE", "DATABASE_URL", "PHX_HOST", "PORT"].contains(n))
         .collect();
+    let (frontend_lockfiles, frontend_install) =
+        frontend_install(model.frontend.as_ref().map_or("npm", |f| f.package_manager));
     Some(crate::render::values(&Context {
         model,
         phoenix_port: container.map_or(4000, |c| c.port),
         env_names,
         postgres_package: nixpkgs::postgresql(&model.toolchain.postgres),
+        nodejs_package: nixpkgs::nodejs(model.toolchain.node.as_deref().unwrap_or("22")),
+        frontend_lockfiles,
+        frontend_install,
     }))
 }

@@ -178,6 +178,9 @@ fn front_packages(model: &Model) -> Vec<(&'static str, &'static str)> {
             packages.push(("opentofu", "infra/: tf-deploy, tf-destroy (tofu)"));
             packages.push(("awscli2", "the AWS account Terraform deploys to"));
         }
+        if d.nixos.is_some() {
+            packages.push(("nixos-rebuild", "deploy: switches the NixOS host over SSH"));
+        }
         if !d.fly.is_empty() {
             packages.push(("flyctl", "fly deploy, fly secrets"));
         }

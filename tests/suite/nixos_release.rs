@@ -1,0 +1,314 @@
+//! The release as a Nix package and the NixOS host, from `[deploy.nixos]`: flake.nix gains
+//! `packages.<system>.default` (nix/package.nix, nixpkgs' mixRelease with the dev shell's
+//! Elixir), `nixosModules.default` and `nixosConfigurations.<name>` (nix/host.nix) — in
+//! devgen's own flake and in a team's flake of its own shape — and the hash Nix reports for
+//! the dependencies goes back into devgen.toml with `devgen deps-hash`. Evaluated and built
+//! by real Nix with stub inputs (fixtures/support/eval-release.nix); the dependencies'
+//! fixed-output derivations are real ones, so Nix's own hash check runs.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use crate::support::{
+    assert_exit, devgen, devgen_cmd, fixture_path, nix_parses, project_with_spec, read,
+    read_fixture, require, run_ok, stderr, synced_project,
+};
+
+/// nixpkgs' placeholder hash, which nix/package.nix starts with.
+const FAKE_HASH: &str = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+/// The parts of a Phoenix project nix/package.nix reads: mix.exs with its version and the
+/// `assets.deploy` alias, config.exs with esbuild and a Tailwind 3 pin (Phoenix 1.7).
+fn add_phoenix_sources(dir: &Path, app: &str) {
+    let module = format!("{}{}", app[..1].to_uppercase(), &app[1..]);
+    fs::write(
+        dir.join("mix.exs"),
+        format!(
+            "defmodule {module}.MixProject do\n  use Mix.Project\n\n  @version \"0.3.1\"\n\n  def project do\n    [app: :{app}, version: @version, aliases: aliases()]\n  end\n\n  defp aliases do\n    [\"assets.deploy\": [\"tailwind {app} --minify\", \"esbuild {app} --minify\", \"phx.digest\"]]\n  end\nend\n"
+        ),
+    )
+    .unwrap();
+    fs::create_dir_all(dir.join("config")).unwrap();
+    fs::write(
+        dir.join("config/config.exs"),
+        format!("import Config\n\nconfig :esbuild,\n  version: \"0.17.11\"\n\nconfig :tailwind,\n  version: \"3.4.3\",\n  {app}: []\n"),
+    )
+    .unwrap();
+}
+
+/// `fixtures/support/eval-release.nix` on the project in `dir`: the flake's production
+/// outputs and nix/host.nix as data.
+fn evaluate(dir: &Path, host: &str) -> serde_json::Value {
+    let out = run_ok(
+        Command::new(require("nix-instantiate"))
+            .args(["--eval", "--strict", "--json"])
+            .arg(fixture_path("support/eval-release.nix"))
+            .args(["--arg", "root"])
+            .arg(dir)
+            .args(["--argstr", "host", host, "-A", "evaluated"]),
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+/// Build attribute `attr` of eval-release.nix (a fixed-output derivation) with real Nix.
+fn build(dir: &Path, attr: &str) -> Output {
+    Command::new(require("nix-build"))
+        .arg(fixture_path("support/eval-release.nix"))
+        .args(["--arg", "root"])
+        .arg(dir)
+        .args(["-A", attr, "--no-out-link"])
+        // Root on a machine without Nix's build users: build as this user.
+        .args([
+            "--option",
+            "build-users-group",
+            "",
+            "--option",
+            "sandbox",
+            "false",
+        ])
+        .output()
+        .unwrap()
+}
+
+/// `devgen deps-hash` in `dir` with `message` on standard input.
+fn deps_hash(dir: &Path, message: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = devgen_cmd(dir, &["deps-hash"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(message).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_flake_builds_the_release_with_the_dev_shells_elixir_and_names_the_host_that_runs_it() {
+    let dir = synced_project("deploy");
+    let d = dir.path();
+    add_phoenix_sources(d, "haven");
+    for file in [
+        "flake.nix",
+        "nix/package.nix",
+        "nix/host.nix",
+        "nix/module.nix",
+    ] {
+        nix_parses(d, file);
+    }
+    let got = evaluate(d, "web");
+    assert_eq!(
+        got["systems"],
+        serde_json::json!([
+            "aarch64-darwin",
+            "aarch64-linux",
+            "x86_64-darwin",
+            "x86_64-linux"
+        ])
+    );
+    let release = &got["release"];
+    // [toolchain] erlang = "27" and devgen's Elixir: the dev shell's BEAM package set.
+    assert_eq!(release["elixir"], "pkg:elixir_1_18");
+    assert_eq!(release["pname"], "haven");
+    assert_eq!(release["version"], "0.3.1", "mix.exs's @version");
+    assert_eq!(release["mixFodDeps"], "mix-deps-haven-0.3.1");
+    let deps = &release["deps"];
+    assert_eq!(deps["hash"], FAKE_HASH);
+    let root = d.display().to_string();
+    assert_eq!(
+        deps["src"]["files"],
+        serde_json::json!([
+            format!("{root}/mix.exs"),
+            format!("{root}/mix.lock"),
+            format!("{root}/config")
+        ]),
+        "the dependencies are fetched again only when what names them changes"
+    );
+    let pre = release["preBuild"].as_str().unwrap();
+    assert!(
+        pre.contains("config :esbuild, path: \"/stub/esbuild/bin/esbuild\"")
+            && pre.contains("config :tailwind, path: \"/stub/tailwindcss-3/bin/tailwindcss-3\""),
+        "asset tools from nixpkgs, Tailwind's major as config.exs pins it: {pre}"
+    );
+    assert!(release["postBuild"]
+        .as_str()
+        .unwrap()
+        .contains("mix do deps.loadpaths --no-deps-check, assets.deploy"));
+    assert_eq!(release["meta"]["mainProgram"], "haven");
+    assert_eq!(got["module"], "module.nix");
+    let host = &got["host"];
+    assert_eq!(
+        host["modules"],
+        serde_json::json!([
+            "module.nix",
+            "host.nix",
+            { "haven": { "package": "the release of x86_64-linux" } }
+        ])
+    );
+    let file = &host["file"];
+    assert_eq!(
+        file["imports"],
+        serde_json::json!(["/stub/nixos/modules/virtualisation/amazon-image.nix"]),
+        "[deploy.terraform] makes an EC2 host from the NixOS AMI"
+    );
+    assert_eq!(file["nixpkgs"]["hostPlatform"], "x86_64-linux");
+    assert_eq!(file["networking"]["hostName"], "web");
+    let app = &file["services"]["haven"];
+    assert_eq!(app["enable"], true);
+    assert_eq!(app["host"], "haven.example.com");
+    assert_eq!(app["environmentFile"], "/var/lib/secrets/haven.env");
+    assert_eq!(
+        file["services"]["openssh"]["settings"]["PasswordAuthentication"],
+        false
+    );
+}
+
+#[test]
+fn nixs_hash_mismatch_goes_back_into_devgen_toml_and_then_the_dependencies_build() {
+    let dir = project_with_spec(
+        "[project]\nname = \"haven\"\nip = \"127.0.0.91\"\n\n[frontend]\ndir = \"frontend\"\npackage_manager = \"bun\"\n\n[deploy]\nhost = \"haven.example.com\"\n\n# the release's dependency hashes go here\n[deploy.nixos]\nname = \"web\"\n",
+    );
+    let d = dir.path();
+    fs::create_dir_all(d.join("frontend")).unwrap();
+    fs::write(d.join("frontend/package.json"), "{\"name\": \"front\"}\n").unwrap();
+    fs::write(d.join("frontend/bun.lock"), "{}\n").unwrap();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    add_phoenix_sources(d, "haven");
+
+    for (attr, key) in [
+        ("deps", "mix_deps_hash"),
+        ("frontendDeps", "frontend_deps_hash"),
+    ] {
+        let first = build(d, attr);
+        assert!(!first.status.success(), "{attr} builds with lib.fakeHash");
+        let message = String::from_utf8_lossy(&first.stderr).to_string();
+        assert!(message.contains("hash mismatch"), "{message}");
+        let taken = deps_hash(d, &first.stderr);
+        assert_exit(&taken, 0);
+        let spec = read(d, "devgen.toml");
+        assert!(
+            spec.contains(
+                "# the release's dependency hashes go here\n[deploy.nixos]\nname = \"web\"\n"
+            ),
+            "the spec keeps its comments and order: {spec}"
+        );
+        let line = spec
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("{key} is not in devgen.toml:\n{spec}\n{}", stderr(&taken)));
+        let hash = line.split('"').nth(1).unwrap();
+        assert!(message.contains(hash), "the hash Nix got: {message}");
+        assert!(read(d, "nix/package.nix").contains(&format!("\"{hash}\"")));
+        let again = build(d, attr);
+        assert!(
+            again.status.success(),
+            "{attr} builds with the hash taken back: {}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+    }
+    assert_exit(&devgen(d, &["diff"]), 0);
+}
+
+#[test]
+fn a_message_with_no_hash_or_a_spec_without_nixos_changes_nothing() {
+    let dir = synced_project("deploy");
+    let d = dir.path();
+    let before = read(d, "devgen.toml");
+    let out = deps_hash(
+        d,
+        b"error: builder for '/nix/store/x-haven.drv' failed with exit code 1\n",
+    );
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("no hash in the message"),
+        "{}",
+        stderr(&out)
+    );
+    let out = deps_hash(
+        d,
+        b"error: hash mismatch in fixed-output derivation '/nix/store/0abc-source.drv':\n  specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n  got:    sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+    );
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("not of the release's dependencies"));
+    assert_eq!(read(d, "devgen.toml"), before);
+
+    let lean = synced_project("minimal");
+    let out = deps_hash(
+        lean.path(),
+        b"got:    sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+    );
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("has no [deploy.nixos]"));
+}
+
+#[test]
+fn a_teams_own_flake_gets_the_release_and_host_in_its_own_helper_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let team = read_fixture("nix/flakes/for-all-systems.nix");
+    fs::write(d.join("flake.nix"), &team).unwrap();
+    fs::write(
+        d.join("devgen.toml"),
+        "[project]\nname = \"shop\"\nip = \"127.0.0.92\"\n\n[deploy]\nhost = \"shop.example.com\"\n\n[deploy.nixos]\nname = \"prod\"\nproxy = \"caddy\"\n",
+    )
+    .unwrap();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    assert_exit(&devgen(d, &["diff"]), 0);
+    let flake = read(d, "flake.nix");
+    for line in team.lines().filter(|l| !l.contains("outputs = ")) {
+        assert!(
+            flake.contains(line),
+            "the team's line {line:?} is kept:\n{flake}"
+        );
+    }
+    assert!(
+        flake.contains("packages = forAllSystems (system: {"),
+        "{flake}"
+    );
+    add_phoenix_sources(d, "shop");
+    // Not on EC2: the machine's own hardware configuration, which the user saves there.
+    fs::write(d.join("nix/hardware-configuration.nix"), "{ }\n").unwrap();
+    let got = evaluate(d, "prod");
+    assert_eq!(
+        got["systems"],
+        serde_json::json!(["aarch64-darwin", "x86_64-linux"])
+    );
+    assert_eq!(got["release"]["pname"], "shop");
+    assert_eq!(
+        got["host"]["modules"][2],
+        serde_json::json!({ "shop": { "package": "the release of x86_64-linux" } })
+    );
+    let imports = got["host"]["file"]["imports"].as_array().unwrap();
+    assert_eq!(imports.len(), 1);
+    assert!(
+        imports[0]
+            .as_str()
+            .unwrap()
+            .ends_with("-hardware-configuration.nix"),
+        "{imports:?}"
+    );
+}
+
+#[test]
+fn a_flake_that_maps_every_output_over_systems_is_told_how_to_make_room_for_a_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut team = read_fixture("nix/flakes/flake-utils.nix");
+    team = team.replace("packages.default = pkgs.hello;", "");
+    fs::write(d.join("flake.nix"), &team).unwrap();
+    fs::write(
+        d.join("devgen.toml"),
+        "[project]\nname = \"shop\"\nip = \"127.0.0.93\"\n\n[deploy]\nhost = \"shop.example.com\"\n\n[deploy.nixos]\n",
+    )
+    .unwrap();
+    let out = devgen(d, &["sync"]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("flake.nix:") && err.contains("are not per system") && err.contains("// { };"),
+        "{err}"
+    );
+    assert_eq!(read(d, "flake.nix"), team, "nothing written");
+    assert!(!d.join("nix").exists());
+}
