@@ -1,0 +1,174 @@
+//! What devgen owns in a `flake.nix`: in a flake it creates, its description, its inputs,
+//! its `nixConfig` entries and its dev shell — the rest of the scaffold (the systems, the
+//! `let`, the shape of `outputs`) is the user's once written. In a flake that was there
+//! before, only what devgen adds: the `devenv` input and the cache entries when the flake
+//! has none of its own, and the dev shell, joined to the flake's own shape —
+//! `devShells.default` inside flake-utils' `eachDefaultSystem` body, flake-parts'
+//! `perSystem`, or a `forEachSystem`-style function the flake already maps `devShells`
+//! with; a flake with none of those gets a `devShells` of devgen's. With `[deploy.nixos]`,
+//! also the release (`packages.<system>.default`, placed as the shell is), the NixOS module
+//! and devgen's host (`release`). Nothing else of the user's (description, nixpkgs input,
+//! their own packages, checks, formatter, follows) is touched.
+
+use nix_edit::{AttrPath, NixDocument};
+
+use crate::error::{Error, Result};
+use crate::render::{MergeInput, MergeOwned, MergeRule};
+
+mod release;
+mod scope;
+
+use release::Release;
+use scope::Scope;
+
+/// How devgen owns flake.nix.
+pub static RULE: MergeRule = MergeRule {
+    look_through: SYSTEM_FUNCTIONS,
+    owned,
+};
+
+/// Functions flakes map over systems with, whose body a path goes into: flake-utils',
+/// nixpkgs' `genAttrs`, flake-parts' `mkFlake`, and the usual names of helpers over them.
+const SYSTEM_FUNCTIONS: &[&str] = &[
+    "eachDefaultSystem",
+    "eachSystem",
+    "eachDefaultSystemMap",
+    "eachSystemMap",
+    "genAttrs",
+    "forEachSystem",
+    "forAllSystems",
+    "eachSystems",
+    "mkFlake",
+];
+
+/// Paths devgen owns in a flake it creates, and keeps while its lock records them.
+const CREATED: &[&str] = &["description", "inputs.nixpkgs.url"];
+/// Paths devgen adds to any flake that has nothing there of its own.
+const ADDED: &[&str] = &[
+    "inputs.devenv.url",
+    "nixConfig.extra-trusted-public-keys",
+    "nixConfig.extra-substituters",
+];
+/// Where devgen's own flake has its dev shell (inside `forEachSystem (system: …)`).
+const SHELL: &str = "outputs.devShells.default";
+/// Where a flake-parts flake has its per-system outputs.
+const PER_SYSTEM: &str = "outputs.perSystem";
+/// The systems of a `devShells` devgen adds to a flake that maps none.
+const SYSTEMS: &str = r#"[ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]"#;
+
+fn path(p: &str) -> AttrPath {
+    p.parse().expect("devgen's flake paths are valid")
+}
+
+fn owned(input: &MergeInput) -> Result<MergeOwned> {
+    let rendered = input.rendered;
+    let want = |p: &str| -> Result<String> {
+        rendered.get(&path(p))?.ok_or_else(|| {
+            Error::Usage(format!(
+                "internal error: devgen's flake template has no `{p}`; please report this"
+            ))
+        })
+    };
+    let release = Release::of(rendered)?;
+    let Some(current) = input.current else {
+        let all = CREATED.iter().chain(ADDED).chain([&SHELL]);
+        let mut values: Vec<_> = all
+            .map(|p| Ok((path(p), want(p)?)))
+            .collect::<Result<_>>()?;
+        if let Some(release) = &release {
+            for p in release.paths() {
+                let value = rendered.get(&p)?.unwrap_or_default();
+                values.push((p, value));
+            }
+        }
+        return Ok(MergeOwned {
+            values,
+            parameters: Vec::new(),
+        });
+    };
+    let mut values = Vec::new();
+    for p in CREATED {
+        if (input.recorded)(&path(p)) {
+            values.push((path(p), want(p)?));
+        }
+    }
+    for p in ADDED {
+        if (input.recorded)(&path(p)) || current.get(&path(p))?.is_none() {
+            values.push((path(p), want(p)?));
+        }
+    }
+    values.push(shell(current, &want(SHELL)?, input.recorded)?);
+    if let Some(release) = &release {
+        values.extend(release.values(current, input.recorded)?);
+    }
+    Ok(MergeOwned {
+        values,
+        parameters: vec![(path("outputs"), "devenv")],
+    })
+}
+
+/// Where the dev shell goes in `flake`, and what devgen writes there.
+fn shell(
+    flake: &NixDocument,
+    template: &str,
+    recorded: &dyn Fn(&AttrPath) -> bool,
+) -> Result<(AttrPath, String)> {
+    per_system(flake, "devShells", recorded, |scope| {
+        scope.mk_shell(template)
+    })
+}
+
+/// Where `outputs.<output>.default` of each system goes in `flake` — inside the function
+/// the flake maps its systems with, or flake-parts' `perSystem` — and what devgen writes
+/// there: `value` in the names of that scope.
+fn per_system(
+    flake: &NixDocument,
+    output: &str,
+    recorded: &dyn Fn(&AttrPath) -> bool,
+    value: impl Fn(&Scope) -> String,
+) -> Result<(AttrPath, String)> {
+    let whole = path(&format!("outputs.{output}"));
+    if recorded(&whole) {
+        return own_per_system(flake, output, value);
+    }
+    let at = if flake.get(&path(PER_SYSTEM)).is_ok_and(|v| v.is_some()) {
+        path(&format!("{PER_SYSTEM}.{output}.default"))
+    } else {
+        path(&format!("outputs.{output}.default"))
+    };
+    let scope = Scope::at(flake, &at)?;
+    if scope.system {
+        return Ok((at, value(&scope)));
+    }
+    // No function maps systems where the value would go: devgen brings one.
+    if flake.get(&whole).is_ok_and(|v| v.is_some()) {
+        let example = value(&scope.with_system_pkgs()).replace('\n', " ");
+        return Err(Error::Usage(format!(
+            "flake.nix has `{output}` of its own, not mapped over systems by a function devgen knows \
+             (eachDefaultSystem, genAttrs, forEachSystem, perSystem)\n  = help: add devgen's yourself: \
+             {output}.<system>.default = {example};"
+        )));
+    }
+    own_per_system(flake, output, value)
+}
+
+/// `outputs.<output>` of devgen's own, mapped over [`SYSTEMS`], for a flake that maps none.
+fn own_per_system(
+    flake: &NixDocument,
+    output: &str,
+    value: impl Fn(&Scope) -> String,
+) -> Result<(AttrPath, String)> {
+    let whole = path(&format!("outputs.{output}"));
+    let scope = Scope::at(flake, &whole)?;
+    let inner = value(&scope.with_system_pkgs()).replace('\n', "\n  ");
+    // The flake's own helper over its systems, when it has one by a usual name.
+    let mut over_systems = format!("{}.lib.genAttrs {SYSTEMS}", scope.nixpkgs());
+    for helper in ["forEachSystem", "forAllSystems"] {
+        if flake.binds(&whole, helper)? {
+            over_systems = helper.to_string();
+            break;
+        }
+    }
+    let value = format!("{over_systems} (system: {{\n  default = {inner};\n}})");
+    Ok((whole, value))
+}

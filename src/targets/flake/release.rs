@@ -1,0 +1,145 @@
+//! With `[deploy.nixos]`, the flake's production outputs: the release beside the dev shell,
+//! the NixOS module and devgen's host — in devgen's flake or in a team's own shape.
+
+use nix_edit::{AttrPath, NixDocument};
+
+use super::scope::Scope;
+use super::{path, per_system};
+use crate::error::{Error, Result};
+
+/// Where the release is, with `[deploy.nixos]` (inside `forEachSystem (system: …)` too).
+const PACKAGE: &str = "outputs.packages.default";
+/// The NixOS module, with `[deploy.nixos]`.
+const MODULE: &str = "outputs.nixosModules.default";
+/// The NixOS hosts, one of them devgen's with `[deploy.nixos]`.
+const HOSTS: &str = "outputs.nixosConfigurations";
+/// What devgen's package is made of, in the names of the scope it goes in.
+const CALL_PACKAGE: &str = "callPackage ./nix/package.nix { }";
+
+/// With `[deploy.nixos]`, the flake's release and NixOS outputs: `packages.<system>.default`
+/// beside the dev shell, `nixosModules.default` and `nixosConfigurations.<name>`.
+pub(super) struct Release {
+    /// `outputs.nixosConfigurations.<name>`.
+    host: AttrPath,
+    /// devgen's host, as its own flake spells it.
+    host_value: String,
+}
+
+impl Release {
+    /// The release outputs devgen's flake has; `None` without `[deploy.nixos]`. The host's
+    /// name is read off the one line devgen's template binds it on,
+    /// `nixosConfigurations.<name> = …`.
+    pub(super) fn of(rendered: &NixDocument) -> Result<Option<Release>> {
+        const HOST_LINE: &str = "nixosConfigurations.";
+        let text = rendered.text();
+        let Some(at) = text.find(HOST_LINE) else {
+            return Ok(None);
+        };
+        let rest = &text[at + HOST_LINE.len()..];
+        let name = rest.split(" = ").next().unwrap_or_default();
+        let host: AttrPath = format!("{HOSTS}.{name}").parse().map_err(|_| {
+            Error::Usage(format!(
+                "internal error: devgen's flake names its host {name:?}; please report this"
+            ))
+        })?;
+        let host_value = dedent(&rendered.get(&host)?.unwrap_or_default());
+        Ok(Some(Release { host, host_value }))
+    }
+
+    pub(super) fn paths(&self) -> [AttrPath; 3] {
+        [path(PACKAGE), path(MODULE), self.host.clone()]
+    }
+
+    /// The values at [`Release::paths`] in `flake`: the package in the flake's own shape over
+    /// systems, the host through the names `outputs` binds.
+    pub(super) fn values(
+        &self,
+        flake: &NixDocument,
+        recorded: &dyn Fn(&AttrPath) -> bool,
+    ) -> Result<Vec<(AttrPath, String)>> {
+        let package = per_system(flake, "packages", recorded, |scope| {
+            format!("{}.{CALL_PACKAGE}", scope.pkgs_or_nixpkgs())
+        })?;
+        let scope = Scope::at(flake, &self.host)?;
+        if scope.system {
+            // eachDefaultSystem's body: a host there would be one per system.
+            let (line, col) = flake.value_position(&path("outputs")).unwrap_or((1, 1));
+            return Err(Error::Usage(format!(
+                "flake.nix:{line}:{col}: the flake maps all of its outputs over systems, and a NixOS module and host are not per system\n  \
+                 = help: give `outputs` a set of its own beside the systems' and run devgen again: \
+                 outputs = {{ self, nixpkgs, ... }}: flake-utils.lib.eachDefaultSystem (system: {{ … }}) // {{ }};"
+            )));
+        }
+        let (nixpkgs, this) = (scope.nixpkgs(), scope.this_flake());
+        let host = rename(&self.host_value, "nixpkgs", &nixpkgs);
+        let host = rename(&host, "self", this);
+        Ok(vec![
+            package,
+            (path(MODULE), "./nix/module.nix".to_string()),
+            (self.host.clone(), host),
+        ])
+    }
+}
+
+/// A value's text as it would be bound at the left margin: its continuation lines without
+/// the indentation they share (the editor indents them where the value goes).
+fn dedent(value: &str) -> String {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let common = value
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(indent)
+        .min()
+        .unwrap_or(0);
+    let mut lines = value.lines();
+    let first = lines.next().unwrap_or_default().to_string();
+    lines.fold(first, |out, l| {
+        format!(
+            "{out}\n{}",
+            l.get(common.min(indent(l))..).unwrap_or_default()
+        )
+    })
+}
+
+/// `text` with each name `from` that starts an attribute path (`self.packages`, not
+/// `myself.x` or `a.self.x`) spelled `to`.
+fn rename(text: &str, from: &str, to: &str) -> String {
+    let ident = |c: char| c.is_ascii_alphanumeric() || "_'-.".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&format!("{from}.")) {
+        let starts_path = !rest[..at].chars().next_back().is_some_and(ident);
+        out.push_str(&rest[..at]);
+        out.push_str(if starts_path { to } else { from });
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{dedent, rename};
+
+    #[test]
+    fn dedent_takes_off_the_indentation_continuation_lines_share() {
+        assert_eq!(
+            dedent("f {\n        a = 1;\n\n      }"),
+            "f {\n  a = 1;\n\n}"
+        );
+        assert_eq!(dedent("1"), "1");
+    }
+
+    #[test]
+    fn rename_changes_only_names_that_start_a_path() {
+        assert_eq!(
+            rename(
+                "[ self.a myself.b x.self.c (self.d) ]",
+                "self",
+                "inputs.self"
+            ),
+            "[ inputs.self.a myself.b x.self.c (inputs.self.d) ]"
+        );
+    }
+}
