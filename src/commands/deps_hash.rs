@@ -18,75 +18,68 @@ use crate::project::{self, apply, find_root, Access};
 use crate::reconcile::{FilePlan, Role, Status};
 use crate::render::Renderer;
 use crate::spec::edit::{Setting, SpecEdit};
-use crate::spec::rules::is_sri_sha256;
+use crate::spec::rules::{is_sri_sha256, NIX_SYSTEMS};
 use crate::spec::SPEC_FILE;
 
-/// Which of the release's dependency sets a hash is of: the key of `[deploy.nixos]` that
-/// keeps it, and the derivation name nix/package.nix gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which of the release's dependency sets a hash is of, by the names nix/package.nix gives
+/// their derivations: `mix-deps-<app>-<version>`, `<app>-frontend-deps-<system>-<version>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deps {
     Mix,
-    Frontend,
+    /// The frontend's packages as installed on a system.
+    Frontend(String),
 }
 
 impl Deps {
-    pub fn key(self) -> &'static str {
+    /// Where devgen.toml keeps the hash: a section and a key of it.
+    pub fn setting(&self) -> (&'static str, &str) {
         match self {
-            Deps::Mix => "mix_deps_hash",
-            Deps::Frontend => "frontend_deps_hash",
+            Deps::Mix => ("deploy.nixos", "mix_deps_hash"),
+            Deps::Frontend(system) => ("deploy.nixos.frontend_deps_hash", system),
         }
     }
 
-    /// The set a derivation is of, by the names nix/package.nix gives them:
-    /// `mix-deps-<app>-<version>`, `<app>-frontend-deps-<version>`.
     fn of_derivation(drv: &str) -> Option<Deps> {
         let name = drv.rsplit('/').next().unwrap_or(drv);
         let name = name.split_once('-').map_or(name, |(_, rest)| rest);
         if name.starts_with("mix-deps-") {
-            Some(Deps::Mix)
-        } else if name.contains("-frontend-deps-") {
-            Some(Deps::Frontend)
-        } else {
-            None
+            return Some(Deps::Mix);
         }
+        let (_, rest) = name.split_once("-frontend-deps-")?;
+        NIX_SYSTEMS
+            .iter()
+            .find(|s| rest.starts_with(&format!("{s}-")))
+            .map(|s| Deps::Frontend(s.to_string()))
     }
 }
 
-/// Each hash a Nix message reports, with the dependency set it is of. A `got:` with no
+/// Each hash a Nix message reports, with the dependency set it is of, read word by word
+/// (Nix breaks the message over lines; a copy may have it on one). A `got:` with no
 /// derivation named before it is the Mix dependencies' when `frontend` is false (there is
 /// no other), else an error: the whole message names it.
 pub fn reported_hashes(message: &str, frontend: bool) -> Result<Vec<(Deps, String)>> {
     let mut found: Vec<(Deps, String)> = Vec::new();
-    let mut derivation: Option<&str> = None;
-    for line in message.lines().map(str::trim) {
-        if let Some(rest) = line.split("fixed-output derivation '").nth(1) {
-            derivation = rest.split('\'').next();
+    let mut derivation: Option<String> = None;
+    let mut words = message.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        if word == "derivation" {
+            if let Some(drv) = words.peek().filter(|w| w.starts_with('\'')) {
+                derivation = Some(drv.trim_matches(|c| c == '\'' || c == ':').to_string());
+            }
             continue;
         }
-        let Some(got) = line.strip_prefix("got:").map(str::trim) else {
+        if word != "got:" {
             continue;
-        };
+        }
+        let got = words.next().unwrap_or_default();
         if !is_sri_sha256(got) {
             return Err(Error::Usage(format!(
                 "Nix reported {got:?}, not a sha256-… hash\n  = help: run the build with a Nix of 2.4 or later, which reports hashes as sha256-…"
             )));
         }
-        let deps = match derivation {
-            Some(drv) => Deps::of_derivation(drv).ok_or_else(|| {
-                Error::Usage(format!(
-                    "the hash Nix reported is of {drv}, not of the release's dependencies\n  = help: give devgen deps-hash the message of `nix build` on nix/package.nix (packages.<system>.default)"
-                ))
-            })?,
-            None if !frontend => Deps::Mix,
-            None => {
-                return Err(Error::Usage(
-                    "the message says which derivation the hash is of on the line before `got:`, and that line is missing\n  = help: give the whole message: nix build 2>&1 | devgen deps-hash".into(),
-                ))
-            }
-        };
+        let deps = which(derivation.take().as_deref(), frontend)?;
         found.retain(|(d, _)| *d != deps);
         found.push((deps, got.to_string()));
-        derivation = None;
     }
     if found.is_empty() {
         return Err(Error::Usage(
@@ -94,6 +87,27 @@ pub fn reported_hashes(message: &str, frontend: bool) -> Result<Vec<(Deps, Strin
         ));
     }
     Ok(found)
+}
+
+/// The dependency set of a hash Nix reported for `derivation`.
+fn which(derivation: Option<&str>, frontend: bool) -> Result<Deps> {
+    let Some(drv) = derivation else {
+        if frontend {
+            return Err(Error::Usage(
+                "the message says which derivation the hash is of before `got:`, and that part is missing\n  = help: give the whole message: nix build 2>&1 | devgen deps-hash".into(),
+            ));
+        }
+        return Ok(Deps::Mix);
+    };
+    match Deps::of_derivation(drv) {
+        Some(Deps::Frontend(_)) if !frontend => Err(Error::Usage(format!(
+            "the hash Nix reported is of the frontend's packages ({drv}), and devgen.toml has no [frontend]\n  = help: run devgen sync first, so that nix/package.nix is the one devgen.toml describes"
+        ))),
+        Some(deps) => Ok(deps),
+        None => Err(Error::Usage(format!(
+            "the hash Nix reported is of {drv}, not of the release's dependencies\n  = help: give devgen deps-hash the message of `nix build` on nix/package.nix (packages.<system>.default)"
+        ))),
+    }
 }
 
 /// The message: the argument, else standard input (not a terminal: nothing would come).
@@ -134,12 +148,9 @@ pub fn deps_hash(dir: &Path, given: Option<&str>, dry_run: bool, io: &mut Io) ->
     }
     let mut edit = SpecEdit::parse(&spec_text)?;
     for (deps, hash) in reported_hashes(&text, before.model.frontend.is_some())? {
-        writeln!(io.err, "  [deploy.nixos] {} = \"{hash}\"", deps.key()).map_err(stream_error)?;
-        edit.set(&Setting::new(
-            "deploy.nixos",
-            deps.key(),
-            Some(Value::from(hash)),
-        ));
+        let (section, key) = deps.setting();
+        writeln!(io.err, "  [{section}] {key} = \"{hash}\"").map_err(stream_error)?;
+        edit.set(&Setting::new(section, key, Some(Value::from(hash))));
     }
     let new_spec = edit.finish();
     let resolved = Resolved::from_registry(root.path(), &new_spec, registry.as_ref())?;
@@ -184,9 +195,29 @@ mod tests {
             vec![(Deps::Mix, GOT.to_string())]
         );
         assert_eq!(
-            reported_hashes(&nix_message("haven-frontend-deps-0.1.0"), true).unwrap(),
-            vec![(Deps::Frontend, GOT.to_string())]
+            reported_hashes(
+                &nix_message("haven-frontend-deps-aarch64-darwin-0.1.0-0badf00d"),
+                true
+            )
+            .unwrap(),
+            vec![(Deps::Frontend("aarch64-darwin".into()), GOT.to_string())]
         );
+    }
+
+    #[test]
+    fn a_message_on_one_line_reads_as_one_over_several() {
+        let one_line = nix_message("mix-deps-haven-0.1.0-0badf00d").replace('\n', " ");
+        assert_eq!(
+            reported_hashes(&one_line, false).unwrap(),
+            vec![(Deps::Mix, GOT.to_string())]
+        );
+    }
+
+    #[test]
+    fn a_frontend_hash_without_a_frontend_is_refused() {
+        let message = nix_message("haven-frontend-deps-x86_64-linux-0.1.0-0badf00d");
+        let err = reported_hashes(&message, false).unwrap_err().to_string();
+        assert!(err.contains("no [frontend]"), "{err}");
     }
 
     #[test]

@@ -25,14 +25,16 @@ pub struct Nixos {
     pub system: String,
     /// The Mix dependencies' hash Nix reported, if taken back yet.
     pub mix_deps_hash: Option<String>,
-    /// The frontend packages' hash Nix reported, if taken back yet.
-    pub frontend_deps_hash: Option<String>,
+    /// The frontend packages' hash Nix reported for each system, those taken back yet.
+    pub frontend_deps_hash: Vec<(String, String)>,
     /// The NixOS release of the host's first install (`system.stateVersion`).
-    pub state_version: &'static str,
+    pub state_version: String,
 }
 
-/// The NixOS release a new host is installed with; a host keeps the one it was first
-/// installed with (stateful services' data formats follow it), whatever it runs later.
+/// The NixOS release a host is taken to be first installed with unless the spec says. A host
+/// keeps the one it was first installed with (stateful services' data formats follow it),
+/// so this never changes from one devgen version to the next: hosts made with an earlier
+/// devgen must not see their nix/host.nix change it.
 pub const NIXOS_STATE_VERSION: &str = "26.05";
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,8 +103,12 @@ pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
                 proxy: text(&n.proxy, "nginx"),
                 system: text(&n.system, system),
                 mix_deps_hash: hash(&n.mix_deps_hash),
-                frontend_deps_hash: hash(&n.frontend_deps_hash),
-                state_version: NIXOS_STATE_VERSION,
+                frontend_deps_hash: n
+                    .frontend_deps_hash
+                    .iter()
+                    .map(|(system, hash)| (system.get_ref().clone(), hash.get_ref().clone()))
+                    .collect(),
+                state_version: text(&n.state_version, NIXOS_STATE_VERSION),
             }
         }),
         terraform: d.terraform.as_ref().map(|t| Terraform {

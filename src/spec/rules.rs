@@ -274,6 +274,20 @@ pub fn instance_architecture(instance_type: &str) -> &'static str {
 /// The platforms a NixOS host of devgen's runs on.
 pub const NIXOS_SYSTEMS: &[&str] = &["x86_64-linux", "aarch64-linux"];
 
+/// The systems a flake of devgen's builds for.
+pub const NIX_SYSTEMS: &[&str] = &[
+    "x86_64-linux",
+    "aarch64-linux",
+    "x86_64-darwin",
+    "aarch64-darwin",
+];
+
+/// A NixOS release: `26.05`.
+pub fn is_nixos_release(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5 && b[2] == b'.' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
+}
+
 /// A SHA-256 hash in the SRI form Nix prints and takes: `sha256-` and 44 base64 characters.
 pub fn is_sri_sha256(s: &str) -> bool {
     let Some(digest) = s.strip_prefix("sha256-") else {

@@ -82,16 +82,22 @@ pub struct NixosSpec {
     #[schemars(with = "Option<String>", extend("default" = "nginx"))]
     pub proxy: Option<Spanned<String>>,
     /// The host's platform: "x86_64-linux" or "aarch64-linux"; by default the one of
-    /// [deploy.terraform]'s instance type.
-    #[schemars(with = "Option<String>", extend("default" = "x86_64-linux"))]
+    /// [deploy.terraform]'s instance type, else "x86_64-linux".
+    #[schemars(with = "Option<String>")]
     pub system: Option<Spanned<String>>,
     /// The hash of the release's Mix dependencies (`fetchMixDeps`), as Nix's first build
     /// reports it ("got: sha256-…"); `devgen deps-hash` writes it from Nix's message.
     #[schemars(with = "Option<String>")]
     pub mix_deps_hash: Option<Spanned<String>>,
-    /// The hash of [frontend]'s installed packages, taken back the same way.
-    #[schemars(with = "Option<String>")]
-    pub frontend_deps_hash: Option<Spanned<String>>,
+    /// The hashes of [frontend]'s installed packages, one for each system they are built on
+    /// (native packages differ), taken back the same way: { "x86_64-linux" = "sha256-…" }.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub frontend_deps_hash: IndexMap<Spanned<String>, Spanned<String>>,
+    /// The NixOS release the host was first installed with (system.stateVersion); never
+    /// change it on a running host.
+    #[schemars(with = "Option<String>", extend("default" = "26.05"))]
+    pub state_version: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -575,6 +581,7 @@ pub const SUBSECTIONS: &[(&str, &[&str])] = &[
             "system",
             "mix_deps_hash",
             "frontend_deps_hash",
+            "state_version",
         ],
     ),
     (

@@ -188,7 +188,7 @@ fn the_dev_shell_deploys_with_terraform_and_ignores_its_state() {
     let deploy = nix["scripts"]["deploy"]["exec"].as_str().unwrap();
     assert!(
         deploy.contains(
-            "exec nixos-rebuild switch --flake \"$root#web\" --target-host \"root@$host\""
+            "exec nixos-rebuild switch --flake \"$root#web\" --target-host \"root@$host\" --use-substitutes"
         ) && deploy.contains("test -s /var/lib/secrets/haven.env")
             && deploy.contains("output -raw public_ip"),
         "{deploy}"

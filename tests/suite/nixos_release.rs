@@ -29,6 +29,11 @@ fn add_phoenix_sources(dir: &Path, app: &str) {
         ),
     )
     .unwrap();
+    fs::write(
+        dir.join("mix.lock"),
+        "%{\n  \"jason\": {:hex, :jason, \"1.4.4\", \"b9226785a9aa77b6857ca22832cffa5d5011a667207eb2a0ad56adb5db443b8a\", [:mix], [], \"hexpm\", \"c5eb0cab91f094599f94d55bc63409236a8ec69a21a67814529e8d5f6cc90b3b\"},\n}\n",
+    )
+    .unwrap();
     fs::create_dir_all(dir.join("config")).unwrap();
     fs::write(
         dir.join("config/config.exs"),
@@ -112,7 +117,13 @@ fn the_flake_builds_the_release_with_the_dev_shells_elixir_and_names_the_host_th
     assert_eq!(release["elixir"], "pkg:elixir_1_18");
     assert_eq!(release["pname"], "haven");
     assert_eq!(release["version"], "0.3.1", "mix.exs's @version");
-    assert_eq!(release["mixFodDeps"], "mix-deps-haven-0.3.1");
+    // The lockfile's digest in the name: a new mix.lock is a new derivation.
+    let deps_name = release["mixFodDeps"].as_str().unwrap();
+    let digest = deps_name.strip_prefix("mix-deps-haven-0.3.1-").unwrap();
+    assert!(
+        digest.len() == 8 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{deps_name}"
+    );
     let deps = &release["deps"];
     assert_eq!(deps["hash"], FAKE_HASH);
     let root = d.display().to_string();
@@ -134,7 +145,7 @@ fn the_flake_builds_the_release_with_the_dev_shells_elixir_and_names_the_host_th
     assert!(release["postBuild"]
         .as_str()
         .unwrap()
-        .contains("mix do deps.loadpaths --no-deps-check, assets.deploy"));
+        .contains("mix do deps.loadpaths --no-deps-check + assets.deploy"));
     assert_eq!(release["meta"]["mainProgram"], "haven");
     assert_eq!(got["module"], "module.nix");
     let host = &got["host"];
@@ -176,10 +187,7 @@ fn nixs_hash_mismatch_goes_back_into_devgen_toml_and_then_the_dependencies_build
     assert_exit(&devgen(d, &["sync"]), 0);
     add_phoenix_sources(d, "haven");
 
-    for (attr, key) in [
-        ("deps", "mix_deps_hash"),
-        ("frontendDeps", "frontend_deps_hash"),
-    ] {
+    for (attr, key) in [("deps", "mix_deps_hash"), ("frontendDeps", "x86_64-linux")] {
         let first = build(d, attr);
         assert!(!first.status.success(), "{attr} builds with lib.fakeHash");
         let message = String::from_utf8_lossy(&first.stderr).to_string();
@@ -195,7 +203,7 @@ fn nixs_hash_mismatch_goes_back_into_devgen_toml_and_then_the_dependencies_build
         );
         let line = spec
             .lines()
-            .find(|l| l.starts_with(key))
+            .find(|l| l.starts_with(&format!("{key} = ")))
             .unwrap_or_else(|| panic!("{key} is not in devgen.toml:\n{spec}\n{}", stderr(&taken)));
         let hash = line.split('"').nth(1).unwrap();
         assert!(message.contains(hash), "the hash Nix got: {message}");
@@ -207,7 +215,19 @@ fn nixs_hash_mismatch_goes_back_into_devgen_toml_and_then_the_dependencies_build
             String::from_utf8_lossy(&again.stderr)
         );
     }
+    assert!(
+        read(d, "devgen.toml").contains("[deploy.nixos.frontend_deps_hash]\nx86_64-linux = "),
+        "the frontend's hash is the system's it was installed on"
+    );
     assert_exit(&devgen(d, &["diff"]), 0);
+
+    // A new mix.lock: a new derivation, whose hash Nix asks for again rather than finding
+    // the old dependencies by their name.
+    let lock = read(d, "mix.lock").replace("1.4.4", "1.4.5");
+    fs::write(d.join("mix.lock"), lock).unwrap();
+    let after_lock_change = build(d, "deps");
+    assert!(!after_lock_change.status.success());
+    assert!(String::from_utf8_lossy(&after_lock_change.stderr).contains("hash mismatch"));
 }
 
 #[test]
@@ -267,8 +287,8 @@ fn a_teams_own_flake_gets_the_release_and_host_in_its_own_helper_and_keeps_the_r
         "{flake}"
     );
     add_phoenix_sources(d, "shop");
-    // Not on EC2: the machine's own hardware configuration, which the user saves there.
-    fs::write(d.join("nix/hardware-configuration.nix"), "{ }\n").unwrap();
+    // Not on EC2: the machine's own disks, boot loader and keys, which the user saves there.
+    fs::write(d.join("nix/machine.nix"), "{ }\n").unwrap();
     let got = evaluate(d, "prod");
     assert_eq!(
         got["systems"],
@@ -282,10 +302,7 @@ fn a_teams_own_flake_gets_the_release_and_host_in_its_own_helper_and_keeps_the_r
     let imports = got["host"]["file"]["imports"].as_array().unwrap();
     assert_eq!(imports.len(), 1);
     assert!(
-        imports[0]
-            .as_str()
-            .unwrap()
-            .ends_with("-hardware-configuration.nix"),
+        imports[0].as_str().unwrap().ends_with("-machine.nix"),
         "{imports:?}"
     );
 }
@@ -311,4 +328,90 @@ fn a_flake_that_maps_every_output_over_systems_is_told_how_to_make_room_for_a_ho
     );
     assert_eq!(read(d, "flake.nix"), team, "nothing written");
     assert!(!d.join("nix").exists());
+}
+
+/// A project `shop` with `flake` as its flake.nix and `[deploy.nixos]` named `prod`.
+fn team_project(flake: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("flake.nix"), flake).unwrap();
+    fs::write(
+        dir.path().join("devgen.toml"),
+        "[project]\nname = \"shop\"\nip = \"127.0.0.94\"\n\n[deploy]\nhost = \"shop.example.com\"\n\n[deploy.terraform]\nssh_cidrs = [\"203.0.113.0/24\"]\n\n[deploy.nixos]\nname = \"prod\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_flake_parts_flake_gets_the_host_under_flake_and_keeps_its_own_default_package() {
+    let team = read_fixture("nix/flakes/flake-parts.nix");
+    let dir = team_project(&team);
+    let d = dir.path();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    assert_exit(&devgen(d, &["diff"]), 0);
+    let flake = read(d, "flake.nix");
+    assert!(flake.contains("packages.default = pkgs.hello;"), "{flake}");
+    add_phoenix_sources(d, "shop");
+    // flake-parts refuses outputs it does not declare (the stub too): the module and the
+    // host are under `flake`, the release beside the team's own default package.
+    let out = run_ok(
+        Command::new(require("nix-instantiate"))
+            .args(["--eval", "--strict", "--json"])
+            .arg(fixture_path("support/eval-release.nix"))
+            .args(["--arg", "root"])
+            .arg(d)
+            .args(["--argstr", "host", "prod", "--argstr", "package", "shop"])
+            .args(["-A", "evaluated"]),
+    );
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(got["release"]["pname"], "shop");
+    assert_eq!(got["module"], "module.nix");
+    assert_eq!(
+        got["host"]["modules"][2],
+        serde_json::json!({ "shop": { "package": "the release of x86_64-linux" } })
+    );
+}
+
+#[test]
+fn a_helper_that_hands_out_package_sets_is_not_taken_for_one_over_system_names() {
+    let team = "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-unstable\";\n\n  outputs = { self, nixpkgs }:\n    let\n      forAllSystems = f: nixpkgs.lib.genAttrs [ \"x86_64-linux\" \"aarch64-darwin\" ] (system: f nixpkgs.legacyPackages.${system});\n    in\n    {\n      formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);\n    };\n}\n";
+    let dir = team_project(team);
+    let d = dir.path();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    let flake = read(d, "flake.nix");
+    assert!(
+        flake.contains("packages = nixpkgs.lib.genAttrs [ \"x86_64-linux\""),
+        "{flake}"
+    );
+    add_phoenix_sources(d, "shop");
+    let got = evaluate(d, "prod");
+    assert_eq!(
+        got["systems"],
+        serde_json::json!([
+            "aarch64-darwin",
+            "aarch64-linux",
+            "x86_64-darwin",
+            "x86_64-linux"
+        ])
+    );
+    assert_eq!(got["release"]["pname"], "shop");
+}
+
+#[test]
+fn packages_spelled_out_per_system_are_the_teams_and_devgen_says_what_to_add() {
+    let team = read_fixture("nix/flakes/bare.nix");
+    let dir = team_project(&team);
+    let d = dir.path();
+    let out = devgen(d, &["sync"]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("flake.nix:6:13:")
+            && err.contains("has `packages` of its own")
+            && err.contains(
+                "packages.<system>.default = nixpkgs.legacyPackages.${system}.callPackage ./nix/package.nix { };"
+            ),
+        "{err}"
+    );
+    assert_eq!(read(d, "flake.nix"), team, "nothing written");
 }

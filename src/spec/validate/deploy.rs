@@ -6,7 +6,8 @@ use serde_spanned::Spanned;
 use super::{check, section_span, unique_names, Checked};
 use crate::spec::rules::{
     cidr_prefix, instance_architecture, is_aws_name, is_cidr, is_fly_app, is_host_name,
-    is_image_ref, is_one_line_command, is_relative_dir, is_sri_sha256, NIXOS_SYSTEMS,
+    is_image_ref, is_nixos_release, is_one_line_command, is_relative_dir, is_sri_sha256,
+    NIXOS_SYSTEMS, NIX_SYSTEMS,
 };
 use crate::spec::sections::{DeploySpec, NixosSpec, TerraformSpec};
 use crate::spec::SpecSource;
@@ -227,10 +228,8 @@ fn nixos_release(src: &SpecSource, d: &DeploySpec, n: &NixosSpec) -> Checked {
             }
         }
     }
-    for hash in [&n.mix_deps_hash, &n.frontend_deps_hash]
-        .into_iter()
-        .flatten()
-    {
+    let hashes = n.mix_deps_hash.iter().chain(n.frontend_deps_hash.values());
+    for hash in hashes {
         check(
             src,
             hash,
@@ -239,15 +238,29 @@ fn nixos_release(src: &SpecSource, d: &DeploySpec, n: &NixosSpec) -> Checked {
             "paste the `got:` hash of Nix's message, like \"sha256-AAAA…=\", or run `devgen deps-hash` with the message",
         )?;
     }
-    if let Some(hash) = n
-        .frontend_deps_hash
-        .as_ref()
-        .filter(|_| src.spec.frontend.is_none())
-    {
-        return Err(Box::new(
-            src.error(hash.span(), "a frontend hash, but there is no [frontend]")
-                .with_help("remove frontend_deps_hash, or add [frontend]"),
-        ));
+    for system in n.frontend_deps_hash.keys() {
+        check(
+            src,
+            system,
+            |s| NIX_SYSTEMS.contains(&s),
+            "not a system the frontend is built on",
+            "name one of \"x86_64-linux\", \"aarch64-linux\", \"x86_64-darwin\", \"aarch64-darwin\"",
+        )?;
+        if src.spec.frontend.is_none() {
+            return Err(Box::new(
+                src.error(system.span(), "a frontend hash, but there is no [frontend]")
+                    .with_help("remove frontend_deps_hash, or add [frontend]"),
+            ));
+        }
+    }
+    if let Some(version) = &n.state_version {
+        check(
+            src,
+            version,
+            is_nixos_release,
+            "invalid NixOS release",
+            "write the release the host was first installed with, like \"26.05\"",
+        )?;
     }
     Ok(())
 }

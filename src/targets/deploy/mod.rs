@@ -77,6 +77,17 @@ struct Context<'a> {
     frontend_lockfiles: &'static [&'static str],
     /// The frontend's install from its lockfile alone, without install scripts.
     frontend_install: &'static str,
+    /// What separates the tasks of `mix do`: `+` since Elixir 1.14, a comma before.
+    mix_do: &'static str,
+}
+
+/// `mix do`'s task separator for Elixir `major.minor`.
+fn mix_do_separator(elixir: &str) -> &'static str {
+    let minor = elixir.split('.').nth(1).and_then(|m| m.parse::<u32>().ok());
+    match (elixir.split('.').next(), minor) {
+        (Some("1"), Some(minor)) if minor < 14 => ",",
+        _ => "+",
+    }
 }
 
 /// The lockfiles and the locked install of each package manager.
@@ -118,5 +129,6 @@ fn for_model(model: &Model) -> Option<minijinja::Value> {
         nodejs_package: nixpkgs::nodejs(model.toolchain.node.as_deref().unwrap_or("22")),
         frontend_lockfiles,
         frontend_install,
+        mix_do: mix_do_separator(&model.toolchain.elixir),
     }))
 }

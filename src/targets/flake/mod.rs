@@ -10,7 +10,7 @@
 //! and devgen's host (`release`). Nothing else of the user's (description, nixpkgs input,
 //! their own packages, checks, formatter, follows) is touched.
 
-use nix_edit::{AttrPath, NixDocument};
+use nix_edit::{quote_attr, AttrPath, NixDocument};
 
 use crate::error::{Error, Result};
 use crate::render::{MergeInput, MergeOwned, MergeRule};
@@ -113,62 +113,85 @@ fn shell(
     template: &str,
     recorded: &dyn Fn(&AttrPath) -> bool,
 ) -> Result<(AttrPath, String)> {
-    per_system(flake, "devShells", recorded, |scope| {
+    per_system(flake, "devShells", "default", recorded, |scope| {
         scope.mk_shell(template)
     })
 }
 
-/// Where `outputs.<output>.default` of each system goes in `flake` — inside the function
+/// Where `outputs.<output>.<name>` of each system goes in `flake` — inside the function
 /// the flake maps its systems with, or flake-parts' `perSystem` — and what devgen writes
 /// there: `value` in the names of that scope.
 fn per_system(
     flake: &NixDocument,
     output: &str,
+    name: &str,
     recorded: &dyn Fn(&AttrPath) -> bool,
     value: impl Fn(&Scope) -> String,
 ) -> Result<(AttrPath, String)> {
     let whole = path(&format!("outputs.{output}"));
     if recorded(&whole) {
-        return own_per_system(flake, output, value);
+        return own_per_system(flake, output, name, value);
     }
-    let at = if flake.get(&path(PER_SYSTEM)).is_ok_and(|v| v.is_some()) {
-        path(&format!("{PER_SYSTEM}.{output}.default"))
-    } else {
-        path(&format!("outputs.{output}.default"))
-    };
+    let at = per_system_path(flake, output, name);
     let scope = Scope::at(flake, &at)?;
     if scope.system {
         return Ok((at, value(&scope)));
     }
-    // No function maps systems where the value would go: devgen brings one.
-    if flake.get(&whole).is_ok_and(|v| v.is_some()) {
+    // No function maps systems where the value would go: devgen brings one. A value the
+    // editor cannot read whole (`packages.x86_64-linux.default = …; packages.… = …;`) is
+    // the flake's own as much as one it can.
+    if !matches!(flake.get(&whole), Ok(None)) {
         let example = value(&scope.with_system_pkgs()).replace('\n', " ");
+        let (line, col) = flake
+            .value_position(&whole)
+            .or_else(|| flake.value_position(&path("outputs")))
+            .unwrap_or((1, 1));
         return Err(Error::Usage(format!(
-            "flake.nix has `{output}` of its own, not mapped over systems by a function devgen knows \
-             (eachDefaultSystem, genAttrs, forEachSystem, perSystem)\n  = help: add devgen's yourself: \
-             {output}.<system>.default = {example};"
+            "flake.nix:{line}:{col}: the flake has `{output}` of its own, not mapped over systems by a function devgen knows \
+             (eachDefaultSystem, genAttrs, forEachSystem, perSystem)\n  = help: add devgen's yourself, for each system: \
+             {output}.<system>.{name} = {example};"
         )));
     }
-    own_per_system(flake, output, value)
+    own_per_system(flake, output, name, value)
+}
+
+/// `outputs.<output>.<name>` of each system, where the flake keeps its per-system outputs.
+fn per_system_path(flake: &NixDocument, output: &str, name: &str) -> AttrPath {
+    if flake.get(&path(PER_SYSTEM)).is_ok_and(|v| v.is_some()) {
+        path(&format!("{PER_SYSTEM}.{output}.{name}"))
+    } else {
+        path(&format!("outputs.{output}.{name}"))
+    }
+}
+
+/// Whether `flake` is built with flake-parts: its outputs other than per-system ones go
+/// under `flake.` there (`flake.nixosModules`), where flake-parts declares them.
+fn is_flake_parts(flake: &NixDocument) -> bool {
+    flake.get(&path(PER_SYSTEM)).is_ok_and(|v| v.is_some())
 }
 
 /// `outputs.<output>` of devgen's own, mapped over [`SYSTEMS`], for a flake that maps none.
 fn own_per_system(
     flake: &NixDocument,
     output: &str,
+    name: &str,
     value: impl Fn(&Scope) -> String,
 ) -> Result<(AttrPath, String)> {
     let whole = path(&format!("outputs.{output}"));
     let scope = Scope::at(flake, &whole)?;
     let inner = value(&scope.with_system_pkgs()).replace('\n', "\n  ");
-    // The flake's own helper over its systems, when it has one by a usual name.
+    // The flake's own helper over its systems, when it has one by a usual name and it maps
+    // the systems' names (a helper that hands its function a package set does not).
     let mut over_systems = format!("{}.lib.genAttrs {SYSTEMS}", scope.nixpkgs());
     for helper in ["forEachSystem", "forAllSystems"] {
-        if flake.binds(&whole, helper)? {
+        if flake.binds(&whole, helper)? && scope::maps_system_names(flake.text(), helper) {
             over_systems = helper.to_string();
             break;
         }
     }
-    let value = format!("{over_systems} (system: {{\n  default = {inner};\n}})");
+    let value = format!(
+        "{over_systems} (system: {{\n  {} = {inner};\n}})",
+        quote_attr(name)
+    );
     Ok((whole, value))
 }

@@ -4,13 +4,9 @@
 use nix_edit::{AttrPath, NixDocument};
 
 use super::scope::Scope;
-use super::{path, per_system};
+use super::{is_flake_parts, path, per_system, per_system_path};
 use crate::error::{Error, Result};
 
-/// Where the release is, with `[deploy.nixos]` (inside `forEachSystem (system: …)` too).
-const PACKAGE: &str = "outputs.packages.default";
-/// The NixOS module, with `[deploy.nixos]`.
-const MODULE: &str = "outputs.nixosModules.default";
 /// The NixOS hosts, one of them devgen's with `[deploy.nixos]`.
 const HOSTS: &str = "outputs.nixosConfigurations";
 /// What devgen's package is made of, in the names of the scope it goes in.
@@ -19,16 +15,19 @@ const CALL_PACKAGE: &str = "callPackage ./nix/package.nix { }";
 /// With `[deploy.nixos]`, the flake's release and NixOS outputs: `packages.<system>.default`
 /// beside the dev shell, `nixosModules.default` and `nixosConfigurations.<name>`.
 pub(super) struct Release {
-    /// `outputs.nixosConfigurations.<name>`.
+    /// `<name>` of `nixosConfigurations.<name>`, as a path segment.
     host: AttrPath,
     /// devgen's host, as its own flake spells it.
     host_value: String,
+    /// The OTP app: the release's name beside a `packages.<system>.default` of the flake's own.
+    app: String,
 }
 
 impl Release {
     /// The release outputs devgen's flake has; `None` without `[deploy.nixos]`. The host's
     /// name is read off the one line devgen's template binds it on,
-    /// `nixosConfigurations.<name> = …`.
+    /// `nixosConfigurations.<name> = …`, and the app's off the host's
+    /// `services.<app>.package`.
     pub(super) fn of(rendered: &NixDocument) -> Result<Option<Release>> {
         const HOST_LINE: &str = "nixosConfigurations.";
         let text = rendered.text();
@@ -37,30 +36,65 @@ impl Release {
         };
         let rest = &text[at + HOST_LINE.len()..];
         let name = rest.split(" = ").next().unwrap_or_default();
-        let host: AttrPath = format!("{HOSTS}.{name}").parse().map_err(|_| {
+        let internal = |what: &str| {
             Error::Usage(format!(
-                "internal error: devgen's flake names its host {name:?}; please report this"
+                "internal error: devgen's flake names its {what} {name:?}; please report this"
             ))
-        })?;
-        let host_value = dedent(&rendered.get(&host)?.unwrap_or_default());
-        Ok(Some(Release { host, host_value }))
+        };
+        let host: AttrPath = name.parse().map_err(|_| internal("host"))?;
+        let whole = path(&format!("{HOSTS}.{name}"));
+        let host_value = dedent(&rendered.get(&whole)?.unwrap_or_default());
+        let app = host_value
+            .split("services.")
+            .nth(1)
+            .and_then(|s| s.split(".package").next())
+            .ok_or_else(|| internal("app"))?
+            .to_string();
+        Ok(Some(Release {
+            host,
+            host_value,
+            app,
+        }))
     }
 
+    /// Where devgen's own flake has them.
     pub(super) fn paths(&self) -> [AttrPath; 3] {
-        [path(PACKAGE), path(MODULE), self.host.clone()]
+        [
+            path("outputs.packages.default"),
+            path("outputs.nixosModules.default"),
+            self.host_in("outputs"),
+        ]
     }
 
-    /// The values at [`Release::paths`] in `flake`: the package in the flake's own shape over
-    /// systems, the host through the names `outputs` binds.
+    /// `<top>.nixosConfigurations.<name>`.
+    fn host_in(&self, top: &str) -> AttrPath {
+        let mut segments = path(&format!("{top}.nixosConfigurations"))
+            .segments()
+            .to_vec();
+        segments.extend(self.host.segments().iter().cloned());
+        AttrPath::new(segments).expect("the segments of valid paths make a valid path")
+    }
+
+    /// The values at [`Release::paths`] in `flake`, in its own shape: the package inside its
+    /// function over systems (named after the app when the flake has a default package of
+    /// its own), the module and host where flake-parts declares them (`flake.`), every
+    /// name as `outputs` binds it.
     pub(super) fn values(
         &self,
         flake: &NixDocument,
         recorded: &dyn Fn(&AttrPath) -> bool,
     ) -> Result<Vec<(AttrPath, String)>> {
-        let package = per_system(flake, "packages", recorded, |scope| {
+        let name = self.package_name(flake, recorded);
+        let package = per_system(flake, "packages", name, recorded, |scope| {
             format!("{}.{CALL_PACKAGE}", scope.pkgs_or_nixpkgs())
         })?;
-        let scope = Scope::at(flake, &self.host)?;
+        let top = if is_flake_parts(flake) {
+            "outputs.flake"
+        } else {
+            "outputs"
+        };
+        let host = self.host_in(top);
+        let scope = Scope::at(flake, &host)?;
         if scope.system {
             // eachDefaultSystem's body: a host there would be one per system.
             let (line, col) = flake.value_position(&path("outputs")).unwrap_or((1, 1));
@@ -70,14 +104,32 @@ impl Release {
                  outputs = {{ self, nixpkgs, ... }}: flake-utils.lib.eachDefaultSystem (system: {{ … }}) // {{ }};"
             )));
         }
-        let (nixpkgs, this) = (scope.nixpkgs(), scope.this_flake());
-        let host = rename(&self.host_value, "nixpkgs", &nixpkgs);
-        let host = rename(&host, "self", this);
+        let host_value = rename(&self.host_value, "nixpkgs", &scope.nixpkgs());
         Ok(vec![
             package,
-            (path(MODULE), "./nix/module.nix".to_string()),
-            (self.host.clone(), host),
+            (
+                path(&format!("{top}.nixosModules.default")),
+                "./nix/module.nix".to_string(),
+            ),
+            (host, host_value),
         ])
+    }
+
+    /// `default`, unless the flake has a default package of its own (one devgen did not
+    /// write): then the app's name, beside it.
+    fn package_name<'a>(
+        &'a self,
+        flake: &NixDocument,
+        recorded: &dyn Fn(&AttrPath) -> bool,
+    ) -> &'a str {
+        let default = per_system_path(flake, "packages", "default");
+        if recorded(&default) || recorded(&path("outputs.packages")) {
+            return "default";
+        }
+        match flake.get(&default) {
+            Ok(Some(value)) if !value.contains(CALL_PACKAGE) => &self.app,
+            _ => "default",
+        }
     }
 }
 

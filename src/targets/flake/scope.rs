@@ -10,8 +10,6 @@ use crate::error::{Error, Result};
 pub(super) struct Scope {
     /// How to reach the flake's inputs: `inputs`, or `self.inputs`.
     inputs: String,
-    /// How to reach the flake itself: `self`, or `inputs.self`.
-    this: String,
     /// `devenv` when it is a parameter of `outputs`.
     devenv: Option<String>,
     /// `pkgs` when it is bound there.
@@ -35,14 +33,8 @@ impl Scope {
                     .into(),
             ));
         };
-        let this = if binds("self")? {
-            "self".to_string()
-        } else {
-            format!("{inputs}.self")
-        };
         Ok(Scope {
             inputs,
-            this,
             devenv: binds("devenv")?.then(|| "devenv".to_string()),
             pkgs: binds("pkgs")?.then(|| "pkgs".to_string()),
             nixpkgs: binds("nixpkgs")?,
@@ -64,11 +56,6 @@ impl Scope {
         self.pkgs
             .clone()
             .unwrap_or_else(|| format!("{}.legacyPackages.${{system}}", self.nixpkgs()))
-    }
-
-    /// How to reach the flake itself.
-    pub(super) fn this_flake(&self) -> &str {
-        &self.this
     }
 
     /// How to reach nixpkgs: the parameter, or through the inputs.
@@ -110,5 +97,50 @@ impl Scope {
             "{devenv}.lib.mkShell {{\n{inherit}{}  modules = [ ./devenv.nix ];\n}}",
             given.concat()
         )
+    }
+}
+
+/// Whether the `let`-bound `helper` of `text` maps system names, as
+/// `forAllSystems = nixpkgs.lib.genAttrs [ … ];` does, rather than being a function of its
+/// own (`forAllSystems = f: … (system: f pkgs)`) whose argument devgen cannot know. Read off
+/// the text: the editor reads the values of attribute paths, and a `let` inside `outputs`
+/// is none.
+pub(super) fn maps_system_names(text: &str, helper: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find(helper) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + helper.len()..].trim_start();
+        rest = &rest[at + helper.len()..];
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let Some(definition) = after.strip_prefix('=').filter(|d| !d.starts_with('=')) else {
+            continue;
+        };
+        let definition = definition[..definition.find(';').unwrap_or(definition.len())].trim();
+        let lambda = definition.split_once(':').is_some_and(|(head, _)| {
+            head.trim()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        return !lambda && definition.contains("genAttrs");
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::maps_system_names;
+
+    #[test]
+    fn a_helper_maps_system_names_when_it_is_genattrs_of_a_list() {
+        let genattrs = "let\n  forAllSystems = nixpkgs.lib.genAttrs [ \"x86_64-linux\" ];\nin";
+        assert!(maps_system_names(genattrs, "forAllSystems"));
+        let pkgs = "let\n  forAllSystems = f: nixpkgs.lib.genAttrs [ \"x86_64-linux\" ] (system: f nixpkgs.legacyPackages.${system});\nin";
+        assert!(!maps_system_names(pkgs, "forAllSystems"));
+        assert!(!maps_system_names(
+            "formatter = forAllSystems (system: x);",
+            "forAllSystems"
+        ));
     }
 }
