@@ -78,14 +78,18 @@ mod layout;
 mod lists;
 mod lookup;
 mod path;
+mod reach;
 mod read;
 mod syntax;
 mod tree;
 
-pub use document::{Binding, ListElement, NixDocument, ValueKind};
+pub use document::{
+    Binding, Bound, Change, Edit, EditReport, ListElement, Location, NixDocument, ValueKind,
+};
 pub use error::{line_col, Error, ErrorKind, Result};
 pub use ident::{is_ident, quote_attr, quote_string};
 pub use path::{AttrPath, PathError};
+pub use reach::{Wrapper, WrapperKind};
 pub use read::{BoundBy, Entry, Reference, Shape, Value};
 pub use syntax::same_expr;
 

@@ -230,7 +230,7 @@ fn inherit_is_read_and_refused_for_rewrites() {
 
 #[test]
 fn paths_through_calls_and_variables_are_errors_with_a_place() {
-    let text = "{ lib, ... }:\n{\n  a = lib.mkIf true { b = 1; };\n  c = x;\n}\n";
+    let text = "{ lib, ... }:\n{\n  a = lib.mkIf true shared;\n  c = x;\n}\n";
     let err = doc(text).set(&p("a.b"), "2").unwrap_err();
     assert_eq!(
         err.kind(),
@@ -240,6 +240,7 @@ fn paths_through_calls_and_variables_are_errors_with_a_place() {
         }
     );
     assert_eq!(at(&err), "test.nix:3:7");
+    assert_eq!(err.editable(), Some(&p("a")), "the nearest editable place");
     let err = doc(text).set(&p("c.d"), "2").unwrap_err();
     assert_eq!(
         err.kind(),
@@ -273,14 +274,19 @@ fn paths_through_calls_and_variables_are_errors_with_a_place() {
         }
     );
     assert_eq!(at(&err), "bad.nix:1:7");
-    let err = doc("f { }").set(&p("a"), "1").unwrap_err();
+    let err = doc("f x").set(&p("a"), "1").unwrap_err();
     assert_eq!(
         err.kind(),
         &ErrorKind::NotAttrSetDocument {
             found: "a function call".into()
         }
     );
-    assert_eq!(err.span(), 0..5);
+    assert_eq!(err.span(), 0..3);
+    assert_eq!(
+        err.editable(),
+        None,
+        "nothing of the document can be edited"
+    );
 }
 
 #[test]
@@ -678,7 +684,16 @@ fn without_look_through_a_path_stops_at_a_function() {
         env!("CARGO_MANIFEST_DIR")
     );
     let d = NixDocument::parse("plain.nix", std::fs::read_to_string(path).unwrap()).unwrap();
-    assert!(d.get(&p("outputs.packages")).is_err());
+    // the function and its `let` are gone through, the call given a function is not
+    assert!(d.get(&p("outputs.packages")).unwrap().is_some());
+    let err = d.get(&p("outputs.packages.default")).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::NotAttrSet {
+            path: p("outputs.packages"),
+            found: "a function call".into()
+        }
+    );
 }
 
 #[test]
