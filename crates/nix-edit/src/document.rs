@@ -113,8 +113,8 @@ pub struct EditReport {
     /// Whether the document changed; `false` when it already was as asked.
     pub changed: bool,
     /// The wrappers the path went through to where the edit landed (or would have, for an
-    /// edit that changed nothing), outermost first: a `delete` through `//` lists those of
-    /// every operand it removed a binding from.
+    /// edit that changed nothing), outermost first, their spans in the text before the
+    /// edit: a `delete` through `//` lists those of every operand it removed a binding from.
     pub wrappers: Vec<Wrapper>,
     /// Each run of text the edit replaced, in document order; empty when nothing changed.
     pub changes: Vec<Change>,
