@@ -203,13 +203,16 @@ impl NixDocument {
         crate::read::outer_let_binding(root.expr()?, name)
     }
 
-    /// From now on, let paths go through functions as well as through sets: into a
-    /// function's body, into the last argument of a call of one of the functions named in
-    /// `calls` (by their last name: `eachDefaultSystem`, `genAttrs`, `mkFlake`), and into
-    /// both sides of `//`. A flake's `outputs.devShells.default` then reaches inside
+    /// From now on, let paths also go into the last argument of a call of one of the
+    /// functions named in `calls` (by their last name: `eachDefaultSystem`, `genAttrs`,
+    /// `mkFlake`), whatever that argument is — a function whose body is a set, mostly. A
+    /// flake's `outputs.devShells.default` then reaches inside
     /// `outputs = { … }: { devShells = forEachSystem (system: { default = …; }); }` and
-    /// inside `flake-utils.lib.eachDefaultSystem (system: { devShells.default = …; })`.
-    /// Which functions map their argument into their result is the caller's knowledge.
+    /// inside `flake-utils.lib.eachDefaultSystem (system: { devShells.default = …; })`; and in
+    /// a `//` chain, a new name goes into the rightmost operand that is such a call (the
+    /// per-system body) before any other set. Which functions map their argument into their
+    /// result is the caller's knowledge; calls whose last argument is a set are gone through
+    /// without it.
     pub fn look_through<S: Into<String>>(&mut self, calls: impl IntoIterator<Item = S>) {
         self.tree
             .set_through(calls.into_iter().map(Into::into).collect());

@@ -51,8 +51,9 @@ pub enum ErrorKind {
         /// What the parser did not expect, and what it expected instead.
         message: String,
     },
-    /// The document's value (through lambdas, `let`, `with`, parentheses, `assert`) is not
-    /// an attribute set.
+    /// The document's value holds no attribute set the editor can see: through functions,
+    /// `let`, `with`, parentheses, `assert`, calls whose last argument is a set, `//` and
+    /// `mkMerge`, it is something else (a string, a list, `import ./x.nix { … }`).
     NotAttrSetDocument {
         /// What the value is instead, e.g. "a function call".
         found: String,
