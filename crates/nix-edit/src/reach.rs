@@ -273,14 +273,21 @@ pub(crate) fn sets_of(tree: &Tree, expr: &ast::Expr, out: &mut Vec<ast::AttrSet>
         ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
             let mut operands = Vec::new();
             update_operands(ast::Expr::BinOp(b), &mut operands);
-            operands
-                .iter()
-                .fold(true, |all, o| sets_of(tree, o, out) && all)
+            // every operand, not only up to the first unseen one: their sets count too
+            let mut all = true;
+            for o in &operands {
+                all &= sets_of(tree, o, out);
+            }
+            all
         }
         ast::Expr::Apply(a) => match merge_list(&a) {
-            Some((_, list)) => list
-                .items()
-                .fold(true, |all, e| sets_of(tree, &e, out) && all),
+            Some((_, list)) => {
+                let mut all = true;
+                for e in list.items() {
+                    all &= sets_of(tree, &e, out);
+                }
+                all
+            }
             None => false,
         },
         _ => false,

@@ -251,7 +251,7 @@ fn replay(before: &str, report: &EditReport) -> String {
     let mut at = 0;
     for c in &report.changes {
         out.push_str(&before[at..c.before.start]);
-        out.push_str("\u{0}");
+        out.push('\u{0}');
         at = c.before.end;
     }
     out.push_str(&before[at..]);
@@ -264,7 +264,7 @@ fn masked(after: &str, report: &EditReport) -> String {
     let mut at = 0;
     for c in &report.changes {
         out.push_str(&after[at..c.after.start]);
-        out.push_str("\u{0}");
+        out.push('\u{0}');
         at = c.after.end;
     }
     out.push_str(&after[at..]);
