@@ -298,6 +298,8 @@ enum Probe {
     Applied {
         /// Where the binding went, in the text before.
         at: usize,
+        /// The kinds of wrapper the path went through, each once.
+        through: Vec<String>,
     },
     Refused(String),
     Broken(String),
@@ -350,8 +352,30 @@ fn probe(doc: &NixDocument, text: &str, path: &AttrPath, nix_parse: bool) -> Pro
     if let Some(e) = nix_error {
         return Probe::Broken(e);
     }
+    let mut through: Vec<String> = report.wrappers.iter().map(wrapper_kind).collect();
+    through.sort();
+    through.dedup();
     Probe::Applied {
         at: change.before.start,
+        through,
+    }
+}
+
+/// A wrapper's kind, and a call's function by its last name: `call mkIf`.
+fn wrapper_kind(w: &nix_edit::Wrapper) -> String {
+    use nix_edit::WrapperKind as K;
+    match &w.kind {
+        K::Function { .. } => "function".into(),
+        K::Let => "let".into(),
+        K::With { .. } => "with".into(),
+        K::Assert => "assert".into(),
+        K::Call { function } => format!(
+            "call {}",
+            function.rsplit('.').next().unwrap_or(function.as_str())
+        ),
+        K::Update { .. } => "//".into(),
+        K::Merge { .. } => "mkMerge".into(),
+        _ => "other".into(),
     }
 }
 
@@ -436,6 +460,8 @@ fn holds_set(value: &ast::Expr) -> bool {
 #[derive(Default)]
 struct Tally {
     applied: usize,
+    /// How many applied probes went through each kind of wrapper.
+    through: BTreeMap<String, usize>,
     inside: usize,
     refused: BTreeMap<String, Vec<String>>,
     broken: Vec<String>,
@@ -463,6 +489,14 @@ impl Tally {
             );
         }
         println!();
+        let mut through: Vec<(&String, &usize)> = self.through.iter().collect();
+        through.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = through
+            .iter()
+            .take(12)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!("  applied through: {}", shown.join(", "));
         for (kind, files) in &self.refused {
             println!("  refused {kind}: {}", files.len());
             for f in files {
@@ -476,8 +510,11 @@ impl Tally {
 
     fn add(&mut self, name: &str, probe: Probe, block: Option<&std::ops::Range<usize>>) {
         match probe {
-            Probe::Applied { at } => {
+            Probe::Applied { at, through } => {
                 self.applied += 1;
+                for kind in through {
+                    *self.through.entry(kind).or_default() += 1;
+                }
                 if block.is_some_and(|b| b.start < at && at < b.end) {
                     self.inside += 1;
                 }
