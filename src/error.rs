@@ -219,7 +219,7 @@ mod tests {
             ),
             (
                 "{ a = lib.mkMerge [ { b = 1; } { b = 2; } ]; }",
-                "error: `a.b` is bound in 2 elements of `lib.mkMerge`: at 1:22 and 1:32",
+                "error: `a.b` is bound in 2 elements of `lib.mkMerge`: at 1:23 and 1:34",
                 "= help: edit the element you mean by hand, or give each name to one element only",
             ),
             (
