@@ -1236,3 +1236,29 @@ fn an_edits_report_says_what_it_replaced_and_what_it_went_through() {
         Bound::Unbound { .. }
     ));
 }
+
+#[test]
+fn mkif_beside_another_binding_of_the_same_name() {
+    // Nix refuses `config = mkIf …; config.b = …;`; the editor reads each binding where it
+    // is, refuses `config` as a whole (made of two bindings), and puts a new name under
+    // `config` into the set of mkIf, the innermost set on the path
+    let text = "{ lib, ... }:\n{\n  config = lib.mkIf true { a = 1; };\n  config.b = 2;\n}\n";
+    let d = doc(text);
+    assert_eq!(d.get(&p("config.a")).unwrap().as_deref(), Some("1"));
+    assert_eq!(d.get(&p("config.b")).unwrap().as_deref(), Some("2"));
+    assert!(matches!(
+        d.get(&p("config")).unwrap_err().kind(),
+        ErrorKind::Spread { .. }
+    ));
+    assert_eq!(
+        edited(text, |d| d.set(&p("config.c"), "3")),
+        text.replace("{ a = 1; }", "{ a = 1; c = 3; }")
+    );
+    // the same name in `options` and under `config`'s mkIf: two paths
+    let module = "{ lib, ... }:\n{\n  options.enable = lib.mkEnableOption \"x\";\n  config = lib.mkIf true { enable = true; };\n}\n";
+    assert_eq!(
+        doc(module).get(&p("config.enable")).unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(doc(module).get(&p("options.enable.x")).is_err());
+}
