@@ -126,7 +126,21 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
         ),
         K::NotAttrSet { path, found } => (
             format!("`{path}` is bound to {found} here, not an attribute set"),
-            "devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
+            match e.editable() {
+                Some(p) => format!("devgen edits inside attribute set literals only; the nearest place it can edit is `{p}`, whose whole value `devgen nix set` replaces, or change this value by hand"),
+                None => "devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
+            },
+        ),
+        K::Hidden { path, found } => (
+            format!("`{path}` may be bound by {found} here, on the right of `//`, which devgen cannot see inside"),
+            match e.editable() {
+                Some(p) => format!("write the binding into the rightmost operand by hand, or set `{p}` as a whole"),
+                None => "write the binding into the rightmost operand by hand".into(),
+            },
+        ),
+        K::Ambiguous { .. } => (
+            e.to_string(),
+            "edit the element you mean by hand, or give each name to one element only".into(),
         ),
         K::NotAPattern { path, found } => (
             format!("`{path}` is {found}, not a function of a set pattern"),
@@ -194,9 +208,19 @@ mod tests {
                 "= help: write the value out as an attribute set to edit inside it",
             ),
             (
-                "{ a = f { }; }",
+                "{ a = f x; }",
                 "error: `a` is bound to a function call here, not an attribute set",
-                "= help: devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it",
+                "= help: devgen edits inside attribute set literals only; the nearest place it can edit is `a`, whose whole value `devgen nix set` replaces, or change this value by hand",
+            ),
+            (
+                "{ a = 1; } // extra",
+                "error: `a` may be bound by the variable `extra` here, on the right of `//`, which devgen cannot see inside",
+                "= help: write the binding into the rightmost operand by hand",
+            ),
+            (
+                "{ a = lib.mkMerge [ { b = 1; } { b = 2; } ]; }",
+                "error: `a.b` is bound in 2 elements of `lib.mkMerge`: at 1:23 and 1:34",
+                "= help: edit the element you mean by hand, or give each name to one element only",
             ),
             (
                 "{ a.b = { c = 1; }; a.b.d = 2; }",

@@ -213,10 +213,17 @@ pub enum RegistryCommand {
 }
 
 /// Attribute paths are names joined by dots; quote a name that contains dots: env."MY.VAR".
+/// Paths go through a file's functions, `let`, `with`, calls whose last argument is a set
+/// (`lib.mkIf cond { … }`, `pkgs.mkShell { … }`), `//` and `lib.mkMerge [ … ]`.
 #[derive(Debug, Subcommand)]
 pub enum NixCommand {
     /// Print the source of the value bound at PATH
-    Get { file: PathBuf, path: String },
+    Get {
+        file: PathBuf,
+        path: String,
+        #[command(flatten)]
+        report: NixReport,
+    },
     /// Bind PATH to EXPR, inside the innermost existing attribute set
     Set {
         file: PathBuf,
@@ -224,6 +231,8 @@ pub enum NixCommand {
         expr: String,
         #[command(flatten)]
         out: EditOutput,
+        #[command(flatten)]
+        report: NixReport,
     },
     /// Make sure EXPR is an element of the list at PATH
     Add {
@@ -232,6 +241,8 @@ pub enum NixCommand {
         expr: String,
         #[command(flatten)]
         out: EditOutput,
+        #[command(flatten)]
+        report: NixReport,
     },
     /// Remove EXPR from the list at PATH
     Remove {
@@ -240,6 +251,8 @@ pub enum NixCommand {
         expr: String,
         #[command(flatten)]
         out: EditOutput,
+        #[command(flatten)]
+        report: NixReport,
     },
     /// Remove the binding at PATH, with its comment lines
     Delete {
@@ -247,6 +260,8 @@ pub enum NixCommand {
         path: String,
         #[command(flatten)]
         out: EditOutput,
+        #[command(flatten)]
+        report: NixReport,
     },
 }
 
@@ -258,6 +273,18 @@ pub struct EditOutput {
     /// Print a unified diff instead of the new file
     #[arg(long)]
     pub diff: bool,
+}
+
+/// How `devgen nix` reports what it read or did.
+#[derive(Debug, clap::Args)]
+pub struct NixReport {
+    /// Output format: json prints one document with the value or the new file, the span
+    /// read or edited, the wrappers the path went through, and whether the file changed
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also say on stderr which wrappers the path went through, and where the edit landed
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 impl EditOutput {

@@ -75,27 +75,37 @@ fn registry(dir: &Path, command: &RegistryCommand, io: &mut Io) -> Result<Outcom
 /// The request a `devgen nix` subcommand makes.
 fn nix_request(n: &NixCommand) -> nix::Request<'_> {
     use nix::{Op, Output, Request};
-    let (op, file, path, expr, output) = match n {
-        NixCommand::Get { file, path } => (Op::Get, file, path, None, Output::Print),
+    let (op, file, path, expr, output, report) = match n {
+        NixCommand::Get { file, path, report } => {
+            (Op::Get, file, path, None, Output::Print, report)
+        }
         NixCommand::Set {
             file,
             path,
             expr,
             out,
-        } => (Op::Set, file, path, Some(expr), out.mode()),
+            report,
+        } => (Op::Set, file, path, Some(expr), out.mode(), report),
         NixCommand::Add {
             file,
             path,
             expr,
             out,
-        } => (Op::Add, file, path, Some(expr), out.mode()),
+            report,
+        } => (Op::Add, file, path, Some(expr), out.mode(), report),
         NixCommand::Remove {
             file,
             path,
             expr,
             out,
-        } => (Op::Remove, file, path, Some(expr), out.mode()),
-        NixCommand::Delete { file, path, out } => (Op::Delete, file, path, None, out.mode()),
+            report,
+        } => (Op::Remove, file, path, Some(expr), out.mode(), report),
+        NixCommand::Delete {
+            file,
+            path,
+            out,
+            report,
+        } => (Op::Delete, file, path, None, out.mode(), report),
     };
     Request {
         op,
@@ -103,6 +113,8 @@ fn nix_request(n: &NixCommand) -> nix::Request<'_> {
         path,
         expr: expr.map(String::as_str),
         output,
+        format: report.format,
+        verbose: report.verbose,
     }
 }
 

@@ -1,16 +1,21 @@
 //! `devgen nix OP FILE PATH [EXPR]`: the Nix editor on its own — read a value, set one,
 //! ensure an element is in a list, remove one, delete a binding — printing the new file, a
-//! diff, or writing it back atomically.
+//! diff, or writing it back atomically; with `--format json`, one JSON document saying the
+//! value or the new file, the span read or edited, the wrappers the path went through and
+//! whether the file changed; with `--verbose`, the wrappers and the place on stderr.
 
+use std::ops::Range;
 use std::path::Path;
 
-use super::Outcome;
+use serde::Serialize;
+
+use super::{Outcome, ERROR_EXIT_CODE};
 use crate::diagnostic::Diagnostic;
 use crate::diff;
 use crate::error::{Error, Result};
-use crate::output::{stream_error, Io};
+use crate::output::{stream_error, Format, Io};
 use crate::project::ProjectRoot;
-use nix_edit::{AttrPath, NixDocument};
+use nix_edit::{AttrPath, Bound, Edit, EditReport, NixDocument, Wrapper, WrapperKind};
 
 /// What `devgen nix` does to a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +25,19 @@ pub enum Op {
     Add,
     Remove,
     Delete,
+}
+
+impl Op {
+    /// The operation as the command line spells it.
+    fn name(self) -> &'static str {
+        match self {
+            Op::Get => "get",
+            Op::Set => "set",
+            Op::Add => "add",
+            Op::Remove => "remove",
+            Op::Delete => "delete",
+        }
+    }
 }
 
 /// How `devgen nix` reports an edit.
@@ -41,10 +59,31 @@ pub struct Request<'a> {
     pub path: &'a str,
     pub expr: Option<&'a str>,
     pub output: Output,
+    pub format: Format,
+    /// Say on stderr which wrappers the path went through and where the edit landed.
+    pub verbose: bool,
 }
 
-/// `devgen nix`.
+/// `devgen nix`. With `--format json` an error is a JSON document too, and goes to stderr
+/// as usual.
 pub fn nix(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
+    match run(dir, req, io) {
+        Err(e) if req.format == Format::Json => {
+            io.json(&serde_json::json!({
+                "status": "error",
+                "exit_code": ERROR_EXIT_CODE,
+                "file": req.file.display().to_string(),
+                "operation": req.op.name(),
+                "path": req.path,
+                "error": diff::plain(&e.to_string()),
+            }))?;
+            Err(e)
+        }
+        other => other,
+    }
+}
+
+fn run(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
     let full = dir.join(req.file);
     let shown = req.file.display().to_string();
     let text = std::fs::read_to_string(&full).map_err(|e| Error::io("cannot read", req.file, e))?;
@@ -56,21 +95,50 @@ pub fn nix(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
         req.expr
             .ok_or_else(|| Error::Usage(format!("{:?} needs an EXPR after the path", req.op)))
     };
-    let changed = match req.op {
-        Op::Get => return get(&doc, &attr_path, &shown, req.path, io),
-        Op::Set => doc.set(&attr_path, expr()?)?,
-        Op::Add => doc.add(&attr_path, expr()?)?,
-        Op::Remove => doc.remove(&attr_path, expr()?)?,
-        Op::Delete => doc.delete(&attr_path)?,
+    let path = &attr_path;
+    let report = match req.op {
+        Op::Get => return get(&doc, path, &shown, req, io),
+        Op::Set => doc.edit(Edit::Set {
+            path,
+            expr: expr()?,
+        })?,
+        Op::Add => doc.edit(Edit::Add {
+            path,
+            expr: expr()?,
+        })?,
+        Op::Remove => doc.edit(Edit::Remove {
+            path,
+            expr: expr()?,
+        })?,
+        Op::Delete => doc.edit(Edit::Delete { path })?,
     };
+    let changed = report.changed;
+    if req.verbose {
+        say_wrappers(io, &shown, &text, path, &report.wrappers)?;
+        for c in &report.changes {
+            let (line, col) = nix_edit::line_col(doc.text(), written(doc.text(), &c.after).start);
+            writeln!(io.err, "{shown}:{line}:{col}: edited here").map_err(stream_error)?;
+        }
+    }
+    let mut json = (req.format == Format::Json)
+        .then(|| JsonReport::edit(req, &shown, path, &text, doc.text(), &report));
     match req.output {
-        Output::Print => write!(io.out, "{}", doc.text()).map_err(stream_error)?,
+        Output::Print => match &mut json {
+            Some(j) => j.text = Some(doc.text().to_string()),
+            None => write!(io.out, "{}", doc.text()).map_err(stream_error)?,
+        },
         Output::Diff if changed => {
-            write!(io.out, "{}", diff::unified(&shown, Some(&text), doc.text()))
-                .map_err(stream_error)?
+            let d = diff::unified(&shown, Some(&text), doc.text());
+            match &mut json {
+                Some(j) => j.diff = Some(diff::plain(&d)),
+                None => write!(io.out, "{d}").map_err(stream_error)?,
+            }
         }
         Output::InPlace if changed => write_back(&full, &shown, doc.text())?,
         Output::Diff | Output::InPlace => {}
+    }
+    if let Some(j) = &json {
+        io.json(j)?;
     }
     if !changed {
         writeln!(io.err, "{shown}: already as asked; nothing changed").map_err(stream_error)?;
@@ -85,16 +153,230 @@ fn get(
     doc: &NixDocument,
     path: &AttrPath,
     shown: &str,
-    given: &str,
+    req: &Request,
     io: &mut Io,
 ) -> Result<Outcome> {
-    match doc.get(path)? {
-        Some(value) => {
-            writeln!(io.out, "{value}").map_err(stream_error)?;
-            Ok(Outcome::Success)
-        }
-        None => Err(not_set(doc, path, shown, given)),
+    let location = doc.locate(path)?;
+    if req.verbose {
+        say_wrappers(io, shown, doc.text(), path, &location.wrappers)?;
     }
+    let Some(value) = doc.get(path)? else {
+        return Err(not_set(doc, path, shown, req.path));
+    };
+    match req.format {
+        Format::Text => writeln!(io.out, "{value}").map_err(stream_error)?,
+        Format::Json => {
+            let span = match &location.bound {
+                Bound::Value(r) | Bound::Inherited(r) => Some(JsonSpan::of(doc.text(), r)),
+                _ => None,
+            };
+            io.json(&JsonReport {
+                status: "ok",
+                file: shown.to_string(),
+                operation: req.op.name(),
+                path: path.to_string(),
+                changed: false,
+                value: Some(value),
+                span,
+                changes: Vec::new(),
+                wrappers: wrappers_json(doc.text(), path, &location.wrappers),
+                text: None,
+                diff: None,
+            })?
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// One line on stderr for each wrapper the path went through.
+fn say_wrappers(
+    io: &mut Io,
+    shown: &str,
+    text: &str,
+    path: &AttrPath,
+    wrappers: &[Wrapper],
+) -> Result<()> {
+    for w in wrappers {
+        let (line, col) = nix_edit::line_col(text, w.span.start);
+        let of = match w.path_to(path) {
+            Some(p) => format!(", the value of `{p}`"),
+            None => String::new(),
+        };
+        writeln!(io.err, "{shown}:{line}:{col}: went through {w}{of}").map_err(stream_error)?;
+    }
+    Ok(())
+}
+
+/// What `devgen nix --format json` prints.
+#[derive(Serialize)]
+struct JsonReport {
+    status: &'static str,
+    file: String,
+    operation: &'static str,
+    path: String,
+    /// Whether the file changed (always false for `get`).
+    changed: bool,
+    /// `get`: the value's source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    /// `get`: the value's span; an edit: the span of the text it wrote in the new file,
+    /// without the blank around it (empty for a removal); `null` when nothing changed.
+    span: Option<JsonSpan>,
+    /// An edit: each run of text replaced, before (in the file as it was) and after.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<JsonChange>,
+    /// The wrappers the path went through, outermost first.
+    wrappers: Vec<JsonWrapper>,
+    /// The new file, when it is printed rather than written or diffed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    /// The unified diff, with `--diff`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<String>,
+}
+
+impl JsonReport {
+    fn edit(
+        req: &Request,
+        shown: &str,
+        path: &AttrPath,
+        before: &str,
+        after: &str,
+        report: &EditReport,
+    ) -> Self {
+        JsonReport {
+            status: "ok",
+            file: shown.to_string(),
+            operation: req.op.name(),
+            path: path.to_string(),
+            changed: report.changed,
+            value: None,
+            span: report
+                .span()
+                .map(|r| JsonSpan::of(after, &written(after, &r))),
+            changes: report
+                .changes
+                .iter()
+                .map(|c| JsonChange {
+                    before: JsonSpan::of(before, &c.before),
+                    after: JsonSpan::of(after, &c.after),
+                })
+                .collect(),
+            wrappers: wrappers_json(before, path, &report.wrappers),
+            text: None,
+            diff: None,
+        }
+    }
+}
+
+/// The part of `r` in `text` that is not blank at its ends: the binding an edit wrote,
+/// without the line break and indentation before it.
+fn written(text: &str, r: &Range<usize>) -> Range<usize> {
+    let inner = &text[r.clone()];
+    let start = r.start + (inner.len() - inner.trim_start().len());
+    let end = (r.end - (inner.len() - inner.trim_end().len())).max(start);
+    start..end
+}
+
+/// A byte range of a file, with the line and column (1-based, in characters) it starts at.
+#[derive(Serialize)]
+struct JsonSpan {
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+}
+
+impl JsonSpan {
+    fn of(text: &str, r: &Range<usize>) -> Self {
+        let (line, column) = nix_edit::line_col(text, r.start);
+        JsonSpan {
+            start: r.start,
+            end: r.end,
+            line,
+            column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonChange {
+    before: JsonSpan,
+    after: JsonSpan,
+}
+
+/// A wrapper: its kind, in words, what it is of the path, where it is, and the kind's own
+/// details.
+#[derive(Serialize)]
+struct JsonWrapper {
+    kind: &'static str,
+    description: String,
+    /// The part of the path bound to the wrapped value; `null` for the file's own value.
+    of: Option<String>,
+    #[serde(flatten)]
+    span: JsonSpan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    /// For `//`: which operand (from 1, on the left) of how many; for `mkMerge`: which
+    /// element of how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+}
+
+fn wrappers_json(text: &str, path: &AttrPath, wrappers: &[Wrapper]) -> Vec<JsonWrapper> {
+    wrappers
+        .iter()
+        .map(|w| {
+            let mut j = JsonWrapper {
+                kind: "",
+                description: w.to_string(),
+                of: w.path_to(path).map(|p| p.to_string()),
+                span: JsonSpan::of(text, &w.span),
+                function: None,
+                parameter: None,
+                namespace: None,
+                index: None,
+                count: None,
+            };
+            j.kind = match &w.kind {
+                WrapperKind::Function { parameter } => {
+                    j.parameter = Some(parameter.clone());
+                    "function"
+                }
+                WrapperKind::Let => "let",
+                WrapperKind::With { namespace } => {
+                    j.namespace = Some(namespace.clone());
+                    "with"
+                }
+                WrapperKind::Assert => "assert",
+                WrapperKind::Call { function } => {
+                    j.function = Some(function.clone());
+                    "call"
+                }
+                WrapperKind::Update { operand, operands } => {
+                    (j.index, j.count) = (Some(*operand), Some(*operands));
+                    "update"
+                }
+                WrapperKind::Merge {
+                    function,
+                    element,
+                    elements,
+                } => {
+                    j.function = Some(function.clone());
+                    (j.index, j.count) = (Some(*element), Some(*elements));
+                    "merge"
+                }
+                _ => "other",
+            };
+            j
+        })
+        .collect()
 }
 
 /// The error for a path nothing binds: one a `let` binds is no path of the value, and

@@ -93,11 +93,28 @@ fn nix_check(c: &Case, before: &str, after: &str) -> String {
         "delete" => format!("!(after ? {path}) && (before ? {path})"),
         other => unreachable!("{other}"),
     };
+    // Stubs of what the fixtures call: a module's wrappers give their sets as they are
+    // (`mkIf` as if its condition held, `mkMerge` merging its elements deeply).
     format!(
         "let
-           pkgs = {{ lib.optionals = c: l: if c then l else [ ]; stdenv.isLinux = true; }};
+           pkgs = {{
+             lib.optionals = c: l: if c then l else [ ];
+             stdenv = {{ isLinux = true; isDarwin = true; }};
+             mkShell = a: a;
+           }};
+           deep = a: b: a // builtins.mapAttrs (n: v:
+             if builtins.isAttrs v && builtins.isAttrs (a.${{n}} or null) then deep a.${{n}} v else v) b;
+           lib = {{
+             mkIf = c: v: v;
+             mkMerge = builtins.foldl' deep {{ }};
+             optionalAttrs = c: v: if c then v else {{ }};
+             mkEnableOption = _: null;
+             mkOption = a: a;
+             types.attrs = null;
+           }};
+           args = {{ inherit pkgs lib; config = {{ }}; }};
            load = f: let v = import f; in
-             if builtins.isFunction v then v {{ inherit pkgs; config = {{ }}; lib = {{ mkIf = c: v: v; }}; }} else v;
+             if builtins.isFunction v then v (builtins.intersectAttrs (builtins.functionArgs v) args) else v;
            before = load {before};
            after = load {after};
          in {check}"
@@ -189,4 +206,196 @@ fn refusals_point_at_paths_that_exist() {
     );
     assert!(err.contains("--> devenv.nix:3:3"), "{err}");
     assert!(!err.contains("devgen nix set"), "{err}");
+}
+
+/// `devgen nix … --format json` on `fixtures/nix/wrappers/FILE`.
+fn nix_json(args: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let mut all = vec!["nix"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    let out = devgen(&fixture_path("nix/wrappers"), &all);
+    let json = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    (out, json)
+}
+
+/// The kind of each wrapper a JSON report lists.
+fn kinds(json: &serde_json::Value) -> Vec<&str> {
+    json["wrappers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect()
+}
+
+/// `--format json` says what a tool needs: the value or the new file, the span read or
+/// written (bytes and line:column), the wrappers the path went through, whether the file
+/// changed; the text output is the same file as before.
+#[test]
+fn json_reports_the_span_the_wrappers_and_the_change() {
+    use crate::support::assert_exit;
+    let path = "config.programs.tool.extra";
+    let (out, j) = nix_json(&["set", "module-mkif.nix", path, "true"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        (&j["status"], &j["operation"], &j["path"], &j["changed"]),
+        (&"ok".into(), &"set".into(), &path.into(), &true.into()),
+        "{j:#}"
+    );
+    let text = j["text"].as_str().unwrap();
+    let span = &j["span"];
+    let (start, end) = (
+        span["start"].as_u64().unwrap() as usize,
+        span["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "programs.tool.extra = true;");
+    assert_eq!((&span["line"], &span["column"]), (&24.into(), &5.into()));
+    let change = &j["changes"][0];
+    assert_eq!(
+        change["before"]["start"], change["before"]["end"],
+        "an insertion"
+    );
+    assert_eq!(kinds(&j), ["function", "with", "let", "call"]);
+    let call = &j["wrappers"][3];
+    assert_eq!(call["function"], "mkIf");
+    assert_eq!(call["of"], "config");
+    assert_eq!((&call["line"], &call["column"]), (&19.into(), &12.into()));
+    assert_eq!(call["description"], "the call of `mkIf`");
+    assert_eq!(j["wrappers"][0]["of"], serde_json::Value::Null);
+    // the text output is the same new file
+    let plain = devgen(
+        &fixture_path("nix/wrappers"),
+        &["nix", "set", "module-mkif.nix", path, "true"],
+    );
+    assert_exit(&plain, 0);
+    assert_eq!(stdout(&plain), text);
+
+    let (out, j) = nix_json(&[
+        "get",
+        "module-mkmerge.nix",
+        "config.systemd.services.backup.description",
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(j["value"], "\"Nightly backup\"");
+    assert_eq!(j["changed"], false);
+    assert_eq!(
+        (&j["span"]["line"], &j["span"]["column"]),
+        (&14.into(), &23.into())
+    );
+    assert_eq!(kinds(&j), ["function", "let", "merge", "call"]);
+    let merge = &j["wrappers"][2];
+    assert_eq!(
+        (&merge["function"], &merge["index"], &merge["count"]),
+        (&"lib.mkMerge".into(), &2.into(), &3.into())
+    );
+
+    // nothing to change: no span, and the note on stderr as in text
+    let (out, j) = nix_json(&[
+        "set",
+        "module-mkmerge.nix",
+        "config.systemd.services.backup.startAt",
+        "\"daily\"",
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        (&j["changed"], &j["span"]),
+        (&false.into(), &serde_json::Value::Null)
+    );
+    assert!(
+        stderr(&out).contains("already as asked"),
+        "{}",
+        stderr(&out)
+    );
+
+    // --diff puts the diff in the report; through `//`, the operand it went into
+    let (out, j) = nix_json(&[
+        "set",
+        "optional-attrs.nix",
+        "programs.git.userEmail",
+        "\"ada@example.org\"",
+        "--diff",
+    ]);
+    assert_exit(&out, 0);
+    assert!(j.get("text").is_none(), "{j:#}");
+    assert!(
+        j["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+    userEmail = \"ada@example.org\";"),
+        "{j:#}"
+    );
+    let operand = &j["wrappers"][1];
+    assert_eq!(
+        (&operand["kind"], &operand["index"], &operand["count"]),
+        (&"update".into(), &1.into(), &2.into())
+    );
+
+    // a refusal is a JSON document too, and an error on stderr
+    let (out, j) = nix_json(&[
+        "get",
+        "module-mkmerge.nix",
+        "config.systemd.services.backup",
+    ]);
+    assert_exit(&out, 2);
+    assert_eq!(j["status"], "error");
+    assert!(
+        j["error"]
+            .as_str()
+            .unwrap()
+            .contains("is bound in 2 elements of `lib.mkMerge`: at 13:7 and 20:7"),
+        "{j:#}"
+    );
+    assert!(
+        stderr(&out).contains("--> module-mkmerge.nix:13:7"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `--verbose` names each wrapper the path went through, and where the edit landed, on
+/// stderr; stdout is the new file as without it.
+#[test]
+fn verbose_says_which_wrappers_the_path_went_through() {
+    use crate::support::assert_exit;
+    let dir = fixture_path("nix/wrappers");
+    let out = devgen(
+        &dir,
+        &[
+            "nix",
+            "add",
+            "shell.nix",
+            "packages",
+            "pkgs.redis",
+            "--verbose",
+        ],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(
+        stderr(&out),
+        "shell.nix:1:1: went through the function `{ pkgs ? import <nixpkgs> { } }:`\n\
+         shell.nix:3:1: went through the call of `pkgs.mkShell`\n\
+         shell.nix:7:5: edited here\n"
+    );
+    assert!(stdout(&out).contains("    pkgs.postgresql\n    pkgs.redis\n  ];"));
+    let out = devgen(
+        &dir,
+        &[
+            "nix",
+            "get",
+            "flake-let.nix",
+            "outputs.devShells.x86_64-linux.default.packages",
+            "-v",
+        ],
+    );
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("flake-let.nix:6:13: went through the function `{ self, nixpkgs }:`, the value of `outputs`\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("flake-let.nix:14:40: went through the call of `pkgs.mkShell`, the value of `outputs.devShells.x86_64-linux.default`\n"),
+        "{err}"
+    );
 }

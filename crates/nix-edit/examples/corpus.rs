@@ -17,23 +17,59 @@
 //!
 //! With `--nix-parse`, every edited output is also given to `nix-instantiate --parse` (which
 //! must then be on the PATH).
+//!
+//! With `--probes`, instead, two probes per file, as a user adding a binding would:
+//! - top level: `set devgenProbe.nested.value 1`;
+//! - nested: `set BLOCK.devgenProbe 1`, where BLOCK is the first binding of the file's
+//!   top-level set whose value is an attribute set literal or holds one — as a call's last
+//!   argument, a function's, `let`'s or `with`'s body, an operand of `//` or an element of a
+//!   `mkMerge` list (`config = lib.mkIf cfg.enable { … }`) — for files that have one.
+//!
+//! Each is applied, refused (an error naming why), or broken: the output does not parse
+//! (with `--nix-parse`, by `nix-instantiate --parse`), bytes outside the inserted binding
+//! changed, the report's change is not the text's, the path does not read back, or a second
+//! application changes something. A nested probe that applied is also counted as landing
+//! inside its block (between the block's value's first and last byte) or not. `--every N`
+//! takes every Nth file only.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nix_edit::{AttrPath, Binding, ErrorKind, NixDocument, ValueKind};
+use nix_edit::{AttrPath, Binding, Edit, ErrorKind, NixDocument, ValueKind};
+use rnix::ast;
+use rowan::ast::AstNode;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = PathBuf::from(args.first().expect("usage: corpus DIR [--nix-parse]"));
+    let dir = PathBuf::from(
+        args.first()
+            .expect("usage: corpus DIR [--nix-parse] [--probes] [--every N]"),
+    );
     let nix_parse = args.iter().any(|a| a == "--nix-parse");
+    let every: usize = args
+        .iter()
+        .position(|a| a == "--every")
+        .and_then(|i| args.get(i + 1))
+        .map_or(1, |n| n.parse().expect("--every N takes a number"));
     let mut files = Vec::new();
     collect(&dir, &mut files);
     files.sort();
+    let files: Vec<PathBuf> = files.into_iter().step_by(every).collect();
+    if args.iter().any(|a| a == "--probes") {
+        probes(&files, nix_parse);
+    } else {
+        checks(&files, nix_parse);
+    }
+}
+
+/// Every promise on every binding (up to 40 a file) of every file.
+fn checks(files: &[PathBuf], nix_parse: bool) {
     let (mut unparsable, mut not_sets, mut checked_files, mut checks) = (0, 0, 0, 0usize);
+    let mut refused = 0;
     let mut failures: Vec<String> = Vec::new();
     let started = std::time::Instant::now();
-    for file in &files {
+    for file in files {
         let Ok(text) = std::fs::read_to_string(file) else {
             continue;
         };
@@ -65,6 +101,23 @@ fn main() {
         } in bindings.iter().take(40)
         {
             let value = &text[value_range.clone()];
+            // an operand of `//` the editor cannot see inside may override it, or several
+            // elements of `mkMerge [ … ]` bind it: every operation refuses it alike
+            if let Err(e) = doc.get(path) {
+                if matches!(
+                    e.kind(),
+                    ErrorKind::Hidden { .. } | ErrorKind::Ambiguous { .. }
+                ) {
+                    refused += 1;
+                    for result in [doc.clone().set(path, "42"), doc.clone().delete(path)] {
+                        match result {
+                            Err(other) if other.kind() == e.kind() => {}
+                            other => fail(format!("{path}: get refused, edit gave {other:?}")),
+                        }
+                    }
+                    continue;
+                }
+            }
             if merged(path, value_range) {
                 checks += 1;
                 match (doc.get(path), doc.clone().set(path, "42")) {
@@ -183,7 +236,7 @@ fn main() {
     }
     println!(
         "{} files: {checked_files} checked, {unparsable} not parsed by rnix, {not_sets} not attribute sets; \
-         {checks} bindings checked in {:.1}s; {} failures",
+         {checks} bindings checked, {refused} refused alike by every operation, in {:.1}s; {} failures",
         files.len(),
         started.elapsed().as_secs_f64(),
         failures.len()
@@ -237,4 +290,280 @@ fn first_difference(a: &str, b: &str) -> String {
         &a[from..(at + 60).min(a.len())],
         &b[from..(at + 60).min(b.len())]
     )
+}
+
+/// How one probe went.
+#[allow(clippy::large_enum_variant)]
+enum Probe {
+    Applied {
+        /// Where the binding went, in the text before.
+        at: usize,
+        /// The kinds of wrapper the path went through, each once.
+        through: Vec<String>,
+    },
+    Refused(String),
+    Broken(String),
+}
+
+/// `set path 1` on `doc` (whose text is `text`), checked.
+fn probe(doc: &NixDocument, text: &str, path: &AttrPath, nix_parse: bool) -> Probe {
+    let mut d = doc.clone();
+    let report = match d.edit(Edit::Set { path, expr: "1" }) {
+        Err(e) => return Probe::Refused(kind_name(e.kind())),
+        Ok(r) if !r.changed => return Probe::Broken("nothing changed".into()),
+        Ok(r) => r,
+    };
+    let after = d.text().to_string();
+    let [change] = report.changes.as_slice() else {
+        return Probe::Broken(format!(
+            "{} changes, not one insertion",
+            report.changes.len()
+        ));
+    };
+    let inserted = &after[change.after.clone()];
+    let expected = format!(
+        "{}{inserted}{}",
+        &text[..change.before.start],
+        &text[change.before.end..]
+    );
+    // only the blank inside an empty set may be replaced: `{ }` becomes `{ a = 1; }`
+    let replaced_blank = text[change.before.clone()].trim().is_empty();
+    if !replaced_blank || expected != after {
+        return Probe::Broken(format!(
+            "bytes changed outside the insertion:\n{}",
+            first_difference(text, &after)
+        ));
+    }
+    if !inserted.contains("devgenProbe") {
+        return Probe::Broken(format!("inserted {inserted:?}"));
+    }
+    match d.get(path) {
+        Ok(Some(v)) if v == "1" => {}
+        other => return Probe::Broken(format!("reads back {other:?}")),
+    }
+    if !matches!(d.clone().set(path, "1"), Ok(false)) {
+        return Probe::Broken("a second application changed something".into());
+    }
+    if NixDocument::parse("again", after.as_str()).is_err() {
+        return Probe::Broken("the output does not parse".into());
+    }
+    let mut nix_error = None;
+    check_nix(nix_parse, &after, &mut |e| nix_error = Some(e), "probe");
+    if let Some(e) = nix_error {
+        return Probe::Broken(e);
+    }
+    let mut through: Vec<String> = report.wrappers.iter().map(wrapper_kind).collect();
+    through.sort();
+    through.dedup();
+    Probe::Applied {
+        at: change.before.start,
+        through,
+    }
+}
+
+/// A wrapper's kind, and a call's function by its last name: `call mkIf`.
+fn wrapper_kind(w: &nix_edit::Wrapper) -> String {
+    use nix_edit::WrapperKind as K;
+    match &w.kind {
+        K::Function { .. } => "function".into(),
+        K::Let => "let".into(),
+        K::With { .. } => "with".into(),
+        K::Assert => "assert".into(),
+        K::Call { function } => format!(
+            "call {}",
+            function.rsplit('.').next().unwrap_or(function.as_str())
+        ),
+        K::Update { .. } => "//".into(),
+        K::Merge { .. } => "mkMerge".into(),
+        _ => "other".into(),
+    }
+}
+
+/// An error's kind, without its fields.
+fn kind_name(kind: &ErrorKind) -> String {
+    let debug = format!("{kind:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The first binding of the document's top-level set(s) whose value is a block: a set
+/// literal, or a value holding one as a call's last argument, a function's, `let`'s or
+/// `with`'s body, an operand of `//` or an element of `mkMerge [ … ]`. Its path and the
+/// byte range of its value.
+fn first_block(text: &str) -> Option<(AttrPath, std::ops::Range<usize>)> {
+    let root = rnix::Root::parse(text).tree();
+    let mut expr = root.expr()?;
+    // the document's own wrappers
+    loop {
+        expr = match expr {
+            ast::Expr::Lambda(l) => l.body()?,
+            ast::Expr::LetIn(l) => l.body()?,
+            ast::Expr::With(w) => w.body()?,
+            ast::Expr::Paren(p) => p.expr()?,
+            ast::Expr::Assert(a) => a.body()?,
+            ast::Expr::Apply(a) => a.argument()?,
+            ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => b.lhs()?,
+            _ => break,
+        };
+    }
+    let ast::Expr::AttrSet(set) = expr else {
+        return None;
+    };
+    use rnix::ast::HasEntry;
+    for av in set.attrpath_values() {
+        let names: Option<Vec<String>> = av
+            .attrpath()?
+            .attrs()
+            .map(|a| match a {
+                ast::Attr::Ident(i) => Some(i.syntax().to_string()),
+                _ => None,
+            })
+            .collect();
+        let (Some(names), Some(value)) = (names, av.value()) else {
+            continue;
+        };
+        if holds_set(&value) {
+            let r = value.syntax().text_range();
+            return Some((
+                AttrPath::new(names).ok()?,
+                usize::from(r.start())..usize::from(r.end()),
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `value` is a set literal or holds one where the editor promises to reach.
+fn holds_set(value: &ast::Expr) -> bool {
+    match value {
+        ast::Expr::AttrSet(_) => true,
+        ast::Expr::Paren(p) => p.expr().is_some_and(|e| holds_set(&e)),
+        ast::Expr::Lambda(l) => l.body().is_some_and(|e| holds_set(&e)),
+        ast::Expr::LetIn(l) => l.body().is_some_and(|e| holds_set(&e)),
+        ast::Expr::With(w) => w.body().is_some_and(|e| holds_set(&e)),
+        ast::Expr::Apply(a) => match a.argument() {
+            Some(ast::Expr::List(l)) => l.items().any(|e| holds_set(&e)),
+            Some(arg) => holds_set(&arg),
+            None => false,
+        },
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            b.lhs().is_some_and(|e| holds_set(&e)) || b.rhs().is_some_and(|e| holds_set(&e))
+        }
+        _ => false,
+    }
+}
+
+/// Counts of one kind of probe.
+#[derive(Default)]
+struct Tally {
+    applied: usize,
+    /// How many applied probes went through each kind of wrapper.
+    through: BTreeMap<String, usize>,
+    inside: usize,
+    refused: BTreeMap<String, Vec<String>>,
+    broken: Vec<String>,
+}
+
+impl Tally {
+    fn refused(&self) -> usize {
+        self.refused.values().map(Vec::len).sum()
+    }
+
+    fn print(&self, what: &str, total: usize, nested: bool) {
+        let pct = |n: usize| 100.0 * n as f64 / total.max(1) as f64;
+        print!(
+            "{what}: {total} probes, {} applied ({:.1}%), {} refused, {} broken",
+            self.applied,
+            pct(self.applied),
+            self.refused(),
+            self.broken.len()
+        );
+        if nested {
+            print!(
+                "; {} landed inside their block ({:.1}%)",
+                self.inside,
+                pct(self.inside)
+            );
+        }
+        println!();
+        let mut through: Vec<(&String, &usize)> = self.through.iter().collect();
+        through.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = through
+            .iter()
+            .take(12)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!("  applied through: {}", shown.join(", "));
+        for (kind, files) in &self.refused {
+            println!("  refused {kind}: {}", files.len());
+            for f in files {
+                println!("    {f}");
+            }
+        }
+        for b in self.broken.iter().take(20) {
+            println!("  BROKEN {b}");
+        }
+    }
+
+    fn add(&mut self, name: &str, probe: Probe, block: Option<&std::ops::Range<usize>>) {
+        match probe {
+            Probe::Applied { at, through } => {
+                self.applied += 1;
+                for kind in through {
+                    *self.through.entry(kind).or_default() += 1;
+                }
+                if block.is_some_and(|b| b.start < at && at < b.end) {
+                    self.inside += 1;
+                }
+            }
+            Probe::Refused(kind) => self.refused.entry(kind).or_default().push(name.into()),
+            Probe::Broken(why) => self.broken.push(format!("{name}: {why}")),
+        }
+    }
+}
+
+/// The two probes on every file.
+fn probes(files: &[PathBuf], nix_parse: bool) {
+    let started = std::time::Instant::now();
+    let (mut parsed, mut unparsable) = (0, 0);
+    let mut top = Tally::default();
+    let mut nested = Tally::default();
+    let mut blocks = 0;
+    let top_path: AttrPath = "devgenProbe.nested.value".parse().unwrap();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let name = file.display().to_string();
+        let Ok(doc) = NixDocument::parse(&name, &text) else {
+            unparsable += 1;
+            continue;
+        };
+        parsed += 1;
+        top.add(&name, probe(&doc, &text, &top_path, nix_parse), None);
+        if let Some((block, value)) = first_block(&text) {
+            blocks += 1;
+            let mut path = block.segments().to_vec();
+            path.push("devgenProbe".into());
+            let path = AttrPath::new(path).unwrap();
+            nested.add(
+                &format!("{name} ({block})"),
+                probe(&doc, &text, &path, nix_parse),
+                Some(&value),
+            );
+        }
+    }
+    println!(
+        "{} files: {parsed} parsed by rnix, {unparsable} not; {:.1}s",
+        files.len(),
+        started.elapsed().as_secs_f64()
+    );
+    top.print("top level `devgenProbe.nested.value`", parsed, false);
+    nested.print("nested `BLOCK.devgenProbe`", blocks, true);
+    if !top.broken.is_empty() || !nested.broken.is_empty() {
+        std::process::exit(1);
+    }
 }

@@ -10,11 +10,12 @@ use std::ops::Range;
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 
-use crate::edit;
+use crate::edit::{self, Log};
 use crate::error::{line_col, Result};
 use crate::lists::collect_lists;
-use crate::lookup::{bound_list_literals, lookup, top_set, value_text, Lookup};
+use crate::lookup::{bound_list_literals, lookup, top_sets, value_text, Lookup};
 use crate::path::AttrPath;
+use crate::reach::Wrapper;
 use crate::read::{Reference, Value};
 use crate::syntax::{as_attr_set, attr_name, check_expr, range, start};
 use crate::tree::Tree;
@@ -63,6 +64,107 @@ pub struct ListElement {
     pub text: String,
 }
 
+/// An edit, for [`NixDocument::edit`]: the operations of [`NixDocument::set`],
+/// [`delete`](NixDocument::delete), [`add`](NixDocument::add),
+/// [`add_when`](NixDocument::add_when) and [`remove`](NixDocument::remove) as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit<'a> {
+    /// Bind `path` to `expr`.
+    Set {
+        /// Where.
+        path: &'a AttrPath,
+        /// The Nix expression.
+        expr: &'a str,
+    },
+    /// Remove what is bound at `path`.
+    Delete {
+        /// Where.
+        path: &'a AttrPath,
+    },
+    /// Make sure `expr` is an element of the list at `path`.
+    Add {
+        /// Where.
+        path: &'a AttrPath,
+        /// The element.
+        expr: &'a str,
+    },
+    /// Make sure `expr` is an element of the list at `path` given to `call`.
+    AddWhen {
+        /// Where.
+        path: &'a AttrPath,
+        /// The call the list is given to, like `lib.optionals stdenv.isLinux`.
+        call: &'a str,
+        /// The element.
+        expr: &'a str,
+    },
+    /// Remove `expr` from the list at `path`.
+    Remove {
+        /// Where.
+        path: &'a AttrPath,
+        /// The element.
+        expr: &'a str,
+    },
+}
+
+/// What an edit did: whether it changed the document, what it changed, and the wrappers
+/// its path went through to get there ([`NixDocument::edit`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditReport {
+    /// Whether the document changed; `false` when it already was as asked.
+    pub changed: bool,
+    /// The wrappers the path went through to where the edit landed (or would have, for an
+    /// edit that changed nothing), outermost first, their spans in the text before the
+    /// edit: a `delete` through `//` lists those of every operand it removed a binding from.
+    pub wrappers: Vec<Wrapper>,
+    /// Each run of text the edit replaced, in document order; empty when nothing changed.
+    pub changes: Vec<Change>,
+}
+
+/// A run of text an edit replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Its byte range in the text before the edit (empty for an insertion).
+    pub before: Range<usize>,
+    /// The byte range of what replaced it in the text after the edit (empty for a removal).
+    pub after: Range<usize>,
+}
+
+impl EditReport {
+    /// The smallest byte range of the text after the edit that holds every change; `None`
+    /// when nothing changed.
+    pub fn span(&self) -> Option<Range<usize>> {
+        let first = self.changes.first()?;
+        let last = self.changes.last()?;
+        Some(first.after.start..last.after.end)
+    }
+}
+
+/// Where a path leads in a document ([`NixDocument::locate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The wrappers the path goes through, outermost first.
+    pub wrappers: Vec<Wrapper>,
+    /// What is bound there.
+    pub bound: Bound,
+}
+
+/// What a path is bound to, as a [`Location`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    /// One binding: the byte range of its value.
+    Value(Range<usize>),
+    /// An `inherit`: the byte range of the `inherit` entry.
+    Inherited(Range<usize>),
+    /// Several bindings make it up (`a.b = 1; a.c = 2;` for `a`): the byte range of each.
+    Spread(Vec<Range<usize>>),
+    /// Nothing; `set` would insert a new binding into the attribute set literal whose byte
+    /// range this is.
+    Unbound {
+        /// The set's byte range.
+        set: Range<usize>,
+    },
+}
+
 /// What a binding's value is, as far as editing inside it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
@@ -101,13 +203,16 @@ impl NixDocument {
         crate::read::outer_let_binding(root.expr()?, name)
     }
 
-    /// From now on, let paths go through functions as well as through sets: into a
-    /// function's body, into the last argument of a call of one of the functions named in
-    /// `calls` (by their last name: `eachDefaultSystem`, `genAttrs`, `mkFlake`), and into
-    /// both sides of `//`. A flake's `outputs.devShells.default` then reaches inside
+    /// From now on, let paths also go into the last argument of a call of one of the
+    /// functions named in `calls` (by their last name: `eachDefaultSystem`, `genAttrs`,
+    /// `mkFlake`), whatever that argument is — a function whose body is a set, mostly. A
+    /// flake's `outputs.devShells.default` then reaches inside
     /// `outputs = { … }: { devShells = forEachSystem (system: { default = …; }); }` and
-    /// inside `flake-utils.lib.eachDefaultSystem (system: { devShells.default = …; })`.
-    /// Which functions map their argument into their result is the caller's knowledge.
+    /// inside `flake-utils.lib.eachDefaultSystem (system: { devShells.default = …; })`; and in
+    /// a `//` chain, a new name goes into the rightmost operand that is such a call (the
+    /// per-system body) before any other set. Which functions map their argument into their
+    /// result is the caller's knowledge; calls whose last argument is a set are gone through
+    /// without it.
     pub fn look_through<S: Into<String>>(&mut self, calls: impl IntoIterator<Item = S>) {
         self.tree
             .set_through(calls.into_iter().map(Into::into).collect());
@@ -125,24 +230,80 @@ impl NixDocument {
         value_text(&self.tree, path)
     }
 
+    /// Where `path` leads: what is bound there, and the wrappers the path goes through on
+    /// the way (a module's function, `lib.mkIf cond { … }`, an operand of `//`, …).
+    pub fn locate(&self, path: &AttrPath) -> Result<Location> {
+        let located = lookup(&self.tree, path)?;
+        let bound = match &located.found {
+            Lookup::Found(av) => Bound::Value(range(
+                av.value().expect("a parsed binding has a value").syntax(),
+            )),
+            Lookup::Inherited(inh) => Bound::Inherited(range(inh.syntax())),
+            Lookup::Spread(bindings) => {
+                Bound::Spread(bindings.iter().map(|b| range(b.syntax())).collect())
+            }
+            Lookup::Missing { set, .. } => Bound::Unbound {
+                set: range(set.syntax()),
+            },
+        };
+        Ok(Location {
+            wrappers: located.wrappers,
+            bound,
+        })
+    }
+
+    /// Run `edit`, and report what it did: whether the document changed, the text it
+    /// replaced, and the wrappers its path went through. On error the document is
+    /// unchanged.
+    pub fn edit(&mut self, edit: Edit<'_>) -> Result<EditReport> {
+        let mut log = Log::default();
+        let changed = self.atomically(|t| match edit {
+            Edit::Set { path, expr } => edit::set(t, path, expr, &mut log),
+            Edit::Delete { path } => edit::delete(t, path, &mut log),
+            Edit::Add { path, expr } => edit::add(t, path, expr, &mut log),
+            Edit::AddWhen { path, call, expr } => edit::add_when(t, path, call, expr, &mut log),
+            Edit::Remove { path, expr } => edit::remove(t, path, expr, &mut log),
+        })?;
+        let mut splices = log.splices;
+        splices.sort_by_key(|(r, _)| r.start);
+        let mut shift: isize = 0;
+        let changes = splices
+            .into_iter()
+            .map(|(before, len)| {
+                let start = (before.start as isize + shift) as usize;
+                shift += len as isize - before.len() as isize;
+                Change {
+                    after: start..start + len,
+                    before,
+                }
+            })
+            .collect();
+        Ok(EditReport {
+            changed,
+            wrappers: log.wrappers,
+            changes,
+        })
+    }
+
     /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
     /// innermost attribute set on the path, after the sibling sharing most of the path, in
     /// that set's layout. Returns whether the document changed; on error it is unchanged.
     pub fn set(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        self.atomically(|t| edit::set(t, path, expr))
+        Ok(self.edit(Edit::Set { path, expr })?.changed)
     }
 
     /// Remove the binding at `path` — every binding at or under it when it is made of
-    /// several — with its own comment lines. Returns whether anything was removed.
+    /// several, and in a `//` chain the bindings of it that the winning one overrides — with
+    /// its own comment lines. Returns whether anything was removed.
     pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
-        self.atomically(|t| edit::delete(t, path))
+        Ok(self.edit(Edit::Delete { path })?.changed)
     }
 
     /// Make sure `expr` is an element of the list at `path`, creating the list when the path
     /// is unbound. Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and inside
     /// `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
     pub fn add(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        self.atomically(|t| edit::add(t, path, expr))
+        Ok(self.edit(Edit::Add { path, expr })?.changed)
     }
 
     /// Make sure `expr` is an element of the list at `path` that is given to `call`, like
@@ -150,14 +311,14 @@ impl NixDocument {
     /// otherwise as a new `++ call [ expr ]` at the end of the chain. An element already
     /// anywhere in the chain counts as present. Returns whether the document changed.
     pub fn add_when(&mut self, path: &AttrPath, call: &str, expr: &str) -> Result<bool> {
-        self.atomically(|t| edit::add_when(t, path, call, expr))
+        Ok(self.edit(Edit::AddWhen { path, call, expr })?.changed)
     }
 
     /// Remove `expr` from the list at `path` (from whichever literal of its `++` chain holds
     /// it), comparing elements as [`add`](Self::add) does. Returns whether an element was
     /// removed.
     pub fn remove(&mut self, path: &AttrPath, expr: &str) -> Result<bool> {
-        self.atomically(|t| edit::remove(t, path, expr))
+        Ok(self.edit(Edit::Remove { path, expr })?.changed)
     }
 
     /// Make `name` a parameter of the function bound at `path`: `outputs = { self, nixpkgs }:`
@@ -171,7 +332,7 @@ impl NixDocument {
     /// Whether `name` is bound — by a function's parameter, a `let` or a `rec` set, not
     /// by a `with` — where the value at `path` is, or would go when nothing is bound there.
     pub fn binds(&self, path: &AttrPath, name: &str) -> Result<bool> {
-        let node = match lookup(&self.tree, path)? {
+        let node = match lookup(&self.tree, path)?.found {
             Lookup::Found(av) => av.syntax().clone(),
             Lookup::Inherited(inh) => inh.syntax().clone(),
             Lookup::Missing { set, .. } => set.syntax().clone(),
@@ -194,10 +355,13 @@ impl NixDocument {
     }
 
     /// Every attribute path bound in the document's top-level set with a static name,
-    /// nested sets included, in source order.
+    /// nested sets included, in source order. A document made of several sets at the top
+    /// (`{ … } // { … }`, `lib.mkMerge [ … ]`) gives the bindings of each.
     pub fn bindings(&self) -> Result<Vec<Binding>> {
         let mut out = Vec::new();
-        walk_bindings(&top_set(&self.tree)?, &[], &mut out);
+        for set in top_sets(&self.tree)? {
+            walk_bindings(&set, &[], &mut out);
+        }
         Ok(out)
     }
 
@@ -227,7 +391,7 @@ impl NixDocument {
     /// Where the value bound at `path` starts, as 1-based line and column (in characters);
     /// `None` when `path` is not bound by one binding of its own.
     pub fn value_position(&self, path: &AttrPath) -> Option<(usize, usize)> {
-        match lookup(&self.tree, path).ok()? {
+        match lookup(&self.tree, path).ok()?.found {
             Lookup::Found(av) => Some(line_col(self.tree.text(), start(av.value()?.syntax()))),
             _ => None,
         }

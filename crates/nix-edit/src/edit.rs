@@ -16,17 +16,57 @@ use crate::layout::{
 use crate::lists::ListLiteral;
 use crate::lookup::{
     check_unused_in_rec, get_or_spread, list_literals, lookup, not_a_list, spread_error,
-    value_text, Lookup,
+    value_text, Located, Lookup,
 };
 use crate::path::AttrPath;
+use crate::reach::Wrapper;
 use crate::syntax::{check_expr, describe, range, same_expr, start};
 use crate::tree::{Splice, Tree};
 
+/// What an edit went through and what it changed, for its report.
+#[derive(Default)]
+pub(crate) struct Log {
+    /// The wrappers the edited paths went through, outermost first, each once.
+    pub(crate) wrappers: Vec<Wrapper>,
+    /// Each splice: the byte range of the text before the edit it replaced, and the length
+    /// of what replaced it. The ranges do not overlap.
+    pub(crate) splices: Vec<(Range<usize>, usize)>,
+}
+
+impl Log {
+    /// Note the wrappers `located` and what it shadows went through.
+    fn passed(&mut self, located: &Located) {
+        for w in &located.wrappers {
+            if !self.wrappers.contains(w) {
+                self.wrappers.push(w.clone());
+            }
+        }
+        for s in &located.shadowed {
+            self.passed(s);
+        }
+    }
+
+    /// Apply `splice` to `tree`, noting it.
+    fn apply(&mut self, tree: &mut Tree, splice: Splice) -> Result<()> {
+        self.splices.push((splice.range.clone(), splice.text.len()));
+        tree.apply(splice)
+    }
+
+    /// Apply splices that do not overlap, noting them.
+    fn apply_all(&mut self, tree: &mut Tree, splices: Vec<Splice>) -> Result<()> {
+        self.splices
+            .extend(splices.iter().map(|s| (s.range.clone(), s.text.len())));
+        tree.apply_all(splices)
+    }
+}
+
 /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
 /// innermost attribute set on the path; then check that it reads back.
-pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> {
+pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -> Result<bool> {
     let expr = check_expr(expr)?;
-    let splice = match lookup(tree, path)? {
+    let located = lookup(tree, path)?;
+    log.passed(&located);
+    let splice = match located.found {
         Lookup::Found(av) => {
             let value = av.value().expect("a parsed binding has a value");
             if same_expr(&tree.node_text(value.syntax()), &expr) {
@@ -49,6 +89,7 @@ pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> 
             set,
             consumed,
             anchor,
+            ..
         } => {
             let binding = format!(
                 "{} = {};",
@@ -58,7 +99,7 @@ pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> 
             insert_entry(tree.text(), &set, anchor.as_ref(), &binding)
         }
     };
-    tree.apply(splice)?;
+    log.apply(tree, splice)?;
     match value_text(tree, path)? {
         Some(v) if same_expr(&v, &expr) => Ok(true),
         found => Err(tree.error(
@@ -85,36 +126,20 @@ fn coalesce(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-/// Remove the binding(s) at `path` with their own comment lines, then check that nothing
-/// is bound there.
-pub(crate) fn delete(tree: &mut Tree, path: &AttrPath) -> Result<bool> {
-    let ranges: Vec<Range<usize>> = match lookup(tree, path)? {
-        Lookup::Missing { .. } => return Ok(false),
-        Lookup::Found(av) => {
-            check_unused_in_rec(tree, std::slice::from_ref(&av))?;
-            vec![removal_range(tree.text(), av.syntax(), Above::Own)]
-        }
-        Lookup::Spread(bindings) => {
-            check_unused_in_rec(tree, &bindings)?;
-            coalesce(
-                bindings
-                    .iter()
-                    .map(|b| removal_range(tree.text(), b.syntax(), Above::Own))
-                    .collect(),
-            )
-        }
-        Lookup::Inherited(inh) => {
-            if inh.attrs().count() != 1 {
-                return Err(tree.error(
-                    ErrorKind::InheritShared { path: path.clone() },
-                    range(inh.syntax()),
-                ));
-            }
-            vec![removal_range(tree.text(), inh.syntax(), Above::Own)]
-        }
-    };
-    tree.apply_all(
-        ranges
+/// Remove the binding(s) at `path` with their own comment lines — in a `//` chain, in every
+/// operand that binds it — then check that nothing is bound there.
+pub(crate) fn delete(tree: &mut Tree, path: &AttrPath, log: &mut Log) -> Result<bool> {
+    let located = lookup(tree, path)?;
+    if located.is_missing() {
+        log.passed(&located);
+        return Ok(false);
+    }
+    let mut ranges = Vec::new();
+    removals(tree, path, &located, &mut ranges)?;
+    log.passed(&located);
+    log.apply_all(
+        tree,
+        coalesce(ranges)
             .into_iter()
             .map(|range| Splice {
                 range,
@@ -126,6 +151,43 @@ pub(crate) fn delete(tree: &mut Tree, path: &AttrPath) -> Result<bool> {
         return Err(tree.error(ErrorKind::StillBound { path: path.clone() }, 0..0));
     }
     Ok(true)
+}
+
+/// The byte ranges deleting what `located` found takes, and what it shadows.
+fn removals(
+    tree: &Tree,
+    path: &AttrPath,
+    located: &Located,
+    out: &mut Vec<Range<usize>>,
+) -> Result<()> {
+    match &located.found {
+        Lookup::Missing { .. } => {}
+        Lookup::Found(av) => {
+            check_unused_in_rec(tree, std::slice::from_ref(av))?;
+            out.push(removal_range(tree.text(), av.syntax(), Above::Own));
+        }
+        Lookup::Spread(bindings) => {
+            check_unused_in_rec(tree, bindings)?;
+            out.extend(
+                bindings
+                    .iter()
+                    .map(|b| removal_range(tree.text(), b.syntax(), Above::Own)),
+            );
+        }
+        Lookup::Inherited(inh) => {
+            if inh.attrs().count() != 1 {
+                return Err(tree.error(
+                    ErrorKind::InheritShared { path: path.clone() },
+                    range(inh.syntax()),
+                ));
+            }
+            out.push(removal_range(tree.text(), inh.syntax(), Above::Own));
+        }
+    }
+    for s in &located.shadowed {
+        removals(tree, path, s, out)?;
+    }
+    Ok(())
 }
 
 /// Where `add` puts an element.
@@ -141,10 +203,10 @@ enum AddTarget {
 /// Make sure `expr` is an element of the list at `path`, creating the list when the path
 /// is unbound. Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and inside
 /// `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
-pub(crate) fn add(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> {
+pub(crate) fn add(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -> Result<bool> {
     let expr = check_expr(expr)?;
-    let (lists, value) = match add_target(tree, path, &expr)? {
-        AddTarget::Unbound => return set(tree, path, &format!("[ {expr} ]")),
+    let (lists, value) = match add_target(tree, path, &expr, log)? {
+        AddTarget::Unbound => return set(tree, path, &format!("[ {expr} ]"), log),
         AddTarget::Present => return Ok(false),
         AddTarget::Lists(lists, value) => (lists, value),
     };
@@ -153,18 +215,24 @@ pub(crate) fn add(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> 
     };
     let element = list.styled(tree.text(), &expr);
     let splice = insert_element(tree.text(), &list.node, &element);
-    tree.apply(splice)?;
+    log.apply(tree, splice)?;
     Ok(true)
 }
 
 /// Make sure `expr` is an element of the list at `path` given to `call`: into that list
 /// when the chain has one, otherwise as a new `++ call [ expr ]` at the end of the chain.
 /// Returns whether the document changed.
-pub(crate) fn add_when(tree: &mut Tree, path: &AttrPath, call: &str, expr: &str) -> Result<bool> {
+pub(crate) fn add_when(
+    tree: &mut Tree,
+    path: &AttrPath,
+    call: &str,
+    expr: &str,
+    log: &mut Log,
+) -> Result<bool> {
     let expr = check_expr(expr)?;
     let call = check_expr(call)?;
-    let (lists, value) = match add_target(tree, path, &expr)? {
-        AddTarget::Unbound => return set(tree, path, &format!("{call} [ {expr} ]")),
+    let (lists, value) = match add_target(tree, path, &expr, log)? {
+        AddTarget::Unbound => return set(tree, path, &format!("{call} [ {expr} ]"), log),
         AddTarget::Present => return Ok(false),
         AddTarget::Lists(lists, value) => (lists, value),
     };
@@ -184,13 +252,15 @@ pub(crate) fn add_when(tree: &mut Tree, path: &AttrPath, call: &str, expr: &str)
             }
         }
     };
-    tree.apply(splice)?;
+    log.apply(tree, splice)?;
     Ok(true)
 }
 
 /// Where `add` would put `expr` (already checked) in the list at `path`.
-fn add_target(tree: &Tree, path: &AttrPath, expr: &str) -> Result<AddTarget> {
-    let av = match lookup(tree, path)? {
+fn add_target(tree: &Tree, path: &AttrPath, expr: &str, log: &mut Log) -> Result<AddTarget> {
+    let located = lookup(tree, path)?;
+    log.passed(&located);
+    let av = match located.found {
         Lookup::Missing { .. } => return Ok(AddTarget::Unbound),
         Lookup::Found(av) => av,
         Lookup::Inherited(inh) => {
@@ -211,9 +281,11 @@ fn add_target(tree: &Tree, path: &AttrPath, expr: &str) -> Result<AddTarget> {
 
 /// Remove `expr` from the list at `path`, comparing elements by syntax. Returns whether an
 /// element was removed.
-pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<bool> {
+pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -> Result<bool> {
     let expr = check_expr(expr)?;
-    let lists = match lookup(tree, path)? {
+    let located = lookup(tree, path)?;
+    log.passed(&located);
+    let lists = match located.found {
         Lookup::Missing { .. } => return Ok(false),
         Lookup::Found(av) => list_literals(tree, path, &av)?,
         Lookup::Inherited(inh) => {
@@ -229,10 +301,13 @@ pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str) -> Result<boo
     };
     let item = list.node.items().nth(index).expect("position found it");
     let range = removal_range(tree.text(), item.syntax(), Above::Heading);
-    tree.apply(Splice {
-        range,
-        text: String::new(),
-    })?;
+    log.apply(
+        tree,
+        Splice {
+            range,
+            text: String::new(),
+        },
+    )?;
     Ok(true)
 }
 
@@ -249,7 +324,7 @@ pub(crate) fn add_parameter(tree: &mut Tree, path: &AttrPath, name: &str) -> Res
             range(node),
         )
     };
-    let av = match lookup(tree, path)? {
+    let av = match lookup(tree, path)?.found {
         Lookup::Found(av) => av,
         _ => return Ok(false),
     };

@@ -30,6 +30,8 @@ struct Inner {
     span: Range<usize>,
     input: String,
     document: Option<String>,
+    /// The nearest place on the path the editor can edit, when there is one.
+    editable: Option<AttrPath>,
 }
 
 /// What went wrong. Every variant but the internal ones (a bug in this crate, never an
@@ -49,18 +51,41 @@ pub enum ErrorKind {
         /// What the parser did not expect, and what it expected instead.
         message: String,
     },
-    /// The document's value (through lambdas, `let`, `with`, parentheses, `assert`) is not
-    /// an attribute set.
+    /// The document's value holds no attribute set the editor can see: through functions,
+    /// `let`, `with`, parentheses, `assert`, calls whose last argument is a set, `//` and
+    /// `mkMerge`, it is something else (a string, a list, `import ./x.nix { … }`).
     NotAttrSetDocument {
         /// What the value is instead, e.g. "a function call".
         found: String,
     },
-    /// A path runs through a value that is not an attribute set literal.
+    /// A path runs through a value the editor cannot see inside: not an attribute set
+    /// literal, nor one of the wrappers it goes through (a function, `let`, `with`, a call
+    /// whose last argument is a set, `//`, `mkMerge`). [`Error::editable`] names the value
+    /// as a whole.
     NotAttrSet {
         /// The prefix of the path bound to that value.
         path: AttrPath,
         /// What the value is instead, e.g. "the variable `x`".
         found: String,
+    },
+    /// In `a // b`, an operand the editor cannot see inside (a variable, a call) stands on
+    /// the right of where the path leads, and might bind it: what the path holds would be a
+    /// guess. The span is that operand.
+    Hidden {
+        /// The prefix of the path the operand might bind.
+        path: AttrPath,
+        /// What the operand is, e.g. "the variable `extra`".
+        found: String,
+    },
+    /// Several elements of a `mkMerge` list bind the path, so which one to read or change
+    /// would be a guess. The span is the first.
+    Ambiguous {
+        /// The path asked for.
+        path: AttrPath,
+        /// The function as written: `lib.mkMerge`.
+        function: String,
+        /// Where each element binds it, in source order.
+        places: Vec<Range<usize>>,
     },
     /// `add_parameter` on a value that is not a function of an attribute set pattern.
     NotAPattern {
@@ -145,8 +170,23 @@ impl Error {
                 span,
                 input,
                 document,
+                editable: None,
             }),
         }
+    }
+
+    /// This error, naming `path` as the nearest place the editor can edit.
+    pub(crate) fn with_editable(mut self, path: AttrPath) -> Self {
+        self.inner.editable = Some(path);
+        self
+    }
+
+    /// For a path the editor cannot follow ([`ErrorKind::NotAttrSet`],
+    /// [`ErrorKind::Hidden`]), the nearest place on it that can be edited: a path bound in
+    /// the document whose whole value `set` replaces. `None` when there is none (the
+    /// document's own value is what cannot be seen inside) and for the other kinds.
+    pub fn editable(&self) -> Option<&AttrPath> {
+        self.inner.editable.as_ref()
     }
 
     /// What went wrong.
@@ -188,7 +228,15 @@ impl Error {
             K::Syntax { .. } => "fix the syntax first; only documents that Nix can parse are edited".into(),
             K::Expression { .. } => "give exactly one Nix expression, such as `pkgs.redis` or `\"a string\"` (Nix strings need double quotes)".into(),
             K::NotAttrSetDocument { .. } => "only documents whose value is an attribute set are edited, like a module `{ pkgs, ... }: { … }` or a flake `{ … }`".into(),
-            K::NotAttrSet { .. } => "edits go inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
+            K::NotAttrSet { .. } => match &self.inner.editable {
+                Some(p) => format!("edits go inside attribute set literals only; the nearest editable place is `{p}`, whose whole value can be set, or change this value by hand"),
+                None => "edits go inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
+            },
+            K::Hidden { .. } => match &self.inner.editable {
+                Some(p) => format!("write the binding into the rightmost operand by hand, or set `{p}` as a whole"),
+                None => "write the binding into the rightmost operand by hand".into(),
+            },
+            K::Ambiguous { .. } => "edit the element you mean by hand, or give each name to one element only".into(),
             K::NotAPattern { .. } => "parameters are added to functions of a set pattern, like `{ self, nixpkgs }: …`".into(),
             K::InheritedPrefix { .. } => "write the value out as an attribute set to edit inside it".into(),
             K::InheritRewrite { path } => {
@@ -220,6 +268,27 @@ impl fmt::Display for Error {
             }
             K::NotAttrSet { path, found } => {
                 write!(f, "`{path}` is bound to {found} here, not an attribute set")
+            }
+            K::Hidden { path, found } => write!(
+                f,
+                "`{path}` may be bound by {found} here, on the right of `//`, which the editor cannot see inside"
+            ),
+            K::Ambiguous {
+                path,
+                function,
+                places,
+            } => {
+                write!(f, "`{path}` is bound in {} elements of `{function}`: at ", places.len())?;
+                for (i, place) in places.iter().enumerate() {
+                    let (line, col) = line_col(&self.inner.input, place.start);
+                    let sep = match i {
+                        0 => "",
+                        _ if i + 1 == places.len() => " and ",
+                        _ => ", ",
+                    };
+                    write!(f, "{sep}{line}:{col}")?;
+                }
+                Ok(())
             }
             K::NotAPattern { path, found } => {
                 write!(f, "`{path}` is {found}, not a function of a set pattern")
@@ -279,6 +348,7 @@ impl fmt::Debug for Error {
             .field("span", &self.inner.span)
             .field("document", &self.inner.document)
             .field("input", &self.inner.input)
+            .field("editable", &self.inner.editable)
             .finish()
     }
 }

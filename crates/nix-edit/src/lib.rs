@@ -1,10 +1,10 @@
 //! Format-preserving edits of Nix files, addressed by attribute path.
 //!
 //! In the spirit of `toml_edit`: parse a document into a [`NixDocument`], read and change
-//! the values bound at attribute paths, print it. A path is looked up in the document's
-//! top-level attribute set, found through the usual wrappers (a module's
-//! `{ pkgs, ... }:`, `let … in`, `with …;`, parentheses, `assert`), and may be written
-//! nested (`a = { b = 1; };`), dotted (`a.b = 1;`) or mixed.
+//! the values bound at attribute paths, print it. A path is looked up from the document's
+//! value down, may be written nested (`a = { b = 1; };`), dotted (`a.b = 1;`) or mixed,
+//! and goes through the wrappers real files are made of, at any depth (see
+//! [Through wrappers](#through-wrappers)).
 //!
 //! ```
 //! use nix_edit::{AttrPath, NixDocument};
@@ -60,14 +60,40 @@
 //! - **A refused edit changes nothing**, and a repeated edit is a no-op (`Ok(false)`):
 //!   values and list elements compare by syntax, not by layout.
 //!
+//! # Through wrappers
+//!
+//! A path goes into the attribute set a value holds, wherever it stands:
+//!
+//! - a function, into its body: a module's `{ pkgs, ... }:`, a flake's
+//!   `outputs = { self, nixpkgs }: …`, an overlay's `final: prev: …`;
+//! - `let … in`, `with …;`, `assert …;` and parentheses, into their body;
+//! - a call whose last argument is a set, into it: `lib.mkIf cond { … }`,
+//!   `lib.optionalAttrs cond { … }`, `lib.mkDefault { … }`, `pkgs.mkShell { … }`; not a call
+//!   whose last argument is something else (`pkgs.writeText "a" "b"`), nor `import`,
+//!   `callPackage` or a call given a path (`import ./x.nix { … }`), whose set is the
+//!   arguments of the file it loads — unless the caller names the function to
+//!   [`NixDocument::look_through`];
+//! - `a // b // { … }`: reads give what the operator yields — the rightmost operand that
+//!   binds the name; `set` goes there too, a new name into the rightmost set; `delete`
+//!   removes the name from every operand, so that nothing is bound afterwards;
+//! - `lib.mkMerge [ … ]`: into the one element that binds the path; a new name into the
+//!   element that shares most of the path, of equals the first that is a plain set.
+//!
+//! [`NixDocument::locate`] and [`NixDocument::edit`] list the [`Wrapper`]s a path went
+//! through, with their spans, so that a caller can tell where a value was read or an edit
+//! landed.
+//!
 //! # What it refuses
 //!
 //! Anything it could only do by guessing is an [`Error`] naming the place
 //! ([`Error::span`], [`Error::line_col`]) and the reason ([`ErrorKind`]): a document that
-//! does not parse or whose value is not an attribute set; a path through a function call,
-//! a variable or an `inherit` (the editor cannot see inside them); rewriting an `inherit`;
-//! reading or replacing as one value a path made of several bindings (`a = { … }; a.b = …;`);
-//! adding to a value that is not a list literal; deleting a name a `rec` set still uses.
+//! does not parse or whose value holds no attribute set the editor can see; a path through
+//! a value it cannot see inside — a variable, a call that is not gone through, an
+//! `inherit` — with the nearest place it can edit ([`Error::editable`]); a `//` operand it
+//! cannot see inside on the right of where the path leads (it might override it); several
+//! `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one
+//! value a path made of several bindings (`a = { … }; a.b = …;`); adding to a value that is
+//! not a list literal; deleting a name a `rec` set still uses.
 #![warn(missing_docs)]
 
 mod document;
@@ -78,14 +104,18 @@ mod layout;
 mod lists;
 mod lookup;
 mod path;
+mod reach;
 mod read;
 mod syntax;
 mod tree;
 
-pub use document::{Binding, ListElement, NixDocument, ValueKind};
+pub use document::{
+    Binding, Bound, Change, Edit, EditReport, ListElement, Location, NixDocument, ValueKind,
+};
 pub use error::{line_col, Error, ErrorKind, Result};
 pub use ident::{is_ident, quote_attr, quote_string};
 pub use path::{AttrPath, PathError};
+pub use reach::{Wrapper, WrapperKind};
 pub use read::{BoundBy, Entry, Reference, Shape, Value};
 pub use syntax::same_expr;
 

@@ -1,5 +1,6 @@
-//! Finding what a path is bound to in a [`Tree`]: the document's top-level attribute set
-//! (through the usual wrappers), the walk down nested and dotted bindings to a [`Lookup`],
+//! Finding what a path is bound to in a [`Tree`]: the walk from the document's value down
+//! nested and dotted bindings, through the wrappers of [`crate::reach`] at any depth, to a
+//! [`Lookup`] and the wrappers passed ([`Located`]),
 //! the value's source text and its list literals, the check that a `rec` set does not still
 //! use a name being deleted, and the errors these refusals produce. Read-only: the edits
 //! above build on these answers.
@@ -13,7 +14,11 @@ use rowan::ast::AstNode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::lists::{collect_lists, ListLiteral};
 use crate::path::AttrPath;
-use crate::syntax::{as_attr_set, attr_name, describe, inherited_value, range, start};
+use crate::reach::{
+    binds_name, looked_through, merge_list, sets_of, span_of, unparen, unwrap_one, update_operands,
+    Wrapper, WrapperKind,
+};
+use crate::syntax::{attr_name, describe, inherited_value, range, start};
 use crate::tree::Tree;
 
 /// Where a path leads in a document.
@@ -24,14 +29,53 @@ pub(crate) enum Lookup {
     Inherited(ast::Inherit),
     /// Nothing is bound at the path; `set` would insert `path[consumed..]` into `set`,
     /// after `anchor` (the entry sharing most of the path), or after the last entry.
+    /// `shared` is how many names of the path the text there already has: `consumed` and
+    /// the anchor's.
     Missing {
         set: ast::AttrSet,
         consumed: usize,
         anchor: Option<SyntaxNode>,
+        shared: usize,
     },
     /// The path's value is made of several bindings: dotted ones below it (`a.b.c = 1;`
     /// for `a.b`), possibly beside one of the path itself (`a.b = { … }; a.b.d = 2;`).
     Spread(Vec<ast::AttrpathValue>),
+}
+
+/// Where a path leads, and how it got there.
+pub(crate) struct Located {
+    pub(crate) found: Lookup,
+    /// The wrappers the path went through, outermost first.
+    pub(crate) wrappers: Vec<Wrapper>,
+    /// When the path ends at the level of a `//`: what binds it in the operands on the left
+    /// of the one that wins. Reads and `set` leave them be; `delete` removes them too, so
+    /// that nothing is bound at the path afterwards.
+    pub(crate) shadowed: Vec<Located>,
+}
+
+impl Located {
+    fn new(found: Lookup, wrappers: Vec<Wrapper>) -> Self {
+        Located {
+            found,
+            wrappers,
+            shadowed: Vec::new(),
+        }
+    }
+
+    /// Whether nothing is bound at the path.
+    pub(crate) fn is_missing(&self) -> bool {
+        matches!(self.found, Lookup::Missing { .. })
+    }
+
+    /// The first entry that binds the path, for an error's place.
+    fn first_entry(&self) -> Option<SyntaxNode> {
+        match &self.found {
+            Lookup::Found(av) => Some(av.syntax().clone()),
+            Lookup::Inherited(inh) => Some(inh.syntax().clone()),
+            Lookup::Spread(bindings) => bindings.first().map(|b| b.syntax().clone()),
+            Lookup::Missing { .. } => None,
+        }
+    }
 }
 
 /// What one attribute set says about a path, gathered entry by entry in [`lookup_in`].
@@ -40,23 +84,38 @@ struct Scan {
     /// The entry sharing the longest prefix with the path (the last of equals), and how long.
     anchor: Option<(usize, SyntaxNode)>,
     /// The deepest `Missing` found inside a nested set on the path.
-    deeper: Option<Lookup>,
+    deeper: Option<Located>,
     /// Bindings of exactly the path.
     exact: Vec<ast::AttrpathValue>,
     /// Dotted bindings below the path.
     spread: Vec<ast::AttrpathValue>,
 }
 
-/// Where `path` leads in the document `tree`.
-pub(crate) fn lookup(tree: &Tree, path: &AttrPath) -> Result<Lookup> {
-    let set = top_set(tree)?;
-    lookup_in(tree, &set, path.segments(), 0)
+/// A path being looked up in a document.
+struct Walk<'a> {
+    tree: &'a Tree,
+    path: &'a [String],
+}
+
+/// Where `path` leads in the document `tree`, through the wrappers of [`crate::reach`].
+pub(crate) fn lookup(tree: &Tree, path: &AttrPath) -> Result<Located> {
+    let walk = Walk {
+        tree,
+        path: path.segments(),
+    };
+    descend(&walk, document_expr(tree), 0, Vec::new())
+}
+
+/// The document's whole expression.
+fn document_expr(tree: &Tree) -> ast::Expr {
+    let root = ast::Root::cast(tree.root().clone()).expect("the root node is a Root");
+    root.expr().expect("a parsed document has an expression")
 }
 
 /// The source text of the value bound at `path`, or `None` when nothing is. A name bound
 /// by `inherit (x) a;` reads as `x.a`.
 pub(crate) fn value_text(tree: &Tree, path: &AttrPath) -> Result<Option<String>> {
-    match lookup(tree, path)? {
+    match lookup(tree, path)?.found {
         Lookup::Found(av) => Ok(Some(
             tree.node_text(av.value().expect("a parsed binding has a value").syntax()),
         )),
@@ -68,35 +127,63 @@ pub(crate) fn value_text(tree: &Tree, path: &AttrPath) -> Result<Option<String>>
 
 /// Whether anything is bound at or under `path`.
 pub(crate) fn get_or_spread(tree: &Tree, path: &AttrPath) -> Result<bool> {
-    Ok(!matches!(lookup(tree, path)?, Lookup::Missing { .. }))
+    Ok(!lookup(tree, path)?.is_missing())
 }
 
-/// The attribute set the file evaluates to, through the usual wrappers.
-pub(crate) fn top_set(tree: &Tree) -> Result<ast::AttrSet> {
-    let root = ast::Root::cast(tree.root().clone()).expect("the root node is a Root");
-    let mut expr = root.expr().expect("a parsed document has an expression");
-    loop {
-        expr = match expr {
-            ast::Expr::AttrSet(set) => return Ok(set),
-            ast::Expr::Lambda(l) => l.body().expect("parsed"),
-            ast::Expr::LetIn(l) => l.body().expect("parsed"),
-            ast::Expr::With(w) => w.body().expect("parsed"),
-            ast::Expr::Paren(p) => p.expr().expect("parsed"),
-            ast::Expr::Assert(a) => a.body().expect("parsed"),
-            other => {
-                return Err(tree.error(
-                    ErrorKind::NotAttrSetDocument {
-                        found: describe(&other),
-                    },
-                    range(other.syntax()),
-                ))
-            }
-        };
+/// The attribute set literals the file evaluates to, through the wrappers of
+/// [`crate::reach`]: one for most files, every operand's for `{ … } // { … }`.
+pub(crate) fn top_sets(tree: &Tree) -> Result<Vec<ast::AttrSet>> {
+    let expr = document_expr(tree);
+    let mut sets = Vec::new();
+    sets_of(tree, &expr, &mut sets);
+    if !sets.is_empty() {
+        return Ok(sets);
+    }
+    let mut inner = unparen(expr);
+    while let Some((_, inside)) = unwrap_one(tree, &inner) {
+        inner = unparen(inside);
+    }
+    Err(tree.error(
+        ErrorKind::NotAttrSetDocument {
+            found: describe(&inner),
+        },
+        range(inner.syntax()),
+    ))
+}
+
+/// Where `path[consumed..]` leads in `expr`, the value `path[..consumed]` is bound to (the
+/// document's own for 0), with `trail` the wrappers passed so far.
+fn descend(w: &Walk, expr: ast::Expr, consumed: usize, mut trail: Vec<Wrapper>) -> Result<Located> {
+    let mut expr = unparen(expr);
+    while let Some((kind, inside)) = unwrap_one(w.tree, &expr) {
+        trail.push(Wrapper {
+            kind,
+            span: span_of(&expr),
+            depth: consumed,
+        });
+        expr = unparen(inside);
+    }
+    match &expr {
+        ast::Expr::AttrSet(set) => lookup_in(w, set, consumed, trail),
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            update(w, &expr, consumed, trail)
+        }
+        ast::Expr::Apply(a) => match merge_list(a) {
+            Some((function, list)) => merge(w, &expr, function, &list, consumed, trail),
+            None => Err(opaque(w, consumed, &expr)),
+        },
+        _ => Err(opaque(w, consumed, &expr)),
     }
 }
 
 /// Where `path[consumed..]` leads in `set`, which `path[..consumed]` is bound to.
-fn lookup_in(tree: &Tree, set: &ast::AttrSet, path: &[String], consumed: usize) -> Result<Lookup> {
+fn lookup_in(
+    w: &Walk,
+    set: &ast::AttrSet,
+    consumed: usize,
+    trail: Vec<Wrapper>,
+) -> Result<Located> {
+    let (tree, path) = (w.tree, w.path);
     let rest = &path[consumed..];
     let mut scan = Scan::default();
     for entry in set.entries() {
@@ -107,7 +194,7 @@ fn lookup_in(tree: &Tree, set: &ast::AttrSet, path: &[String], consumed: usize) 
                     .any(|a| attr_name(&a).as_deref() == Some(rest[0].as_str()))
                 {
                     if rest.len() == 1 {
-                        return Ok(Lookup::Inherited(inh));
+                        return Ok(Located::new(Lookup::Inherited(inh), trail));
                     }
                     return Err(tree.error(
                         ErrorKind::InheritedPrefix {
@@ -118,7 +205,7 @@ fn lookup_in(tree: &Tree, set: &ast::AttrSet, path: &[String], consumed: usize) 
                 }
             }
             ast::Entry::AttrpathValue(av) => {
-                if let Some(found) = scan_binding(tree, &mut scan, av, path, consumed)? {
+                if let Some(found) = scan_binding(w, &mut scan, av, consumed, &trail)? {
                     return Ok(found);
                 }
             }
@@ -133,34 +220,39 @@ fn lookup_in(tree: &Tree, set: &ast::AttrSet, path: &[String], consumed: usize) 
     // Nix merges `a = { … };` with `a.b = …;` in the same set: then `a` is made of
     // several bindings, and only deleting all of them is unambiguous.
     match (exact.len(), spread.len()) {
-        (1, 0) => return Ok(Lookup::Found(exact.remove(0))),
+        (1, 0) => return Ok(Located::new(Lookup::Found(exact.remove(0)), trail)),
         (0, 0) => {}
         _ => {
             exact.extend(spread);
             exact.sort_by_key(|b| start(b.syntax()));
-            return Ok(Lookup::Spread(exact));
+            return Ok(Located::new(Lookup::Spread(exact), trail));
         }
     }
     if let Some(d) = deeper {
         return Ok(d);
     }
-    Ok(Lookup::Missing {
-        set: set.clone(),
-        consumed,
-        anchor: anchor.map(|(_, n)| n),
-    })
+    let shared = consumed + anchor.as_ref().map_or(0, |(c, _)| *c);
+    Ok(Located::new(
+        Lookup::Missing {
+            set: set.clone(),
+            consumed,
+            anchor: anchor.map(|(_, n)| n),
+            shared,
+        },
+        trail,
+    ))
 }
 
 /// Note what binding `av` says about `path[consumed..]` in `scan`; a lookup that ends
 /// inside its value (found, inherited, spread) is the answer, returned at once.
 fn scan_binding(
-    tree: &Tree,
+    w: &Walk,
     scan: &mut Scan,
     av: ast::AttrpathValue,
-    path: &[String],
     consumed: usize,
-) -> Result<Option<Lookup>> {
-    let rest = &path[consumed..];
+    trail: &[Wrapper],
+) -> Result<Option<Located>> {
+    let rest = &w.path[consumed..];
     let names: Vec<Option<String>> = av
         .attrpath()
         .map(|p| p.attrs().map(|a| attr_name(&a)).collect())
@@ -182,35 +274,19 @@ fn scan_binding(
     }
     if common == names.len() {
         let value = av.value().expect("parsed");
-        let sets = nested_sets(tree, &value);
-        if sets.is_empty() {
-            return Err(not_a_set(tree, &path[..consumed + common], &value));
-        }
-        // Evaluation reads the sets in this order; a new binding goes into the last.
-        let mut missing = None;
-        for inner in &sets {
-            match lookup_in(tree, inner, path, consumed + common)? {
-                m @ Lookup::Missing { .. } => missing = Some(m),
-                found => return Ok(Some(found)),
-            }
-        }
-        if let Some(Lookup::Missing {
-            set,
-            consumed: c,
-            anchor: a,
-        }) = missing
-        {
-            let deepest = match &scan.deeper {
-                Some(Lookup::Missing { consumed: d, .. }) => c > *d,
-                _ => true,
-            };
-            if deepest {
-                scan.deeper = Some(Lookup::Missing {
-                    set,
-                    consumed: c,
-                    anchor: a,
-                });
-            }
+        let inner = descend(w, value, consumed + common, trail.to_vec())?;
+        let Lookup::Missing { consumed: c, .. } = &inner.found else {
+            return Ok(Some(inner));
+        };
+        let deepest = match &scan.deeper {
+            Some(Located {
+                found: Lookup::Missing { consumed: d, .. },
+                ..
+            }) => c > d,
+            _ => true,
+        };
+        if deepest {
+            scan.deeper = Some(inner);
         }
     } else if common == rest.len() {
         scan.spread.push(av);
@@ -218,54 +294,140 @@ fn scan_binding(
     Ok(None)
 }
 
-/// The attribute sets a path continues into below `value`, in the order evaluation reads
-/// them: the set itself (through parentheses, `let` and `with`); and, when the document
-/// looks through functions (`NixDocument::look_through`), a function's body, the last
-/// argument of a call of one of the named functions, and the operands of `//` from the
-/// right.
-fn nested_sets(tree: &Tree, value: &ast::Expr) -> Vec<ast::AttrSet> {
-    if let Some(set) = as_attr_set(value) {
-        return vec![set];
-    }
-    if tree.through().is_none() {
-        return Vec::new();
-    }
-    match value {
-        ast::Expr::Paren(p) => p.expr().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
-        ast::Expr::LetIn(l) => l.body().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
-        ast::Expr::With(w) => w.body().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
-        ast::Expr::Lambda(l) => l.body().map_or_else(Vec::new, |e| nested_sets(tree, &e)),
-        ast::Expr::Apply(a) => match looked_through_argument(tree, a) {
-            Some(arg) => nested_sets(tree, &arg),
-            None => Vec::new(),
-        },
-        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
-            let mut sets = b.rhs().map_or_else(Vec::new, |e| nested_sets(tree, &e));
-            sets.extend(b.lhs().map_or_else(Vec::new, |e| nested_sets(tree, &e)));
-            sets
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// The last argument of `call` when its function is one the document looks through:
-/// named by its last name (`eachDefaultSystem` for `flake-utils.lib.eachDefaultSystem`).
-fn looked_through_argument(tree: &Tree, call: &ast::Apply) -> Option<ast::Expr> {
-    let mut function = call.lambda()?;
-    while let ast::Expr::Apply(inner) = function {
-        function = inner.lambda()?;
-    }
-    let name = match &function {
-        ast::Expr::Ident(i) => i.syntax().to_string(),
-        ast::Expr::Select(s) => attr_name(&s.attrpath()?.attrs().last()?)?,
-        _ => return None,
+/// Where `path[consumed..]` leads in the `//` chain `expr`. Nix gives the operand on the
+/// right what both bind, whole: reads go to the rightmost operand that binds the path's
+/// next name, and so does `set`; a new name goes into the rightmost operand that is a set
+/// the editor sees inside (in a document that looks through functions, the rightmost one
+/// gone into through one of them first: a flake's per-system body). An operand the editor
+/// cannot see inside on the right of that place might override it: refused.
+fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> Result<Located> {
+    let mut operands = Vec::new();
+    update_operands(expr.clone(), &mut operands);
+    let n = operands.len();
+    let name = &w.path[consumed];
+    let into = |i: usize| {
+        let mut t = trail.clone();
+        t.push(Wrapper {
+            kind: WrapperKind::Update {
+                operand: i + 1,
+                operands: n,
+            },
+            span: span_of(expr),
+            depth: consumed,
+        });
+        t
     };
-    tree.through()?
-        .contains(&name)
-        .then(|| call.argument())
-        .flatten()
+    let binds: Vec<Option<bool>> = operands
+        .iter()
+        .map(|o| binds_name(w.tree, o, name))
+        .collect();
+    let unseen = binds.iter().rposition(Option::is_none);
+    let hidden_right_of = |i: usize| match unseen {
+        Some(j) if j > i => Err(hidden(w, consumed, &operands[j])),
+        _ => Ok(()),
+    };
+    if let Some(i) = binds.iter().rposition(|b| *b == Some(true)) {
+        hidden_right_of(i)?;
+        let mut located = descend(w, operands[i].clone(), consumed, into(i))?;
+        if consumed + 1 == w.path.len() && !located.is_missing() {
+            for k in (0..i).filter(|k| binds[*k] == Some(true)) {
+                let other = descend(w, operands[k].clone(), consumed, into(k))?;
+                if !other.is_missing() {
+                    located.shadowed.push(other);
+                }
+            }
+        }
+        return Ok(located);
+    }
+    let open = |i: &usize| binds[*i] == Some(false);
+    let target = w
+        .tree
+        .through()
+        .and_then(|_| {
+            (0..n)
+                .rev()
+                .filter(open)
+                .find(|i| looked_through(w.tree, &operands[*i]))
+        })
+        .or_else(|| (0..n).rev().find(open));
+    let Some(i) = target else {
+        return Err(opaque(w, consumed, expr));
+    };
+    hidden_right_of(i)?;
+    descend(w, operands[i].clone(), consumed, into(i))
 }
 
+/// Where `path[consumed..]` leads in `expr`, a call of `mkMerge` on `list`: into the one
+/// element that binds the path — several are an error naming each — and for a new binding
+/// into the element that shares most of the path; of equals, the first that is a set
+/// literal itself (not under a call such as `mkIf`), else the first. Elements the editor
+/// cannot see inside are passed over: the module system merges them, it does not override.
+fn merge(
+    w: &Walk,
+    expr: &ast::Expr,
+    function: String,
+    list: &ast::List,
+    consumed: usize,
+    trail: Vec<Wrapper>,
+) -> Result<Located> {
+    let elements: Vec<ast::Expr> = list.items().collect();
+    let name = &w.path[consumed];
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for (i, element) in elements.iter().enumerate() {
+        if binds_name(w.tree, element, name).is_none() {
+            continue;
+        }
+        let mut t = trail.clone();
+        t.push(Wrapper {
+            kind: WrapperKind::Merge {
+                function: function.clone(),
+                element: i + 1,
+                elements: elements.len(),
+            },
+            span: span_of(expr),
+            depth: consumed,
+        });
+        let located = descend(w, element.clone(), consumed, t)?;
+        if located.is_missing() {
+            missing.push((i, located));
+        } else {
+            found.push(located);
+        }
+    }
+    if found.len() > 1 {
+        let places: Vec<Range<usize>> = found
+            .iter()
+            .filter_map(|l| l.first_entry().map(|n| range(&n)))
+            .collect();
+        return Err(w.tree.error(
+            ErrorKind::Ambiguous {
+                path: AttrPath(w.path.to_vec()),
+                function,
+                places: places.clone(),
+            },
+            places[0].clone(),
+        ));
+    }
+    if let Some(one) = found.pop() {
+        return Ok(one);
+    }
+    let level = trail.len() + 1;
+    missing
+        .into_iter()
+        .max_by_key(|(i, l)| {
+            let shared = match l.found {
+                Lookup::Missing { shared, .. } => shared,
+                _ => 0,
+            };
+            let plain = !l.wrappers[level..]
+                .iter()
+                .any(|x| x.depth == consumed && matches!(x.kind, WrapperKind::Call { .. }));
+            (shared, plain, std::cmp::Reverse(*i))
+        })
+        .map(|(_, l)| l)
+        .ok_or_else(|| opaque(w, consumed, expr))
+}
 /// The list literals a list-valued binding is made of: `[ … ]`, the literals of a
 /// `[ … ] ++ … ++ [ … ]` chain, or the list of `with pkgs; [ … ]`.
 pub(crate) fn list_literals(
@@ -284,7 +446,7 @@ pub(crate) fn list_literals(
 
 /// The list literals of the value at `path`, for reading; none when it is unbound.
 pub(crate) fn bound_list_literals(tree: &Tree, path: &AttrPath) -> Result<Vec<ListLiteral>> {
-    match lookup(tree, path)? {
+    match lookup(tree, path)?.found {
         Lookup::Found(av) => list_literals(tree, path, &av),
         Lookup::Missing { .. } => Ok(Vec::new()),
         Lookup::Inherited(inh) => Err(not_a_list(tree, path, inh.syntax(), "an inherited value")),
@@ -328,15 +490,42 @@ pub(crate) fn check_unused_in_rec(tree: &Tree, doomed: &[ast::AttrpathValue]) ->
 
 // ---- errors -----------------------------------------------------------------------
 
-/// `prefix` is bound to `value`, which is not an attribute set the path can run through.
-fn not_a_set(tree: &Tree, prefix: &[String], value: &ast::Expr) -> Error {
-    tree.error(
-        ErrorKind::NotAttrSet {
-            path: AttrPath(prefix.to_vec()),
-            found: describe(value),
+/// The path runs into `expr`, a value the editor cannot see inside, as the value of
+/// `path[..consumed]` (the document's own value for 0). The nearest place it can edit is
+/// that value as a whole.
+fn opaque(w: &Walk, consumed: usize, expr: &ast::Expr) -> Error {
+    let found = describe(expr);
+    if consumed == 0 {
+        return w
+            .tree
+            .error(ErrorKind::NotAttrSetDocument { found }, span_of(expr));
+    }
+    let prefix = AttrPath(w.path[..consumed].to_vec());
+    w.tree
+        .error(
+            ErrorKind::NotAttrSet {
+                path: prefix.clone(),
+                found,
+            },
+            span_of(expr),
+        )
+        .with_editable(prefix)
+}
+
+/// `path[..=consumed]` might be bound by `expr`, an operand of `//` the editor cannot see
+/// inside, on the right of where the path would go: the value there would be a guess.
+fn hidden(w: &Walk, consumed: usize, expr: &ast::Expr) -> Error {
+    let err = w.tree.error(
+        ErrorKind::Hidden {
+            path: AttrPath(w.path[..=consumed].to_vec()),
+            found: describe(expr),
         },
-        range(value.syntax()),
-    )
+        span_of(expr),
+    );
+    match consumed {
+        0 => err,
+        _ => err.with_editable(AttrPath(w.path[..consumed].to_vec())),
+    }
 }
 
 /// `path`, at `node`, is `what` rather than a list.

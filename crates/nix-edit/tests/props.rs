@@ -1,10 +1,12 @@
 //! Properties of the Nix editor over generated documents: attribute sets with comments,
-//! nested and dotted forms, one-line and multi-line layouts, lists; under random sequences of
-//! set/add/remove/delete. After every step: the text parses; a failed edit changed nothing; a
-//! successful one reads back, is a no-op when repeated, and touched no byte outside the
-//! binding or element it edited.
+//! nested and dotted forms, one-line and multi-line layouts, lists, sets behind the wrappers
+//! paths go through (`lib.mkIf`, `let`, `with`, a function, `//`, `lib.mkMerge`); under
+//! random sequences of set/add/remove/delete. After every step: the text parses; a failed
+//! edit changed nothing, and the nearest editable place it names can be set; a successful
+//! one reads back, is a no-op when repeated, touched no byte outside the binding or element
+//! it edited, and its report's changes are exactly the text's.
 
-use nix_edit::{AttrPath, NixDocument};
+use nix_edit::{AttrPath, Edit, EditReport, NixDocument};
 use proptest::prelude::*;
 
 const NAMES: &[&str] = &["a", "b", "c", "port", "env", "\"x.y\""];
@@ -14,7 +16,49 @@ const NAMES: &[&str] = &["a", "b", "c", "port", "env", "\"x.y\""];
 enum Val {
     Int(u8),
     List(Vec<u8>, bool),
-    Set(Vec<(Vec<usize>, Val, Option<String>)>, bool),
+    Set(Vec<(Vec<usize>, Val, Option<String>)>, bool, Wrap),
+}
+
+/// What a set stands behind.
+#[derive(Debug, Clone, Copy)]
+enum Wrap {
+    Plain,
+    MkIf,
+    Let,
+    With,
+    Function,
+    /// `{ } // SET`
+    UpdateOnTheRight,
+    /// `SET // { }`
+    UpdateOnTheLeft,
+    MkMerge,
+}
+
+fn wrap() -> impl Strategy<Value = Wrap> {
+    prop_oneof![
+        6 => Just(Wrap::Plain),
+        1 => Just(Wrap::MkIf),
+        1 => Just(Wrap::Let),
+        1 => Just(Wrap::With),
+        1 => Just(Wrap::Function),
+        1 => Just(Wrap::UpdateOnTheRight),
+        1 => Just(Wrap::UpdateOnTheLeft),
+        1 => Just(Wrap::MkMerge),
+    ]
+}
+
+/// The text before and after a set behind `w`.
+fn wrapping(w: Wrap) -> (&'static str, &'static str) {
+    match w {
+        Wrap::Plain => ("", ""),
+        Wrap::MkIf => ("lib.mkIf true ", ""),
+        Wrap::Let => ("let z = 0; in ", ""),
+        Wrap::With => ("with z; ", ""),
+        Wrap::Function => ("_: ", ""),
+        Wrap::UpdateOnTheRight => ("{ } // ", ""),
+        Wrap::UpdateOnTheLeft => ("", " // { }"),
+        Wrap::MkMerge => ("lib.mkMerge [ ", " ]"),
+    }
 }
 
 fn top_set() -> impl Strategy<Value = Val> {
@@ -28,8 +72,9 @@ fn top_set() -> impl Strategy<Value = Val> {
             0..6,
         ),
         any::<bool>(),
+        wrap(),
     )
-        .prop_map(|(entries, multi)| Val::Set(dedupe(entries), multi))
+        .prop_map(|(entries, multi, w)| Val::Set(dedupe(entries), multi, w))
 }
 
 fn val() -> impl Strategy<Value = Val> {
@@ -49,8 +94,9 @@ fn val() -> impl Strategy<Value = Val> {
                 0..4,
             ),
             any::<bool>(),
+            wrap(),
         )
-            .prop_map(|(entries, multi)| Val::Set(dedupe(entries), multi))
+            .prop_map(|(entries, multi, w)| Val::Set(dedupe(entries), multi, w))
     })
 }
 
@@ -89,7 +135,23 @@ fn render(v: &Val, indent: usize, out: &mut String) {
             }
             out.push_str(" ]");
         }
-        Val::Set(entries, multi) if *multi => {
+        Val::Set(entries, multi, w) => {
+            let (before, after) = wrapping(*w);
+            out.push_str(before);
+            render_set(entries, *multi, indent, out);
+            out.push_str(after);
+        }
+    }
+}
+
+fn render_set(
+    entries: &[(Vec<usize>, Val, Option<String>)],
+    multi: bool,
+    indent: usize,
+    out: &mut String,
+) {
+    match multi {
+        true => {
             out.push_str("{\n");
             for (path, value, comment) in entries {
                 let pad = "  ".repeat(indent + 1);
@@ -105,7 +167,7 @@ fn render(v: &Val, indent: usize, out: &mut String) {
             }
             out.push_str(&format!("{}}}", "  ".repeat(indent)));
         }
-        Val::Set(entries, _) => {
+        false => {
             out.push('{');
             for (path, value, _) in entries {
                 out.push_str(&format!(
@@ -121,20 +183,20 @@ fn render(v: &Val, indent: usize, out: &mut String) {
 }
 
 #[derive(Debug, Clone)]
-enum Edit {
+enum Change {
     Set(Vec<usize>, u8),
     Add(Vec<usize>, u8),
     Remove(Vec<usize>, u8),
     Delete(Vec<usize>),
 }
 
-fn edit() -> impl Strategy<Value = Edit> {
+fn edit() -> impl Strategy<Value = Change> {
     let path = prop::collection::vec(0..NAMES.len(), 1..4);
     prop_oneof![
-        (path.clone(), any::<u8>()).prop_map(|(p, v)| Edit::Set(p, v)),
-        (path.clone(), any::<u8>()).prop_map(|(p, v)| Edit::Add(p, v)),
-        (path.clone(), any::<u8>()).prop_map(|(p, v)| Edit::Remove(p, v)),
-        path.prop_map(Edit::Delete),
+        (path.clone(), any::<u8>()).prop_map(|(p, v)| Change::Set(p, v)),
+        (path.clone(), any::<u8>()).prop_map(|(p, v)| Change::Add(p, v)),
+        (path.clone(), any::<u8>()).prop_map(|(p, v)| Change::Remove(p, v)),
+        path.prop_map(Change::Delete),
     ]
 }
 
@@ -147,13 +209,66 @@ fn attr_path(p: &[usize]) -> AttrPath {
         .unwrap()
 }
 
-fn apply(doc: &mut NixDocument, e: &Edit) -> nix_edit::Result<bool> {
-    match e {
-        Edit::Set(p, v) => doc.set(&attr_path(p), &v.to_string()),
-        Edit::Add(p, v) => doc.add(&attr_path(p), &v.to_string()),
-        Edit::Remove(p, v) => doc.remove(&attr_path(p), &v.to_string()),
-        Edit::Delete(p) => doc.delete(&attr_path(p)),
+fn apply(doc: &mut NixDocument, e: &Change) -> nix_edit::Result<bool> {
+    report(doc, e).map(|r| r.changed)
+}
+
+fn report(doc: &mut NixDocument, e: &Change) -> nix_edit::Result<EditReport> {
+    let (path, value);
+    let edit = match e {
+        Change::Set(p, v) => {
+            (path, value) = (attr_path(p), v.to_string());
+            Edit::Set {
+                path: &path,
+                expr: &value,
+            }
+        }
+        Change::Add(p, v) => {
+            (path, value) = (attr_path(p), v.to_string());
+            Edit::Add {
+                path: &path,
+                expr: &value,
+            }
+        }
+        Change::Remove(p, v) => {
+            (path, value) = (attr_path(p), v.to_string());
+            Edit::Remove {
+                path: &path,
+                expr: &value,
+            }
+        }
+        Change::Delete(p) => {
+            path = attr_path(p);
+            Edit::Delete { path: &path }
+        }
+    };
+    doc.edit(edit)
+}
+
+/// `before` with the report's changes made: the text after, if the report is true.
+fn replay(before: &str, report: &EditReport) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for c in &report.changes {
+        out.push_str(&before[at..c.before.start]);
+        out.push('\u{0}');
+        at = c.before.end;
     }
+    out.push_str(&before[at..]);
+    out
+}
+
+/// `after` with each change's new text masked as `replay` masks it.
+fn masked(after: &str, report: &EditReport) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for c in &report.changes {
+        out.push_str(&after[at..c.after.start]);
+        out.push('\u{0}');
+        at = c.after.end;
+    }
+    out.push_str(&after[at..]);
+    out
 }
 
 /// Whether `after` is `before` with one run of text inserted.
@@ -191,28 +306,37 @@ proptest! {
         for e in &edits {
             let before = doc.text().to_string();
             let current = match e {
-                Edit::Set(p, _) | Edit::Add(p, _) | Edit::Remove(p, _) | Edit::Delete(p) => doc.get(&attr_path(p)),
+                Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p) => doc.get(&attr_path(p)),
             };
             // The path can be read, so the edit must work: no set path runs through a
             // non-set (that is an error for get too), and lists are list literals.
             let must_succeed = match (e, &current) {
-                (Edit::Set(..), Ok(_)) | (Edit::Delete(..), Ok(Some(_))) => true,
-                (Edit::Add(..), Ok(None)) => true,
-                (Edit::Add(..) | Edit::Remove(..), Ok(Some(v))) => v.starts_with('['),
+                (Change::Set(..), Ok(_)) | (Change::Delete(..), Ok(Some(_))) => true,
+                (Change::Add(..), Ok(None)) => true,
+                (Change::Add(..) | Change::Remove(..), Ok(Some(v))) => v.starts_with('['),
                 _ => false,
             };
-            let old_value = match e { Edit::Set(..) => current.ok().flatten(), _ => None };
-            match apply(&mut doc, e) {
+            let old_value = match e { Change::Set(..) => current.ok().flatten(), _ => None };
+            match report(&mut doc, e) {
                 Err(err) => {
                     prop_assert!(!must_succeed, "{:?} failed on\n{}\n{}", e, before, err);
                     prop_assert_eq!(doc.text(), before.as_str(), "a failed edit changed the text: {:?}", e);
+                    // the nearest editable place it names is one
+                    if let Some(place) = err.editable() {
+                        let mut d = doc.clone();
+                        prop_assert!(d.get(place).is_ok_and(|v| v.is_some()), "{:?}: {} is not bound", e, place);
+                        prop_assert!(d.set(place, "{ }").is_ok(), "{:?}: {} cannot be set", e, place);
+                    }
                 }
-                Ok(changed) => {
+                Ok(report) => {
+                    let changed = report.changed;
                     prop_assert!(rnix::Root::parse(doc.text()).errors().is_empty(), "{:?} gave unparsable\n{}", e, doc.text());
                     let after = doc.text().to_string();
                     prop_assert_eq!(changed, after != before, "{:?} misreported a change", e);
+                    prop_assert_eq!(changed, !report.changes.is_empty());
+                    prop_assert_eq!(replay(&before, &report), masked(&after, &report), "{:?}: bytes changed outside the reported changes", e);
                     match e {
-                        Edit::Set(p, v) => {
+                        Change::Set(p, v) => {
                             prop_assert_eq!(doc.get(&attr_path(p)).unwrap(), Some(v.to_string()));
                             if changed {
                                 match &old_value {
@@ -221,11 +345,11 @@ proptest! {
                                 }
                             }
                         }
-                        Edit::Add(..) if changed => prop_assert!(is_one_insertion(&before, &after), "{:?}:\n{}\n---\n{}", e, before, after),
-                        Edit::Remove(..) | Edit::Delete(..) if changed => prop_assert!(is_deletion(&before, &after), "{:?}:\n{}\n---\n{}", e, before, after),
+                        Change::Add(..) if changed => prop_assert!(is_one_insertion(&before, &after), "{:?}:\n{}\n---\n{}", e, before, after),
+                        Change::Remove(..) | Change::Delete(..) if changed => prop_assert!(is_deletion(&before, &after), "{:?}:\n{}\n---\n{}", e, before, after),
                         _ => {}
                     }
-                    if let Edit::Delete(p) = e {
+                    if let Change::Delete(p) = e {
                         prop_assert_eq!(doc.get(&attr_path(p)).ok().flatten(), None);
                     }
                     prop_assert_eq!(apply(&mut doc, e).ok(), Some(false), "{:?} applied twice changed something", e);

@@ -1,0 +1,340 @@
+//! What a value is made of, as far as paths go: the [`Wrapper`]s a path passes on its way to
+//! an attribute set literal — a function's body, `let … in`, `with …;`, `assert …;`, a call
+//! whose last argument is a set, the operands of `//`, the elements of `mkMerge [ … ]` — and
+//! the questions the path walk in `lookup` asks of them: which call a path goes through,
+//! which set literals a value is made of, whether it binds a name. Read-only.
+
+use std::fmt;
+use std::ops::Range;
+
+use rnix::ast::{self, HasEntry};
+use rowan::ast::AstNode;
+
+use crate::path::AttrPath;
+use crate::syntax::{attr_name, range};
+use crate::tree::Tree;
+
+/// A value a path went through on its way to the attribute set literal it continues in: not
+/// a set itself, but one the editor sees a set inside. [`NixDocument::locate`] and
+/// [`NixDocument::edit`] list them, outermost first, so that a caller can tell where a
+/// value was read or an edit landed.
+///
+/// [`NixDocument::locate`]: crate::NixDocument::locate
+/// [`NixDocument::edit`]: crate::NixDocument::edit
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wrapper {
+    /// What was gone through.
+    pub kind: WrapperKind,
+    /// The byte range of the whole wrapping expression.
+    pub span: Range<usize>,
+    /// How many names of the path lead to it: 0 for the document's own value, 1 for the
+    /// value of the path's first name, and so on.
+    pub depth: usize,
+}
+
+/// What a path went through.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WrapperKind {
+    /// A function, into its body: a module's `{ pkgs, ... }:`, a flake's outputs, an
+    /// overlay's `final: prev:`.
+    Function {
+        /// The parameter as written: `{ self, nixpkgs, ... }`, `final`.
+        parameter: String,
+    },
+    /// `let … in`, into its body.
+    Let,
+    /// `with x;`, into its body.
+    With {
+        /// The namespace as written: `pkgs`, `lib`.
+        namespace: String,
+    },
+    /// `assert …;`, into its body.
+    Assert,
+    /// A call, into its last argument: `lib.mkIf cond { … }`, `pkgs.mkShell { … }`, or a
+    /// call of a function named to [`NixDocument::look_through`](crate::NixDocument::look_through).
+    Call {
+        /// The function as written: `lib.mkIf`, `pkgs.mkShell`.
+        function: String,
+    },
+    /// `a // b // …`, into one operand.
+    Update {
+        /// Which operand, counted from 1 on the left.
+        operand: usize,
+        /// How many operands the chain has.
+        operands: usize,
+    },
+    /// `lib.mkMerge [ … ]`, into one element of the list.
+    Merge {
+        /// The function as written: `lib.mkMerge`, `mkMerge`.
+        function: String,
+        /// Which element, counted from 1.
+        element: usize,
+        /// How many elements the list has.
+        elements: usize,
+    },
+}
+
+impl Wrapper {
+    /// The part of `path` that leads to this wrapper: `None` for the document's own value.
+    pub fn path_to(&self, path: &AttrPath) -> Option<AttrPath> {
+        (self.depth > 0)
+            .then(|| AttrPath(path.segments()[..self.depth.min(path.segments().len())].to_vec()))
+    }
+}
+
+/// In words: "the call of `lib.mkIf`", "operand 2 of 3 of `//`".
+impl fmt::Display for Wrapper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            WrapperKind::Function { parameter } => write!(f, "the function `{parameter}:`"),
+            WrapperKind::Let => f.write_str("`let … in`"),
+            WrapperKind::With { namespace } => write!(f, "`with {namespace};`"),
+            WrapperKind::Assert => f.write_str("`assert …;`"),
+            WrapperKind::Call { function } => write!(f, "the call of `{function}`"),
+            WrapperKind::Update { operand, operands } => {
+                write!(f, "operand {operand} of {operands} of `//`")
+            }
+            WrapperKind::Merge {
+                function,
+                element,
+                elements,
+            } => write!(f, "element {element} of {elements} of `{function}`"),
+        }
+    }
+}
+
+/// The wrapper `expr` is, with its inside, when it is one of the single-inside kinds: a
+/// function, `let`, `with`, `assert`, or a call the path goes through. `None` for anything
+/// else (a set literal, `//`, `mkMerge`, a value the editor cannot see inside).
+pub(crate) fn unwrap_one(tree: &Tree, expr: &ast::Expr) -> Option<(WrapperKind, ast::Expr)> {
+    let text = |n: &rnix::SyntaxNode| squeeze(&tree.node_text(n));
+    match expr {
+        ast::Expr::Lambda(l) => Some((
+            WrapperKind::Function {
+                parameter: l.param().map(|p| text(p.syntax())).unwrap_or_default(),
+            },
+            l.body()?,
+        )),
+        ast::Expr::LetIn(l) => Some((WrapperKind::Let, l.body()?)),
+        ast::Expr::With(w) => Some((
+            WrapperKind::With {
+                namespace: w.namespace().map(|n| text(n.syntax())).unwrap_or_default(),
+            },
+            w.body()?,
+        )),
+        ast::Expr::Assert(a) => Some((WrapperKind::Assert, a.body()?)),
+        ast::Expr::Apply(a) => {
+            let (head, argument) = through_call(tree, a)?;
+            Some((
+                WrapperKind::Call {
+                    function: text(head.syntax()),
+                },
+                argument,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `text` on one line, runs of whitespace made one space: a parameter pattern or a
+/// function written over several lines, for a message.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `expr` without the parentheses around it.
+pub(crate) fn unparen(mut expr: ast::Expr) -> ast::Expr {
+    while let ast::Expr::Paren(p) = &expr {
+        match p.expr() {
+            Some(inner) => expr = inner,
+            None => break,
+        }
+    }
+    expr
+}
+
+/// The function of `call` (its head, below every argument) and the arguments, first
+/// first.
+fn head_and_arguments(call: &ast::Apply) -> Option<(ast::Expr, Vec<ast::Expr>)> {
+    let mut args = vec![call.argument()?];
+    let mut head = call.lambda()?;
+    while let ast::Expr::Apply(inner) = unparen(head.clone()) {
+        args.push(inner.argument()?);
+        head = inner.lambda()?;
+    }
+    args.reverse();
+    Some((unparen(head), args))
+}
+
+/// The last name of a function: `mkIf` for `lib.mkIf`, `mkShell` for `mkShell`.
+fn last_name(head: &ast::Expr) -> Option<String> {
+    match head {
+        ast::Expr::Ident(i) => Some(i.syntax().to_string()),
+        ast::Expr::Select(s) => attr_name(&s.attrpath()?.attrs().last()?),
+        _ => None,
+    }
+}
+
+/// Functions whose set argument is not what their result is made of: `import ./x.nix { … }`
+/// and `callPackage ./pkg { … }` give the set to the file's function as its arguments.
+const NOT_THROUGH: &[&str] = &["import", "callPackage", "callPackages"];
+
+/// The function `call` applies and the argument a path goes into, when it goes through the
+/// call: the last argument of a call of a function named to `look_through` (whatever it
+/// is), or the last argument of any other call when that argument is a set — a set literal,
+/// or a value made of sets the way this module sees them (`//`, `mkMerge`, another such
+/// call). Not through `import`, `callPackage`, or a call given a path (`./x.nix`): their set
+/// is the arguments of the file they load.
+pub(crate) fn through_call(tree: &Tree, call: &ast::Apply) -> Option<(ast::Expr, ast::Expr)> {
+    let (head, args) = head_and_arguments(call)?;
+    let name = last_name(&head);
+    let last = call.argument()?;
+    if let (Some(name), Some(names)) = (&name, tree.through()) {
+        if names.contains(name) {
+            return Some((head, last));
+        }
+    }
+    if name.as_deref().is_some_and(|n| NOT_THROUGH.contains(&n))
+        || args.iter().any(|a| {
+            matches!(
+                unparen(a.clone()),
+                ast::Expr::PathAbs(_)
+                    | ast::Expr::PathRel(_)
+                    | ast::Expr::PathHome(_)
+                    | ast::Expr::PathSearch(_)
+            )
+        })
+    {
+        return None;
+    }
+    set_like(tree, &last).then_some((head, last))
+}
+
+/// Whether `expr` is a value a call's argument can be gone into as a set: a set literal
+/// (through parentheses, `let`, `with`, `assert`), a `//` chain with such an operand, a
+/// `mkMerge` list, or a call that is gone through. A function is not: its body is what a
+/// call makes of it.
+fn set_like(tree: &Tree, expr: &ast::Expr) -> bool {
+    match unparen(expr.clone()) {
+        ast::Expr::AttrSet(_) => true,
+        ast::Expr::LetIn(l) => l.body().is_some_and(|b| set_like(tree, &b)),
+        ast::Expr::With(w) => w.body().is_some_and(|b| set_like(tree, &b)),
+        ast::Expr::Assert(a) => a.body().is_some_and(|b| set_like(tree, &b)),
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            let mut operands = Vec::new();
+            update_operands(ast::Expr::BinOp(b), &mut operands);
+            operands.iter().any(|o| set_like(tree, o))
+        }
+        ast::Expr::Apply(a) => merge_list(&a).is_some() || through_call(tree, &a).is_some(),
+        _ => false,
+    }
+}
+
+/// The operands of a `//` chain, left to right: `a // b // c` is `a // (b // c)` to Nix,
+/// and three operands here.
+pub(crate) fn update_operands(expr: ast::Expr, out: &mut Vec<ast::Expr>) {
+    match unparen(expr.clone()) {
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            if let (Some(lhs), Some(rhs)) = (b.lhs(), b.rhs()) {
+                update_operands(lhs, out);
+                update_operands(rhs, out);
+            }
+        }
+        _ => out.push(expr),
+    }
+}
+
+/// For `lib.mkMerge [ … ]`: the function as written and the list literal.
+pub(crate) fn merge_list(call: &ast::Apply) -> Option<(String, ast::List)> {
+    let head = unparen(call.lambda()?);
+    if last_name(&head).as_deref() != Some("mkMerge") {
+        return None;
+    }
+    match unparen(call.argument()?) {
+        ast::Expr::List(list) => Some((squeeze(&head.syntax().to_string()), list)),
+        _ => None,
+    }
+}
+
+/// The set literals `expr` is made of, in source order, pushed onto `out`; whether every
+/// part of it was seen (false when a part is a value the editor cannot see inside: a
+/// variable, a call it does not go through).
+pub(crate) fn sets_of(tree: &Tree, expr: &ast::Expr, out: &mut Vec<ast::AttrSet>) -> bool {
+    let expr = unparen(expr.clone());
+    if let Some((_, inside)) = unwrap_one(tree, &expr) {
+        return sets_of(tree, &inside, out);
+    }
+    match expr {
+        ast::Expr::AttrSet(set) => {
+            out.push(set);
+            true
+        }
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            let mut operands = Vec::new();
+            update_operands(ast::Expr::BinOp(b), &mut operands);
+            // every operand, not only up to the first unseen one: their sets count too
+            let mut all = true;
+            for o in &operands {
+                all &= sets_of(tree, o, out);
+            }
+            all
+        }
+        ast::Expr::Apply(a) => match merge_list(&a) {
+            Some((_, list)) => {
+                let mut all = true;
+                for e in list.items() {
+                    all &= sets_of(tree, &e, out);
+                }
+                all
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether the value `expr` binds `name` at its top: `Some(true)` when one of the set
+/// literals it is made of does, `Some(false)` when none does and every part was seen,
+/// `None` when a part the editor cannot see inside might.
+pub(crate) fn binds_name(tree: &Tree, expr: &ast::Expr, name: &str) -> Option<bool> {
+    let mut sets = Vec::new();
+    let all = sets_of(tree, expr, &mut sets);
+    if sets.iter().any(|s| set_binds(s, name)) {
+        Some(true)
+    } else if all {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether `set` binds `name`: a binding whose path starts with it, or an `inherit` of it.
+fn set_binds(set: &ast::AttrSet, name: &str) -> bool {
+    set.entries().any(|entry| match entry {
+        ast::Entry::Inherit(inh) => inh.attrs().any(|a| attr_name(&a).as_deref() == Some(name)),
+        ast::Entry::AttrpathValue(av) => av
+            .attrpath()
+            .and_then(|p| p.attrs().next())
+            .is_some_and(|a| attr_name(&a).as_deref() == Some(name)),
+    })
+}
+
+/// The span of `node` as a [`Range`], for wrappers.
+pub(crate) fn span_of(expr: &ast::Expr) -> Range<usize> {
+    range(expr.syntax())
+}
+
+/// Whether `expr` is a call of a function named to `look_through`.
+pub(crate) fn looked_through(tree: &Tree, expr: &ast::Expr) -> bool {
+    let ast::Expr::Apply(call) = unparen(expr.clone()) else {
+        return false;
+    };
+    let Some((head, _)) = head_and_arguments(&call) else {
+        return false;
+    };
+    match (last_name(&head), tree.through()) {
+        (Some(name), Some(names)) => names.contains(&name),
+        _ => false,
+    }
+}
