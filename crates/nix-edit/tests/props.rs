@@ -2,7 +2,9 @@
 //! nested and dotted forms, one-line and multi-line layouts, lists; under random sequences of
 //! set/add/remove/delete. After every step: the text parses; a failed edit changed nothing; a
 //! successful one reads back, is a no-op when repeated, and touched no byte outside the
-//! binding or element it edited.
+//! binding or element it edited. And every edit gives the same result and text when the
+//! document is parsed only for the edit's path (`NixDocument::parse_for`), as it is when
+//! parsed whole — also for documents broken at a random place.
 
 use nix_edit::{AttrPath, NixDocument};
 use proptest::prelude::*;
@@ -138,6 +140,35 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
+/// What a document's value may be wrapped in, as the top of real files is.
+const HEADERS: &[&str] = &[
+    "",
+    "{ pkgs, ... }:\n",
+    "{ pkgs, ... }:\n\nwith pkgs;\n\n",
+    "let\n  x = { a = 1; };\nin\n",
+    "final: prev: assert true; ",
+    "# a comment\n(\n",
+];
+
+/// The text of a generated document under header `h`.
+fn document(top: &Val, h: usize) -> String {
+    let mut text = HEADERS[h].to_string();
+    render(top, 0, &mut text);
+    if HEADERS[h].ends_with("(\n") {
+        text.push_str("\n)");
+    }
+    text.push('\n');
+    text
+}
+
+/// `e` on `text`, parsed for `e`'s path: its result and the text after it.
+fn fast(text: &str, e: &Edit) -> (nix_edit::Result<bool>, String) {
+    let (Edit::Set(p, _) | Edit::Add(p, _) | Edit::Remove(p, _) | Edit::Delete(p)) = e;
+    let mut doc = NixDocument::parse_for("gen.nix", text, &attr_path(p)).unwrap();
+    let result = apply(&mut doc, e);
+    (result, doc.text().to_string())
+}
+
 fn attr_path(p: &[usize]) -> AttrPath {
     p.iter()
         .map(|i| NAMES[*i])
@@ -182,10 +213,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn edits_keep_every_byte_they_do_not_own(top in top_set(), edits in prop::collection::vec(edit(), 1..8)) {
-        let mut text = String::new();
-        render(&top, 0, &mut text);
-        text.push('\n');
+    fn edits_keep_every_byte_they_do_not_own(top in top_set(), h in 0..HEADERS.len(), edits in prop::collection::vec(edit(), 1..8)) {
+        let text = document(&top, h);
         let mut doc = NixDocument::parse("gen.nix", text.clone()).unwrap();
         prop_assert_eq!(doc.text(), text.as_str(), "parse then print is byte-identical");
         for e in &edits {
@@ -202,7 +231,11 @@ proptest! {
                 _ => false,
             };
             let old_value = match e { Edit::Set(..) => current.ok().flatten(), _ => None };
-            match apply(&mut doc, e) {
+            let (fast_result, fast_text) = fast(&before, e);
+            let result = apply(&mut doc, e);
+            prop_assert_eq!(&fast_result, &result, "{:?} parsed for its path on\n{}", e, before);
+            prop_assert_eq!(fast_text.as_str(), doc.text(), "{:?} parsed for its path", e);
+            match result {
                 Err(err) => {
                     prop_assert!(!must_succeed, "{:?} failed on\n{}\n{}", e, before, err);
                     prop_assert_eq!(doc.text(), before.as_str(), "a failed edit changed the text: {:?}", e);
@@ -232,6 +265,38 @@ proptest! {
                     prop_assert_eq!(doc.text(), after.as_str());
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    /// A document broken (or not) at a random place: parsed for a path, it is refused with
+    /// the same error as when parsed whole, or accepted by both and edited alike.
+    #[test]
+    fn broken_documents_are_refused_alike(
+        top in top_set(),
+        h in 0..HEADERS.len(),
+        at in any::<prop::sample::Index>(),
+        cut in 0..3usize,
+        piece in prop::sample::select(&["", "{", "}", "[", "]", ";", "=", "\"", "''", "${", "(", ")", "a", "# c\n", "/*", ".", "in", "let", "with"][..]),
+        e in edit(),
+    ) {
+        let text = document(&top, h);
+        let at = at.index(text.len() + 1);
+        let end = (at + cut).min(text.len());
+        let text = format!("{}{}{}", &text[..at], piece, &text[end..]);
+        let (Edit::Set(p, _) | Edit::Add(p, _) | Edit::Remove(p, _) | Edit::Delete(p)) = &e;
+        let whole = NixDocument::parse("gen.nix", text.as_str());
+        let partial = NixDocument::parse_for("gen.nix", text.as_str(), &attr_path(p));
+        match (whole, partial) {
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (Ok(mut a), Ok(mut b)) => {
+                prop_assert_eq!(apply(&mut a, &e), apply(&mut b, &e), "{:?} on\n{}", e, text);
+                prop_assert_eq!(a.text(), b.text());
+            }
+            (a, b) => prop_assert!(false, "parse gave {:?}, parse_for {:?} on\n{}", a.map(|_| ()), b.map(|_| ()), text),
         }
     }
 }
