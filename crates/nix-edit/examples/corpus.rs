@@ -272,6 +272,9 @@ fn first_difference(a: &str, b: &str) -> String {
     )
 }
 
+/// An operation on a document.
+type Op<'a> = Box<dyn Fn(&mut NixDocument) -> nix_edit::Result<bool> + 'a>;
+
 /// Run each operation at `path` (and at a new path inside it) on `whole` and on `fast`, the
 /// same document parsed for `path`: the results and texts must be the same. Returns how
 /// many operations were compared.
@@ -284,11 +287,7 @@ fn agree(
     let mut inner = path.segments().to_vec();
     inner.push("nixEditNew".into());
     let inner = AttrPath::new(inner).unwrap();
-    let ops: [(
-        &str,
-        &AttrPath,
-        Box<dyn Fn(&mut NixDocument) -> nix_edit::Result<bool>>,
-    ); 7] = [
+    let ops: [(&str, &AttrPath, Op); 7] = [
         ("get", path, Box::new(|d| d.get(path).map(|v| v.is_some()))),
         ("set 42", path, Box::new(|d| d.set(path, "42"))),
         ("set new", &inner, Box::new(|d| d.set(&inner, "1"))),
