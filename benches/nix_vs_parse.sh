@@ -5,12 +5,16 @@
 # all of them alike; per command: the median wall time and CPU time (user + system) over the
 # rounds, the ratio of each median to the parser's, and the peak memory (max RSS) of any run.
 #
-#   benches/nix_vs_parse.sh [ROUNDS] [DEVGEN]   (default 15 rounds; builds the release binary
-#                                               unless DEVGEN, another build, is given)
+#   benches/nix_vs_parse.sh [ROUNDS] [DEVGEN] [BASELINE]
+#
+# Default 15 rounds; builds the release binary unless DEVGEN, another build, is given. With
+# BASELINE, another devgen build (an earlier revision), its runs alternate with the others
+# too, under names starting with `baseline-`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-15}"
 devgen="${2:-}"
+baseline="${3:-}"
 if [ -z "$devgen" ]; then
   cargo build --release --quiet --bin devgen
   devgen="$PWD/target/release/devgen"
@@ -22,9 +26,14 @@ gnu_time=/usr/bin/time
 log=$(mktemp)
 trap 'rm -f "$log" "$log.one" "$log.rss"' EXIT
 
-names=(nix-instantiate-parse get set set-top-level add remove delete)
+operations=(get set set-top-level add remove delete)
+names=(nix-instantiate-parse "${operations[@]}")
+if [ -n "$baseline" ]; then
+  names+=("${operations[@]/#/baseline-}")
+fi
 command_of() {
   case "$1" in
+  baseline-*) command_of "${1#baseline-}" | sed "s|^$devgen |$baseline |" ;;
   nix-instantiate-parse) echo "$nix_instantiate --parse $file" ;;
   get) echo "$devgen nix get $file services.postgres.settings.port" ;;
   set) echo "$devgen nix set $file services.postgres.settings.log_directory \"log\"" ;;
