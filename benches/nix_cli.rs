@@ -1,8 +1,10 @@
-//! `devgen nix set` on a generated all-packages-style file of about 4 MB, against Nix's own
-//! parser on the same file, as whole processes in the same run: what a user waits for. The
-//! ratio of the two is the figure BENCHMARKS.md records. The file is the one the editor
-//! crate's own benchmark uses (`crates/nix-edit/benches/support/all_packages.rs`),
-//! generated, never committed.
+//! `devgen nix get|set|add|remove|delete` on a generated all-packages-style file of about
+//! 4 MB, against Nix's own parser on the same file, as whole processes in the same run:
+//! what a user waits for. The ratios to `nix-instantiate --parse` are the figures
+//! BENCHMARKS.md records (there measured by `benches/nix_vs_parse.sh`, which alternates the
+//! commands and reports medians and peak memory). The file is the one the editor crate's
+//! own benchmark uses (`crates/nix-edit/benches/support/all_packages.rs`), generated,
+//! never committed.
 //!
 //!     cargo bench --bench nix_cli
 
@@ -14,6 +16,20 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 #[path = "../crates/nix-edit/benches/support/all_packages.rs"]
 mod all_packages;
+
+/// The `devgen nix` calls timed, by name: the operation, the path and the expression. Each
+/// changes the file (or, for `get`, finds the value), so none is a no-op.
+const OPERATIONS: &[(&str, &[&str])] = &[
+    ("get", &["get", "services.postgres.settings.port"]),
+    (
+        "set",
+        &["set", "services.postgres.settings.log_directory", "\"log\""],
+    ),
+    ("set-top-level", &["set", "devgenTarget.port", "5433"]),
+    ("add", &["add", "packages", "jq"]),
+    ("remove", &["remove", "packages", "git"]),
+    ("delete", &["delete", "services.postgres.settings.port"]),
+];
 
 fn bench(c: &mut Criterion) {
     let file = all_packages::data_file(Path::new(env!("CARGO_TARGET_TMPDIR")));
@@ -29,17 +45,20 @@ fn bench(c: &mut Criterion) {
             assert!(out.status.success());
         })
     });
-    g.bench_function("devgen-nix-set", |b| {
-        b.iter(|| {
-            let out = Command::new(env!("CARGO_BIN_EXE_devgen"))
-                .args(["nix", "set"])
-                .arg(&file)
-                .args(["services.postgres.settings.log_directory", "\"log\""])
-                .output()
-                .unwrap();
-            assert!(out.status.success());
-        })
-    });
+    for (name, args) in OPERATIONS {
+        g.bench_function(format!("devgen-nix-{name}"), |b| {
+            b.iter(|| {
+                let out = Command::new(env!("CARGO_BIN_EXE_devgen"))
+                    .arg("nix")
+                    .arg(args[0])
+                    .arg(&file)
+                    .args(&args[1..])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{name}: {out:?}");
+            })
+        });
+    }
     g.finish();
 }
 

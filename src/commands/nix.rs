@@ -90,7 +90,9 @@ fn run(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
     let attr_path: AttrPath = req.path.parse().map_err(|e| {
         Error::Usage(format!("bad attribute path {e}\n  = help: write names joined by dots, quoting a name that contains dots: env.\"MY.VAR\""))
     })?;
-    let mut doc = NixDocument::parse(shown.clone(), text.clone())?;
+    // Only the bindings the path can reach are parsed into a tree: on a large file, the one
+    // full parse would be most of the time.
+    let mut doc = NixDocument::parse_for(shown.clone(), text.clone(), &attr_path)?;
     let expr = || {
         req.expr
             .ok_or_else(|| Error::Usage(format!("{:?} needs an EXPR after the path", req.op)))

@@ -2,7 +2,10 @@
 //! (`support/all_packages.rs`), in process:
 //!
 //! - `parse`: `NixDocument::parse` (the full rnix tree);
-//! - `set_deep_near_end` / `add_to_list_near_end`: parse, then the edit with its checks.
+//! - `set_deep_near_end` / `add_to_list_near_end`: parse, then the edit with its checks;
+//! - `parse_for`: `NixDocument::parse_for` (the whole text checked, only the bindings the
+//!   path reaches parsed into a tree), and `*_parse_for`: the edits after it; `set_top_level`
+//!   adds a new top-level binding, which re-parses the top-level set.
 //!
 //! ```text
 //! cargo bench --bench edit
@@ -22,6 +25,7 @@ fn bench(c: &mut Criterion) {
     let text = std::fs::read_to_string(&file).unwrap();
     let deep: AttrPath = "services.postgres.settings.log_directory".parse().unwrap();
     let list: AttrPath = "packages".parse().unwrap();
+    let top: AttrPath = "devgenTarget.port".parse().unwrap();
 
     let mut g = c.benchmark_group("in-process");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
@@ -39,6 +43,37 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut d = NixDocument::parse("all-packages.nix", text.as_str()).unwrap();
             assert!(d.add(&list, "jq").unwrap());
+            d
+        })
+    });
+    g.bench_function("set_top_level", |b| {
+        b.iter(|| {
+            let mut d = NixDocument::parse("all-packages.nix", text.as_str()).unwrap();
+            assert!(d.set(&top, "5433").unwrap());
+            d
+        })
+    });
+    g.bench_function("parse_for", |b| {
+        b.iter(|| NixDocument::parse_for("all-packages.nix", text.as_str(), &deep).unwrap())
+    });
+    g.bench_function("set_deep_near_end_parse_for", |b| {
+        b.iter(|| {
+            let mut d = NixDocument::parse_for("all-packages.nix", text.as_str(), &deep).unwrap();
+            assert!(d.set(&deep, "\"log\"").unwrap());
+            d
+        })
+    });
+    g.bench_function("add_to_list_near_end_parse_for", |b| {
+        b.iter(|| {
+            let mut d = NixDocument::parse_for("all-packages.nix", text.as_str(), &list).unwrap();
+            assert!(d.add(&list, "jq").unwrap());
+            d
+        })
+    });
+    g.bench_function("set_top_level_parse_for", |b| {
+        b.iter(|| {
+            let mut d = NixDocument::parse_for("all-packages.nix", text.as_str(), &top).unwrap();
+            assert!(d.set(&top, "5433").unwrap());
             d
         })
     });

@@ -18,6 +18,13 @@
 //! With `--nix-parse`, every edited output is also given to `nix-instantiate --parse` (which
 //! must then be on the PATH).
 //!
+//! With `--fast`, every binding's checks run on the document parsed for the binding's path
+//! (`NixDocument::parse_for`) instead, and each of get, set, set of a new path inside it,
+//! add, remove and delete must give the same result and text as on the document parsed
+//! whole; the counts say how many of those documents were partial. And each file, broken
+//! at a few places (a byte range cut out, or a piece of Nix put in), must be refused by
+//! `parse_for` with the same error as by `parse`, or be accepted by both.
+//!
 //! With `--probes`, instead, two probes per file, as a user adding a binding would:
 //! - top level: `set devgenProbe.nested.value 1`;
 //! - nested: `set BLOCK.devgenProbe 1`, where BLOCK is the first binding of the file's
@@ -44,7 +51,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = PathBuf::from(
         args.first()
-            .expect("usage: corpus DIR [--nix-parse] [--probes] [--every N]"),
+            .expect("usage: corpus DIR [--nix-parse] [--fast] [--probes] [--every N]"),
     );
     let nix_parse = args.iter().any(|a| a == "--nix-parse");
     let every: usize = args
@@ -59,13 +66,14 @@ fn main() {
     if args.iter().any(|a| a == "--probes") {
         probes(&files, nix_parse);
     } else {
-        checks(&files, nix_parse);
+        checks(&files, nix_parse, args.iter().any(|a| a == "--fast"));
     }
 }
 
 /// Every promise on every binding (up to 40 a file) of every file.
-fn checks(files: &[PathBuf], nix_parse: bool) {
+fn checks(files: &[PathBuf], nix_parse: bool, fast: bool) {
     let (mut unparsable, mut not_sets, mut checked_files, mut checks) = (0, 0, 0, 0usize);
+    let (mut partial, mut compared, mut broken) = (0usize, 0usize, 0usize);
     let mut refused = 0;
     let mut failures: Vec<String> = Vec::new();
     let started = std::time::Instant::now();
@@ -74,11 +82,17 @@ fn checks(files: &[PathBuf], nix_parse: bool) {
             continue;
         };
         let name = file.display().to_string();
-        let Ok(doc) = NixDocument::parse(&name, &text) else {
+        let Ok(whole) = NixDocument::parse(&name, &text) else {
             unparsable += 1;
+            if fast && NixDocument::parse_for(&name, &text, &"x".parse().unwrap()).is_ok() {
+                failures.push(format!("{name}: rnix refuses it, parse_for accepts it"));
+            }
             continue;
         };
-        let Ok(bindings) = doc.bindings() else {
+        if fast {
+            broken += break_and_compare(&name, &text, &mut failures);
+        }
+        let Ok(bindings) = whole.bindings() else {
             not_sets += 1;
             continue;
         };
@@ -101,6 +115,14 @@ fn checks(files: &[PathBuf], nix_parse: bool) {
         } in bindings.iter().take(40)
         {
             let value = &text[value_range.clone()];
+            let doc = if fast {
+                let d = NixDocument::parse_for(&name, &text, path).unwrap();
+                partial += usize::from(d.is_partial());
+                compared += agree(&whole, &d, path, &mut fail);
+                d
+            } else {
+                whole.clone()
+            };
             // an operand of `//` the editor cannot see inside may override it, or several
             // elements of `mkMerge [ … ]` bind it: every operation refuses it alike
             if let Err(e) = doc.get(path) {
@@ -241,6 +263,12 @@ fn checks(files: &[PathBuf], nix_parse: bool) {
         started.elapsed().as_secs_f64(),
         failures.len()
     );
+    if fast {
+        println!(
+            "parsed for the path: {partial} documents partial; {compared} operations agreed with the whole parse; \
+             {broken} broken copies refused or accepted alike"
+        );
+    }
     for f in failures.iter().take(40) {
         println!("FAIL {f}");
     }
@@ -566,4 +594,97 @@ fn probes(files: &[PathBuf], nix_parse: bool) {
     if !top.broken.is_empty() || !nested.broken.is_empty() {
         std::process::exit(1);
     }
+}
+
+/// An operation on a document.
+type Op<'a> = Box<dyn Fn(&mut NixDocument) -> nix_edit::Result<bool> + 'a>;
+
+/// Run each operation at `path` (and at a new path inside it) on `whole` and on `fast`, the
+/// same document parsed for `path`: the results and texts must be the same. Returns how
+/// many operations were compared.
+fn agree(
+    whole: &NixDocument,
+    fast: &NixDocument,
+    path: &AttrPath,
+    fail: &mut impl FnMut(String),
+) -> usize {
+    let mut inner = path.segments().to_vec();
+    inner.push("nixEditNew".into());
+    let inner = AttrPath::new(inner).unwrap();
+    let ops: [(&str, &AttrPath, Op); 7] = [
+        ("get", path, Box::new(|d| d.get(path).map(|v| v.is_some()))),
+        ("set 42", path, Box::new(|d| d.set(path, "42"))),
+        ("set new", &inner, Box::new(|d| d.set(&inner, "1"))),
+        ("add", path, Box::new(|d| d.add(path, "\"nix-edit-elem\""))),
+        ("remove", path, Box::new(|d| d.remove(path, "pkgs.git"))),
+        ("delete", path, Box::new(|d| d.delete(path))),
+        ("delete new", &inner, Box::new(|d| d.delete(&inner))),
+    ];
+    let mut n = 0;
+    for (what, at, op) in &ops {
+        let (mut a, mut b) = (whole.clone(), fast.clone());
+        let (x, y) = (op(&mut a), op(&mut b));
+        n += 1;
+        if x != y || a.text() != b.text() || a.get(at) != b.get(at) {
+            fail(format!(
+                "{what} {at}: parsed whole {x:?}, parsed for the path {y:?}{}",
+                if a.text() != b.text() {
+                    format!("\n{}", first_difference(a.text(), b.text()))
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+    n
+}
+
+/// Pieces of Nix put into a file to break it (or not).
+const PIECES: &[&str] = &[
+    "", "{", "}", "[", "]", ";", "=", "\"", "''", "${", "(", ")", "in", ".",
+];
+
+/// Break `text` at a few places, each copy on its own: `parse_for` must refuse each copy
+/// with the same error as `parse`, or both accept it. Returns how many copies were made.
+fn break_and_compare(name: &str, text: &str, failures: &mut Vec<String>) -> usize {
+    let mut seed = text.len() as u64 ^ 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as usize
+    };
+    let path: AttrPath = "x".parse().unwrap();
+    let copies = 8;
+    for _ in 0..copies {
+        let mut at = next() % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + next() % 3).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let copy = format!(
+            "{}{}{}",
+            &text[..at],
+            PIECES[next() % PIECES.len()],
+            &text[end..]
+        );
+        let whole = NixDocument::parse(name, copy.as_str());
+        let fast = NixDocument::parse_for(name, copy.as_str(), &path);
+        let same = match (&whole, &fast) {
+            (Ok(a), Ok(b)) => a.text() == b.text(),
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        };
+        if !same {
+            failures.push(format!(
+                "{name} broken at {at}: parse gave {:?}, parse_for {:?}",
+                whole.map(|_| ()),
+                fast.map(|_| ())
+            ));
+        }
+    }
+    copies
 }

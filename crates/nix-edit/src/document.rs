@@ -184,6 +184,68 @@ impl NixDocument {
         Ok(NixDocument { tree })
     }
 
+    /// Parse `text` for reading and editing `path`: the same document as
+    /// [`parse`](Self::parse) gives, with the same answers and edits and the same errors,
+    /// made faster for a large file by parsing into a tree only the top-level bindings a
+    /// path starting with `path`'s first name can reach.
+    ///
+    /// The whole text is still checked against Nix's grammar (rnix's tokenizer and a
+    /// recognizer of rnix's grammar that builds no tree), so a document with a syntax
+    /// error anywhere is refused as by `parse`; the rest is kept as text. Anything the fast
+    /// check does not follow with certainty is parsed whole, as by `parse`. A method asked
+    /// about another first name, or about the whole document ([`value`](Self::value),
+    /// [`references`](Self::references), [`bindings`](Self::bindings)), parses the whole
+    /// text first: the answers never differ, only the time.
+    pub fn parse_for(
+        file: impl Into<String>,
+        text: impl Into<String>,
+        path: &AttrPath,
+    ) -> Result<Self> {
+        let tree = Tree::parse_for(file.into(), text.into(), &path.segments()[0])?;
+        #[cfg(debug_assertions)]
+        if tree.is_partial() {
+            if let Err(e) = Tree::parse(tree.file().to_string(), tree.text().to_string()) {
+                panic!("the fast check accepted a document rnix refuses: {e}");
+            }
+        }
+        Ok(NixDocument { tree })
+    }
+
+    /// Whether only part of the document is parsed into a tree, as
+    /// [`parse_for`](Self::parse_for) does when that saves time (for tests and
+    /// benchmarks: the answers are the same either way).
+    pub fn is_partial(&self) -> bool {
+        self.tree.is_partial()
+    }
+
+    /// The tree to answer a question about `path` from: the document's own when it covers
+    /// the path, otherwise the whole tree of its text. In debug builds, an answer from a
+    /// partial tree is checked against the whole tree's.
+    fn answer<T: PartialEq + fmt::Debug>(&self, path: &AttrPath, f: impl Fn(&Tree) -> T) -> T {
+        if !self.tree.covers(path) {
+            return f(&self.tree.whole());
+        }
+        let answer = f(&self.tree);
+        #[cfg(debug_assertions)]
+        if self.tree.is_partial() {
+            assert_eq!(
+                answer,
+                f(&self.tree.whole()),
+                "a partial tree answered {path} otherwise"
+            );
+        }
+        answer
+    }
+
+    /// The whole tree, for questions about the whole document.
+    fn whole(&self) -> std::borrow::Cow<'_, Tree> {
+        if self.tree.is_partial() {
+            std::borrow::Cow::Owned(self.tree.whole())
+        } else {
+            std::borrow::Cow::Borrowed(&self.tree)
+        }
+    }
+
     /// The document's text, with every edit so far.
     pub fn text(&self) -> &str {
         self.tree.text()
@@ -192,15 +254,28 @@ impl NixDocument {
     /// The document's whole expression, to read what it says without evaluating it (see
     /// [`Value::shape`]). A view of the document as it is now: later edits do not show in it.
     pub fn value(&self) -> Value {
-        let root = ast::Root::cast(self.tree.root().clone()).expect("the root node is a Root");
+        let root = ast::Root::cast(self.whole().root().clone()).expect("the root node is a Root");
         Value::of(root.expr().expect("a parsed document has an expression"))
     }
 
     /// Where a `let` around the document's value binds `name` (`let tools = …; in { … }`),
     /// as a span: a name the paths of the value do not reach, which tools can point at.
     pub fn let_binding(&self, name: &str) -> Option<Range<usize>> {
-        let root = ast::Root::cast(self.tree.root().clone())?;
-        crate::read::outer_let_binding(root.expr()?, name)
+        // the wrappers around the top-level set are in a partial tree too
+        let find = |tree: &Tree| {
+            let root = ast::Root::cast(tree.root().clone())?;
+            crate::read::outer_let_binding(root.expr()?, name)
+        };
+        let found = find(&self.tree);
+        #[cfg(debug_assertions)]
+        if self.tree.is_partial() {
+            assert_eq!(
+                found,
+                find(&self.tree.whole()),
+                "a partial tree's let bindings"
+            );
+        }
+        found
     }
 
     /// From now on, let paths also go into the last argument of a call of one of the
@@ -221,19 +296,23 @@ impl NixDocument {
     /// Every name the document reads, with the attribute names selected from it and what
     /// binds it, in source order (see [`Reference`]).
     pub fn references(&self) -> Vec<Reference> {
-        crate::read::references(self.tree.root())
+        crate::read::references(self.whole().root())
     }
 
     /// The source text of the value bound at `path`, or `None` when nothing is. A name bound
     /// by `inherit (x) a;` reads as `x.a`.
     pub fn get(&self, path: &AttrPath) -> Result<Option<String>> {
-        value_text(&self.tree, path)
+        self.answer(path, |tree| value_text(tree, path))
     }
 
     /// Where `path` leads: what is bound there, and the wrappers the path goes through on
     /// the way (a module's function, `lib.mkIf cond { … }`, an operand of `//`, …).
     pub fn locate(&self, path: &AttrPath) -> Result<Location> {
-        let located = lookup(&self.tree, path)?;
+        self.answer(path, |tree| Self::locate_in(tree, path))
+    }
+
+    fn locate_in(tree: &Tree, path: &AttrPath) -> Result<Location> {
+        let located = lookup(tree, path)?;
         let bound = match &located.found {
             Lookup::Found(av) => Bound::Value(range(
                 av.value().expect("a parsed binding has a value").syntax(),
@@ -256,14 +335,21 @@ impl NixDocument {
     /// replaced, and the wrappers its path went through. On error the document is
     /// unchanged.
     pub fn edit(&mut self, edit: Edit<'_>) -> Result<EditReport> {
-        let mut log = Log::default();
-        let changed = self.atomically(|t| match edit {
-            Edit::Set { path, expr } => edit::set(t, path, expr, &mut log),
-            Edit::Delete { path } => edit::delete(t, path, &mut log),
-            Edit::Add { path, expr } => edit::add(t, path, expr, &mut log),
-            Edit::AddWhen { path, call, expr } => edit::add_when(t, path, call, expr, &mut log),
-            Edit::Remove { path, expr } => edit::remove(t, path, expr, &mut log),
-        })?;
+        let path = match edit {
+            Edit::Set { path, .. }
+            | Edit::Delete { path }
+            | Edit::Add { path, .. }
+            | Edit::AddWhen { path, .. }
+            | Edit::Remove { path, .. } => path,
+        };
+        let (changed, log) = self.atomically(path, |t, log| match edit {
+            Edit::Set { path, expr } => edit::set(t, path, expr, log),
+            Edit::Delete { path } => edit::delete(t, path, log),
+            Edit::Add { path, expr } => edit::add(t, path, expr, log),
+            Edit::AddWhen { path, call, expr } => edit::add_when(t, path, call, expr, log),
+            Edit::Remove { path, expr } => edit::remove(t, path, expr, log),
+        });
+        let changed = changed?;
         let mut splices = log.splices;
         splices.sort_by_key(|(r, _)| r.start);
         let mut shift: isize = 0;
@@ -326,32 +412,63 @@ impl NixDocument {
     /// has it or takes any (`...`), or when the function takes its argument whole
     /// (`inputs: …`). Returns whether the document changed.
     pub fn add_parameter(&mut self, path: &AttrPath, name: &str) -> Result<bool> {
-        self.atomically(|t| edit::add_parameter(t, path, name))
+        self.atomically(path, |t, _| edit::add_parameter(t, path, name))
+            .0
     }
 
     /// Whether `name` is bound — by a function's parameter, a `let` or a `rec` set, not
     /// by a `with` — where the value at `path` is, or would go when nothing is bound there.
     pub fn binds(&self, path: &AttrPath, name: &str) -> Result<bool> {
-        let node = match lookup(&self.tree, path)?.found {
-            Lookup::Found(av) => av.syntax().clone(),
-            Lookup::Inherited(inh) => inh.syntax().clone(),
-            Lookup::Missing { set, .. } => set.syntax().clone(),
-            Lookup::Spread(bindings) => bindings[0].syntax().clone(),
-        };
-        Ok(matches!(
-            crate::read::binding_of(name, &node),
-            crate::read::BoundBy::Let(_) | crate::read::BoundBy::Argument
-        ))
+        self.answer(path, |tree| {
+            let node = match lookup(tree, path)?.found {
+                Lookup::Found(av) => av.syntax().clone(),
+                Lookup::Inherited(inh) => inh.syntax().clone(),
+                Lookup::Missing { set, .. } => set.syntax().clone(),
+                Lookup::Spread(bindings) => bindings[0].syntax().clone(),
+            };
+            Ok(matches!(
+                crate::read::binding_of(name, &node),
+                crate::read::BoundBy::Let(_) | crate::read::BoundBy::Argument
+            ))
+        })
     }
 
-    /// Run `edit` on the tree; on error, put the tree back as it was.
-    fn atomically(&mut self, edit: impl FnOnce(&mut Tree) -> Result<bool>) -> Result<bool> {
+    /// Run `edit`, an edit at `path`, on the tree; on error, put the tree back as it was.
+    /// A partial tree that does not cover `path` is made whole first; in debug builds, an
+    /// edit of a partial tree is checked against the same edit of the whole tree. Gives the
+    /// result with the edit's log.
+    fn atomically(
+        &mut self,
+        path: &AttrPath,
+        edit: impl Fn(&mut Tree, &mut Log) -> Result<bool>,
+    ) -> (Result<bool>, Log) {
+        if !self.tree.covers(path) {
+            self.tree = self.tree.whole();
+        }
+        #[cfg(debug_assertions)]
+        let reference = self.tree.is_partial().then(|| {
+            let mut whole = self.tree.whole();
+            let result = edit(&mut whole, &mut Log::default());
+            (result, whole.text().to_string())
+        });
         let saved = self.tree.clone();
-        let result = edit(&mut self.tree);
+        let mut log = Log::default();
+        let result = edit(&mut self.tree, &mut log);
         if result.is_err() {
             self.tree = saved;
         }
-        result
+        #[cfg(debug_assertions)]
+        if let Some((expected, text)) = reference {
+            assert_eq!(result, expected, "a partial tree edited {path} otherwise");
+            if result.is_ok() {
+                assert_eq!(
+                    self.tree.text(),
+                    text,
+                    "a partial tree edited {path} otherwise"
+                );
+            }
+        }
+        (result, log)
     }
 
     /// Every attribute path bound in the document's top-level set with a static name,
@@ -359,7 +476,7 @@ impl NixDocument {
     /// (`{ … } // { … }`, `lib.mkMerge [ … ]`) gives the bindings of each.
     pub fn bindings(&self) -> Result<Vec<Binding>> {
         let mut out = Vec::new();
-        for set in top_sets(&self.tree)? {
+        for set in top_sets(&self.whole())? {
             walk_bindings(&set, &[], &mut out);
         }
         Ok(out)
@@ -368,33 +485,37 @@ impl NixDocument {
     /// The elements of the list at `path` — every literal of its `++` chain, conditional
     /// ones included — as source text, with the call a conditional list is given to.
     pub fn list_elements(&self, path: &AttrPath) -> Result<Vec<ListElement>> {
-        Ok(bound_list_literals(&self.tree, path)?
-            .iter()
-            .flat_map(|l| {
-                l.node.items().map(move |item| ListElement {
-                    call: l.call.clone(),
-                    text: self.tree.node_text(item.syntax()),
+        self.answer(path, |tree| {
+            Ok(bound_list_literals(tree, path)?
+                .iter()
+                .flat_map(|l| {
+                    l.node.items().map(move |item| ListElement {
+                        call: l.call.clone(),
+                        text: tree.node_text(item.syntax()),
+                    })
                 })
-            })
-            .collect())
+                .collect())
+        })
     }
 
     /// Whether `expr` is an element of the list at `path`, compared as `add` compares: by
     /// syntax, and inside `with pkgs; [ … ]` `tmux` is `pkgs.tmux`.
     pub fn contains_element(&self, path: &AttrPath, expr: &str) -> Result<bool> {
         let expr = check_expr(expr)?;
-        Ok(bound_list_literals(&self.tree, path)?
-            .iter()
-            .any(|l| l.position(self.tree.text(), &expr).is_some()))
+        self.answer(path, |tree| {
+            Ok(bound_list_literals(tree, path)?
+                .iter()
+                .any(|l| l.position(tree.text(), &expr).is_some()))
+        })
     }
 
     /// Where the value bound at `path` starts, as 1-based line and column (in characters);
     /// `None` when `path` is not bound by one binding of its own.
     pub fn value_position(&self, path: &AttrPath) -> Option<(usize, usize)> {
-        match lookup(&self.tree, path).ok()?.found {
-            Lookup::Found(av) => Some(line_col(self.tree.text(), start(av.value()?.syntax()))),
+        self.answer(path, |tree| match lookup(tree, path).ok()?.found {
+            Lookup::Found(av) => Some(line_col(tree.text(), start(av.value()?.syntax()))),
             _ => None,
-        }
+        })
     }
 }
 

@@ -83,6 +83,15 @@
 //! through, with their spans, so that a caller can tell where a value was read or an edit
 //! landed.
 //!
+//! # Large files
+//!
+//! [`NixDocument::parse_for`] gives the same document for work at one path, faster: the
+//! whole text is checked against the grammar without building a tree (rnix's tokenizer
+//! and a recognizer that follows rnix's parser), and only the top-level bindings the path
+//! can reach are parsed into one. On a 4 MB all-packages-style file that is a few
+//! percent of a full parse. Whatever that check does not follow with certainty, and any
+//! question about another path or the whole document, is answered from a full parse.
+//!
 //! # What it refuses
 //!
 //! Anything it could only do by guessing is an [`Error`] naming the place
@@ -103,9 +112,11 @@ mod ident;
 mod layout;
 mod lists;
 mod lookup;
+mod partial;
 mod path;
 mod reach;
 mod read;
+mod scan;
 mod syntax;
 mod tree;
 

@@ -2,14 +2,17 @@
 //! the syntax tree of that text, kept in step. rowan 0.17 has no mutable tree, so the only
 //! change a tree takes is a [`Splice`] — a byte range replaced by new text — after which
 //! the text is parsed again: only the smallest set or list literal around the splice,
-//! grafted into the tree, when that is enough. Also the errors about a place in the
-//! document ([`Tree::error`]).
+//! grafted into the tree, when that is enough. A tree may be partial (see `partial`):
+//! parsed only as far as paths starting with one name need. Also the errors about a place
+//! in the document ([`Tree::error`]).
 
 use std::ops::Range;
 
 use rnix::{SyntaxKind, SyntaxNode};
+use rowan::ast::AstNode;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::path::AttrPath;
 use crate::syntax::{parse_checked, range};
 
 /// A parsed document. Its fields are private so that nothing but [`Tree::apply`] changes
@@ -24,6 +27,9 @@ pub(crate) struct Tree {
     /// Whether paths go through functions, and the functions whose calls they go through
     /// (see `NixDocument::look_through`).
     through: Option<Vec<String>>,
+    /// For a partial tree, the first name of the paths it answers for; `None` for a whole
+    /// one.
+    focus: Option<String>,
 }
 
 /// A text replacement: `range` of the document becomes `text`.
@@ -41,6 +47,7 @@ impl Tree {
                 text,
                 root,
                 through: None,
+                focus: None,
             }),
             Err(failure) => Err(Error::new(
                 ErrorKind::Syntax {
@@ -50,6 +57,59 @@ impl Tree {
                 text,
                 Some(file),
             )),
+        }
+    }
+
+    /// Parse `text` for paths whose first name is `focus`: a partial tree when that leaves
+    /// something out, otherwise (and whenever the fast scan does not follow the document,
+    /// which includes every document with a syntax error) as [`Tree::parse`] does.
+    pub(crate) fn parse_for(file: String, text: String, focus: &str) -> Result<Self> {
+        if let Some((root, top)) = crate::partial::parse(&text, focus) {
+            let tree = Tree {
+                file,
+                text,
+                root,
+                through: None,
+                focus: Some(focus.to_string()),
+            };
+            // the scan's idea of the top-level set must be the one paths are looked up in
+            let one_top = |sets: Vec<rnix::ast::AttrSet>| {
+                sets.len() == 1 && range(sets[0].syntax()) == top
+            };
+            if crate::lookup::top_sets(&tree).is_ok_and(one_top) {
+                return Ok(tree);
+            }
+            return Tree::parse(tree.file, tree.text);
+        }
+        Tree::parse(file, text)
+    }
+
+    /// Whether the tree answers for `path` as the whole tree would: it is whole, or `path`
+    /// starts with its focus.
+    pub(crate) fn covers(&self, path: &AttrPath) -> bool {
+        self.focus
+            .as_deref()
+            .is_none_or(|f| f == path.segments()[0])
+    }
+
+    /// Whether the tree is partial.
+    pub(crate) fn is_partial(&self) -> bool {
+        self.focus.is_some()
+    }
+
+    /// The whole tree of the same text (for a whole tree, a copy of it).
+    pub(crate) fn whole(&self) -> Tree {
+        if self.focus.is_none() {
+            return self.clone();
+        }
+        let root = parse_checked(&self.text)
+            .unwrap_or_else(|_| panic!("a partial tree's text parses: {}", self.file));
+        Tree {
+            file: self.file.clone(),
+            text: self.text.clone(),
+            root,
+            through: self.through.clone(),
+            focus: None,
         }
     }
 
@@ -101,6 +161,16 @@ impl Tree {
         let Some(node) = node else {
             return self.replace_text(text);
         };
+        if self.focus.is_some() && crate::partial::has_opaque(&node) {
+            let inserted = splice.text.len();
+            return match crate::partial::regraft(&node, splice.range, inserted, &text) {
+                Some(root) => {
+                    self.adopt(text, root);
+                    Ok(())
+                }
+                None => self.replace_text(text),
+            };
+        }
         let node_range = range(&node);
         let new_len = node_range.len() + splice.text.len() - splice.range.len();
         let node_text = &text[node_range.start..node_range.start + new_len];
@@ -115,14 +185,23 @@ impl Tree {
             return self.replace_text(text);
         };
         let root = SyntaxNode::new_root(node.replace_with(replacement.green().to_owned()));
-        debug_assert_eq!(
-            root.green().to_owned(),
-            rnix::Root::parse(&text).syntax().green().to_owned(),
+        debug_assert!(
+            self.focus.is_some()
+                || root.green().to_owned() == rnix::Root::parse(&text).syntax().green().to_owned(),
             "a grafted tree must equal the tree of a full parse"
+        );
+        self.adopt(text, root);
+        Ok(())
+    }
+
+    /// Take `text` and its tree `root` (partial if this tree is) as the document.
+    fn adopt(&mut self, text: String, root: SyntaxNode) {
+        debug_assert!(
+            self.focus.is_none() || root.to_string() == text,
+            "a partial tree's text is the document's"
         );
         self.text = text;
         self.root = root;
-        Ok(())
     }
 
     /// Apply splices that do not overlap, last first so that earlier offsets hold.
@@ -173,6 +252,7 @@ impl Tree {
         };
         self.text = text;
         self.root = root;
+        self.focus = None;
         Ok(())
     }
 }

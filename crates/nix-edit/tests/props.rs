@@ -4,7 +4,10 @@
 //! random sequences of set/add/remove/delete. After every step: the text parses; a failed
 //! edit changed nothing, and the nearest editable place it names can be set; a successful
 //! one reads back, is a no-op when repeated, touched no byte outside the binding or element
-//! it edited, and its report's changes are exactly the text's.
+//! it edited, and its report's changes are exactly the text's. And every edit gives the same
+//! result and text when the document is parsed only for the edit's path
+//! (`NixDocument::parse_for`), as it is when parsed whole — also for documents broken at a
+//! random place.
 
 use nix_edit::{AttrPath, Edit, EditReport, NixDocument};
 use proptest::prelude::*;
@@ -200,6 +203,40 @@ fn edit() -> impl Strategy<Value = Change> {
     ]
 }
 
+/// What a document's value may be wrapped in, as the top of real files is.
+const HEADERS: &[&str] = &[
+    "",
+    "{ pkgs, ... }:\n",
+    "{ pkgs, ... }:\n\nwith pkgs;\n\n",
+    "let\n  x = { a = 1; };\nin\n",
+    "final: prev: assert true; ",
+    "# a comment\n(\n",
+];
+
+/// The text of a generated document under header `h`.
+fn document(top: &Val, h: usize) -> String {
+    let mut text = HEADERS[h].to_string();
+    render(top, 0, &mut text);
+    if HEADERS[h].ends_with("(\n") {
+        text.push_str("\n)");
+    }
+    text.push('\n');
+    text
+}
+
+/// The path an edit is at.
+fn path_of(e: &Change) -> AttrPath {
+    let (Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p)) = e;
+    attr_path(p)
+}
+
+/// `e` on `text`, parsed for `e`'s path: its result and the text after it.
+fn fast(text: &str, e: &Change) -> (nix_edit::Result<bool>, String) {
+    let mut doc = NixDocument::parse_for("gen.nix", text, &path_of(e)).unwrap();
+    let result = apply(&mut doc, e);
+    (result, doc.text().to_string())
+}
+
 fn attr_path(p: &[usize]) -> AttrPath {
     p.iter()
         .map(|i| NAMES[*i])
@@ -297,10 +334,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn edits_keep_every_byte_they_do_not_own(top in top_set(), edits in prop::collection::vec(edit(), 1..8)) {
-        let mut text = String::new();
-        render(&top, 0, &mut text);
-        text.push('\n');
+    fn edits_keep_every_byte_they_do_not_own(top in top_set(), h in 0..HEADERS.len(), edits in prop::collection::vec(edit(), 1..8)) {
+        let text = document(&top, h);
         let mut doc = NixDocument::parse("gen.nix", text.clone()).unwrap();
         prop_assert_eq!(doc.text(), text.as_str(), "parse then print is byte-identical");
         for e in &edits {
@@ -317,7 +352,11 @@ proptest! {
                 _ => false,
             };
             let old_value = match e { Change::Set(..) => current.ok().flatten(), _ => None };
-            match report(&mut doc, e) {
+            let (fast_result, fast_text) = fast(&before, e);
+            let result = report(&mut doc, e);
+            prop_assert_eq!(&fast_result, &result.as_ref().map(|r| r.changed).map_err(Clone::clone), "{:?} parsed for its path on\n{}", e, before);
+            prop_assert_eq!(fast_text.as_str(), doc.text(), "{:?} parsed for its path", e);
+            match result {
                 Err(err) => {
                     prop_assert!(!must_succeed, "{:?} failed on\n{}\n{}", e, before, err);
                     prop_assert_eq!(doc.text(), before.as_str(), "a failed edit changed the text: {:?}", e);
@@ -356,6 +395,37 @@ proptest! {
                     prop_assert_eq!(doc.text(), after.as_str());
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    /// A document broken (or not) at a random place: parsed for a path, it is refused with
+    /// the same error as when parsed whole, or accepted by both and edited alike.
+    #[test]
+    fn broken_documents_are_refused_alike(
+        top in top_set(),
+        h in 0..HEADERS.len(),
+        at in any::<prop::sample::Index>(),
+        cut in 0..3usize,
+        piece in prop::sample::select(&["", "{", "}", "[", "]", ";", "=", "\"", "''", "${", "(", ")", "a", "# c\n", "/*", ".", "in", "let", "with"][..]),
+        e in edit(),
+    ) {
+        let text = document(&top, h);
+        let at = at.index(text.len() + 1);
+        let end = (at + cut).min(text.len());
+        let text = format!("{}{}{}", &text[..at], piece, &text[end..]);
+        let whole = NixDocument::parse("gen.nix", text.as_str());
+        let partial = NixDocument::parse_for("gen.nix", text.as_str(), &path_of(&e));
+        match (whole, partial) {
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (Ok(mut a), Ok(mut b)) => {
+                prop_assert_eq!(apply(&mut a, &e), apply(&mut b, &e), "{:?} on\n{}", e, text);
+                prop_assert_eq!(a.text(), b.text());
+            }
+            (a, b) => prop_assert!(false, "parse gave {:?}, parse_for {:?} on\n{}", a.map(|_| ()), b.map(|_| ()), text),
         }
     }
 }

@@ -101,11 +101,25 @@ fn error_lines(err: &Error) -> String {
     out
 }
 
+/// How a case's document is parsed: whole, or for the case's path.
+#[derive(Clone, Copy)]
+enum Parse {
+    Whole,
+    ForPath,
+}
+
 /// The transcript of `c`, with the checks every outcome must pass.
-fn transcript(c: &Case) -> String {
+fn transcript(c: &Case, how: Parse) -> String {
     let before = fixture(&c.file);
     let mut out = format!("{}\n", shown(&c.args));
-    let mut doc = match NixDocument::parse(c.file.as_str(), before.as_str()) {
+    let parsed = match how {
+        Parse::Whole => NixDocument::parse(c.file.as_str(), before.as_str()),
+        Parse::ForPath => {
+            let path: AttrPath = c.args[1].parse().expect("the case's path parses");
+            NixDocument::parse_for(c.file.as_str(), before.as_str(), &path)
+        }
+    };
+    let mut doc = match parsed {
         Ok(doc) => doc,
         Err(err) => {
             out.push_str(&error_lines(&err));
@@ -185,7 +199,7 @@ fn check_edit(c: &Case, doc: &mut NixDocument) {
 #[test]
 fn edits_of_every_shape_match_their_snapshots() {
     for c in &cases() {
-        let text = transcript(c);
+        let text = transcript(c, Parse::Whole);
         assert_eq!(
             text.contains("error at "),
             c.name.starts_with("error_"),
@@ -200,5 +214,18 @@ fn edits_of_every_shape_match_their_snapshots() {
         }, {
             insta::assert_snapshot!(c.name.as_str(), text);
         });
+    }
+}
+
+/// Parsed for the case's path only, every document gives the same transcript.
+#[test]
+fn parsing_for_the_path_changes_no_transcript() {
+    for c in &cases() {
+        assert_eq!(
+            transcript(c, Parse::ForPath),
+            transcript(c, Parse::Whole),
+            "{}",
+            c.name
+        );
     }
 }

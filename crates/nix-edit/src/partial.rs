@@ -1,0 +1,387 @@
+//! Partial trees: the syntax tree of a document in which the top-level attribute set holds
+//! only the entries a path starting with one name (the focus) can reach, the others kept as
+//! text. For a `devgen nix set` on a 4 MB all-packages file, the tree is a few nodes and
+//! one token of 4 MB, instead of a million nodes.
+//!
+//! How one is made: [`scan`](crate::scan) checks the whole document against rnix's grammar
+//! and finds the top-level set and its entries the focus cannot reach; each run of them is
+//! replaced by one space, and rnix parses what is left (the header, the kept entries, the
+//! set's braces). Then each run goes back into that tree as one opaque token of kind
+//! `TOKEN_ERROR` holding the run's text, in the whitespace token where its space is: the
+//! tree's text is the document's, byte for byte, so every span is a span of the document.
+//! A parsed document has no `TOKEN_ERROR`, so an opaque token cannot be taken for anything
+//! else, and no code that walks the tree sees an entry in it.
+//!
+//! What it keeps, in the top-level set (which is never a `rec` set, whose names are in
+//! scope in it): every entry whose first attribute name is the focus or is not static,
+//! every `inherit` naming the focus or a name that is not static, and the last entry (a
+//! new binding goes after it when no entry shares the path). Everything below a kept
+//! entry, and everything around the set, is rnix's own tree. A path whose first name is
+//! the focus therefore finds in it exactly what it finds in the whole tree; anything else
+//! must be answered from the whole tree (`Tree::whole`).
+//!
+//! An edit inside a kept entry re-parses its smallest set or list literal as for a whole
+//! tree; an edit of the top-level set itself (a new or deleted top-level binding)
+//! re-parses the set with the runs again standing as spaces ([`regraft`]): the runs'
+//! text does not change, and the scan found each to be complete entries, so the document
+//! parses when that does.
+
+use std::ops::Range;
+
+use rnix::{NixLanguage, SyntaxKind, SyntaxNode};
+use rowan::{GreenNode, GreenNodeData, GreenToken, Language, NodeOrToken};
+
+use crate::scan;
+use crate::syntax::range;
+
+/// The kind of the tokens that stand for runs of entries left out.
+const OPAQUE: SyntaxKind = SyntaxKind::TOKEN_ERROR;
+
+/// A partial tree of `text` for paths starting with `focus`, and the range of its
+/// top-level set; `None` when the document has a syntax error, when the scan does not
+/// follow it, or when nothing would be left out — then it is parsed whole.
+pub(crate) fn parse(text: &str, focus: &str) -> Option<(SyntaxNode, Range<usize>)> {
+    let top = scan::scan(text, focus).ok()?.top?;
+    if top.skipped.is_empty() {
+        return None;
+    }
+    let green = parse_without(text, 0..text.len(), &top.skipped, SyntaxKind::NODE_ROOT)?;
+    Some((SyntaxNode::new_root(green), top.range))
+}
+
+/// Whether `node` has runs of entries left out among its children.
+pub(crate) fn has_opaque(node: &SyntaxNode) -> bool {
+    node.children_with_tokens().any(|c| c.kind() == OPAQUE)
+}
+
+/// After `splice` (a range of the document before it, and its new text) turned the
+/// document into `new_text`, the tree's root with `set`, a top-level set with runs left
+/// out, parsed again from its new text, the runs again standing as spaces. `None` when
+/// the splice touches a run or the set does not parse on its own.
+pub(crate) fn regraft(
+    set: &SyntaxNode,
+    splice: Range<usize>,
+    inserted: usize,
+    new_text: &str,
+) -> Option<SyntaxNode> {
+    let old = range(set);
+    let grown = inserted as isize - splice.len() as isize;
+    let mut runs = Vec::new();
+    for child in set.children_with_tokens().filter(|c| c.kind() == OPAQUE) {
+        let r = usize::from(child.text_range().start())..usize::from(child.text_range().end());
+        if r.end <= splice.start {
+            runs.push(r);
+        } else if r.start >= splice.end {
+            let shift = |o: usize| (o as isize + grown) as usize;
+            runs.push(shift(r.start)..shift(r.end));
+        } else {
+            return None;
+        }
+    }
+    let new_range = old.start..(old.end as isize + grown) as usize;
+    let green = parse_without(new_text, new_range, &runs, SyntaxKind::NODE_ATTR_SET)?;
+    Some(SyntaxNode::new_root(set.replace_with(green)))
+}
+
+/// The green node of kind `kind` that `text[within]` parses to with each of `runs`
+/// (sorted, inside `within`) left out, and then put back as an opaque token. `None` when
+/// what is left does not parse to one such node without errors.
+fn parse_without(
+    text: &str,
+    within: Range<usize>,
+    runs: &[Range<usize>],
+    kind: SyntaxKind,
+) -> Option<GreenNode> {
+    let kept: usize = within.len() - runs.iter().map(|r| r.len()).sum::<usize>();
+    let mut short = String::with_capacity(kept + runs.len());
+    let mut marks = Vec::with_capacity(runs.len());
+    let mut at = within.start;
+    for run in runs {
+        short.push_str(&text[at..run.start]);
+        marks.push((short.len(), &text[run.clone()]));
+        short.push(' ');
+        at = run.end;
+    }
+    short.push_str(&text[at..within.end]);
+    let parsed = rnix::Root::parse(&short);
+    if !parsed.errors().is_empty() {
+        return None;
+    }
+    let root = parsed.syntax();
+    let node = if kind == SyntaxKind::NODE_ROOT {
+        root
+    } else {
+        root.first_child()
+            .filter(|c| c.kind() == kind && range(c) == (0..short.len()))?
+    };
+    let green = put_back(node.green(), 0, &marks)?;
+    debug_assert_eq!(
+        SyntaxNode::new_root(green.clone()).to_string(),
+        text[within],
+        "a partial tree's text is the document's"
+    );
+    Some(green)
+}
+
+/// `node` (starting at `start` in the shortened text) with each of `marks` — the place
+/// of a space standing for a run, and the run's text — replaced by an opaque token of that
+/// text. `None` when a mark is not in a whitespace token.
+fn put_back(node: &GreenNodeData, start: usize, marks: &[(usize, &str)]) -> Option<GreenNode> {
+    let whitespace = |s: &str| NodeOrToken::Token(token(SyntaxKind::TOKEN_WHITESPACE, s));
+    let mut children = Vec::with_capacity(node.children().len() + 2 * marks.len());
+    let mut at = start;
+    let mut next = 0;
+    for child in node.children() {
+        let end = at + usize::from(child.text_len());
+        let inside = marks[next..].iter().take_while(|(m, _)| *m < end).count();
+        let mine = &marks[next..next + inside];
+        next += inside;
+        match child {
+            _ if mine.is_empty() => children.push(child.to_owned()),
+            NodeOrToken::Node(n) => children.push(NodeOrToken::Node(put_back(n, at, mine)?)),
+            NodeOrToken::Token(t) => {
+                if t.kind() != NixLanguage::kind_to_raw(SyntaxKind::TOKEN_WHITESPACE) {
+                    return None;
+                }
+                let s = t.text();
+                let mut from = 0;
+                for (m, run) in mine {
+                    let here = m - at;
+                    if from < here {
+                        children.push(whitespace(&s[from..here]));
+                    }
+                    children.push(NodeOrToken::Token(token(OPAQUE, run)));
+                    from = here + 1;
+                }
+                if from < s.len() {
+                    children.push(whitespace(&s[from..]));
+                }
+            }
+        }
+        at = end;
+    }
+    Some(GreenNode::new(node.kind(), children))
+}
+
+fn token(kind: SyntaxKind, text: &str) -> GreenToken {
+    GreenToken::new(NixLanguage::kind_to_raw(kind), text)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{AttrPath, ErrorKind, NixDocument};
+
+    fn p(s: &str) -> AttrPath {
+        s.parse().unwrap()
+    }
+
+    /// A module with wrappers, comments, blank lines, odd layout and many top-level
+    /// bindings around the ones the cases aim at.
+    const DOC: &str = r#"# A module.
+{ pkgs, lib, ... }:
+
+with pkgs;
+
+let
+  tools = [ git ];
+in
+{
+  # first
+  a = 1; b = 2;
+  c = { d = 3; }; # trailing
+
+  packages = [
+    git # version control
+  ] ++ lib.optionals stdenv.isLinux [ inotify-tools ];
+
+  e = "a string; with { braces } and ${toString 1}";
+  f = ''
+    indented ${g} ''${not} }
+  '';
+  h = ./path/${name}.nix;
+  services.postgres = {
+    enable = true;
+  };
+  i = x: { y = x; };
+  inherit (pkgs) jq;
+  services.redis.enable = false;
+  k = { };
+
+  l = 5;
+}
+"#;
+
+    /// `op` on `text` at `path`, through `parse` and through `parse_for`: the outcomes and
+    /// texts must be the same. Returns whether `parse_for` gave a partial document.
+    fn same_both_ways(text: &str, op: &str, path: &str, expr: &str) -> bool {
+        let path = p(path);
+        let run = |doc: &mut NixDocument| match op {
+            "get" => doc.get(&path).map(|v| v.is_some()),
+            "set" => doc.set(&path, expr),
+            "add" => doc.add(&path, expr),
+            "remove" => doc.remove(&path, expr),
+            "delete" => doc.delete(&path),
+            _ => unreachable!(),
+        };
+        let whole = NixDocument::parse("t.nix", text);
+        let fast = NixDocument::parse_for("t.nix", text, &path);
+        match (whole, fast) {
+            (Ok(mut whole), Ok(mut fast)) => {
+                let partial = fast.is_partial();
+                for _ in 0..2 {
+                    let a = run(&mut whole);
+                    let b = run(&mut fast);
+                    assert_eq!(a, b, "{op} {path} on\n{text}");
+                    assert_eq!(whole.text(), fast.text(), "{op} {path}");
+                    assert_eq!(whole.get(&path), fast.get(&path), "{op} {path}");
+                }
+                partial
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a, b);
+                false
+            }
+            (a, b) => panic!("{op} {path}: parse gave {a:?}, parse_for {b:?}"),
+        }
+    }
+
+    /// `OP PATH [EXPR]`, as a command line would.
+    fn case(text: &str, line: &str) -> bool {
+        let mut words = line.splitn(3, ' ');
+        let (op, path) = (words.next().unwrap(), words.next().unwrap());
+        same_both_ways(text, op, path, words.next().unwrap_or(""))
+    }
+
+    #[test]
+    fn edits_and_reads_are_those_of_the_whole_tree() {
+        for line in [
+            "get a",
+            "get c.d",
+            "get services.postgres.enable",
+            "get services.redis",
+            "get services",
+            "get jq",
+            "get nothing",
+            "get tools",
+            "set a 10",
+            "set b 20",
+            "set c.d 30",
+            "set c.new 31",
+            "set services.postgres.port 5432",
+            "set services.mysql.enable true",
+            "set new.deep.path \"v\"",
+            "set l { m = 1; }",
+            "set jq 1",
+            "set i.y 1",
+            "set e ''\n  text\n''",
+            "set k.a 1",
+            "set a (",
+            "add packages jq",
+            "add packages git",
+            "add newList jq",
+            "add a jq",
+            "remove packages git",
+            "remove packages inotify-tools",
+            "delete a",
+            "delete b",
+            "delete c",
+            "delete c.d",
+            "delete l",
+            "delete services",
+            "delete services.redis",
+            "delete jq",
+            "delete nothing",
+        ] {
+            assert!(case(DOC, line), "{line}: not partial");
+        }
+    }
+
+    #[test]
+    fn a_partial_tree_is_the_document_byte_for_byte() {
+        let crlf = DOC.replace('\n', "\r\n");
+        let tabs = DOC.replace("  ", "\t");
+        let tight = "{a=1;b=2;c={d=3;};e=[1];f=5;}";
+        for text in [DOC, &crlf, &tabs, tight] {
+            let doc = NixDocument::parse_for("t.nix", text, &p("c.d")).unwrap();
+            assert!(doc.is_partial());
+            assert_eq!(doc.text(), text);
+            for line in [
+                "set c.d 4",
+                "set new 1",
+                "delete a",
+                "delete c",
+                "add e 2",
+                "get f",
+            ] {
+                case(text, line);
+            }
+        }
+    }
+
+    #[test]
+    fn other_names_and_the_whole_document_are_answered_whole() {
+        let mut doc = NixDocument::parse_for("t.nix", DOC, &p("a")).unwrap();
+        let whole = NixDocument::parse("t.nix", DOC).unwrap();
+        assert!(doc.is_partial());
+        assert_eq!(doc.get(&p("c.d")), whole.get(&p("c.d")));
+        assert_eq!(doc.bindings(), whole.bindings());
+        assert_eq!(doc.references().len(), whole.references().len());
+        assert_eq!(doc.let_binding("tools"), whole.let_binding("tools"));
+        assert_eq!(
+            doc.list_elements(&p("packages")),
+            whole.list_elements(&p("packages"))
+        );
+        // still partial for its own name; an edit elsewhere makes it whole
+        assert!(doc.set(&p("a"), "2").unwrap());
+        assert!(doc.is_partial());
+        assert!(doc.set(&p("b"), "3").unwrap());
+        assert!(!doc.is_partial());
+        assert_eq!(doc.get(&p("a")).unwrap().as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn documents_the_fast_path_does_not_take_are_parsed_whole() {
+        for text in [
+            // nothing to leave out
+            "{ a = 1; }",
+            "{ }",
+            // names in scope in the set
+            "rec { a = 1; b = a; c = 2; }",
+            // the value is no set literal
+            "{ a = 1; b = 2; } // { c = 3; }",
+            "f { a = 1; b = 2; }",
+            "{ a = 1; b = 2; }.a",
+            "[ { a = 1; b = 2; } ]",
+            "let { a = 1; body = 2; }",
+            // rnix takes any token as a `)`
+            "({ a = 1; b = 2; }]",
+        ] {
+            case(text, "set a 5");
+            let doc = NixDocument::parse_for("t.nix", text, &p("a"));
+            assert!(
+                !doc.as_ref().is_ok_and(NixDocument::is_partial),
+                "{text}: partial"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_anywhere_are_refused_as_by_parse() {
+        let bad = [
+            DOC.replace("b = 2;", "b = ;"),
+            DOC.replace("${toString 1}\";", "${toString 1};"),
+            DOC.replace("${toString 1}", "${toString 1"),
+            DOC.replace("''${not} }", "${not "),
+            DOC.replace("  l = 5;\n}", "  l = 5;\n"),
+            DOC.replace("i = x: { y = x; };", "i = x: { y = x };"),
+            DOC.replace("${name}.nix", "${name.nix"),
+            format!("{DOC} ;"),
+        ];
+        for text in &bad {
+            let whole = NixDocument::parse("t.nix", text.as_str()).unwrap_err();
+            let fast = NixDocument::parse_for("t.nix", text.as_str(), &p("a")).unwrap_err();
+            assert!(matches!(whole.kind(), ErrorKind::Syntax { .. }));
+            assert_eq!(whole, fast);
+        }
+    }
+}

@@ -1,0 +1,889 @@
+//! A check of a whole document against rnix's grammar that builds no tree: rnix's own
+//! tokenizer, and a recognizer that follows rnix's parser step by step but only says
+//! whether the tokens form one expression. On the way it notes the document's top-level
+//! attribute set (through the wrappers `lookup::top_set` goes through) and which of its
+//! entries a path starting with a given name can reach.
+//!
+//! The recognizer is the parser of rnix 0.15 (`rnix::parser`) with every tree operation
+//! left out and every error turned into a refusal: where rnix records an error, this
+//! refuses; where rnix goes on without one, this does too — except in the few places
+//! where rnix accepts input without checking it (a `(` closed by any token, a token rnix
+//! calls an error but consumes anyway), which this refuses. So whatever it accepts, rnix
+//! parses without an error; what it refuses, the caller parses whole with rnix, which
+//! then names the error or accepts it. It never needs to be exact the other way round.
+//!
+//! It follows rnix 0.15.1's parser: when rnix is updated, read its `parser.rs` against this
+//! again. The tests check it against rnix itself on every form of the grammar and on
+//! thousands of generated and broken documents each run.
+
+use std::collections::VecDeque;
+use std::ops::Range;
+
+use rnix::SyntaxKind::{self, *};
+
+/// The end of the input, as a token kind no token has.
+const EOF: SyntaxKind = NODE_ROOT;
+
+/// How deep expressions may nest before the scan gives up (rnix itself stops at 512
+/// nested `parse_expr` calls; this counts more kinds of nesting, so it stops earlier).
+const MAX_NESTING: u32 = 400;
+
+/// What a scan found out about a document it accepted.
+pub(crate) struct Scan {
+    /// The document's top-level attribute set, when the scan could tell it and it is not
+    /// `rec`.
+    pub(crate) top: Option<TopSet>,
+}
+
+/// The top-level attribute set of a document.
+pub(crate) struct TopSet {
+    /// The set literal, braces included.
+    pub(crate) range: Range<usize>,
+    /// Runs of consecutive entries a path starting with the focus name cannot reach, each
+    /// from the first token of its first entry to the `;` of its last, in source order.
+    pub(crate) skipped: Vec<Range<usize>>,
+}
+
+/// Why a scan stopped: a syntax error, or input it does not follow.
+pub(crate) struct Refused;
+
+type Step<T = ()> = Result<T, Refused>;
+
+/// Scan `text` whole; `focus` is the first name of the paths the caller will look up.
+pub(crate) fn scan(text: &str, focus: &str) -> Result<Scan, Refused> {
+    let mut s = Scanner {
+        tokens: rnix::tokenize(text),
+        offset: 0,
+        ahead: VecDeque::with_capacity(4),
+        nesting: 0,
+        spine: None,
+        focus,
+        top: None,
+    };
+    s.spine = Some(s.peek_tok().start);
+    s.expr()?;
+    if s.peek() != EOF {
+        return Err(Refused);
+    }
+    Ok(Scan { top: s.top })
+}
+
+/// A token that is not whitespace or a comment.
+#[derive(Clone, Copy)]
+struct Tok<'a> {
+    kind: SyntaxKind,
+    text: &'a str,
+    start: usize,
+    /// Whether whitespace or a comment comes right before it.
+    spaced: bool,
+}
+
+impl Tok<'_> {
+    fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+}
+
+/// A static attribute name as written (an identifier or a plain string), or not.
+enum Name<'a> {
+    Static(&'a str),
+    Other,
+}
+
+/// One entry of the top-level set.
+struct Entry {
+    range: Range<usize>,
+    /// Whether a path starting with the focus name may reach it.
+    keep: bool,
+}
+
+struct Scanner<'a, I> {
+    tokens: I,
+    /// Where the next token from `tokens` starts.
+    offset: usize,
+    /// Tokens read ahead, trivia left out.
+    ahead: VecDeque<Tok<'a>>,
+    nesting: u32,
+    /// Where the expression starts that the document's value is, as far as the wrappers
+    /// `lookup::top_set` looks through have been followed; `None` once the set is found.
+    spine: Option<usize>,
+    focus: &'a str,
+    top: Option<TopSet>,
+}
+
+impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
+    /// The next token but `n` (trivia left out); its kind is [`EOF`] at the end.
+    fn peek_nth(&mut self, n: usize) -> Tok<'a> {
+        while self.ahead.len() <= n {
+            let mut spaced = false;
+            let tok = loop {
+                match self.tokens.next() {
+                    Some((kind, text)) => {
+                        let start = self.offset;
+                        self.offset += text.len();
+                        if matches!(kind, TOKEN_WHITESPACE | TOKEN_COMMENT) {
+                            spaced = true;
+                            continue;
+                        }
+                        break Tok {
+                            kind,
+                            text,
+                            start,
+                            spaced,
+                        };
+                    }
+                    None => {
+                        break Tok {
+                            kind: EOF,
+                            text: "",
+                            start: self.offset,
+                            spaced,
+                        }
+                    }
+                }
+            };
+            self.ahead.push_back(tok);
+        }
+        self.ahead[n]
+    }
+
+    fn peek_tok(&mut self) -> Tok<'a> {
+        self.peek_nth(0)
+    }
+
+    fn peek(&mut self) -> SyntaxKind {
+        self.peek_nth(0).kind
+    }
+
+    /// Consume the next token; there must be one, and it must not be one rnix calls an
+    /// error.
+    fn bump(&mut self) -> Step<Tok<'a>> {
+        let tok = self.peek_tok();
+        if matches!(tok.kind, EOF | TOKEN_ERROR) {
+            return Err(Refused);
+        }
+        self.ahead.pop_front();
+        Ok(tok)
+    }
+
+    fn expect(&mut self, kind: SyntaxKind) -> Step<Tok<'a>> {
+        if self.peek() != kind {
+            return Err(Refused);
+        }
+        self.bump()
+    }
+
+    /// Whether the next token starts the expression the document's value is.
+    fn at_spine(&mut self) -> bool {
+        let at = self.peek_tok().start;
+        self.spine == Some(at)
+    }
+
+    /// The document's value is the expression that starts at the next token.
+    fn spine_moves_on(&mut self, was_at_spine: bool) {
+        if was_at_spine {
+            self.spine = Some(self.peek_tok().start);
+        }
+    }
+
+    fn nest(&mut self) -> Step {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(Refused);
+        }
+        Ok(())
+    }
+
+    /// rnix's `parse_expr`.
+    fn expr(&mut self) -> Step {
+        self.nest()?;
+        let spine = self.at_spine();
+        match self.peek() {
+            TOKEN_LET => {
+                self.bump()?;
+                if self.peek() == TOKEN_L_BRACE {
+                    self.bump()?;
+                    self.set(TOKEN_R_BRACE, None)?;
+                } else {
+                    self.set(TOKEN_IN, None)?;
+                    self.spine_moves_on(spine);
+                    self.expr()?;
+                }
+            }
+            TOKEN_WITH | TOKEN_ASSERT => {
+                self.bump()?;
+                self.expr()?;
+                self.expect(TOKEN_SEMICOLON)?;
+                self.spine_moves_on(spine);
+                self.expr()?;
+            }
+            TOKEN_IF => {
+                self.bump()?;
+                self.expr()?;
+                self.expect(TOKEN_THEN)?;
+                self.expr()?;
+                self.expect(TOKEN_ELSE)?;
+                self.expr()?;
+            }
+            _ => self.binary()?,
+        }
+        self.nesting -= 1;
+        Ok(())
+    }
+
+    /// rnix's operator levels, from `parse_pipe_left` down to `parse_negate`. For telling
+    /// whether tokens parse, a right-associative chain is a left-associative one; the
+    /// non-associative comparisons take one operator at most.
+    fn binary(&mut self) -> Step {
+        self.chain(Self::pipe_right, &[TOKEN_PIPE_LEFT])
+    }
+
+    fn pipe_right(&mut self) -> Step {
+        self.chain(Self::implication, &[TOKEN_PIPE_RIGHT])
+    }
+
+    fn implication(&mut self) -> Step {
+        self.chain(Self::or, &[TOKEN_IMPLICATION])
+    }
+
+    fn or(&mut self) -> Step {
+        self.chain(Self::and, &[TOKEN_OR_OR])
+    }
+
+    fn and(&mut self) -> Step {
+        self.chain(Self::equal, &[TOKEN_AND_AND])
+    }
+
+    fn equal(&mut self) -> Step {
+        self.compare()?;
+        if matches!(self.peek(), TOKEN_EQUAL | TOKEN_NOT_EQUAL) {
+            self.bump()?;
+            self.compare()?;
+        }
+        Ok(())
+    }
+
+    fn compare(&mut self) -> Step {
+        self.merge()?;
+        if matches!(
+            self.peek(),
+            TOKEN_LESS | TOKEN_LESS_OR_EQ | TOKEN_MORE | TOKEN_MORE_OR_EQ
+        ) {
+            self.bump()?;
+            self.merge()?;
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self) -> Step {
+        self.chain(Self::invert, &[TOKEN_UPDATE])
+    }
+
+    fn invert(&mut self) -> Step {
+        while self.peek() == TOKEN_INVERT {
+            self.bump()?;
+        }
+        self.chain(Self::mul, &[TOKEN_ADD, TOKEN_SUB])
+    }
+
+    fn mul(&mut self) -> Step {
+        self.chain(Self::concat, &[TOKEN_MUL, TOKEN_DIV])
+    }
+
+    fn concat(&mut self) -> Step {
+        self.chain(Self::has_attr, &[TOKEN_CONCAT])
+    }
+
+    fn has_attr(&mut self) -> Step {
+        self.negate()?;
+        while self.peek() == TOKEN_QUESTION {
+            self.bump()?;
+            self.attrpath()?;
+        }
+        Ok(())
+    }
+
+    fn negate(&mut self) -> Step {
+        while self.peek() == TOKEN_SUB {
+            self.bump()?;
+        }
+        // rnix's `parse_fn`: a call is simple expressions in a row
+        self.simple()?;
+        while is_fn_arg(self.peek()) {
+            self.simple()?;
+        }
+        Ok(())
+    }
+
+    /// `next (op next)*`.
+    fn chain(&mut self, next: fn(&mut Self) -> Step, ops: &[SyntaxKind]) -> Step {
+        next(self)?;
+        while ops.contains(&self.peek()) {
+            self.bump()?;
+            next(self)?;
+        }
+        Ok(())
+    }
+
+    /// rnix's `parse_simple`.
+    fn simple(&mut self) -> Step {
+        self.nest()?;
+        let spine = self.at_spine();
+        let tok = self.peek_tok();
+        match tok.kind {
+            TOKEN_L_PAREN => {
+                self.bump()?;
+                self.spine_moves_on(spine);
+                self.expr()?;
+                // rnix takes any token as the closing parenthesis
+                self.expect(TOKEN_R_PAREN)?;
+            }
+            TOKEN_REC => {
+                if spine {
+                    // a `rec` set's names are in scope in it: not skipped
+                    self.spine = None;
+                }
+                self.bump()?;
+                self.expect(TOKEN_L_BRACE)?;
+                self.set(TOKEN_R_BRACE, None)?;
+            }
+            TOKEN_L_BRACE => {
+                let pattern = matches!(
+                    (self.peek_nth(1).kind, self.peek_nth(2).kind),
+                    (TOKEN_IDENT, TOKEN_COMMA | TOKEN_QUESTION | TOKEN_R_BRACE)
+                        | (TOKEN_ELLIPSIS, TOKEN_R_BRACE)
+                        | (TOKEN_R_BRACE, TOKEN_COLON | TOKEN_AT)
+                );
+                self.bump()?;
+                if pattern {
+                    self.pattern(false)?;
+                    self.expect(TOKEN_COLON)?;
+                    self.spine_moves_on(spine);
+                    self.expr()?;
+                } else {
+                    if spine {
+                        self.spine = None;
+                    }
+                    self.set(TOKEN_R_BRACE, spine.then_some(tok.start))?;
+                }
+            }
+            TOKEN_L_BRACK => {
+                self.bump()?;
+                while !matches!(self.peek(), TOKEN_R_BRACK | EOF) {
+                    self.simple()?;
+                }
+                self.expect(TOKEN_R_BRACK)?;
+            }
+            TOKEN_STRING_START => {
+                self.string()?;
+            }
+            TOKEN_PATH_ABS | TOKEN_PATH_REL | TOKEN_PATH_HOME => {
+                self.bump()?;
+                if self.peek() == TOKEN_INTERPOL_START {
+                    let mut first = true;
+                    loop {
+                        // after the first part, only parts with nothing between them
+                        let next = self.peek_tok();
+                        if !first && next.spaced {
+                            break;
+                        }
+                        match next.kind {
+                            TOKEN_PATH_ABS | TOKEN_PATH_REL | TOKEN_PATH_HOME => {
+                                self.bump()?;
+                            }
+                            TOKEN_INTERPOL_START => {
+                                self.bump()?;
+                                self.expr()?;
+                                self.expect(TOKEN_INTERPOL_END)?;
+                            }
+                            _ => break,
+                        }
+                        first = false;
+                    }
+                }
+            }
+            TOKEN_PATH_SEARCH | TOKEN_FLOAT | TOKEN_INTEGER | TOKEN_URI => {
+                self.bump()?;
+            }
+            TOKEN_IDENT => match self.peek_nth(1).kind {
+                TOKEN_COLON => {
+                    self.bump()?;
+                    self.bump()?;
+                    self.spine_moves_on(spine);
+                    self.expr()?;
+                }
+                TOKEN_AT => {
+                    self.bump()?;
+                    self.bump()?;
+                    self.expect(TOKEN_L_BRACE)?;
+                    self.pattern(true)?;
+                    self.expect(TOKEN_COLON)?;
+                    self.spine_moves_on(spine);
+                    self.expr()?;
+                }
+                _ => {
+                    self.bump()?;
+                }
+            },
+            _ => return Err(Refused),
+        }
+        match self.peek() {
+            TOKEN_DOT => {
+                self.bump()?;
+                self.attrpath()?;
+                if self.peek() == TOKEN_OR {
+                    self.bump()?;
+                    self.simple()?;
+                }
+            }
+            // `a or` is `a` applied to a variable named `or`
+            TOKEN_OR => {
+                self.bump()?;
+            }
+            _ => {}
+        }
+        self.nesting -= 1;
+        Ok(())
+    }
+
+    /// rnix's `parse_pattern`, after the `{`.
+    fn pattern(&mut self, bound: bool) -> Step {
+        if matches!(self.peek(), TOKEN_R_BRACE | EOF) {
+            self.bump()?;
+        } else {
+            loop {
+                match self.peek() {
+                    TOKEN_R_BRACE => {
+                        self.bump()?;
+                        break;
+                    }
+                    TOKEN_ELLIPSIS => {
+                        self.bump()?;
+                        self.expect(TOKEN_R_BRACE)?;
+                        break;
+                    }
+                    TOKEN_IDENT => {
+                        self.bump()?;
+                        if self.peek() == TOKEN_QUESTION {
+                            self.bump()?;
+                            self.expr()?;
+                        }
+                        if self.peek() == TOKEN_COMMA {
+                            self.bump()?;
+                        } else {
+                            self.expect(TOKEN_R_BRACE)?;
+                            break;
+                        }
+                    }
+                    _ => return Err(Refused),
+                }
+            }
+        }
+        if self.peek() == TOKEN_AT {
+            if bound {
+                return Err(Refused);
+            }
+            self.bump()?;
+            self.expect(TOKEN_IDENT)?;
+        }
+        Ok(())
+    }
+
+    /// rnix's `parse_string`: `"…"` or `''…''`; the string's value when it is a plain one
+    /// (a `"` string without escapes or interpolation).
+    fn string(&mut self) -> Step<Name<'a>> {
+        let open = self.expect(TOKEN_STRING_START)?;
+        let mut plain = open.text == "\"";
+        let mut content = "";
+        loop {
+            match self.peek() {
+                TOKEN_STRING_CONTENT => {
+                    let tok = self.bump()?;
+                    plain &= content.is_empty() && !tok.text.contains(['\\', '$']);
+                    content = tok.text;
+                }
+                TOKEN_INTERPOL_START => {
+                    plain = false;
+                    self.bump()?;
+                    self.expr()?;
+                    self.expect(TOKEN_INTERPOL_END)?;
+                }
+                TOKEN_STRING_END => break,
+                _ => return Err(Refused),
+            }
+        }
+        self.expect(TOKEN_STRING_END)?;
+        Ok(if plain {
+            Name::Static(content)
+        } else {
+            Name::Other
+        })
+    }
+
+    /// rnix's `parse_attr`.
+    fn attr(&mut self) -> Step<Name<'a>> {
+        match self.peek() {
+            TOKEN_INTERPOL_START => {
+                self.bump()?;
+                self.expr()?;
+                self.expect(TOKEN_INTERPOL_END)?;
+                Ok(Name::Other)
+            }
+            TOKEN_STRING_START => self.string(),
+            TOKEN_IDENT | TOKEN_OR => Ok(Name::Static(self.bump()?.text)),
+            _ => Err(Refused),
+        }
+    }
+
+    /// rnix's `parse_attrpath`; its first name.
+    fn attrpath(&mut self) -> Step<Name<'a>> {
+        let first = self.attr()?;
+        while self.peek() == TOKEN_DOT {
+            self.bump()?;
+            self.attr()?;
+        }
+        Ok(first)
+    }
+
+    /// rnix's `parse_set`: entries up to `until`, which it consumes. For the top-level
+    /// set (`top`, where its `{` starts), note which entries a path starting with the
+    /// focus name can reach.
+    fn set(&mut self, until: SyntaxKind, top: Option<usize>) -> Step {
+        let mut entries = Vec::new();
+        loop {
+            let first = self.peek_tok();
+            if first.kind == until || first.kind == EOF {
+                break;
+            }
+            let keep = if first.kind == TOKEN_INHERIT {
+                self.bump()?;
+                if self.peek() == TOKEN_L_PAREN {
+                    self.bump()?;
+                    self.expr()?;
+                    self.expect(TOKEN_R_PAREN)?;
+                }
+                let mut keep = false;
+                while !matches!(self.peek(), TOKEN_SEMICOLON | EOF) {
+                    let name = self.attr()?;
+                    keep |= self.reaches(name);
+                }
+                keep
+            } else {
+                let name = self.attrpath()?;
+                self.expect(TOKEN_ASSIGN)?;
+                self.expr()?;
+                self.reaches(name)
+            };
+            let semicolon = self.expect(TOKEN_SEMICOLON)?;
+            if top.is_some() {
+                entries.push(Entry {
+                    range: first.start..semicolon.end(),
+                    keep,
+                });
+            }
+        }
+        let close = self.expect(until)?;
+        if let Some(open) = top {
+            self.top = Some(TopSet {
+                range: open..close.end(),
+                skipped: skipped_runs(entries),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether an entry whose (first) name is `name` may be reached by a path starting
+    /// with the focus name: unless its name is static and another.
+    fn reaches(&self, name: Name<'_>) -> bool {
+        match name {
+            Name::Static(n) => n == self.focus,
+            Name::Other => true,
+        }
+    }
+}
+
+/// The runs of consecutive entries not kept; the last entry is always kept, as a new
+/// binding goes after it.
+fn skipped_runs(mut entries: Vec<Entry>) -> Vec<Range<usize>> {
+    if let Some(last) = entries.last_mut() {
+        last.keep = true;
+    }
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut previous_skipped = false;
+    for e in entries {
+        match (e.keep, previous_skipped, runs.last_mut()) {
+            (false, true, Some(run)) => run.end = e.range.end,
+            (false, _, _) => runs.push(e.range),
+            (true, _, _) => {}
+        }
+        previous_skipped = !e.keep;
+    }
+    runs
+}
+
+/// rnix's `SyntaxKind::is_fn_arg`: the tokens that start an argument of a call.
+fn is_fn_arg(kind: SyntaxKind) -> bool {
+    matches!(
+        kind,
+        TOKEN_REC
+            | TOKEN_L_BRACE
+            | TOKEN_L_BRACK
+            | TOKEN_L_PAREN
+            | TOKEN_STRING_START
+            | TOKEN_IDENT
+            | TOKEN_CUR_POS
+            | TOKEN_FLOAT
+            | TOKEN_INTEGER
+            | TOKEN_PATH_ABS
+            | TOKEN_PATH_REL
+            | TOKEN_PATH_HOME
+            | TOKEN_PATH_SEARCH
+            | TOKEN_URI
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rnix_parses(text: &str) -> bool {
+        rnix::Root::parse(text).errors().is_empty()
+    }
+
+    fn accepted(text: &str) -> bool {
+        scan(text, "x").is_ok()
+    }
+
+    /// Every form of rnix's grammar, each of which the scan follows.
+    const VALID: &[&str] = &[
+        "1",
+        "x: x",
+        "{ a, b ? 1, ... }@args: a",
+        "args@{ a, b ? c: c }: a",
+        "{ }: 1",
+        "{ ... }: 1",
+        "{ a, a }: a",
+        "{ a }@x: a",
+        "let a = 1; inherit (b) c \"d\"; in a",
+        "let in 1",
+        "let { a = 1; body = a; }",
+        "with a; with b; c",
+        "assert a; b",
+        "if a then b else c",
+        "rec { a = 1; b = a; }",
+        "{ a.b.c = 1; \"d\" = 2; ${e} = 3; \"f${g}\".h = 4; inherit; inherit (a) b; or = 5; }",
+        "f { } [ ] ( 1 ) \"s\" 1 2.5 .5 1. 1e5 ./p /abs ~/h <np/x> http://u.v/w rec { }",
+        "a.b.c or d.e",
+        "a.\"b\".${c} or (d)",
+        "a or",
+        "[ a.b or c (d) { } ]",
+        "\"a ${b} \\\" $${c} $ \\${d}\"",
+        "''a ''${b} ${c} ''' $$ ''\\n''",
+        "./a${b}/c${d}",
+        "./a ${b}",
+        "/a/${b}",
+        "__curPos",
+        "a ? b.c",
+        "-a ? b",
+        "- - 1",
+        "!!a",
+        "a |> b <| c",
+        "a -> b -> c || d && e",
+        "a < b == c < d",
+        "a == b < c",
+        "a // b // { } ++ [ ] + 1 - 2 * 3 / 4",
+        "a/b",
+        "a//b",
+        "/*x*/ 1 # y",
+        "{ pkgs, ... }:\nwith pkgs;\nlet a = 1;\nin\n(assert true; { a = 1; })\n",
+        "{ a = let x = 1; in x; b = with y; [ z ]; c = assert d; e; }",
+    ];
+
+    /// Documents rnix refuses; so must the scan.
+    const INVALID: &[&str] = &[
+        "",
+        "# only a comment",
+        "(1",
+        "[1",
+        "{ a = 1;",
+        "{ a = ; }",
+        "{ a }",
+        "{ a = 1 }",
+        "{ a = 1; } }",
+        "a < b < c",
+        "a == b == c",
+        "1 + !a",
+        "or",
+        "1.5e",
+        "\"a\\",
+        "\"a",
+        "''a",
+        "1 /*",
+        "x@{ a }@y: a",
+        "{ ..., a }: 1",
+        "let a = 1; b",
+        "x:",
+        "with a;",
+        "if a then b",
+        "{ inherit a }",
+        "{ \"a\" = 1; \"b }",
+        "a/",
+        "1 2 ;",
+        "${a}",
+    ];
+
+    #[test]
+    fn accepts_every_form_rnix_parses() {
+        for text in VALID {
+            assert!(rnix_parses(text), "rnix refuses {text:?}");
+            assert!(accepted(text), "the scan refuses {text:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_rnix_refuses() {
+        for text in INVALID {
+            assert!(!rnix_parses(text), "rnix parses {text:?}");
+            assert!(!accepted(text), "the scan accepts {text:?}");
+        }
+    }
+
+    /// rnix takes any token as the `)` of a parenthesis; the scan leaves such documents
+    /// to rnix.
+    #[test]
+    fn leaves_to_rnix_what_rnix_does_not_check() {
+        for text in ["(1]", "(1 ~"] {
+            assert!(rnix_parses(text), "{text:?}");
+            assert!(!accepted(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_left_to_rnix() {
+        let deep = format!("{}1{}", "[".repeat(1000), "]".repeat(1000));
+        assert!(!accepted(&deep));
+        let fine = format!("{}1{}", "(".repeat(100), ")".repeat(100));
+        assert!(accepted(&fine));
+    }
+
+    fn top(text: &str, focus: &str) -> Option<(String, Vec<String>)> {
+        let top = scan(text, focus).ok()?.top?;
+        Some((
+            text[top.range].to_string(),
+            top.skipped
+                .iter()
+                .map(|r| text[r.clone()].to_string())
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn finds_the_top_set_through_the_wrappers() {
+        let set = "{ a = 1; b = 2; }";
+        for text in [
+            set.to_string(),
+            format!("{{ pkgs, ... }}: {set}"),
+            format!("pkgs: with pkgs; {set}"),
+            format!("x@{{ y }}: let z = {{ }}; in ({set})"),
+            format!("final: prev: assert true; {set}"),
+            format!("{{ a }}@x: {set}"),
+        ] {
+            let (found, skipped) = top(&text, "x").unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(found, set, "{text}");
+            // the last entry is kept
+            assert_eq!(skipped, ["a = 1;"], "{text}");
+        }
+        // a rec set's names are in scope in it: nothing is skipped
+        assert!(top("rec { a = 1; b = 2; }", "x").is_none());
+        assert!(top("x: rec { a = 1; b = 2; }", "x").is_none());
+        // no set at the top: nothing to skip (the scan's guess of `{ a = 1; }` for the
+        // first is checked against the tree by the caller)
+        assert!(top("f { a = 1; }", "x").is_none());
+        assert!(top("[ { a = 1; b = 2; } ]", "x").is_none());
+    }
+
+    #[test]
+    fn keeps_the_entries_the_focus_reaches() {
+        let text = r#"{
+  a = 1;
+  # the focus
+  x.y = 2;
+  b = { x = 3; };
+  inherit (p) c d;
+  inherit (p) x;
+  "x" = 4;
+  "e" = 5;
+  ${f} = 6;
+  "${g}" = 7;
+  "h\"" = 8;
+  i = 9;
+  j = 10;
+}"#;
+        let (_, skipped) = top(text, "x").unwrap();
+        assert_eq!(
+            skipped,
+            [
+                "a = 1;",
+                "b = { x = 3; };\n  inherit (p) c d;",
+                "\"e\" = 5;",
+                "i = 9;"
+            ]
+        );
+    }
+
+    /// Pieces of Nix to build documents from, valid or not.
+    const PIECES: &[&str] = &[
+        "{", "}", "[", "]", "(", ")", ";", "=", ":", ",", "@", "...", "?", ".", "or", "let", "in",
+        "with", "rec", "inherit", "if", "then", "else", "assert", "a", "b", "x", "1", "2.5",
+        "\"s\"", "\"${", "''i''", "''", "\"", "./p", "/abs", "~/h", "<np>", "http://u", "+", "-",
+        "*", "/", "++", "//", "==", "!=", "<", ">", "<=", ">=", "&&", "||", "->", "!", "|>", "<|",
+        "#c\n", "/*c*/", "${", "__curPos", "\n", "\\", "$", "'", "~",
+    ];
+
+    fn soup() -> impl Strategy<Value = String> {
+        prop::collection::vec((0..PIECES.len(), any::<bool>()), 0..24).prop_map(|pieces| {
+            pieces
+                .into_iter()
+                .map(|(i, space)| format!("{}{}", PIECES[i], if space { " " } else { "" }))
+                .collect()
+        })
+    }
+
+    /// A valid document with one piece inserted, or one byte range removed.
+    fn mutant() -> impl Strategy<Value = String> {
+        (
+            0..VALID.len(),
+            0..PIECES.len(),
+            any::<prop::sample::Index>(),
+            0..4usize,
+        )
+            .prop_map(|(v, p, at, cut)| {
+                let text = VALID[v];
+                let mut at = at.index(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                if cut == 0 {
+                    format!("{}{}{}", &text[..at], PIECES[p], &text[at..])
+                } else {
+                    let mut end = (at + cut).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    format!("{}{}", &text[..at], &text[end..])
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn accepts_only_what_rnix_parses(text in prop_oneof![soup(), mutant()]) {
+            if accepted(&text) {
+                prop_assert!(rnix_parses(&text), "the scan accepts {:?}, which rnix refuses", text);
+            }
+        }
+    }
+}
