@@ -32,6 +32,8 @@ struct Owned {
     lists: Vec<AttrPath>,
     /// Parameters functions must take (see `MergeOwned::parameters`).
     parameters: Vec<(AttrPath, &'static str)>,
+    /// See `MergeOwned::outside_calls`.
+    outside_calls: Vec<AttrPath>,
 }
 
 impl Owned {
@@ -55,6 +57,7 @@ impl Owned {
         Ok(Owned {
             values: owned.values,
             parameters: owned.parameters,
+            outside_calls: owned.outside_calls,
             ..Owned::default()
         })
     }
@@ -191,6 +194,7 @@ pub fn merge(
     let mut m = Merger {
         path,
         doc,
+        calls: rule.map_or(&[][..], |r| r.look_through),
         base: locked.filter(|l| !l.values.is_empty() || !l.elements.is_empty()),
         force,
         stock: kind.stock_value,
@@ -218,6 +222,8 @@ pub fn merge(
 struct Merger<'a> {
     path: &'a str,
     doc: NixDocument,
+    /// The calls the document's paths go into (the rule's).
+    calls: &'a [&'a str],
     /// What devgen last wrote, when the lock records anything.
     base: Option<&'a LockEntry>,
     force: bool,
@@ -256,9 +262,7 @@ impl Merger<'_> {
                 (Some(h), Some(w)) if same_expr(h, w) || self.force => {
                     self.doc.set(p, want)?;
                 }
-                (None, None) => {
-                    self.doc.set(p, want)?;
-                }
+                (None, None) => self.insert(owned, p, want)?,
                 _ if self.force => {
                     self.doc.set(p, want)?;
                 }
@@ -286,6 +290,19 @@ impl Merger<'_> {
                 )),
             }
         }
+        Ok(())
+    }
+
+    /// Bind `p`, unbound so far, to `want`: outside the rule's calls when `owned` says so.
+    fn insert(&mut self, owned: &Owned, p: &AttrPath, want: &str) -> Result<()> {
+        if !owned.outside_calls.contains(p) {
+            self.doc.set(p, want)?;
+            return Ok(());
+        }
+        self.doc.look_through(Vec::<String>::new());
+        let result = self.doc.set(p, want);
+        self.doc.look_through(self.calls.iter().copied());
+        result?;
         Ok(())
     }
 

@@ -129,6 +129,10 @@ pub struct MergeOwned {
     /// Parameters the function at a path must take (`outputs` must take `devenv` once the
     /// flake has that input and its pattern takes no `...`).
     pub parameters: Vec<(AttrPath, &'static str)>,
+    /// Owned paths that are not the result of the rule's calls (`MergeRule::look_through`):
+    /// a new binding there goes where the path leads without going into those calls — in
+    /// `eachDefaultSystem (system: { … }) // { … }`, into the set on the right.
+    pub outside_calls: Vec<AttrPath>,
 }
 
 impl FileKind {

@@ -309,25 +309,58 @@ fn a_teams_own_flake_gets_the_release_and_host_in_its_own_helper_and_keeps_the_r
 
 #[test]
 fn a_flake_that_maps_every_output_over_systems_is_told_how_to_make_room_for_a_host() {
-    let dir = tempfile::tempdir().unwrap();
+    let team = read_fixture("nix/flakes/flake-utils.nix");
+    // The same flake without the set beside the systems' outputs.
+    let (start, end) = (team.find(") // {").unwrap(), team.rfind("};").unwrap());
+    let team = format!("{}){}", &team[..start], &team[end + 1..]);
+    let dir = team_project(&team);
     let d = dir.path();
-    let mut team = read_fixture("nix/flakes/flake-utils.nix");
-    team = team.replace("packages.default = pkgs.hello;", "");
-    fs::write(d.join("flake.nix"), &team).unwrap();
-    fs::write(
-        d.join("devgen.toml"),
-        "[project]\nname = \"shop\"\nip = \"127.0.0.93\"\n\n[deploy]\nhost = \"shop.example.com\"\n\n[deploy.nixos]\n",
-    )
-    .unwrap();
     let out = devgen(d, &["sync"]);
     assert_exit(&out, 2);
     let err = stderr(&out);
     assert!(
-        err.contains("flake.nix:") && err.contains("are not per system") && err.contains("// { };"),
+        err.contains("flake.nix:9:")
+            && err.contains("are not per system")
+            && err.contains("// { };"),
         "{err}"
     );
     assert_eq!(read(d, "flake.nix"), team, "nothing written");
     assert!(!d.join("nix").exists());
+}
+
+#[test]
+fn a_flake_utils_flake_gets_the_host_in_its_set_beside_the_systems_outputs() {
+    let team = read_fixture("nix/flakes/flake-utils.nix");
+    let dir = team_project(&team);
+    let d = dir.path();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    assert_exit(&devgen(d, &["diff"]), 0);
+    let flake = read(d, "flake.nix");
+    let beside = &flake[flake.find(") // {").unwrap()..];
+    assert!(
+        beside.contains("nixosModules.default = ./nix/module.nix;")
+            && beside.contains("nixosConfigurations.prod = nixpkgs.lib.nixosSystem {"),
+        "{flake}"
+    );
+    add_phoenix_sources(d, "shop");
+    let out = run_ok(
+        Command::new(require("nix-instantiate"))
+            .args(["--eval", "--strict", "--json"])
+            .arg(fixture_path("support/eval-release.nix"))
+            .args(["--arg", "root"])
+            .arg(d)
+            .args(["--argstr", "host", "prod", "--argstr", "package", "shop"])
+            .args(["-A", "evaluated"]),
+    );
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        got["release"]["pname"], "shop",
+        "beside the team's own default package"
+    );
+    assert_eq!(
+        got["host"]["modules"][2],
+        serde_json::json!({ "shop": { "package": "the release of x86_64-linux" } })
+    );
 }
 
 /// A project `shop` with `flake` as its flake.nix and `[deploy.nixos]` named `prod`.

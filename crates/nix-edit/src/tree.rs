@@ -73,9 +73,8 @@ impl Tree {
                 focus: Some(focus.to_string()),
             };
             // the scan's idea of the top-level set must be the one paths are looked up in
-            let one_top = |sets: Vec<rnix::ast::AttrSet>| {
-                sets.len() == 1 && range(sets[0].syntax()) == top
-            };
+            let one_top =
+                |sets: Vec<rnix::ast::AttrSet>| sets.len() == 1 && range(sets[0].syntax()) == top;
             if crate::lookup::top_sets(&tree).is_ok_and(one_top) {
                 return Ok(tree);
             }

@@ -83,7 +83,7 @@ fn owned(input: &MergeInput) -> Result<MergeOwned> {
         }
         return Ok(MergeOwned {
             values,
-            parameters: Vec::new(),
+            ..MergeOwned::default()
         });
     };
     let mut values = Vec::new();
@@ -98,12 +98,17 @@ fn owned(input: &MergeInput) -> Result<MergeOwned> {
         }
     }
     values.push(shell(current, &want(SHELL)?, input.recorded)?);
+    let mut outside_calls = Vec::new();
     if let Some(release) = &release {
-        values.extend(release.values(current, input.recorded)?);
+        let (package, beside_systems) = release.values(current, input.recorded)?;
+        values.push(package);
+        outside_calls.extend(beside_systems.iter().map(|(p, _)| p.clone()));
+        values.extend(beside_systems);
     }
     Ok(MergeOwned {
         values,
         parameters: vec![(path("outputs"), "devenv")],
+        outside_calls,
     })
 }
 

@@ -77,13 +77,15 @@ impl Release {
 
     /// The values at [`Release::paths`] in `flake`, in its own shape: the package inside its
     /// function over systems (named after the app when the flake has a default package of
-    /// its own), the module and host where flake-parts declares them (`flake.`), every
-    /// name as `outputs` binds it.
+    /// its own); then, beside the systems' outputs, the module and host — where flake-parts
+    /// declares them (`flake.`), in the set on the right of `eachDefaultSystem (…) // { … }` —
+    /// every name as `outputs` binds it.
+    #[allow(clippy::type_complexity)]
     pub(super) fn values(
         &self,
         flake: &NixDocument,
         recorded: &dyn Fn(&AttrPath) -> bool,
-    ) -> Result<Vec<(AttrPath, String)>> {
+    ) -> Result<((AttrPath, String), Vec<(AttrPath, String)>)> {
         let name = self.package_name(flake, recorded);
         let package = per_system(flake, "packages", name, recorded, |scope| {
             format!("{}.{CALL_PACKAGE}", scope.pkgs_or_nixpkgs())
@@ -94,25 +96,30 @@ impl Release {
             "outputs"
         };
         let host = self.host_in(top);
-        let scope = Scope::at(flake, &host)?;
-        if scope.system {
-            // eachDefaultSystem's body: a host there would be one per system.
+        // Where the host goes when paths do not go into the functions over systems.
+        let mut beside_systems = flake.clone();
+        beside_systems.look_through(Vec::<String>::new());
+        let scope = Scope::at(&beside_systems, &host).ok().filter(|s| !s.system);
+        let Some(scope) = scope else {
+            // Only eachDefaultSystem's body: a host there would be one per system.
             let (line, col) = flake.value_position(&path("outputs")).unwrap_or((1, 1));
             return Err(Error::Usage(format!(
                 "flake.nix:{line}:{col}: the flake maps all of its outputs over systems, and a NixOS module and host are not per system\n  \
                  = help: give `outputs` a set of its own beside the systems' and run devgen again: \
                  outputs = {{ self, nixpkgs, ... }}: flake-utils.lib.eachDefaultSystem (system: {{ … }}) // {{ }};"
             )));
-        }
+        };
         let host_value = rename(&self.host_value, "nixpkgs", &scope.nixpkgs());
-        Ok(vec![
+        Ok((
             package,
-            (
-                path(&format!("{top}.nixosModules.default")),
-                "./nix/module.nix".to_string(),
-            ),
-            (host, host_value),
-        ])
+            vec![
+                (
+                    path(&format!("{top}.nixosModules.default")),
+                    "./nix/module.nix".to_string(),
+                ),
+                (host, host_value),
+            ],
+        ))
     }
 
     /// `default`, unless the flake has a default package of its own (one devgen did not
