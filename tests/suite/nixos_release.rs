@@ -43,15 +43,21 @@ fn add_phoenix_sources(dir: &Path, app: &str) {
 }
 
 /// `fixtures/support/eval-release.nix` on the project in `dir`: the flake's production
-/// outputs and nix/host.nix as data.
+/// outputs and nix/host.nix as data, with the release at `packages.<system>.default`.
 fn evaluate(dir: &Path, host: &str) -> serde_json::Value {
+    evaluate_package(dir, host, "default")
+}
+
+/// [`evaluate`], with the release at `packages.<system>.<package>`.
+fn evaluate_package(dir: &Path, host: &str, package: &str) -> serde_json::Value {
     let out = run_ok(
         Command::new(require("nix-instantiate"))
             .args(["--eval", "--strict", "--json"])
             .arg(fixture_path("support/eval-release.nix"))
             .args(["--arg", "root"])
             .arg(dir)
-            .args(["--argstr", "host", host, "-A", "evaluated"]),
+            .args(["--argstr", "host", host, "--argstr", "package", package])
+            .args(["-A", "evaluated"]),
     );
     serde_json::from_str(&out).unwrap()
 }
@@ -313,28 +319,20 @@ fn a_flake_that_maps_every_output_over_systems_is_told_how_to_make_room_for_a_ho
     // The same flake without the set beside the systems' outputs.
     let (start, end) = (team.find(") // {").unwrap(), team.rfind("};").unwrap());
     let team = format!("{}){}", &team[..start], &team[end + 1..]);
-    let dir = team_project(&team);
-    let d = dir.path();
-    let out = devgen(d, &["sync"]);
-    assert_exit(&out, 2);
-    let err = stderr(&out);
+    let err = refused(&team);
     assert!(
         err.contains("flake.nix:9:")
             && err.contains("are not per system")
             && err.contains("// { };"),
         "{err}"
     );
-    assert_eq!(read(d, "flake.nix"), team, "nothing written");
-    assert!(!d.join("nix").exists());
 }
 
 #[test]
 fn a_flake_utils_flake_gets_the_host_in_its_set_beside_the_systems_outputs() {
     let team = read_fixture("nix/flakes/flake-utils.nix");
-    let dir = team_project(&team);
+    let dir = synced(&team);
     let d = dir.path();
-    assert_exit(&devgen(d, &["sync"]), 0);
-    assert_exit(&devgen(d, &["diff"]), 0);
     let flake = read(d, "flake.nix");
     let beside = &flake[flake.find(") // {").unwrap()..];
     assert!(
@@ -343,16 +341,7 @@ fn a_flake_utils_flake_gets_the_host_in_its_set_beside_the_systems_outputs() {
         "{flake}"
     );
     add_phoenix_sources(d, "shop");
-    let out = run_ok(
-        Command::new(require("nix-instantiate"))
-            .args(["--eval", "--strict", "--json"])
-            .arg(fixture_path("support/eval-release.nix"))
-            .args(["--arg", "root"])
-            .arg(d)
-            .args(["--argstr", "host", "prod", "--argstr", "package", "shop"])
-            .args(["-A", "evaluated"]),
-    );
-    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got = evaluate_package(d, "prod", "shop");
     assert_eq!(
         got["release"]["pname"], "shop",
         "beside the team's own default package"
@@ -361,6 +350,25 @@ fn a_flake_utils_flake_gets_the_host_in_its_set_beside_the_systems_outputs() {
         got["host"]["modules"][2],
         serde_json::json!({ "shop": { "package": "the release of x86_64-linux" } })
     );
+}
+
+/// `devgen sync` on a [`team_project`] of `flake`, refused: its error; nothing written.
+fn refused(flake: &str) -> String {
+    let dir = team_project(flake);
+    let d = dir.path();
+    let out = devgen(d, &["sync"]);
+    assert_exit(&out, 2);
+    assert_eq!(read(d, "flake.nix"), flake, "nothing written");
+    assert!(!d.join("nix").exists());
+    stderr(&out)
+}
+
+/// A [`team_project`] of `flake`, synced, and in sync after.
+fn synced(flake: &str) -> tempfile::TempDir {
+    let dir = team_project(flake);
+    assert_exit(&devgen(dir.path(), &["sync"]), 0);
+    assert_exit(&devgen(dir.path(), &["diff"]), 0);
+    dir
 }
 
 /// A project `shop` with `flake` as its flake.nix and `[deploy.nixos]` named `prod`.
@@ -378,25 +386,14 @@ fn team_project(flake: &str) -> tempfile::TempDir {
 #[test]
 fn a_flake_parts_flake_gets_the_host_under_flake_and_keeps_its_own_default_package() {
     let team = read_fixture("nix/flakes/flake-parts.nix");
-    let dir = team_project(&team);
+    let dir = synced(&team);
     let d = dir.path();
-    assert_exit(&devgen(d, &["sync"]), 0);
-    assert_exit(&devgen(d, &["diff"]), 0);
     let flake = read(d, "flake.nix");
     assert!(flake.contains("packages.default = pkgs.hello;"), "{flake}");
     add_phoenix_sources(d, "shop");
     // flake-parts refuses outputs it does not declare (the stub too): the module and the
     // host are under `flake`, the release beside the team's own default package.
-    let out = run_ok(
-        Command::new(require("nix-instantiate"))
-            .args(["--eval", "--strict", "--json"])
-            .arg(fixture_path("support/eval-release.nix"))
-            .args(["--arg", "root"])
-            .arg(d)
-            .args(["--argstr", "host", "prod", "--argstr", "package", "shop"])
-            .args(["-A", "evaluated"]),
-    );
-    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let got = evaluate_package(d, "prod", "shop");
     assert_eq!(got["release"]["pname"], "shop");
     assert_eq!(got["module"], "module.nix");
     assert_eq!(
@@ -432,12 +429,7 @@ fn a_helper_that_hands_out_package_sets_is_not_taken_for_one_over_system_names()
 
 #[test]
 fn packages_spelled_out_per_system_are_the_teams_and_devgen_says_what_to_add() {
-    let team = read_fixture("nix/flakes/bare.nix");
-    let dir = team_project(&team);
-    let d = dir.path();
-    let out = devgen(d, &["sync"]);
-    assert_exit(&out, 2);
-    let err = stderr(&out);
+    let err = refused(&read_fixture("nix/flakes/bare.nix"));
     assert!(
         err.contains("flake.nix:6:13:")
             && err.contains("has `packages` of its own")
@@ -446,5 +438,4 @@ fn packages_spelled_out_per_system_are_the_teams_and_devgen_says_what_to_add() {
             ),
         "{err}"
     );
-    assert_eq!(read(d, "flake.nix"), team, "nothing written");
 }

@@ -201,7 +201,20 @@ impl NixDocument {
         text: impl Into<String>,
         path: &AttrPath,
     ) -> Result<Self> {
-        let tree = Tree::parse_for(file.into(), text.into(), &path.segments()[0])?;
+        let tree = match Tree::partial(file.into(), text.into(), &path.segments()[0]) {
+            // the scan's idea of the top-level set must be the one paths are looked up in
+            Ok((tree, top))
+                if top_sets(&tree)
+                    .is_ok_and(|sets| sets.len() == 1 && range(sets[0].syntax()) == top) =>
+            {
+                tree
+            }
+            Ok((tree, _)) => {
+                let (file, text) = tree.into_source();
+                Tree::parse(file, text)?
+            }
+            Err((file, text)) => Tree::parse(file, text)?,
+        };
         #[cfg(debug_assertions)]
         if tree.is_partial() {
             if let Err(e) = Tree::parse(tree.file().to_string(), tree.text().to_string()) {

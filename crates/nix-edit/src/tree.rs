@@ -9,7 +9,6 @@
 use std::ops::Range;
 
 use rnix::{SyntaxKind, SyntaxNode};
-use rowan::ast::AstNode;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::AttrPath;
@@ -60,27 +59,32 @@ impl Tree {
         }
     }
 
-    /// Parse `text` for paths whose first name is `focus`: a partial tree when that leaves
-    /// something out, otherwise (and whenever the fast scan does not follow the document,
-    /// which includes every document with a syntax error) as [`Tree::parse`] does.
-    pub(crate) fn parse_for(file: String, text: String, focus: &str) -> Result<Self> {
-        if let Some((root, top)) = crate::partial::parse(&text, focus) {
-            let tree = Tree {
-                file,
-                text,
-                root,
-                through: None,
-                focus: Some(focus.to_string()),
-            };
-            // the scan's idea of the top-level set must be the one paths are looked up in
-            let one_top =
-                |sets: Vec<rnix::ast::AttrSet>| sets.len() == 1 && range(sets[0].syntax()) == top;
-            if crate::lookup::top_sets(&tree).is_ok_and(one_top) {
-                return Ok(tree);
-            }
-            return Tree::parse(tree.file, tree.text);
+    /// A partial tree of `text` for paths whose first name is `focus`, with the span of the
+    /// top-level set the scan split; the source back when the fast scan leaves nothing out
+    /// or does not follow the document (which includes every document with a syntax error).
+    pub(crate) fn partial(
+        file: String,
+        text: String,
+        focus: &str,
+    ) -> std::result::Result<(Self, std::ops::Range<usize>), (String, String)> {
+        match crate::partial::parse(&text, focus) {
+            Some((root, top)) => Ok((
+                Tree {
+                    file,
+                    text,
+                    root,
+                    through: None,
+                    focus: Some(focus.to_string()),
+                },
+                top,
+            )),
+            None => Err((file, text)),
         }
-        Tree::parse(file, text)
+    }
+
+    /// The file's name and text, the tree given up.
+    pub(crate) fn into_source(self) -> (String, String) {
+        (self.file, self.text)
     }
 
     /// Whether the tree answers for `path` as the whole tree would: it is whole, or `path`
