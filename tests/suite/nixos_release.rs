@@ -99,6 +99,7 @@ fn deps_hash(dir: &Path, message: &[u8]) -> Output {
 fn the_flake_builds_the_release_with_the_dev_shells_elixir_and_names_the_host_that_runs_it() {
     let dir = synced_project("deploy");
     let d = dir.path();
+    assert_exit(&devgen(d, &["diff"]), 0);
     add_phoenix_sources(d, "haven");
     for file in [
         "flake.nix",

@@ -76,10 +76,7 @@ fn owned(input: &MergeInput) -> Result<MergeOwned> {
             .map(|p| Ok((path(p), want(p)?)))
             .collect::<Result<_>>()?;
         if let Some(release) = &release {
-            for p in release.paths() {
-                let value = rendered.get(&p)?.unwrap_or_default();
-                values.push((p, value));
-            }
+            values.extend(release.own_values(rendered)?);
         }
         return Ok(MergeOwned {
             values,

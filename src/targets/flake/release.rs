@@ -57,13 +57,19 @@ impl Release {
         }))
     }
 
-    /// Where devgen's own flake has them.
-    pub(super) fn paths(&self) -> [AttrPath; 3] {
-        [
-            path("outputs.packages.default"),
-            path("outputs.nixosModules.default"),
-            self.host_in("outputs"),
-        ]
+    /// Where devgen's own flake has them, with the values it has there as a later merge
+    /// gives them (the host's without the template's indentation), so that the lock of a
+    /// flake devgen creates records what the next run compares.
+    pub(super) fn own_values(&self, rendered: &NixDocument) -> Result<Vec<(AttrPath, String)>> {
+        let [package, module] = ["outputs.packages.default", "outputs.nixosModules.default"]
+            .map(|p| -> Result<(AttrPath, String)> {
+                Ok((path(p), rendered.get(&path(p))?.unwrap_or_default()))
+            });
+        Ok(vec![
+            package?,
+            module?,
+            (self.host_in("outputs"), self.host_value.clone()),
+        ])
     }
 
     /// `<top>.nixosConfigurations.<name>`.
