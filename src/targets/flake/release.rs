@@ -48,8 +48,9 @@ impl Release {
             .split("services.")
             .nth(1)
             .and_then(|s| s.split(".package").next())
-            .ok_or_else(|| internal("app"))?
-            .to_string();
+            .and_then(|name| name.parse::<AttrPath>().ok())
+            .and_then(|name| name.segments().first().cloned())
+            .ok_or_else(|| internal("app"))?;
         Ok(Some(Release {
             host,
             host_value,
