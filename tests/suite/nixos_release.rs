@@ -440,3 +440,31 @@ fn packages_spelled_out_per_system_are_the_teams_and_devgen_says_what_to_add() {
         "{err}"
     );
 }
+
+#[test]
+fn an_app_named_like_a_nix_keyword_gets_its_release_beside_the_teams_default_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("flake.nix"), read_fixture("nix/flakes/plain.nix")).unwrap();
+    fs::write(
+        d.join("devgen.toml"),
+        "[project]\nname = \"rec\"\nip = \"127.0.0.97\"\n\n[deploy]\nhost = \"rec.example.com\"\n\n[deploy.nixos]\nname = \"prod\"\n\n[deploy.terraform]\nssh_cidrs = [\"203.0.113.0/24\"]\n",
+    )
+    .unwrap();
+    assert_exit(&devgen(d, &["sync"]), 0);
+    assert_exit(&devgen(d, &["diff"]), 0);
+    let flake = read(d, "flake.nix");
+    assert!(
+        flake.contains(
+            "\"rec\" = nixpkgs.legacyPackages.${system}.callPackage ./nix/package.nix { };"
+        ),
+        "{flake}"
+    );
+    add_phoenix_sources(d, "rec");
+    let got = evaluate_package(d, "prod", "rec");
+    assert_eq!(got["release"]["pname"], "rec");
+    assert_eq!(
+        got["host"]["modules"][2],
+        serde_json::json!({ "rec": { "package": "the release of x86_64-linux" } })
+    );
+}
