@@ -67,11 +67,15 @@ fn parse_error_message(err: &rnix::ParseError) -> String {
     match err {
         P::Unexpected(_) => "unexpected input".into(),
         P::UnexpectedExtra(_) => "unexpected input after the end of the expression".into(),
-        P::UnexpectedWanted(found, _, wanted) => format!(
-            "unexpected {}, expected {}",
-            kind_name(*found),
-            kinds(wanted)
-        ),
+        P::UnexpectedWanted(found, _, wanted) => {
+            let found = kind_name(*found);
+            // "unexpected name", not "unexpected a name"
+            let found = found
+                .strip_prefix("an ")
+                .or_else(|| found.strip_prefix("a "))
+                .unwrap_or(&found);
+            format!("unexpected {found}, expected {}", kinds(wanted))
+        }
         P::UnexpectedEOF => "unexpected end of file".into(),
         P::UnexpectedEOFWanted(wanted) => {
             format!("unexpected end of file, expected {}", kinds(wanted))
@@ -80,8 +84,11 @@ fn parse_error_message(err: &rnix::ParseError) -> String {
     }
 }
 
+/// The tokens a parser wanted, in words: "a name or `or`". `__curPos` is left out: rnix
+/// lists it wherever a name may stand, and nobody means to write it.
 fn kinds(k: &[SyntaxKind]) -> String {
     k.iter()
+        .filter(|k| **k != SyntaxKind::TOKEN_CUR_POS)
         .map(|k| kind_name(*k))
         .collect::<Vec<_>>()
         .join(" or ")
@@ -101,6 +108,8 @@ fn kind_name(k: SyntaxKind) -> String {
         K::TOKEN_IDENT => "a name".into(),
         K::TOKEN_STRING_START => "a string".into(),
         K::TOKEN_REC => "`rec`".into(),
+        K::TOKEN_OR => "`or`".into(),
+        K::TOKEN_ERROR => "an invalid character".into(),
         other => format!("{other:?}")
             .trim_start_matches("TOKEN_")
             .to_lowercase()

@@ -1262,3 +1262,23 @@ fn mkif_beside_another_binding_of_the_same_name() {
     );
     assert!(doc(module).get(&p("options.enable.x")).is_err());
 }
+
+#[test]
+fn syntax_errors_name_the_tokens_as_a_person_writes_them() {
+    let message = |text: &str| match NixDocument::parse("bad.nix", text).unwrap_err().kind() {
+        ErrorKind::Syntax { message } => message.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        message("{ a. = 1; }"),
+        "unexpected `=`, expected a name or `or`"
+    );
+    assert_eq!(
+        message("{ inherit a; b c }"),
+        "unexpected name, expected `=`"
+    );
+    assert_eq!(
+        message("{ a = 1 $ ; }"),
+        "unexpected invalid character, expected `;`"
+    );
+}
