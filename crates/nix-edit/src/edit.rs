@@ -15,8 +15,8 @@ use crate::layout::{
 };
 use crate::lists::ListLiteral;
 use crate::lookup::{
-    check_unused_in_rec, get_or_spread, list_literals, lookup, not_a_list, spread_error,
-    value_text, Located, Lookup,
+    check_unused_in_rec, is_bound, list_literals, lookup, not_a_list, spread_error, value_text,
+    Located, Lookup,
 };
 use crate::path::AttrPath;
 use crate::reach::Wrapper;
@@ -147,7 +147,7 @@ pub(crate) fn delete(tree: &mut Tree, path: &AttrPath, log: &mut Log) -> Result<
             })
             .collect(),
     )?;
-    if get_or_spread(tree, path)? {
+    if is_bound(tree, path)? {
         return Err(tree.error(ErrorKind::StillBound { path: path.clone() }, 0..0));
     }
     Ok(true)

@@ -126,7 +126,7 @@ pub(crate) fn value_text(tree: &Tree, path: &AttrPath) -> Result<Option<String>>
 }
 
 /// Whether anything is bound at or under `path`.
-pub(crate) fn get_or_spread(tree: &Tree, path: &AttrPath) -> Result<bool> {
+pub(crate) fn is_bound(tree: &Tree, path: &AttrPath) -> Result<bool> {
     Ok(!lookup(tree, path)?.is_missing())
 }
 

@@ -320,7 +320,7 @@ fn set_binds(set: &ast::AttrSet, name: &str) -> bool {
     })
 }
 
-/// The span of `node` as a [`Range`], for wrappers.
+/// The byte range of `expr`, for wrappers and errors.
 pub(crate) fn span_of(expr: &ast::Expr) -> Range<usize> {
     range(expr.syntax())
 }
