@@ -131,11 +131,18 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
                 None => "devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
             },
         ),
-        K::Hidden { path, found } => (
+        K::Hidden { path, found, after_delete: false } => (
             format!("`{path}` may be bound by {found} here, on the right of `//`, which devgen cannot see inside"),
             match e.editable() {
                 Some(p) => format!("write the binding into the rightmost operand by hand, or set `{p}` as a whole"),
                 None => "write the binding into the rightmost operand by hand".into(),
+            },
+        ),
+        K::Hidden { path, found, after_delete: true } => (
+            format!("cannot delete `{path}`: it may still be bound by {found} here, which devgen cannot see inside"),
+            match e.editable() {
+                Some(p) => format!("remove the binding by hand where it is, or set `{p}` as a whole"),
+                None => "remove the binding by hand where it is".into(),
             },
         ),
         K::Ambiguous { .. } => (

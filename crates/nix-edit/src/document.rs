@@ -392,8 +392,9 @@ impl NixDocument {
     }
 
     /// Remove the binding at `path` — every binding at or under it when it is made of
-    /// several, and in a `//` chain the bindings of it that the winning one overrides — with
-    /// its own comment lines. Returns whether anything was removed.
+    /// several, and in a `//` chain those in the operands on its left that would take over
+    /// once it is gone — with its own comment lines. Returns whether anything was removed;
+    /// refused when a value the editor cannot see inside might still bind the path.
     pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
         Ok(self.edit(Edit::Delete { path })?.changed)
     }

@@ -15,8 +15,8 @@ use crate::layout::{
 };
 use crate::lists::ListLiteral;
 use crate::lookup::{
-    check_unused_in_rec, is_bound, list_literals, lookup, not_a_list, spread_error, value_text,
-    Located, Lookup,
+    check_unused_in_rec, is_bound, list_literals, lookup, lookup_for_delete, not_a_list,
+    spread_error, value_text, Located, Lookup,
 };
 use crate::path::AttrPath;
 use crate::reach::Wrapper;
@@ -34,15 +34,21 @@ pub(crate) struct Log {
 }
 
 impl Log {
-    /// Note the wrappers `located` and what it shadows went through.
+    /// Note the wrappers `located` went through.
     fn passed(&mut self, located: &Located) {
         for w in &located.wrappers {
             if !self.wrappers.contains(w) {
                 self.wrappers.push(w.clone());
             }
         }
+    }
+
+    /// Note the wrappers `located` and what it shadows went through: a `delete` removes
+    /// both.
+    fn passed_all(&mut self, located: &Located) {
+        self.passed(located);
         for s in &located.shadowed {
-            self.passed(s);
+            self.passed_all(s);
         }
     }
 
@@ -126,17 +132,17 @@ fn coalesce(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-/// Remove the binding(s) at `path` with their own comment lines — in a `//` chain, in every
-/// operand that binds it — then check that nothing is bound there.
+/// Remove the binding(s) at `path` with their own comment lines — in a `//` chain, also in
+/// the operands on the left that would bind it once the ones on their right no longer do
+/// — then check that nothing is bound there.
 pub(crate) fn delete(tree: &mut Tree, path: &AttrPath, log: &mut Log) -> Result<bool> {
-    let located = lookup(tree, path)?;
+    let located = lookup_for_delete(tree, path)?;
+    log.passed_all(&located);
     if located.is_missing() {
-        log.passed(&located);
         return Ok(false);
     }
     let mut ranges = Vec::new();
     removals(tree, path, &located, &mut ranges)?;
-    log.passed(&located);
     log.apply_all(
         tree,
         coalesce(ranges)

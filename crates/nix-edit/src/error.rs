@@ -68,14 +68,19 @@ pub enum ErrorKind {
         /// What the value is instead, e.g. "the variable `x`".
         found: String,
     },
-    /// In `a // b`, an operand the editor cannot see inside (a variable, a call) stands on
-    /// the right of where the path leads, and might bind it: what the path holds would be a
-    /// guess. The span is that operand.
+    /// In `a // b`, an operand the editor cannot see inside (a variable, a call) or a name
+    /// computed at evaluation (`${n} = …;`) stands on the right of where the path leads, and
+    /// might bind it: what the path holds would be a guess. Or, with `after_delete`, such a
+    /// value stands where it would still bind the path after a `delete` removed every
+    /// binding the editor sees — on their left in a `//` chain, or beside them in
+    /// `mkMerge` — so that the delete could not keep its promise. The span is that value.
     Hidden {
-        /// The prefix of the path the operand might bind.
+        /// The prefix of the path the value might bind.
         path: AttrPath,
-        /// What the operand is, e.g. "the variable `extra`".
+        /// What the value is, e.g. "the variable `extra`", "the computed name `${n}`".
         found: String,
+        /// Whether it is a `delete` that is refused, for what the value might still bind.
+        after_delete: bool,
     },
     /// Several elements of a `mkMerge` list bind the path, so which one to read or change
     /// would be a guess. The span is the first.
@@ -232,9 +237,13 @@ impl Error {
                 Some(p) => format!("edits go inside attribute set literals only; the nearest editable place is `{p}`, whose whole value can be set, or change this value by hand"),
                 None => "edits go inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
             },
-            K::Hidden { .. } => match &self.inner.editable {
+            K::Hidden { after_delete: false, .. } => match &self.inner.editable {
                 Some(p) => format!("write the binding into the rightmost operand by hand, or set `{p}` as a whole"),
                 None => "write the binding into the rightmost operand by hand".into(),
+            },
+            K::Hidden { after_delete: true, .. } => match &self.inner.editable {
+                Some(p) => format!("remove the binding by hand where it is, or set `{p}` as a whole"),
+                None => "remove the binding by hand where it is".into(),
             },
             K::Ambiguous { .. } => "edit the element you mean by hand, or give each name to one element only".into(),
             K::NotAPattern { .. } => "parameters are added to functions of a set pattern, like `{ self, nixpkgs }: …`".into(),
@@ -269,9 +278,21 @@ impl fmt::Display for Error {
             K::NotAttrSet { path, found } => {
                 write!(f, "`{path}` is bound to {found} here, not an attribute set")
             }
-            K::Hidden { path, found } => write!(
+            K::Hidden {
+                path,
+                found,
+                after_delete: false,
+            } => write!(
                 f,
                 "`{path}` may be bound by {found} here, on the right of `//`, which the editor cannot see inside"
+            ),
+            K::Hidden {
+                path,
+                found,
+                after_delete: true,
+            } => write!(
+                f,
+                "cannot delete `{path}`: it may still be bound by {found} here, which the editor cannot see inside"
             ),
             K::Ambiguous {
                 path,

@@ -74,8 +74,10 @@
 //!   arguments of the file it loads — unless the caller names the function to
 //!   [`NixDocument::look_through`];
 //! - `a // b // { … }`: reads give what the operator yields — the rightmost operand that
-//!   binds the name; `set` goes there too, a new name into the rightmost set; `delete`
-//!   removes the name from every operand, so that nothing is bound afterwards;
+//!   binds the name; `set` goes there too, a new name into the rightmost set. `delete`
+//!   removes the binding, and those in
+//!   the operands on its left that would take over once it is gone, at every level, so
+//!   that nothing is bound afterwards;
 //! - `lib.mkMerge [ … ]`: into the one element that binds the path; a new name into the
 //!   element that shares most of the path, of equals the first that is a plain set.
 //!
@@ -98,9 +100,10 @@
 //! ([`Error::span`], [`Error::line_col`]) and the reason ([`ErrorKind`]): a document that
 //! does not parse or whose value holds no attribute set the editor can see; a path through
 //! a value it cannot see inside — a variable, a call that is not gone through, an
-//! `inherit` — with the nearest place it can edit ([`Error::editable`]); a `//` operand it
-//! cannot see inside on the right of where the path leads (it might override it); several
-//! `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one
+//! `inherit` — with the nearest place it can edit ([`Error::editable`]); a `//` operand it cannot see inside, or a computed name
+//! (`${n} = …;`), on the right of where the path leads (it might override it); a `delete`
+//! where such an operand or a `mkMerge` element it cannot see inside might still bind the
+//! path afterwards; several `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one
 //! value a path made of several bindings (`a = { … }; a.b = …;`); adding to a value that is
 //! not a list literal; deleting a name a `rec` set still uses.
 #![warn(missing_docs)]

@@ -1101,7 +1101,7 @@ fn an_update_operand_the_editor_cannot_see_inside_is_taken_into_account() {
     ] {
         let err = result.unwrap_err();
         assert!(
-            matches!(err.kind(), ErrorKind::Hidden { path, found }
+            matches!(err.kind(), ErrorKind::Hidden { path, found, after_delete: false }
                 if path.segments()[0] == "services" && found == "the variable `extra`"),
             "{err:?}"
         );
@@ -1280,5 +1280,137 @@ fn syntax_errors_name_the_tokens_as_a_person_writes_them() {
     assert_eq!(
         message("{ a = 1 $ ; }"),
         "unexpected invalid character, expected `;`"
+    );
+}
+
+// ---- `//` and `mkMerge`: what a delete leaves, where a new name goes -------------------
+
+#[test]
+fn delete_through_update_refuses_when_an_unseen_operand_may_still_bind_the_name() {
+    let text = "let x = { a = 5; }; in x // { a = 1; b = 2; }";
+    let mut d = doc(text);
+    let err = d.delete(&p("a")).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Hidden {
+            path: p("a"),
+            found: "the variable `x`".into(),
+            after_delete: true
+        }
+    );
+    assert_eq!(&text[err.span()], "x");
+    assert_eq!(
+        err.to_string(),
+        "cannot delete `a`: it may still be bound by the variable `x` here, which the editor cannot see inside"
+    );
+    assert_eq!(d.text(), text, "a refused delete changes nothing");
+    // nothing the editor sees binds it, but the variable might: not "already as asked"
+    assert!(matches!(
+        doc("x // { b = 2; }").delete(&p("a")).unwrap_err().kind(),
+        ErrorKind::Hidden {
+            after_delete: true,
+            ..
+        }
+    ));
+    // the operand on the right still binds `a` afterwards: the variable stays hidden
+    assert_eq!(
+        edited("x // { a = { b = 1; c = 2; }; }", |d| d.delete(&p("a.b"))),
+        "x // { a = { c = 2; }; }"
+    );
+    // reads and sets are as before: the right operand wins
+    assert_eq!(doc(text).get(&p("a")).unwrap().as_deref(), Some("1"));
+    assert_eq!(
+        edited(text, |d| d.set(&p("a"), "3")),
+        text.replace("a = 1", "a = 3")
+    );
+    // a mkMerge element the editor cannot see inside might define the path too
+    let merged = "{ lib, cfg, ... }:\n{\n  config = lib.mkMerge [ cfg { a = 1; } ];\n}\n";
+    let err = doc(merged).delete(&p("config.a")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Hidden { found, after_delete: true, .. } if found == "the variable `cfg`"),
+        "{err:?}"
+    );
+    assert_eq!(err.editable(), Some(&p("config")));
+    assert_eq!(
+        doc(merged).get(&p("config.a")).unwrap().as_deref(),
+        Some("1")
+    );
+}
+
+#[test]
+fn delete_through_update_removes_what_takes_over_at_every_level() {
+    assert_eq!(
+        edited("{ a = { b.c = 1; } // { b.c = 2; }; }", |d| d
+            .delete(&p("a.b.c"))),
+        "{ a = { } // { }; }"
+    );
+    assert_eq!(
+        edited("{ a.b = 1; } // { a.b = 2; }", |d| d.delete(&p("a.b"))),
+        "{ } // { }"
+    );
+    // the left `b` takes over once the right one is gone: its `c` goes, its `d` stays
+    let text = "{ b = { c = 1; d = 2; }; } // { b.c = 2; }";
+    let mut d = doc(text);
+    let report = d.edit(Edit::Delete { path: &p("b.c") }).unwrap();
+    assert_eq!(d.text(), "{ b = { d = 2; }; } // { }");
+    assert_eq!(report.wrappers.len(), 2, "{:?}", report.wrappers);
+    assert_eq!(d.get(&p("b.c")).unwrap(), None);
+    // what the right still binds hides the left: it is left alone
+    assert_eq!(
+        edited("{ b.c = 1; } // { b = { c = 2; d = 3; }; }", |d| d
+            .delete(&p("b.c"))),
+        "{ b.c = 1; } // { b = { d = 3; }; }"
+    );
+    // a left operand that takes over through a value the editor cannot see inside
+    let err = doc("{ b = x; } // { b.c = 2; }")
+        .delete(&p("b.c"))
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NotAttrSet { found, .. } if found == "the variable `x`"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_computed_name_in_an_update_operand_may_bind_the_path() {
+    let text = "let n = \"a\"; in { a = 1; } // { ${n} = 2; }";
+    for err in [
+        doc(text).get(&p("a")).unwrap_err(),
+        doc(text).set(&p("a"), "3").unwrap_err(),
+        doc(text).delete(&p("a")).unwrap_err(),
+    ] {
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::Hidden {
+                path: p("a"),
+                found: "the computed name `${n}`".into(),
+                after_delete: false
+            }
+        );
+        assert_eq!(&text[err.span()], "${n}");
+    }
+    // a static name on the right is what Nix reads, computed names beside it or not
+    let text = "let n = \"a\"; in { a = 1; } // { ${n} = 2; b = 3; }";
+    assert_eq!(doc(text).get(&p("b")).unwrap().as_deref(), Some("3"));
+}
+
+#[test]
+fn only_a_delete_reports_the_operands_it_shadows() {
+    let text = "{\n  a = 1;\n  b = 2;\n} // {\n  a = 3;\n}";
+    let operands =
+        |r: &EditReport| -> Vec<String> { r.wrappers.iter().map(|w| w.to_string()).collect() };
+    let mut d = doc(text);
+    let report = d
+        .edit(Edit::Set {
+            path: &p("a"),
+            expr: "5",
+        })
+        .unwrap();
+    assert_eq!(operands(&report), ["operand 2 of 2 of `//`"]);
+    let mut d = doc(text);
+    let report = d.edit(Edit::Delete { path: &p("a") }).unwrap();
+    assert_eq!(
+        operands(&report),
+        ["operand 2 of 2 of `//`", "operand 1 of 2 of `//`"]
     );
 }
