@@ -74,8 +74,11 @@
 //!   arguments of the file it loads — unless the caller names the function to
 //!   [`NixDocument::look_through`];
 //! - `a // b // { … }`: reads give what the operator yields — the rightmost operand that
-//!   binds the name; `set` goes there too, a new name into the rightmost set. `delete`
-//!   removes the binding, and those in
+//!   binds the name; `set` goes there too. A new name goes into the rightmost operand that
+//!   is a set literal reached without a call, and only when there is none into a set inside
+//!   a call (what `lib.optionalAttrs cond { … }` holds may not count); in a document that
+//!   [looks through](NixDocument::look_through) functions, into the rightmost call of one
+//!   of them first (a flake's per-system body). `delete` removes the binding, and those in
 //!   the operands on its left that would take over once it is gone, at every level, so
 //!   that nothing is bound afterwards;
 //! - `lib.mkMerge [ … ]`: into the one element that binds the path; a new name into the

@@ -15,8 +15,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::lists::{collect_lists, ListLiteral};
 use crate::path::AttrPath;
 use crate::reach::{
-    binds_name, binds_name_but, looked_through, merge_list, sets_of, span_of, unparen, unwrap_one,
-    update_operands, Binds, Unseen, Wrapper, WrapperKind,
+    binds_name, binds_name_but, looked_through, merge_list, plain_set, sets_of, span_of, unparen,
+    unwrap_one, update_operands, Binds, Unseen, Wrapper, WrapperKind,
 };
 use crate::syntax::{attr_name, describe, inherited_value, range, start};
 use crate::tree::Tree;
@@ -328,9 +328,11 @@ fn scan_binding(
 
 /// Where `path[consumed..]` leads in the `//` chain `expr`. Nix gives the operand on the
 /// right what both bind, whole: reads go to the rightmost operand that binds the path's
-/// next name, and so does `set`; a new name goes into the rightmost operand that is a set
-/// the editor sees inside (in a document that looks through functions, the rightmost one
-/// gone into through one of them first: a flake's per-system body). A value the editor cannot see inside, or a computed name, on the right
+/// next name, and so does `set`. A new name goes into the rightmost operand that is a set
+/// literal reached without a call (a call such as `lib.optionalAttrs c { … }` may not give
+/// its set), else the rightmost set inside a call; in a document that looks through
+/// functions, the rightmost operand gone into through one of them comes first (a flake's
+/// per-system body). A value the editor cannot see inside, or a computed name, on the right
 /// of that place might override it: refused. For a `delete`, the operands on the left that
 /// bind the path once the bindings on their right are gone are looked up too.
 fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> Result<Located> {
@@ -380,6 +382,11 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
             open.iter()
                 .rev()
                 .find(|i| looked_through(w.tree, &operands[**i]))
+        })
+        .or_else(|| {
+            open.iter()
+                .rev()
+                .find(|i| plain_set(w.tree, &operands[**i]))
         })
         .or_else(|| open.last());
     match (target, unseen) {

@@ -388,6 +388,22 @@ fn entry_binds(entry: &ast::Entry, name: &str) -> Option<bool> {
     (!unknown).then_some(false)
 }
 
+/// Whether `expr` reaches a set literal without going through a call: through
+/// parentheses, a function, `let`, `with` or `assert`, or as a `//` chain with such an
+/// operand. `lib.optionalAttrs c { … }` does not: what is written there may not count.
+pub(crate) fn plain_set(tree: &Tree, expr: &ast::Expr) -> bool {
+    match unparen(expr.clone()) {
+        ast::Expr::AttrSet(_) => true,
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            let mut operands = Vec::new();
+            update_operands(ast::Expr::BinOp(b), &mut operands);
+            operands.iter().any(|o| plain_set(tree, o))
+        }
+        ast::Expr::Apply(_) => false,
+        other => unwrap_one(tree, &other).is_some_and(|(_, inside)| plain_set(tree, &inside)),
+    }
+}
+
 /// The byte range of `expr`, for wrappers and errors.
 pub(crate) fn span_of(expr: &ast::Expr) -> Range<usize> {
     range(expr.syntax())

@@ -1036,9 +1036,11 @@ fn update_reads_the_rightmost_operand_that_binds_the_name() {
         out.contains("    userName = \"Ada\";\n    userEmail = \"ada@example.org\";\n  };"),
         "{out}"
     );
+    // a new name into the rightmost set reached without a call: not into optionalAttrs,
+    // whose set may not count
     let out = edited_fixture("optional-attrs", |d| d.set(&p("xdg.enable"), "true"));
     assert!(
-        out.contains("autohide = true;\n  xdg.enable = true;\n}"),
+        out.contains("    userName = \"Ada\";\n  };\n  xdg.enable = true;\n}\n// lib"),
         "{out}"
     );
     // `//` replaces a name whole: the right one's `a` hides everything of the left one's
@@ -1392,6 +1394,26 @@ fn a_computed_name_in_an_update_operand_may_bind_the_path() {
     // a static name on the right is what Nix reads, computed names beside it or not
     let text = "let n = \"a\"; in { a = 1; } // { ${n} = 2; b = 3; }";
     assert_eq!(doc(text).get(&p("b")).unwrap().as_deref(), Some("3"));
+}
+
+#[test]
+fn a_new_name_in_an_update_goes_into_a_set_not_under_a_call() {
+    let text = "{ lib, ... }: { a = 1; } // lib.optionalAttrs false { b = 2; }";
+    assert_eq!(
+        edited(text, |d| d.set(&p("x"), "42")),
+        "{ lib, ... }: { a = 1; x = 42; } // lib.optionalAttrs false { b = 2; }"
+    );
+    // a name the call's set binds is still set there
+    assert_eq!(
+        edited(text, |d| d.set(&p("b"), "3")),
+        text.replace("b = 2", "b = 3")
+    );
+    // only a call's set on the right of what the editor cannot see inside: into it
+    let text = "{ lib, x, ... }: { a = 1; } // x // lib.optionalAttrs true { b = 2; }";
+    assert_eq!(
+        edited(text, |d| d.set(&p("c"), "3")),
+        text.replace("b = 2; }", "b = 2; c = 3; }")
+    );
 }
 
 #[test]
