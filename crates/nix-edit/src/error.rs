@@ -181,8 +181,13 @@ impl Error {
     }
 
     /// This error, naming `path` as the nearest place the editor can edit.
-    pub(crate) fn with_editable(mut self, path: AttrPath) -> Self {
-        self.inner.editable = Some(path);
+    pub(crate) fn with_editable(self, path: AttrPath) -> Self {
+        self.editable_at(Some(path))
+    }
+
+    /// This error, naming `path` as the nearest place the editor can edit, or none.
+    pub(crate) fn editable_at(mut self, path: Option<AttrPath>) -> Self {
+        self.inner.editable = path;
         self
     }
 

@@ -103,7 +103,8 @@
 //! ([`Error::span`], [`Error::line_col`]) and the reason ([`ErrorKind`]): a document that
 //! does not parse or whose value holds no attribute set the editor can see; a path through
 //! a value it cannot see inside — a variable, a call that is not gone through, an
-//! `inherit` — with the nearest place it can edit ([`Error::editable`]); a `//` operand it cannot see inside, or a computed name
+//! `inherit` — with the nearest place it can edit ([`Error::editable`]), a path bound by one
+//! binding of its own; a `//` operand it cannot see inside, or a computed name
 //! (`${n} = …;`), on the right of where the path leads (it might override it); a `delete`
 //! where such an operand or a `mkMerge` element it cannot see inside might still bind the
 //! path afterwards; several `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one

@@ -135,7 +135,35 @@ fn walk(tree: &Tree, path: &AttrPath, delete: bool) -> Result<Located> {
         path: path.segments(),
         delete,
     };
-    descend(&w, document_expr(tree), 0, Vec::new())
+    descend(&w, document_expr(tree), 0, Vec::new()).map_err(|e| verified(tree, e))
+}
+
+/// `err` with its nearest editable place checked: the place it names, or the nearest path
+/// above it, that is bound by one binding of its own — whose whole value `set` replaces.
+/// None when no such path is on the way.
+fn verified(tree: &Tree, err: Error) -> Error {
+    let Some(suggested) = err.editable().cloned() else {
+        return err;
+    };
+    let segments = suggested.segments();
+    let editable = (1..=segments.len())
+        .rev()
+        .map(|n| AttrPath(segments[..n].to_vec()))
+        .find(|p| {
+            let w = Walk {
+                tree,
+                path: p.segments(),
+                delete: false,
+            };
+            matches!(
+                descend(&w, document_expr(tree), 0, Vec::new()),
+                Ok(Located {
+                    found: Lookup::Found(_),
+                    ..
+                })
+            )
+        });
+    err.editable_at(editable)
 }
 
 /// The document's whole expression.
@@ -444,7 +472,9 @@ fn shadowed(
 /// into the element that shares most of the path; of equals, the first that is a set
 /// literal itself (not under a call such as `mkIf`), else the first. Elements the editor
 /// cannot see inside are passed over: the module system merges them, it does not override
-/// — but they refuse a `delete`, since they might still bind the path.
+/// — but they refuse a `delete`, since they might still bind the path. So does an element
+/// the path cannot be followed into (an error there); for any other lookup that error is
+/// the answer only when no element binds the path.
 fn merge(
     w: &Walk,
     expr: &ast::Expr,
@@ -457,6 +487,7 @@ fn merge(
     let name = &w.path[consumed];
     let mut found = Vec::new();
     let mut missing = Vec::new();
+    let mut errors = Vec::new();
     for (i, element) in elements.iter().enumerate() {
         match binds_name(w.tree, element, name) {
             Binds::Unknown(u) if w.delete => return Err(hidden(w, consumed, &u, true)),
@@ -473,11 +504,11 @@ fn merge(
             span: span_of(expr),
             depth: consumed,
         });
-        let located = descend(w, element.clone(), consumed, t)?;
-        if located.is_missing() {
-            missing.push((i, located));
-        } else {
-            found.push(located);
+        match descend(w, element.clone(), consumed, t) {
+            Ok(located) if located.is_missing() => missing.push((i, located)),
+            Ok(located) => found.push(located),
+            Err(e) if w.delete => return Err(e),
+            Err(e) => errors.push(e),
         }
     }
     if found.len() > 1 {
@@ -496,6 +527,9 @@ fn merge(
     }
     if let Some(one) = found.pop() {
         return Ok(one);
+    }
+    if !errors.is_empty() {
+        return Err(errors.remove(0));
     }
     let level = trail.len() + 1;
     missing

@@ -1436,3 +1436,37 @@ fn only_a_delete_reports_the_operands_it_shadows() {
         ["operand 2 of 2 of `//`", "operand 1 of 2 of `//`"]
     );
 }
+
+#[test]
+fn mkmerge_elements_the_path_cannot_follow_do_not_hide_the_one_that_binds_it() {
+    let text = "{ lib, foo, ... }: { config = lib.mkMerge [ { a = foo; } { a.b = 1; } ]; }";
+    let d = doc(text);
+    assert_eq!(d.get(&p("config.a.b")).unwrap().as_deref(), Some("1"));
+    // the nearest editable place is one `set` can replace: `config.a` is bound in two
+    // elements, `config` is one binding
+    let err = d.get(&p("config.a.c")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NotAttrSet { path, .. } if path == &p("config.a")),
+        "{err:?}"
+    );
+    assert_eq!(err.editable(), Some(&p("config")));
+    assert!(matches!(
+        d.get(&p("config.a")).unwrap_err().kind(),
+        ErrorKind::Ambiguous { .. }
+    ));
+    assert!(doc(text).set(&p("config"), "{ }").unwrap());
+    // a delete refuses: `foo` might bind the path too
+    let err = doc(text).delete(&p("config.a.b")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NotAttrSet { path, .. } if path == &p("config.a")),
+        "{err:?}"
+    );
+    // a suggestion nothing on the path can stand for is dropped
+    let top = "{ lib, foo, ... }: lib.mkMerge [ { a = foo; } { a.b = 1; } ]";
+    let err = doc(top).get(&p("a.c")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NotAttrSet { path, .. } if path == &p("a")),
+        "{err:?}"
+    );
+    assert_eq!(err.editable(), None, "`a` is bound in two elements");
+}
