@@ -375,7 +375,7 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
                 operand: i + 1,
                 operands: n,
             },
-            span: span_of(expr),
+            span: span_of(&operands[i]),
             depth: consumed,
         });
         t

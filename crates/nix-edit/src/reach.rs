@@ -25,7 +25,7 @@ use crate::tree::Tree;
 pub struct Wrapper {
     /// What was gone through.
     pub kind: WrapperKind,
-    /// The byte range of the whole wrapping expression.
+    /// The byte range of the whole wrapping expression; for `//`, of the operand gone into.
     pub span: Range<usize>,
     /// How many names of the path lead to it: 0 for the document's own value, 1 for the
     /// value of the path's first name, and so on.

@@ -1470,3 +1470,15 @@ fn mkmerge_elements_the_path_cannot_follow_do_not_hide_the_one_that_binds_it() {
     );
     assert_eq!(err.editable(), None, "`a` is bound in two elements");
 }
+
+#[test]
+fn an_update_wrapper_spans_the_operand_gone_into() {
+    let text = "{\n  a = 1;\n  b = 2;\n} // {\n  a = 3;\n}";
+    let d = doc(text);
+    let location = d.locate(&p("b")).unwrap();
+    assert_eq!(
+        &text[location.wrappers[0].span.clone()],
+        "{\n  a = 1;\n  b = 2;\n}"
+    );
+    assert_eq!(through(&d, "a"), ["4:6 operand 2 of 2 of `//`"]);
+}
