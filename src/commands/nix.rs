@@ -222,7 +222,9 @@ struct JsonReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<String>,
     /// `get`: the value's span; an edit: the span of the text it wrote in the new file,
-    /// without the blank around it (empty for a removal); `null` when nothing changed.
+    /// without the blank around it (empty, at its place, for a removal); `null` when
+    /// nothing changed, and when the edit made several changes (a delete through `//`):
+    /// then `changes` says where each is.
     span: Option<JsonSpan>,
     /// An edit: each run of text replaced, before (in the file as it was) and after.
     #[serde(skip_serializing_if = "Vec::is_empty")]

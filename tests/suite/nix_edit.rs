@@ -399,3 +399,35 @@ fn verbose_says_which_wrappers_the_path_went_through() {
         "{err}"
     );
 }
+
+/// Through `//`, a delete that removes the name from two operands has no one span — the
+/// JSON `span` is `null` and `changes` lists both — and a `set` reports only the operand it
+/// went into.
+#[test]
+fn a_delete_through_update_reports_each_change_and_a_set_only_its_operand() {
+    use crate::support::assert_exit;
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\n  a = 1;\n  b = 2;\n} // {\n  a = 3;\n}\n";
+    std::fs::write(dir.path().join("f.nix"), text).unwrap();
+    let out = devgen(
+        dir.path(),
+        &["nix", "delete", "f.nix", "a", "--format", "json"],
+    );
+    assert_exit(&out, 0);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(j["span"], serde_json::Value::Null, "{j:#}");
+    let changes = j["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{j:#}");
+    for c in changes {
+        assert_eq!(c["after"]["start"], c["after"]["end"], "removals: {j:#}");
+    }
+    assert_eq!(j["text"], "{\n  b = 2;\n} // {\n}\n");
+    assert_eq!(j["wrappers"].as_array().unwrap().len(), 2, "{j:#}");
+
+    let out = devgen(dir.path(), &["nix", "set", "f.nix", "a", "5", "--verbose"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        stderr(&out),
+        "f.nix:4:6: went through operand 2 of 2 of `//`\nf.nix:5:7: edited here\n"
+    );
+}

@@ -130,12 +130,16 @@ pub struct Change {
 }
 
 impl EditReport {
-    /// The smallest byte range of the text after the edit that holds every change; `None`
-    /// when nothing changed.
+    /// The byte range of the text after the edit that the edit wrote, when it made one
+    /// change: empty, at its place, for a removal. `None` when nothing changed, and when
+    /// the edit made several changes apart (a `delete` of a name bound in several places):
+    /// one range around them would take in text the edit did not touch, so
+    /// [`changes`](Self::changes) says where each is.
     pub fn span(&self) -> Option<Range<usize>> {
-        let first = self.changes.first()?;
-        let last = self.changes.last()?;
-        Some(first.after.start..last.after.end)
+        match self.changes.as_slice() {
+            [one] => Some(one.after.clone()),
+            _ => None,
+        }
     }
 }
 

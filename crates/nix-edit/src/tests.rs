@@ -1482,3 +1482,22 @@ fn an_update_wrapper_spans_the_operand_gone_into() {
     );
     assert_eq!(through(&d, "a"), ["4:6 operand 2 of 2 of `//`"]);
 }
+
+#[test]
+fn an_edits_span_is_given_for_one_change_only() {
+    let text = "{\n  a = 1;\n  b = 2;\n} // {\n  a = 3;\n}";
+    let mut d = doc(text);
+    let report = d.edit(Edit::Delete { path: &p("a") }).unwrap();
+    assert_eq!(d.text(), "{\n  b = 2;\n} // {\n}");
+    assert_eq!(report.changes.len(), 2);
+    assert_eq!(
+        report.span(),
+        None,
+        "one range around both would take in `b = 2;`"
+    );
+    // a removal: empty, at its place
+    let mut d = doc("{ a = 1; b = 2; }");
+    let report = d.edit(Edit::Delete { path: &p("a") }).unwrap();
+    assert_eq!(d.text(), "{ b = 2; }");
+    assert_eq!(report.span(), Some(1..1));
+}

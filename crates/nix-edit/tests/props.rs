@@ -373,6 +373,9 @@ proptest! {
                     let after = doc.text().to_string();
                     prop_assert_eq!(changed, after != before, "{:?} misreported a change", e);
                     prop_assert_eq!(changed, !report.changes.is_empty());
+                    // a span only for one change, and then that change's: never text it kept
+                    let one = match report.changes.as_slice() { [c] => Some(c.after.clone()), _ => None };
+                    prop_assert_eq!(report.span(), one, "{:?}: the report's span", e);
                     prop_assert_eq!(replay(&before, &report), masked(&after, &report), "{:?}: bytes changed outside the reported changes", e);
                     match e {
                         Change::Set(p, v) => {
