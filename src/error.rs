@@ -149,6 +149,10 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
             e.to_string(),
             "edit the element you mean by hand, or give each name to one element only".into(),
         ),
+        K::TrailingComment => (
+            "the expression ends in a `#` comment, and more follows on the line where devgen would write it".into(),
+            "write the comment as `/* … */`, or leave it out and add it by hand".into(),
+        ),
         K::NotAPattern { path, found } => (
             format!("`{path}` is {found}, not a function of a set pattern"),
             "devgen adds parameters to functions of a set pattern, like `{ self, nixpkgs }: …`".into(),

@@ -431,3 +431,35 @@ fn a_delete_through_update_reports_each_change_and_a_set_only_its_operand() {
         "f.nix:4:6: went through operand 2 of 2 of `//`\nf.nix:5:7: edited here\n"
     );
 }
+
+/// An EXPR ending in a `#` comment keeps it at the end of the line the edit writes; where
+/// more follows on that line, it is refused as a problem of the EXPR, not as a bug.
+#[test]
+fn an_expr_ending_in_a_comment_keeps_it_or_is_refused_clearly() {
+    use crate::support::assert_exit;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.nix"), "{\n  b = 1;\n}\n").unwrap();
+    let out = devgen(
+        dir.path(),
+        &["nix", "set", "c.nix", "a", "pkgs.foo # pinned"],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "{\n  b = 1;\n  a = pkgs.foo; # pinned\n}\n");
+    std::fs::write(dir.path().join("one.nix"), "{ b = 1; }\n").unwrap();
+    let out = devgen(
+        dir.path(),
+        &["nix", "set", "one.nix", "a", "pkgs.foo # pinned"],
+    );
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: the expression ends in a `#` comment, and more follows on the line where devgen would write it"),
+        "{err}"
+    );
+    assert!(err.contains("--> EXPR:1:10"), "{err}");
+    assert!(
+        err.contains("= help: write the comment as `/* … */`"),
+        "{err}"
+    );
+    assert!(!err.contains("internal error"), "{err}");
+}

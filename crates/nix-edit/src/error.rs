@@ -92,6 +92,11 @@ pub enum ErrorKind {
         /// Where each element binds it, in source order.
         places: Vec<Range<usize>>,
     },
+    /// The expression given to an edit ends in a `#` comment, and where it would go more
+    /// follows on the same line (a one-line set or list, a comment already there), which
+    /// the comment would swallow; or it ends in comments on several lines. Span and input
+    /// are in the expression: the comment.
+    TrailingComment,
     /// `add_parameter` on a value that is not a function of an attribute set pattern.
     NotAPattern {
         /// The path asked for.
@@ -251,6 +256,7 @@ impl Error {
                 None => "remove the binding by hand where it is".into(),
             },
             K::Ambiguous { .. } => "edit the element you mean by hand, or give each name to one element only".into(),
+            K::TrailingComment => "write the comment as `/* … */`, or leave it out and add it by hand".into(),
             K::NotAPattern { .. } => "parameters are added to functions of a set pattern, like `{ self, nixpkgs }: …`".into(),
             K::InheritedPrefix { .. } => "write the value out as an attribute set to edit inside it".into(),
             K::InheritRewrite { path } => {
@@ -316,6 +322,9 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            K::TrailingComment => f.write_str(
+                "the expression ends in a `#` comment, and more follows on the line where it would go",
+            ),
             K::NotAPattern { path, found } => {
                 write!(f, "`{path}` is {found}, not a function of a set pattern")
             }

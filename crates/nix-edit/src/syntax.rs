@@ -48,6 +48,79 @@ pub(crate) fn check_expr(expr: &str) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
+/// An expression given to an edit, checked ([`check_expr`]) and split from the `#` comment
+/// that ends it, if any: such a comment would swallow whatever the edit writes after the
+/// expression on its line (`;`, `]`, `}`), so the edits write the comment after that, at
+/// the end of the line — or refuse when more follows there.
+pub(crate) struct Given {
+    /// The expression without that comment, trimmed: what is written as the value.
+    pub(crate) code: String,
+    /// The `#` comment that ended it (with any comment before it on its line).
+    pub(crate) comment: Option<String>,
+    /// The expression as given, trimmed, and where its comment starts: for an error.
+    whole: String,
+    comment_at: usize,
+}
+
+impl Given {
+    /// Check `expr` and split off the `#` comment that ends it. Comments on several lines
+    /// at its end are refused: no one line can end with them.
+    pub(crate) fn parse(expr: &str) -> Result<Given> {
+        let whole = check_expr(expr)?;
+        let mut offset = 0;
+        let mut code_end = 0;
+        for (kind, token) in rnix::tokenize(&whole) {
+            offset += token.len();
+            if !matches!(
+                kind,
+                SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT
+            ) {
+                code_end = offset;
+            }
+        }
+        let tail = &whole[code_end..];
+        let comment_at = code_end + (tail.len() - tail.trim_start().len());
+        let given = Given {
+            code: whole[..code_end].to_string(),
+            comment: Some(whole[comment_at..].to_string()),
+            comment_at,
+            whole: whole.clone(),
+        };
+        if !tail.contains('#') || code_end == 0 {
+            return Ok(Given {
+                code: whole.clone(),
+                comment: None,
+                comment_at: whole.len(),
+                whole,
+            });
+        }
+        if tail.trim().contains('\n') {
+            return Err(given.comment_error());
+        }
+        Ok(given)
+    }
+
+    /// The same comment after other code: `[ code ]` for a list made of the expression.
+    pub(crate) fn with_code(&self, code: String) -> Given {
+        Given {
+            code,
+            comment: self.comment.clone(),
+            whole: self.whole.clone(),
+            comment_at: self.comment_at,
+        }
+    }
+
+    /// The error when the comment cannot end the line it would go on.
+    pub(crate) fn comment_error(&self) -> Error {
+        Error::new(
+            ErrorKind::TrailingComment,
+            self.comment_at..self.whole.len(),
+            self.whole.clone(),
+            None,
+        )
+    }
+}
+
 fn parse_error_range(err: &rnix::ParseError) -> Option<Range<usize>> {
     use rnix::ParseError as P;
     let r = match err {

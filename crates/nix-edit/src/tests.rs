@@ -1501,3 +1501,77 @@ fn an_edits_span_is_given_for_one_change_only() {
     assert_eq!(d.text(), "{ b = 2; }");
     assert_eq!(report.span(), Some(1..1));
 }
+
+#[test]
+fn an_expression_ending_in_a_line_comment_keeps_it_at_the_end_of_the_line() {
+    let given = "pkgs.foo # pinned";
+    assert_eq!(
+        edited("{\n  b = 1;\n}\n", |d| d.set(&p("a"), given)),
+        "{\n  b = 1;\n  a = pkgs.foo; # pinned\n}\n"
+    );
+    let out = edited("{\n  a = [\n    1\n  ];\n  b = 2;\n}\n", |d| {
+        d.set(&p("a"), given)
+    });
+    assert_eq!(out, "{\n  a = pkgs.foo; # pinned\n  b = 2;\n}\n");
+    assert_eq!(doc(&out).get(&p("a")).unwrap().as_deref(), Some("pkgs.foo"));
+    assert_eq!(
+        edited("{\n  l = [\n    x\n  ];\n}\n", |d| d
+            .add(&p("l"), "y # why")),
+        "{\n  l = [\n    x\n    y # why\n  ];\n}\n"
+    );
+    assert_eq!(
+        edited("{\n  b = 1;\n}\n", |d| d.add(&p("l"), "y # why")),
+        "{\n  b = 1;\n  l = [ y ]; # why\n}\n"
+    );
+    assert_eq!(
+        edited("{\n  l = [ x ];\n}\n", |d| d.add_when(
+            &p("l"),
+            "lib.optionals c",
+            "y # why"
+        )),
+        "{\n  l = [ x ] ++ lib.optionals c [ y ]; # why\n}\n"
+    );
+    // where more follows on the line, the comment would swallow it: refused
+    for (text, edit) in [
+        (
+            "{ b = 1; }",
+            Edit::Set {
+                path: &p("a"),
+                expr: given,
+            },
+        ),
+        (
+            "{\n  a = 1; # old\n}\n",
+            Edit::Set {
+                path: &p("a"),
+                expr: given,
+            },
+        ),
+        (
+            "{ l = [ x ]; }",
+            Edit::Add {
+                path: &p("l"),
+                expr: given,
+            },
+        ),
+        (
+            "{\n  b = 1;\n}\n",
+            Edit::Set {
+                path: &p("a"),
+                expr: "1 # one\n# two",
+            },
+        ),
+    ] {
+        let mut d = doc(text);
+        let err = d.edit(edit).unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::TrailingComment, "{text}");
+        assert_eq!(err.file(), None);
+        assert!(err.input()[err.span()].starts_with("# "), "{err:?}");
+        assert_eq!(d.text(), text);
+    }
+    // a block comment is no trouble
+    assert_eq!(
+        edited("{ b = 1; }", |d| d.set(&p("a"), "1 /* one */")),
+        "{ b = 1; a = 1 /* one */; }"
+    );
+}
