@@ -180,6 +180,10 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
             format!("cannot {operation} `{path}`: it is made of several bindings, such as `{example}`"),
             format!("use a longer path, like `{example}`, or delete `{path}` first"),
         ),
+        K::ReadInRec { name } => (
+            format!("cannot bind `{name}` in this rec set: the set already reads `{name}` here from outside it, and would read the new binding instead"),
+            "rename the uses first, or bind the name by hand where it does not change them".into(),
+        ),
         K::UsedInRec { name } => (
             format!("cannot delete `{name}`: this rec set still uses it here, which would leave it undefined"),
             "remove or change the uses first, then delete it".into(),

@@ -15,8 +15,8 @@ use crate::layout::{
 };
 use crate::lists::ListLiteral;
 use crate::lookup::{
-    check_unused_in_rec, is_bound, list_literals, lookup, lookup_for_delete, not_a_list,
-    spread_error, value_text, Located, Lookup,
+    check_new_in_rec, check_unused_in_rec, is_bound, list_literals, lookup, lookup_for_delete,
+    not_a_list, spread_error, value_text, Located, Lookup,
 };
 use crate::path::AttrPath;
 use crate::reach::Wrapper;
@@ -104,6 +104,7 @@ fn set_given(tree: &mut Tree, path: &AttrPath, given: &Given, log: &mut Log) -> 
             anchor,
             ..
         } => {
+            check_new_in_rec(tree, &set, &path.segments()[consumed])?;
             let binding = format!(
                 "{} = {};",
                 AttrPath::segments_to_nix(&path.segments()[consumed..]),

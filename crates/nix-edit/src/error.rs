@@ -143,6 +143,12 @@ pub enum ErrorKind {
         /// The name that would be left undefined.
         name: String,
     },
+    /// `set` of a name new to a `rec` set that the set already reads from outside it: the
+    /// new binding would change what those reads give. The span is the first use.
+    ReadInRec {
+        /// The name that would be bound.
+        name: String,
+    },
     /// Internal (a bug): after `set`, the path does not read back what was set.
     ReadBack {
         /// The path that was set.
@@ -269,6 +275,7 @@ impl Error {
                 format!("use a longer path, like `{example}`, or delete `{path}` first")
             }
             K::UsedInRec { .. } => "remove or change the uses first, then delete it".into(),
+            K::ReadInRec { .. } => "rename the uses first, or bind the name by hand where it does not change them".into(),
             K::ReadBack { .. } | K::StillBound { .. } | K::EditUnparsable { .. } => {
                 "this is a bug in nix-edit; please report it with the document".into()
             }
@@ -352,6 +359,10 @@ impl fmt::Display for Error {
             K::UsedInRec { name } => write!(
                 f,
                 "cannot delete `{name}`: this rec set still uses it here, which would leave it undefined"
+            ),
+            K::ReadInRec { name } => write!(
+                f,
+                "cannot bind `{name}` in this rec set: the set already reads `{name}` here from outside it, and would read the new binding instead"
             ),
             K::ReadBack { path, found } => {
                 write!(f, "internal error: after setting `{path}` it reads ")?;

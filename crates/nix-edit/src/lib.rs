@@ -109,7 +109,9 @@
 //! where such an operand or a `mkMerge` element it cannot see inside might still bind the
 //! path afterwards; several `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one
 //! value a path made of several bindings (`a = { … }; a.b = …;`); adding to a value that is
-//! not a list literal; deleting a name a `rec` set still uses.
+//! not a list literal; deleting a name a `rec` set still uses, or binding anew one it
+//! already reads from outside; an expression ending in a `#` comment where more follows
+//! on the line it would go on.
 #![warn(missing_docs)]
 
 mod document;

@@ -608,6 +608,34 @@ pub(crate) fn check_unused_in_rec(tree: &Tree, doomed: &[ast::AttrpathValue]) ->
     Ok(())
 }
 
+/// Refuse to bind `name` anew in the `rec` set `set` when the set already reads it: those
+/// reads come from outside the set now, and would give the new binding instead. Shadowing
+/// is not tracked, so this errs on the side of refusing.
+pub(crate) fn check_new_in_rec(tree: &Tree, set: &ast::AttrSet, name: &str) -> Result<()> {
+    if set.rec_token().is_none() {
+        return Ok(());
+    }
+    let bound = set.entries().any(|entry| match entry {
+        ast::Entry::Inherit(inh) => inh.attrs().any(|a| attr_name(&a).as_deref() == Some(name)),
+        ast::Entry::AttrpathValue(av) => av
+            .attrpath()
+            .and_then(|p| p.attrs().next())
+            .is_some_and(|a| attr_name(&a).as_deref() == Some(name)),
+    });
+    if bound {
+        return Ok(());
+    }
+    match use_in_rec(set, name, &[]) {
+        Some(ident) => Err(tree.error(
+            ErrorKind::ReadInRec {
+                name: name.to_string(),
+            },
+            range(ident.syntax()),
+        )),
+        None => Ok(()),
+    }
+}
+
 // ---- errors -----------------------------------------------------------------------
 
 /// The path runs into `expr`, a value the editor cannot see inside, as the value of

@@ -1575,3 +1575,33 @@ fn an_expression_ending_in_a_line_comment_keeps_it_at_the_end_of_the_line() {
         "{ b = 1; a = 1 /* one */; }"
     );
 }
+
+#[test]
+fn a_new_name_a_rec_set_already_reads_is_refused() {
+    let text = "let y = 1; in rec { x = y; }";
+    for path in ["y", "y.z"] {
+        let mut d = doc(text);
+        let err = d.set(&p(path), "2").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::ReadInRec { name: "y".into() });
+        assert_eq!(err.span(), 24..25, "the use in `x = y`");
+        assert_eq!(
+            err.to_string(),
+            "cannot bind `y` in this rec set: the set already reads `y` here from outside it, and would read the new binding instead"
+        );
+        assert_eq!(d.text(), text);
+    }
+    // a name the set does not read, or one it binds already, is set as before
+    assert_eq!(
+        edited(text, |d| d.set(&p("w"), "2")),
+        "let y = 1; in rec { x = y; w = 2; }"
+    );
+    assert_eq!(
+        edited("rec { x = y.a; y.a = 1; }", |d| d.set(&p("y.b"), "2")),
+        "rec { x = y.a; y.a = 1; y.b = 2; }"
+    );
+    // a set that is not rec reads from outside whatever it binds
+    assert_eq!(
+        edited("let y = 1; in { x = y; }", |d| d.set(&p("y"), "2")),
+        "let y = 1; in { x = y; y = 2; }"
+    );
+}
