@@ -463,3 +463,51 @@ fn an_expr_ending_in_a_comment_keeps_it_or_is_refused_clearly() {
     );
     assert!(!err.contains("internal error"), "{err}");
 }
+
+/// A refusal's JSON document carries what a tool needs besides the rendered text: the
+/// kind, the place in the file or in EXPR, and the nearest editable place.
+#[test]
+fn json_errors_carry_the_kind_the_place_and_the_editable_path() {
+    use crate::support::assert_exit;
+    let (out, j) = nix_json(&[
+        "get",
+        "module-mkmerge.nix",
+        "config.systemd.services.backup",
+    ]);
+    assert_exit(&out, 2);
+    assert_eq!(j["kind"], "ambiguous", "{j:#}");
+    assert_eq!((&j["line"], &j["column"]), (&13.into(), &7.into()), "{j:#}");
+    assert_eq!(j["input"], "file");
+    assert_eq!(j["span"]["line"], 13);
+    assert!(j.get("editable").is_none(), "{j:#}");
+    assert!(j["error"].as_str().unwrap().contains("bound in 2 elements"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\n  services = { a = 1; } // extra;\n}\n";
+    std::fs::write(dir.path().join("f.nix"), text).unwrap();
+    let json = |args: &[&str]| {
+        let mut all = vec!["nix"];
+        all.extend(args);
+        all.extend(["--format", "json"]);
+        let out = devgen(dir.path(), &all);
+        assert_exit(&out, 2);
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+    };
+    let j = json(&["get", "f.nix", "services.a"]);
+    assert_eq!(j["kind"], "hidden", "{j:#}");
+    assert_eq!(j["editable"], "services");
+    let (start, end) = (
+        j["span"]["start"].as_u64().unwrap() as usize,
+        j["span"]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "extra");
+    assert_eq!((&j["line"], &j["column"]), (&2.into(), &28.into()));
+
+    let j = json(&["set", "f.nix", "x", "{ a = "]);
+    assert_eq!(
+        (&j["kind"], &j["input"]),
+        (&"expression".into(), &"expression".into()),
+        "{j:#}"
+    );
+    assert_eq!(j["line"], 1);
+}
