@@ -1,7 +1,7 @@
 //! Reading rnix's syntax: parsing with the first error turned into a span and a message,
 //! checking the expressions given to edits, comparing expressions by their tokens, static
 //! attribute names, and the small helpers every other module uses on nodes (ranges, what a
-//! value is in words, the attribute set a value is).
+//! value is in words).
 
 use std::ops::Range;
 
@@ -231,17 +231,6 @@ pub(crate) fn static_string(s: &ast::Str) -> Option<String> {
         }
     }
     Some(out)
-}
-
-/// The attribute set a binding's value is, seen through parentheses, `with` and `let`.
-pub(crate) fn as_attr_set(value: &ast::Expr) -> Option<ast::AttrSet> {
-    match value {
-        ast::Expr::AttrSet(s) => Some(s.clone()),
-        ast::Expr::Paren(p) => as_attr_set(&p.expr()?),
-        ast::Expr::With(w) => as_attr_set(&w.body()?),
-        ast::Expr::LetIn(l) => as_attr_set(&l.body()?),
-        _ => None,
-    }
 }
 
 /// What `inherit (x) a;` gives `a`, as source: `x.a`; plain `inherit a;` gives `a`.

@@ -1605,3 +1605,37 @@ fn a_new_name_a_rec_set_already_reads_is_refused() {
         "let y = 1; in { x = y; y = 2; }"
     );
 }
+
+#[test]
+fn bindings_see_sets_through_the_wrappers_get_and_set_go_through() {
+    let text = "{ lib, ... }:\n{\n  a = lib.mkIf true { b = 1; };\n  c = x: { d = 2; };\n  e = { f = 1; } // { g = 2; };\n  h = pkgs.writeText \"h\" \"i\";\n}\n";
+    let d = doc(text);
+    let found: Vec<(String, ValueKind)> = d
+        .bindings()
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.path.to_string(), b.kind))
+        .collect();
+    let want = [
+        ("a", ValueKind::Set),
+        ("a.b", ValueKind::Other),
+        ("c", ValueKind::Set),
+        ("c.d", ValueKind::Other),
+        ("e", ValueKind::Set),
+        ("e.f", ValueKind::Other),
+        ("e.g", ValueKind::Other),
+        ("h", ValueKind::Other),
+    ];
+    let want: Vec<(String, ValueKind)> = want.iter().map(|(p, k)| (p.to_string(), *k)).collect();
+    assert_eq!(found, want);
+    for b in d.bindings().unwrap() {
+        if b.kind != ValueKind::Set {
+            assert_eq!(
+                d.get(&b.path).unwrap().as_deref(),
+                Some(&text[b.value.clone()]),
+                "{}",
+                b.path
+            );
+        }
+    }
+}
