@@ -99,19 +99,19 @@
 //!
 //! # What it refuses
 //!
-//! Anything it could only do by guessing is an [`Error`] naming the place
-//! ([`Error::span`], [`Error::line_col`]) and the reason ([`ErrorKind`]): a document that
-//! does not parse or whose value holds no attribute set the editor can see; a path through
-//! a value it cannot see inside — a variable, a call that is not gone through, an
-//! `inherit` — with the nearest place it can edit ([`Error::editable`]), a path bound by one
-//! binding of its own; a `//` operand it cannot see inside, or a computed name
-//! (`${n} = …;`), on the right of where the path leads (it might override it); a `delete`
-//! where such an operand or a `mkMerge` element it cannot see inside might still bind the
-//! path afterwards; several `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one
+//! Anything it could only do by guessing is an [`Error`] naming the place ([`Error::span`],
+//! [`Error::line_col`]) and the reason ([`ErrorKind`]): a document that does not parse or
+//! whose value holds no attribute set the editor can see; a path through a value it cannot
+//! see inside — a variable, a call that is not gone through, an `inherit` — with the
+//! nearest place it can edit ([`Error::editable`]), a path bound by one binding of its own;
+//! a `//` operand it cannot see inside, or a computed name (`${n} = …;`), on the right of
+//! where the path leads (it might override it); a `delete` where such an operand or a
+//! `mkMerge` element it cannot see inside might still bind the path afterwards; several
+//! `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one
 //! value a path made of several bindings (`a = { … }; a.b = …;`); adding to a value that is
 //! not a list literal; deleting a name a `rec` set still uses, or binding anew one it
-//! already reads from outside; an expression ending in a `#` comment where more follows
-//! on the line it would go on.
+//! already reads from outside; an expression ending in a `#` comment where more follows on
+//! the line it would go on.
 #![warn(missing_docs)]
 
 mod document;
