@@ -1,9 +1,10 @@
 //! Finding what a path is bound to in a [`Tree`]: the walk from the document's value down
 //! nested and dotted bindings, through the wrappers of [`crate::reach`] at any depth, to a
-//! [`Lookup`] and the wrappers passed ([`Located`]),
-//! the value's source text and its list literals, the check that a `rec` set does not still
-//! use a name being deleted, and the errors these refusals produce. Read-only: the edits
-//! above build on these answers.
+//! [`Lookup`] and the wrappers passed ([`Located`]) — for a delete, with what the bindings
+//! found shadow in `//` chains; the value's source text and its list literals; the checks
+//! that a `rec` set does not still use a name being deleted, nor already read one being
+//! bound anew; and the errors these refusals produce, their nearest editable place checked.
+//! Read-only: the edits above build on these answers.
 
 use std::ops::Range;
 
