@@ -249,6 +249,19 @@ mod tests {
             assert!(out.contains(" --> f.nix:1:"), "{out}");
             assert!(out.contains(help), "{out}");
         }
+        let still = refused("x // { a.b = 1; }", |d, p| d.delete(p));
+        assert!(still.starts_with("error: cannot delete `a.b`: it may still be bound by the variable `x` here, which devgen cannot see inside"), "{still}");
+        assert!(
+            still.contains("= help: remove the binding by hand where it is"),
+            "{still}"
+        );
+        let rec = refused("let b = 1; in { a = rec { c = b; }; }", |d, p| {
+            d.set(p, "2")
+        });
+        assert!(rec.starts_with("error: cannot bind `b` in this rec set: the set already reads `b` here from outside it"), "{rec}");
+        let comment = refused("{ a = { }; }", |d, p| d.set(p, "1 # one"));
+        assert!(comment.starts_with("error: the expression ends in a `#` comment, and more follows on the line where devgen would write it"), "{comment}");
+        assert!(comment.contains(" --> EXPR:1:3"), "{comment}");
         let shared = refused("{ a = { inherit b c; }; }", |d, p| d.delete(p));
         assert!(shared.starts_with("error: `a.b` is one of several names this `inherit` binds; devgen does not rewrite inherit bindings"), "{shared}");
         let rewrite = refused("{ a = { inherit b; }; }", |d, p| d.set(p, "1"));

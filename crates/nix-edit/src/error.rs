@@ -75,7 +75,8 @@ pub enum ErrorKind {
     /// binding the editor sees — on their left in a `//` chain, or beside them in
     /// `mkMerge` — so that the delete could not keep its promise. The span is that value.
     Hidden {
-        /// The prefix of the path the value might bind.
+        /// The prefix of the path the value might bind; with `after_delete`, the whole path
+        /// being deleted.
         path: AttrPath,
         /// What the value is, e.g. "the variable `extra`", "the computed name `${n}`".
         found: String,

@@ -665,9 +665,14 @@ fn opaque(w: &Walk, consumed: usize, expr: &ast::Expr) -> Error {
 /// the right of where the path would go in a `//` chain, so that the value there would be
 /// a guess; or, `after_delete`, where it would still bind the path after a `delete`.
 fn hidden(w: &Walk, consumed: usize, unseen: &Unseen, after_delete: bool) -> Error {
+    // what a delete is refused for is the whole path: `x` may bind `a.b` by binding `a`
+    let path = match after_delete {
+        true => w.path,
+        false => &w.path[..=consumed],
+    };
     let err = w.tree.error(
         ErrorKind::Hidden {
-            path: AttrPath(w.path[..=consumed].to_vec()),
+            path: AttrPath(path.to_vec()),
             found: unseen.found.clone(),
             after_delete,
         },

@@ -1314,6 +1314,12 @@ fn delete_through_update_refuses_when_an_unseen_operand_may_still_bind_the_name(
             ..
         }
     ));
+    // the whole path is what the delete is refused for: `x` may bind `a.b` by binding `a`
+    let err = doc("x // { a.b = 1; }").delete(&p("a.b")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Hidden { path, after_delete: true, .. } if path == &p("a.b")),
+        "{err:?}"
+    );
     // the operand on the right still binds `a` afterwards: the variable stays hidden
     assert_eq!(
         edited("x // { a = { b = 1; c = 2; }; }", |d| d.delete(&p("a.b"))),
