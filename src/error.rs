@@ -131,16 +131,27 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
                 None => "devgen edits inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
             },
         ),
-        K::Hidden { path, found } => (
+        K::Hidden { path, found, after_delete: false } => (
             format!("`{path}` may be bound by {found} here, on the right of `//`, which devgen cannot see inside"),
             match e.editable() {
                 Some(p) => format!("write the binding into the rightmost operand by hand, or set `{p}` as a whole"),
                 None => "write the binding into the rightmost operand by hand".into(),
             },
         ),
+        K::Hidden { path, found, after_delete: true } => (
+            format!("cannot delete `{path}`: it may still be bound by {found} here, which devgen cannot see inside"),
+            match e.editable() {
+                Some(p) => format!("remove the binding by hand where it is, or set `{p}` as a whole"),
+                None => "remove the binding by hand where it is".into(),
+            },
+        ),
         K::Ambiguous { .. } => (
             e.to_string(),
             "edit the element you mean by hand, or give each name to one element only".into(),
+        ),
+        K::TrailingComment => (
+            "the expression ends in a `#` comment, and more follows on the line where devgen would write it".into(),
+            "write the comment as `/* … */`, or leave it out and add it by hand".into(),
         ),
         K::NotAPattern { path, found } => (
             format!("`{path}` is {found}, not a function of a set pattern"),
@@ -168,6 +179,10 @@ fn editor_message(e: &nix_edit::Error) -> (String, Option<String>) {
         K::Spread { path, operation, example } => (
             format!("cannot {operation} `{path}`: it is made of several bindings, such as `{example}`"),
             format!("use a longer path, like `{example}`, or delete `{path}` first"),
+        ),
+        K::ReadInRec { name } => (
+            format!("cannot bind `{name}` in this rec set: the set already reads `{name}` here from outside it, and would read the new binding instead"),
+            "rename the uses first, or bind the name by hand where it does not change them".into(),
         ),
         K::UsedInRec { name } => (
             format!("cannot delete `{name}`: this rec set still uses it here, which would leave it undefined"),
@@ -234,6 +249,19 @@ mod tests {
             assert!(out.contains(" --> f.nix:1:"), "{out}");
             assert!(out.contains(help), "{out}");
         }
+        let still = refused("x // { a.b = 1; }", |d, p| d.delete(p));
+        assert!(still.starts_with("error: cannot delete `a.b`: it may still be bound by the variable `x` here, which devgen cannot see inside"), "{still}");
+        assert!(
+            still.contains("= help: remove the binding by hand where it is"),
+            "{still}"
+        );
+        let rec = refused("let b = 1; in { a = rec { c = b; }; }", |d, p| {
+            d.set(p, "2")
+        });
+        assert!(rec.starts_with("error: cannot bind `b` in this rec set: the set already reads `b` here from outside it"), "{rec}");
+        let comment = refused("{ a = { }; }", |d, p| d.set(p, "1 # one"));
+        assert!(comment.starts_with("error: the expression ends in a `#` comment, and more follows on the line where devgen would write it"), "{comment}");
+        assert!(comment.contains(" --> EXPR:1:3"), "{comment}");
         let shared = refused("{ a = { inherit b c; }; }", |d, p| d.delete(p));
         assert!(shared.starts_with("error: `a.b` is one of several names this `inherit` binds; devgen does not rewrite inherit bindings"), "{shared}");
         let rewrite = refused("{ a = { inherit b; }; }", |d, p| d.set(p, "1"));

@@ -65,25 +65,92 @@ pub struct Request<'a> {
 }
 
 /// `devgen nix`. With `--format json` an error is a JSON document too, and goes to stderr
-/// as usual.
+/// as usual: the rendered `error`, and for a refusal of the editor its `kind`, the place
+/// (`line`, `column`, `span`, in the file or in EXPR as `input` says) and the nearest
+/// `editable` place, when it has them.
 pub fn nix(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
-    match run(dir, req, io) {
+    let mut refusal = None;
+    match run(dir, req, io, &mut refusal) {
         Err(e) if req.format == Format::Json => {
-            io.json(&serde_json::json!({
+            let mut json = serde_json::json!({
                 "status": "error",
                 "exit_code": ERROR_EXIT_CODE,
                 "file": req.file.display().to_string(),
                 "operation": req.op.name(),
                 "path": req.path,
                 "error": diff::plain(&e.to_string()),
-            }))?;
+            });
+            if let Some(r) = &refusal {
+                refusal_json(r, &mut json);
+            }
+            io.json(&json)?;
             Err(e)
         }
         other => other,
     }
 }
 
-fn run(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
+/// An error of the editor, kept for the JSON report, as devgen's error.
+fn kept(refusal: &mut Option<nix_edit::Error>) -> impl FnOnce(nix_edit::Error) -> Error + '_ {
+    |e| {
+        *refusal = Some(e.clone());
+        Error::from(e)
+    }
+}
+
+/// The editor's refusal `e` as fields of the JSON error `json`.
+fn refusal_json(e: &nix_edit::Error, json: &mut serde_json::Value) {
+    use nix_edit::ErrorKind as K;
+    let kind = match e.kind() {
+        K::Syntax { .. } => "syntax",
+        K::Expression { .. } => "expression",
+        K::TrailingComment => "trailing-comment",
+        K::NotAttrSetDocument { .. } => "not-attr-set-document",
+        K::NotAttrSet { .. } => "not-attr-set",
+        K::Hidden { .. } => "hidden",
+        K::Ambiguous { .. } => "ambiguous",
+        K::NotAPattern { .. } => "not-a-pattern",
+        K::InheritedPrefix { .. } => "inherited-prefix",
+        K::InheritRewrite { .. } => "inherit-rewrite",
+        K::InheritShared { .. } => "inherit-shared",
+        K::NotAList { .. } => "not-a-list",
+        K::Spread { .. } => "spread",
+        K::UsedInRec { .. } => "used-in-rec",
+        K::ReadInRec { .. } => "read-in-rec",
+        K::ReadBack { .. } => "read-back",
+        K::StillBound { .. } => "still-bound",
+        K::EditUnparsable { .. } => "edit-unparsable",
+        _ => "other",
+    };
+    json["kind"] = kind.into();
+    // the internal errors' spans are in text the edit would have made, not in any input
+    let internal = matches!(
+        e.kind(),
+        K::ReadBack { .. } | K::StillBound { .. } | K::EditUnparsable { .. }
+    );
+    if !internal {
+        let span = JsonSpan::of(e.input(), &e.span());
+        json["input"] = if e.file().is_some() {
+            "file"
+        } else {
+            "expression"
+        }
+        .into();
+        json["line"] = span.line.into();
+        json["column"] = span.column.into();
+        json["span"] = serde_json::to_value(span).expect("a span serializes");
+    }
+    if let Some(place) = e.editable() {
+        json["editable"] = place.to_string().into();
+    }
+}
+
+fn run(
+    dir: &Path,
+    req: &Request,
+    io: &mut Io,
+    refusal: &mut Option<nix_edit::Error>,
+) -> Result<Outcome> {
     let full = dir.join(req.file);
     let shown = req.file.display().to_string();
     let text = std::fs::read_to_string(&full).map_err(|e| Error::io("cannot read", req.file, e))?;
@@ -92,28 +159,30 @@ fn run(dir: &Path, req: &Request, io: &mut Io) -> Result<Outcome> {
     })?;
     // Only the bindings the path can reach are parsed into a tree: on a large file, the one
     // full parse would be most of the time.
-    let mut doc = NixDocument::parse_for(shown.clone(), text.clone(), &attr_path)?;
+    let mut doc =
+        NixDocument::parse_for(shown.clone(), text.clone(), &attr_path).map_err(kept(refusal))?;
     let expr = || {
         req.expr
             .ok_or_else(|| Error::Usage(format!("{:?} needs an EXPR after the path", req.op)))
     };
     let path = &attr_path;
-    let report = match req.op {
-        Op::Get => return get(&doc, path, &shown, req, io),
-        Op::Set => doc.edit(Edit::Set {
+    let edit = match req.op {
+        Op::Get => return get(&doc, path, &shown, req, io, refusal),
+        Op::Set => Edit::Set {
             path,
             expr: expr()?,
-        })?,
-        Op::Add => doc.edit(Edit::Add {
+        },
+        Op::Add => Edit::Add {
             path,
             expr: expr()?,
-        })?,
-        Op::Remove => doc.edit(Edit::Remove {
+        },
+        Op::Remove => Edit::Remove {
             path,
             expr: expr()?,
-        })?,
-        Op::Delete => doc.edit(Edit::Delete { path })?,
+        },
+        Op::Delete => Edit::Delete { path },
     };
+    let report = doc.edit(edit).map_err(kept(refusal))?;
     let changed = report.changed;
     if req.verbose {
         say_wrappers(io, &shown, &text, path, &report.wrappers)?;
@@ -157,12 +226,13 @@ fn get(
     shown: &str,
     req: &Request,
     io: &mut Io,
+    refusal: &mut Option<nix_edit::Error>,
 ) -> Result<Outcome> {
-    let location = doc.locate(path)?;
+    let location = doc.locate(path).map_err(kept(refusal))?;
     if req.verbose {
         say_wrappers(io, shown, doc.text(), path, &location.wrappers)?;
     }
-    let Some(value) = doc.get(path)? else {
+    let Some(value) = doc.get(path).map_err(kept(refusal))? else {
         return Err(not_set(doc, path, shown, req.path));
     };
     match req.format {
@@ -222,7 +292,9 @@ struct JsonReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<String>,
     /// `get`: the value's span; an edit: the span of the text it wrote in the new file,
-    /// without the blank around it (empty for a removal); `null` when nothing changed.
+    /// without the blank around it (empty, at its place, for a removal); `null` when
+    /// nothing changed, and when the edit made several changes (a delete through `//`):
+    /// then `changes` says where each is.
     span: Option<JsonSpan>,
     /// An edit: each run of text replaced, before (in the file as it was) and after.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -399,3 +399,115 @@ fn verbose_says_which_wrappers_the_path_went_through() {
         "{err}"
     );
 }
+
+/// Through `//`, a delete that removes the name from two operands has no one span — the
+/// JSON `span` is `null` and `changes` lists both — and a `set` reports only the operand it
+/// went into.
+#[test]
+fn a_delete_through_update_reports_each_change_and_a_set_only_its_operand() {
+    use crate::support::assert_exit;
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\n  a = 1;\n  b = 2;\n} // {\n  a = 3;\n}\n";
+    std::fs::write(dir.path().join("f.nix"), text).unwrap();
+    let out = devgen(
+        dir.path(),
+        &["nix", "delete", "f.nix", "a", "--format", "json"],
+    );
+    assert_exit(&out, 0);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(j["span"], serde_json::Value::Null, "{j:#}");
+    let changes = j["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{j:#}");
+    for c in changes {
+        assert_eq!(c["after"]["start"], c["after"]["end"], "removals: {j:#}");
+    }
+    assert_eq!(j["text"], "{\n  b = 2;\n} // {\n}\n");
+    assert_eq!(j["wrappers"].as_array().unwrap().len(), 2, "{j:#}");
+
+    let out = devgen(dir.path(), &["nix", "set", "f.nix", "a", "5", "--verbose"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        stderr(&out),
+        "f.nix:4:6: went through operand 2 of 2 of `//`\nf.nix:5:7: edited here\n"
+    );
+}
+
+/// An EXPR ending in a `#` comment keeps it at the end of the line the edit writes; where
+/// more follows on that line, it is refused as a problem of the EXPR, not as a bug.
+#[test]
+fn an_expr_ending_in_a_comment_keeps_it_or_is_refused_clearly() {
+    use crate::support::assert_exit;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.nix"), "{\n  b = 1;\n}\n").unwrap();
+    let out = devgen(
+        dir.path(),
+        &["nix", "set", "c.nix", "a", "pkgs.foo # pinned"],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "{\n  b = 1;\n  a = pkgs.foo; # pinned\n}\n");
+    std::fs::write(dir.path().join("one.nix"), "{ b = 1; }\n").unwrap();
+    let out = devgen(
+        dir.path(),
+        &["nix", "set", "one.nix", "a", "pkgs.foo # pinned"],
+    );
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: the expression ends in a `#` comment, and more follows on the line where devgen would write it"),
+        "{err}"
+    );
+    assert!(err.contains("--> EXPR:1:10"), "{err}");
+    assert!(
+        err.contains("= help: write the comment as `/* … */`"),
+        "{err}"
+    );
+    assert!(!err.contains("internal error"), "{err}");
+}
+
+/// A refusal's JSON document carries what a tool needs besides the rendered text: the
+/// kind, the place in the file or in EXPR, and the nearest editable place.
+#[test]
+fn json_errors_carry_the_kind_the_place_and_the_editable_path() {
+    use crate::support::assert_exit;
+    let (out, j) = nix_json(&[
+        "get",
+        "module-mkmerge.nix",
+        "config.systemd.services.backup",
+    ]);
+    assert_exit(&out, 2);
+    assert_eq!(j["kind"], "ambiguous", "{j:#}");
+    assert_eq!((&j["line"], &j["column"]), (&13.into(), &7.into()), "{j:#}");
+    assert_eq!(j["input"], "file");
+    assert_eq!(j["span"]["line"], 13);
+    assert!(j.get("editable").is_none(), "{j:#}");
+    assert!(j["error"].as_str().unwrap().contains("bound in 2 elements"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\n  services = { a = 1; } // extra;\n}\n";
+    std::fs::write(dir.path().join("f.nix"), text).unwrap();
+    let json = |args: &[&str]| {
+        let mut all = vec!["nix"];
+        all.extend(args);
+        all.extend(["--format", "json"]);
+        let out = devgen(dir.path(), &all);
+        assert_exit(&out, 2);
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+    };
+    let j = json(&["get", "f.nix", "services.a"]);
+    assert_eq!(j["kind"], "hidden", "{j:#}");
+    assert_eq!(j["editable"], "services");
+    let (start, end) = (
+        j["span"]["start"].as_u64().unwrap() as usize,
+        j["span"]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "extra");
+    assert_eq!((&j["line"], &j["column"]), (&2.into(), &28.into()));
+
+    let j = json(&["set", "f.nix", "x", "{ a = "]);
+    assert_eq!(
+        (&j["kind"], &j["input"]),
+        (&"expression".into(), &"expression".into()),
+        "{j:#}"
+    );
+    assert_eq!(j["line"], 1);
+}

@@ -14,6 +14,8 @@
 //! - `set PATH.nixEditNew 1` on a set value, then `delete` of it, gives back the original bytes;
 //! - `add PATH "nix-edit-elem"` on a list value, then `remove`, gives back the original bytes;
 //! - `delete PATH` re-parses and leaves nothing bound at PATH; a second delete changes nothing.
+//!   A delete may be refused, and is counted, when a value the editor cannot see inside
+//!   might still bind PATH afterwards (`lib.mkEnableOption "x" // { default = true; }`).
 //!
 //! With `--nix-parse`, every edited output is also given to `nix-instantiate --parse` (which
 //! must then be on the PATH).
@@ -75,6 +77,7 @@ fn checks(files: &[PathBuf], nix_parse: bool, fast: bool) {
     let (mut unparsable, mut not_sets, mut checked_files, mut checks) = (0, 0, 0, 0usize);
     let (mut partial, mut compared, mut broken) = (0usize, 0usize, 0usize);
     let mut refused = 0;
+    let mut delete_refused = 0;
     let mut failures: Vec<String> = Vec::new();
     let started = std::time::Instant::now();
     for file in files {
@@ -206,6 +209,7 @@ fn checks(files: &[PathBuf], nix_parse: bool, fast: bool) {
                                 "set+delete {new_path} did not restore the file:\n{}",
                                 first_difference(&text, d.text())
                             )),
+                            Err(e) if still_bound(&e) => delete_refused += 1,
                             other => fail(format!("delete {new_path} after set: {other:?}")),
                         }
                     }
@@ -217,6 +221,8 @@ fn checks(files: &[PathBuf], nix_parse: bool, fast: bool) {
                                 | ErrorKind::InheritedPrefix { .. }
                                 | ErrorKind::InheritRewrite { .. }
                                 | ErrorKind::InheritShared { .. }
+                                // `{ … } // defaults`: the variable might bind the new name
+                                | ErrorKind::Hidden { .. }
                         ) => {}
                     Err(e) => fail(format!("set {new_path}: {e}")),
                 }
@@ -252,13 +258,15 @@ fn checks(files: &[PathBuf], nix_parse: bool, fast: bool) {
                     }
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::UsedInRec { .. }) => {}
+                Err(e) if still_bound(&e) => delete_refused += 1,
                 other => fail(format!("delete {path}: {other:?}")),
             }
         }
     }
     println!(
         "{} files: {checked_files} checked, {unparsable} not parsed by rnix, {not_sets} not attribute sets; \
-         {checks} bindings checked, {refused} refused alike by every operation, in {:.1}s; {} failures",
+         {checks} bindings checked, {refused} refused alike by every operation, {delete_refused} deletes refused \
+         as what the editor cannot see might still bind the path, in {:.1}s; {} failures",
         files.len(),
         started.elapsed().as_secs_f64(),
         failures.len()
@@ -275,6 +283,19 @@ fn checks(files: &[PathBuf], nix_parse: bool, fast: bool) {
     if !failures.is_empty() {
         std::process::exit(1);
     }
+}
+
+/// Whether `e` refuses a delete because a value the editor cannot see inside might still
+/// bind the path afterwards: a `//` operand on the left of the bindings removed, a `mkMerge`
+/// element, or a value the path cannot be followed into where one would take over.
+fn still_bound(e: &nix_edit::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Hidden {
+            after_delete: true,
+            ..
+        }
+    )
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

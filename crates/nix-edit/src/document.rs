@@ -17,7 +17,7 @@ use crate::lookup::{bound_list_literals, lookup, top_sets, value_text, Lookup};
 use crate::path::AttrPath;
 use crate::reach::Wrapper;
 use crate::read::{Reference, Value};
-use crate::syntax::{as_attr_set, attr_name, check_expr, range, start};
+use crate::syntax::{attr_name, check_expr, range, start};
 use crate::tree::Tree;
 
 /// A parsed Nix document, edited in place by attribute path.
@@ -130,12 +130,16 @@ pub struct Change {
 }
 
 impl EditReport {
-    /// The smallest byte range of the text after the edit that holds every change; `None`
-    /// when nothing changed.
+    /// The byte range of the text after the edit that the edit wrote, when it made one
+    /// change: empty, at its place, for a removal. `None` when nothing changed, and when
+    /// the edit made several changes apart (a `delete` of a name bound in several places):
+    /// one range around them would take in text the edit did not touch, so
+    /// [`changes`](Self::changes) says where each is.
     pub fn span(&self) -> Option<Range<usize>> {
-        let first = self.changes.first()?;
-        let last = self.changes.last()?;
-        Some(first.after.start..last.after.end)
+        match self.changes.as_slice() {
+            [one] => Some(one.after.clone()),
+            _ => None,
+        }
     }
 }
 
@@ -168,7 +172,9 @@ pub enum Bound {
 /// What a binding's value is, as far as editing inside it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
-    /// An attribute set literal (possibly under parentheses, `with` or `let`).
+    /// A value paths go into, as `get` and `set` do: an attribute set literal, or sets
+    /// behind the wrappers of [Through wrappers](crate#through-wrappers) (a function,
+    /// `let`, `with`, a call whose last argument is a set, `//`, `mkMerge`).
     Set,
     /// A list literal, or a `++` chain or `with` holding one.
     List,
@@ -392,8 +398,9 @@ impl NixDocument {
     }
 
     /// Remove the binding at `path` — every binding at or under it when it is made of
-    /// several, and in a `//` chain the bindings of it that the winning one overrides — with
-    /// its own comment lines. Returns whether anything was removed.
+    /// several, and in a `//` chain those in the operands on its left that would take over
+    /// once it is gone — with its own comment lines. Returns whether anything was removed;
+    /// refused when a value the editor cannot see inside might still bind the path.
     pub fn delete(&mut self, path: &AttrPath) -> Result<bool> {
         Ok(self.edit(Edit::Delete { path })?.changed)
     }
@@ -485,12 +492,15 @@ impl NixDocument {
     }
 
     /// Every attribute path bound in the document's top-level set with a static name,
-    /// nested sets included, in source order. A document made of several sets at the top
-    /// (`{ … } // { … }`, `lib.mkMerge [ … ]`) gives the bindings of each.
+    /// nested sets included, in source order — the sets values hold seen through the same
+    /// wrappers as `get` and `set` go through ([`ValueKind::Set`]). A value made of several
+    /// sets (`{ … } // { … }`, `lib.mkMerge [ … ]`), at the top or below, gives the bindings
+    /// of each.
     pub fn bindings(&self) -> Result<Vec<Binding>> {
         let mut out = Vec::new();
-        for set in top_sets(&self.whole())? {
-            walk_bindings(&set, &[], &mut out);
+        let tree = self.whole();
+        for set in top_sets(&tree)? {
+            walk_bindings(&tree, &set, &[], &mut out);
         }
         Ok(out)
     }
@@ -534,7 +544,7 @@ impl NixDocument {
 
 /// Push the bindings of `set`, whose path is `prefix`, onto `out`, and those of the
 /// attribute sets bound in it.
-fn walk_bindings(set: &ast::AttrSet, prefix: &[String], out: &mut Vec<Binding>) {
+fn walk_bindings(tree: &Tree, set: &ast::AttrSet, prefix: &[String], out: &mut Vec<Binding>) {
     for av in set.attrpath_values() {
         let Some(names) = av
             .attrpath()
@@ -546,10 +556,11 @@ fn walk_bindings(set: &ast::AttrSet, prefix: &[String], out: &mut Vec<Binding>) 
             continue;
         };
         let full: Vec<String> = prefix.iter().cloned().chain(names).collect();
-        let inner = as_attr_set(&value);
+        let mut inner = Vec::new();
+        crate::reach::sets_of(tree, &value, &mut inner);
         let mut lists = Vec::new();
         collect_lists(value.clone(), None, &mut lists);
-        let kind = if inner.is_some() {
+        let kind = if !inner.is_empty() {
             ValueKind::Set
         } else if lists.iter().any(|l| !l.conditional) {
             ValueKind::List
@@ -561,8 +572,8 @@ fn walk_bindings(set: &ast::AttrSet, prefix: &[String], out: &mut Vec<Binding>) 
             value: range(value.syntax()),
             kind,
         });
-        if let Some(inner) = inner {
-            walk_bindings(&inner, &full, out);
+        for inner in &inner {
+            walk_bindings(tree, inner, &full, out);
         }
     }
 }

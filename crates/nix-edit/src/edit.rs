@@ -15,12 +15,12 @@ use crate::layout::{
 };
 use crate::lists::ListLiteral;
 use crate::lookup::{
-    check_unused_in_rec, get_or_spread, list_literals, lookup, not_a_list, spread_error,
-    value_text, Located, Lookup,
+    check_new_in_rec, check_unused_in_rec, is_bound, list_literals, lookup, lookup_for_delete,
+    not_a_list, spread_error, value_text, Located, Lookup,
 };
 use crate::path::AttrPath;
 use crate::reach::Wrapper;
-use crate::syntax::{check_expr, describe, range, same_expr, start};
+use crate::syntax::{check_expr, describe, range, same_expr, start, Given};
 use crate::tree::{Splice, Tree};
 
 /// What an edit went through and what it changed, for its report.
@@ -34,15 +34,21 @@ pub(crate) struct Log {
 }
 
 impl Log {
-    /// Note the wrappers `located` and what it shadows went through.
+    /// Note the wrappers `located` went through.
     fn passed(&mut self, located: &Located) {
         for w in &located.wrappers {
             if !self.wrappers.contains(w) {
                 self.wrappers.push(w.clone());
             }
         }
+    }
+
+    /// Note the wrappers `located` and what it shadows went through: a `delete` removes
+    /// both.
+    fn passed_all(&mut self, located: &Located) {
+        self.passed(located);
         for s in &located.shadowed {
-            self.passed(s);
+            self.passed_all(s);
         }
     }
 
@@ -63,20 +69,27 @@ impl Log {
 /// Bind `path` to `expr`: replace the value if bound, otherwise insert a binding in the
 /// innermost attribute set on the path; then check that it reads back.
 pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -> Result<bool> {
-    let expr = check_expr(expr)?;
+    set_given(tree, path, &Given::parse(expr)?, log)
+}
+
+/// [`set`] of an expression already checked. A `#` comment that ends it goes after the
+/// binding's `;`.
+fn set_given(tree: &mut Tree, path: &AttrPath, given: &Given, log: &mut Log) -> Result<bool> {
+    let expr = &given.code;
     let located = lookup(tree, path)?;
     log.passed(&located);
     let splice = match located.found {
         Lookup::Found(av) => {
             let value = av.value().expect("a parsed binding has a value");
-            if same_expr(&tree.node_text(value.syntax()), &expr) {
+            if same_expr(&tree.node_text(value.syntax()), expr) {
                 return Ok(false);
             }
             let indent = line_indent(tree.text(), start(av.syntax()));
-            Splice {
+            let splice = Splice {
                 range: range(value.syntax()),
-                text: reindent(&expr, &indent, eol(tree.text())),
-            }
+                text: reindent(expr, &indent, eol(tree.text())),
+            };
+            commented_binding(tree, &av, splice, given)?
         }
         Lookup::Inherited(inh) => {
             return Err(tree.error(
@@ -91,17 +104,19 @@ pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -
             anchor,
             ..
         } => {
+            check_new_in_rec(tree, &set, &path.segments()[consumed])?;
             let binding = format!(
                 "{} = {};",
                 AttrPath::segments_to_nix(&path.segments()[consumed..]),
                 expr
             );
-            insert_entry(tree.text(), &set, anchor.as_ref(), &binding)
+            let splice = insert_entry(tree.text(), &set, anchor.as_ref(), &binding);
+            commented_insertion(tree, splice, given)?
         }
     };
     log.apply(tree, splice)?;
     match value_text(tree, path)? {
-        Some(v) if same_expr(&v, &expr) => Ok(true),
+        Some(v) if same_expr(&v, expr) => Ok(true),
         found => Err(tree.error(
             ErrorKind::ReadBack {
                 path: path.clone(),
@@ -110,6 +125,57 @@ pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -
             0..0,
         )),
     }
+}
+
+/// `splice`, which inserts a new entry or element, with the comment that ended the
+/// expression at the end of its text — when nothing but blanks follows on its line, which
+/// the comment would swallow; refused otherwise.
+fn commented_insertion(tree: &Tree, mut splice: Splice, given: &Given) -> Result<Splice> {
+    let Some(comment) = &given.comment else {
+        return Ok(splice);
+    };
+    if !ends_line(tree.text(), splice.range.end) {
+        return Err(given.comment_error());
+    }
+    splice.text.push(' ');
+    splice.text.push_str(comment);
+    Ok(splice)
+}
+
+/// `splice`, which changes the value of `av`, stretched over the binding's `;` with the
+/// comment that ended the expression after it — when nothing but blanks follows the `;` on
+/// its line; refused otherwise.
+fn commented_binding(
+    tree: &Tree,
+    av: &ast::AttrpathValue,
+    mut splice: Splice,
+    given: &Given,
+) -> Result<Splice> {
+    let Some(comment) = &given.comment else {
+        return Ok(splice);
+    };
+    let semicolon = av
+        .syntax()
+        .children_with_tokens()
+        .filter_map(|e| e.into_token())
+        .find(|t| t.kind() == rnix::SyntaxKind::TOKEN_SEMICOLON)
+        .map(|t| usize::from(t.text_range().end()));
+    let Some(end) = semicolon.filter(|end| ends_line(tree.text(), *end)) else {
+        return Err(given.comment_error());
+    };
+    splice.text.push_str(&tree.text()[splice.range.end..end]);
+    splice.text.push(' ');
+    splice.text.push_str(comment);
+    splice.range.end = end;
+    Ok(splice)
+}
+
+/// Whether nothing but blanks follows `at` on its line in `text`.
+fn ends_line(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    rest[..rest.find('\n').unwrap_or(rest.len())]
+        .trim()
+        .is_empty()
 }
 
 /// `ranges` sorted, with the ones that touch or overlap joined: cuts of neighbouring
@@ -126,17 +192,17 @@ fn coalesce(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-/// Remove the binding(s) at `path` with their own comment lines — in a `//` chain, in every
-/// operand that binds it — then check that nothing is bound there.
+/// Remove the binding(s) at `path` with their own comment lines — in a `//` chain, also in
+/// the operands on the left that would bind it once the ones on their right no longer do
+/// — then check that nothing is bound there.
 pub(crate) fn delete(tree: &mut Tree, path: &AttrPath, log: &mut Log) -> Result<bool> {
-    let located = lookup(tree, path)?;
+    let located = lookup_for_delete(tree, path)?;
+    log.passed_all(&located);
     if located.is_missing() {
-        log.passed(&located);
         return Ok(false);
     }
     let mut ranges = Vec::new();
     removals(tree, path, &located, &mut ranges)?;
-    log.passed(&located);
     log.apply_all(
         tree,
         coalesce(ranges)
@@ -147,7 +213,7 @@ pub(crate) fn delete(tree: &mut Tree, path: &AttrPath, log: &mut Log) -> Result<
             })
             .collect(),
     )?;
-    if get_or_spread(tree, path)? {
+    if is_bound(tree, path)? {
         return Err(tree.error(ErrorKind::StillBound { path: path.clone() }, 0..0));
     }
     Ok(true)
@@ -204,17 +270,21 @@ enum AddTarget {
 /// is unbound. Elements compare by syntax: `pkgs.tmux` equals `pkgs . tmux`, and inside
 /// `with pkgs; [ … ]` also `tmux`. Returns whether the document changed.
 pub(crate) fn add(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -> Result<bool> {
-    let expr = check_expr(expr)?;
-    let (lists, value) = match add_target(tree, path, &expr, log)? {
-        AddTarget::Unbound => return set(tree, path, &format!("[ {expr} ]"), log),
+    let given = Given::parse(expr)?;
+    let expr = &given.code;
+    let (lists, value) = match add_target(tree, path, expr, log)? {
+        AddTarget::Unbound => {
+            return set_given(tree, path, &given.with_code(format!("[ {expr} ]")), log)
+        }
         AddTarget::Present => return Ok(false),
         AddTarget::Lists(lists, value) => (lists, value),
     };
     let Some(list) = lists.iter().find(|l| !l.conditional) else {
         return Err(not_a_list(tree, path, &value, "a function call's list"));
     };
-    let element = list.styled(tree.text(), &expr);
+    let element = list.styled(tree.text(), expr);
     let splice = insert_element(tree.text(), &list.node, &element);
+    let splice = commented_insertion(tree, splice, &given)?;
     log.apply(tree, splice)?;
     Ok(true)
 }
@@ -229,10 +299,18 @@ pub(crate) fn add_when(
     expr: &str,
     log: &mut Log,
 ) -> Result<bool> {
-    let expr = check_expr(expr)?;
-    let call = check_expr(call)?;
-    let (lists, value) = match add_target(tree, path, &expr, log)? {
-        AddTarget::Unbound => return set(tree, path, &format!("{call} [ {expr} ]"), log),
+    let given = Given::parse(expr)?;
+    let expr = &given.code;
+    let call = Given::parse(call)?;
+    if call.comment.is_some() {
+        return Err(call.comment_error());
+    }
+    let call = call.code;
+    let (lists, value) = match add_target(tree, path, expr, log)? {
+        AddTarget::Unbound => {
+            let list = format!("{call} [ {expr} ]");
+            return set_given(tree, path, &given.with_code(list), log);
+        }
         AddTarget::Present => return Ok(false),
         AddTarget::Lists(lists, value) => (lists, value),
     };
@@ -241,15 +319,21 @@ pub(crate) fn add_when(
         .find(|l| l.call.as_deref().is_some_and(|c| same_expr(c, &call)))
     {
         Some(list) => {
-            let element = list.styled(tree.text(), &expr);
-            insert_element(tree.text(), &list.node, &element)
+            let element = list.styled(tree.text(), expr);
+            let splice = insert_element(tree.text(), &list.node, &element);
+            commented_insertion(tree, splice, &given)?
         }
         None => {
             let end = range(&value).end;
-            Splice {
+            let splice = Splice {
                 range: end..end,
                 text: format!(" ++ {call} [ {expr} ]"),
-            }
+            };
+            let av = value
+                .parent()
+                .and_then(ast::AttrpathValue::cast)
+                .expect("a bound value's parent is its binding");
+            commented_binding(tree, &av, splice, &given)?
         }
     };
     log.apply(tree, splice)?;

@@ -68,14 +68,20 @@ pub enum ErrorKind {
         /// What the value is instead, e.g. "the variable `x`".
         found: String,
     },
-    /// In `a // b`, an operand the editor cannot see inside (a variable, a call) stands on
-    /// the right of where the path leads, and might bind it: what the path holds would be a
-    /// guess. The span is that operand.
+    /// In `a // b`, an operand the editor cannot see inside (a variable, a call) or a name
+    /// computed at evaluation (`${n} = …;`) stands on the right of where the path leads, and
+    /// might bind it: what the path holds would be a guess. Or, with `after_delete`, such a
+    /// value stands where it would still bind the path after a `delete` removed every
+    /// binding the editor sees — on their left in a `//` chain, or beside them in
+    /// `mkMerge` — so that the delete could not keep its promise. The span is that value.
     Hidden {
-        /// The prefix of the path the operand might bind.
+        /// The prefix of the path the value might bind; with `after_delete`, the whole path
+        /// being deleted.
         path: AttrPath,
-        /// What the operand is, e.g. "the variable `extra`".
+        /// What the value is, e.g. "the variable `extra`", "the computed name `${n}`".
         found: String,
+        /// Whether it is a `delete` that is refused, for what the value might still bind.
+        after_delete: bool,
     },
     /// Several elements of a `mkMerge` list bind the path, so which one to read or change
     /// would be a guess. The span is the first.
@@ -87,6 +93,11 @@ pub enum ErrorKind {
         /// Where each element binds it, in source order.
         places: Vec<Range<usize>>,
     },
+    /// The expression given to an edit ends in a `#` comment, and where it would go more
+    /// follows on the same line (a one-line set or list, a comment already there), which
+    /// the comment would swallow; or it ends in comments on several lines. Span and input
+    /// are in the expression: the comment.
+    TrailingComment,
     /// `add_parameter` on a value that is not a function of an attribute set pattern.
     NotAPattern {
         /// The path asked for.
@@ -133,6 +144,12 @@ pub enum ErrorKind {
         /// The name that would be left undefined.
         name: String,
     },
+    /// `set` of a name new to a `rec` set that the set already reads from outside it: the
+    /// new binding would change what those reads give. The span is the first use.
+    ReadInRec {
+        /// The name that would be bound.
+        name: String,
+    },
     /// Internal (a bug): after `set`, the path does not read back what was set.
     ReadBack {
         /// The path that was set.
@@ -176,8 +193,13 @@ impl Error {
     }
 
     /// This error, naming `path` as the nearest place the editor can edit.
-    pub(crate) fn with_editable(mut self, path: AttrPath) -> Self {
-        self.inner.editable = Some(path);
+    pub(crate) fn with_editable(self, path: AttrPath) -> Self {
+        self.editable_at(Some(path))
+    }
+
+    /// This error, naming `path` as the nearest place the editor can edit, or none.
+    pub(crate) fn editable_at(mut self, path: Option<AttrPath>) -> Self {
+        self.inner.editable = path;
         self
     }
 
@@ -232,11 +254,16 @@ impl Error {
                 Some(p) => format!("edits go inside attribute set literals only; the nearest editable place is `{p}`, whose whole value can be set, or change this value by hand"),
                 None => "edits go inside attribute set literals only; change this value by hand, or edit a path that does not run through it".into(),
             },
-            K::Hidden { .. } => match &self.inner.editable {
+            K::Hidden { after_delete: false, .. } => match &self.inner.editable {
                 Some(p) => format!("write the binding into the rightmost operand by hand, or set `{p}` as a whole"),
                 None => "write the binding into the rightmost operand by hand".into(),
             },
+            K::Hidden { after_delete: true, .. } => match &self.inner.editable {
+                Some(p) => format!("remove the binding by hand where it is, or set `{p}` as a whole"),
+                None => "remove the binding by hand where it is".into(),
+            },
             K::Ambiguous { .. } => "edit the element you mean by hand, or give each name to one element only".into(),
+            K::TrailingComment => "write the comment as `/* … */`, or leave it out and add it by hand".into(),
             K::NotAPattern { .. } => "parameters are added to functions of a set pattern, like `{ self, nixpkgs }: …`".into(),
             K::InheritedPrefix { .. } => "write the value out as an attribute set to edit inside it".into(),
             K::InheritRewrite { path } => {
@@ -249,6 +276,7 @@ impl Error {
                 format!("use a longer path, like `{example}`, or delete `{path}` first")
             }
             K::UsedInRec { .. } => "remove or change the uses first, then delete it".into(),
+            K::ReadInRec { .. } => "rename the uses first, or bind the name by hand where it does not change them".into(),
             K::ReadBack { .. } | K::StillBound { .. } | K::EditUnparsable { .. } => {
                 "this is a bug in nix-edit; please report it with the document".into()
             }
@@ -269,9 +297,21 @@ impl fmt::Display for Error {
             K::NotAttrSet { path, found } => {
                 write!(f, "`{path}` is bound to {found} here, not an attribute set")
             }
-            K::Hidden { path, found } => write!(
+            K::Hidden {
+                path,
+                found,
+                after_delete: false,
+            } => write!(
                 f,
                 "`{path}` may be bound by {found} here, on the right of `//`, which the editor cannot see inside"
+            ),
+            K::Hidden {
+                path,
+                found,
+                after_delete: true,
+            } => write!(
+                f,
+                "cannot delete `{path}`: it may still be bound by {found} here, which the editor cannot see inside"
             ),
             K::Ambiguous {
                 path,
@@ -290,6 +330,9 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            K::TrailingComment => f.write_str(
+                "the expression ends in a `#` comment, and more follows on the line where it would go",
+            ),
             K::NotAPattern { path, found } => {
                 write!(f, "`{path}` is {found}, not a function of a set pattern")
             }
@@ -317,6 +360,10 @@ impl fmt::Display for Error {
             K::UsedInRec { name } => write!(
                 f,
                 "cannot delete `{name}`: this rec set still uses it here, which would leave it undefined"
+            ),
+            K::ReadInRec { name } => write!(
+                f,
+                "cannot bind `{name}` in this rec set: the set already reads `{name}` here from outside it, and would read the new binding instead"
             ),
             K::ReadBack { path, found } => {
                 write!(f, "internal error: after setting `{path}` it reads ")?;

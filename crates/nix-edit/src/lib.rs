@@ -74,8 +74,13 @@
 //!   arguments of the file it loads — unless the caller names the function to
 //!   [`NixDocument::look_through`];
 //! - `a // b // { … }`: reads give what the operator yields — the rightmost operand that
-//!   binds the name; `set` goes there too, a new name into the rightmost set; `delete`
-//!   removes the name from every operand, so that nothing is bound afterwards;
+//!   binds the name; `set` goes there too. A new name goes into the rightmost operand that
+//!   is a set literal reached without a call, and only when there is none into a set inside
+//!   a call (what `lib.optionalAttrs cond { … }` holds may not count); in a document that
+//!   [looks through](NixDocument::look_through) functions, into the rightmost call of one
+//!   of them first (a flake's per-system body). `delete` removes the binding, and those in
+//!   the operands on its left that would take over once it is gone, at every level, so
+//!   that nothing is bound afterwards;
 //! - `lib.mkMerge [ … ]`: into the one element that binds the path; a new name into the
 //!   element that shares most of the path, of equals the first that is a plain set.
 //!
@@ -94,15 +99,19 @@
 //!
 //! # What it refuses
 //!
-//! Anything it could only do by guessing is an [`Error`] naming the place
-//! ([`Error::span`], [`Error::line_col`]) and the reason ([`ErrorKind`]): a document that
-//! does not parse or whose value holds no attribute set the editor can see; a path through
-//! a value it cannot see inside — a variable, a call that is not gone through, an
-//! `inherit` — with the nearest place it can edit ([`Error::editable`]); a `//` operand it
-//! cannot see inside on the right of where the path leads (it might override it); several
+//! Anything it could only do by guessing is an [`Error`] naming the place ([`Error::span`],
+//! [`Error::line_col`]) and the reason ([`ErrorKind`]): a document that does not parse or
+//! whose value holds no attribute set the editor can see; a path through a value it cannot
+//! see inside — a variable, a call that is not gone through, an `inherit` — with the
+//! nearest place it can edit ([`Error::editable`]), a path bound by one binding of its own;
+//! a `//` operand it cannot see inside, or a computed name (`${n} = …;`), on the right of
+//! where the path leads (it might override it); a `delete` where such an operand or a
+//! `mkMerge` element it cannot see inside might still bind the path afterwards; several
 //! `mkMerge` elements binding the path; rewriting an `inherit`; reading or replacing as one
 //! value a path made of several bindings (`a = { … }; a.b = …;`); adding to a value that is
-//! not a list literal; deleting a name a `rec` set still uses.
+//! not a list literal; deleting a name a `rec` set still uses, or binding anew one it
+//! already reads from outside; an expression ending in a `#` comment where more follows on
+//! the line it would go on.
 #![warn(missing_docs)]
 
 mod document;

@@ -1,9 +1,10 @@
 //! Finding what a path is bound to in a [`Tree`]: the walk from the document's value down
 //! nested and dotted bindings, through the wrappers of [`crate::reach`] at any depth, to a
-//! [`Lookup`] and the wrappers passed ([`Located`]),
-//! the value's source text and its list literals, the check that a `rec` set does not still
-//! use a name being deleted, and the errors these refusals produce. Read-only: the edits
-//! above build on these answers.
+//! [`Lookup`] and the wrappers passed ([`Located`]) — for a delete, with what the bindings
+//! found shadow in `//` chains; the value's source text and its list literals; the checks
+//! that a `rec` set does not still use a name being deleted, nor already read one being
+//! bound anew; and the errors these refusals produce, their nearest editable place checked.
+//! Read-only: the edits above build on these answers.
 
 use std::ops::Range;
 
@@ -15,8 +16,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::lists::{collect_lists, ListLiteral};
 use crate::path::AttrPath;
 use crate::reach::{
-    binds_name, looked_through, merge_list, sets_of, span_of, unparen, unwrap_one, update_operands,
-    Wrapper, WrapperKind,
+    binds_name, binds_name_but, looked_through, merge_list, plain_set, sets_of, span_of, unparen,
+    unwrap_one, update_operands, Binds, Unseen, Wrapper, WrapperKind,
 };
 use crate::syntax::{attr_name, describe, inherited_value, range, start};
 use crate::tree::Tree;
@@ -47,9 +48,10 @@ pub(crate) struct Located {
     pub(crate) found: Lookup,
     /// The wrappers the path went through, outermost first.
     pub(crate) wrappers: Vec<Wrapper>,
-    /// When the path ends at the level of a `//`: what binds it in the operands on the left
-    /// of the one that wins. Reads and `set` leave them be; `delete` removes them too, so
-    /// that nothing is bound at the path afterwards.
+    /// For a `delete` ([`lookup_for_delete`]): what binds the path in the operands of a
+    /// `//` on the left of the one that wins, at any level, which would bind it once the
+    /// bindings on their right are gone — so that `delete` removes them too, and nothing is
+    /// bound at the path afterwards. Empty for any other lookup.
     pub(crate) shadowed: Vec<Located>,
 }
 
@@ -65,6 +67,20 @@ impl Located {
     /// Whether nothing is bound at the path.
     pub(crate) fn is_missing(&self) -> bool {
         matches!(self.found, Lookup::Missing { .. })
+    }
+
+    /// The byte ranges of the entries a `delete` removes: what was found, and what it
+    /// shadows.
+    fn doomed(&self, out: &mut Vec<Range<usize>>) {
+        match &self.found {
+            Lookup::Found(av) => out.push(range(av.syntax())),
+            Lookup::Inherited(inh) => out.push(range(inh.syntax())),
+            Lookup::Spread(bindings) => out.extend(bindings.iter().map(|b| range(b.syntax()))),
+            Lookup::Missing { .. } => {}
+        }
+        for s in &self.shadowed {
+            s.doomed(out);
+        }
     }
 
     /// The first entry that binds the path, for an error's place.
@@ -95,15 +111,60 @@ struct Scan {
 struct Walk<'a> {
     tree: &'a Tree,
     path: &'a [String],
+    /// Whether the lookup is for a `delete`: then what the bindings found shadow in a `//`
+    /// chain is looked up too ([`Located::shadowed`]), and a value the editor cannot see
+    /// inside that might still bind the path afterwards refuses it.
+    delete: bool,
 }
 
 /// Where `path` leads in the document `tree`, through the wrappers of [`crate::reach`].
 pub(crate) fn lookup(tree: &Tree, path: &AttrPath) -> Result<Located> {
-    let walk = Walk {
+    walk(tree, path, false)
+}
+
+/// Where `path` leads in the document `tree` for deleting what is bound there: as
+/// [`lookup`], with what the bindings found shadow ([`Located::shadowed`]); refused
+/// ([`ErrorKind::Hidden`]) when a value the editor cannot see inside might still bind the
+/// path once they are gone.
+pub(crate) fn lookup_for_delete(tree: &Tree, path: &AttrPath) -> Result<Located> {
+    walk(tree, path, true)
+}
+
+fn walk(tree: &Tree, path: &AttrPath, delete: bool) -> Result<Located> {
+    let w = Walk {
         tree,
         path: path.segments(),
+        delete,
     };
-    descend(&walk, document_expr(tree), 0, Vec::new())
+    descend(&w, document_expr(tree), 0, Vec::new()).map_err(|e| verified(tree, e))
+}
+
+/// `err` with its nearest editable place checked: the place it names, or the nearest path
+/// above it, that is bound by one binding of its own — whose whole value `set` replaces.
+/// None when no such path is on the way.
+fn verified(tree: &Tree, err: Error) -> Error {
+    let Some(suggested) = err.editable().cloned() else {
+        return err;
+    };
+    let segments = suggested.segments();
+    let editable = (1..=segments.len())
+        .rev()
+        .map(|n| AttrPath(segments[..n].to_vec()))
+        .find(|p| {
+            let w = Walk {
+                tree,
+                path: p.segments(),
+                delete: false,
+            };
+            matches!(
+                descend(&w, document_expr(tree), 0, Vec::new()),
+                Ok(Located {
+                    found: Lookup::Found(_),
+                    ..
+                })
+            )
+        });
+    err.editable_at(editable)
 }
 
 /// The document's whole expression.
@@ -126,7 +187,7 @@ pub(crate) fn value_text(tree: &Tree, path: &AttrPath) -> Result<Option<String>>
 }
 
 /// Whether anything is bound at or under `path`.
-pub(crate) fn get_or_spread(tree: &Tree, path: &AttrPath) -> Result<bool> {
+pub(crate) fn is_bound(tree: &Tree, path: &AttrPath) -> Result<bool> {
     Ok(!lookup(tree, path)?.is_missing())
 }
 
@@ -296,10 +357,13 @@ fn scan_binding(
 
 /// Where `path[consumed..]` leads in the `//` chain `expr`. Nix gives the operand on the
 /// right what both bind, whole: reads go to the rightmost operand that binds the path's
-/// next name, and so does `set`; a new name goes into the rightmost operand that is a set
-/// the editor sees inside (in a document that looks through functions, the rightmost one
-/// gone into through one of them first: a flake's per-system body). An operand the editor
-/// cannot see inside on the right of that place might override it: refused.
+/// next name, and so does `set`. A new name goes into the rightmost operand that is a set
+/// literal reached without a call (a call such as `lib.optionalAttrs c { … }` may not give
+/// its set), else the rightmost set inside a call; in a document that looks through
+/// functions, the rightmost operand gone into through one of them comes first (a flake's
+/// per-system body). A value the editor cannot see inside, or a computed name, on the right
+/// of that place might override it: refused. For a `delete`, the operands on the left that
+/// bind the path once the bindings on their right are gone are looked up too.
 fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> Result<Located> {
     let mut operands = Vec::new();
     update_operands(expr.clone(), &mut operands);
@@ -312,56 +376,106 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
                 operand: i + 1,
                 operands: n,
             },
-            span: span_of(expr),
+            span: span_of(&operands[i]),
             depth: consumed,
         });
         t
     };
-    let binds: Vec<Option<bool>> = operands
+    let binds: Vec<Binds> = operands
         .iter()
         .map(|o| binds_name(w.tree, o, name))
         .collect();
-    let unseen = binds.iter().rposition(Option::is_none);
+    let unseen_at = |i: usize| match &binds[i] {
+        Binds::Unknown(u) => Some(u),
+        _ => None,
+    };
+    let unseen = (0..n).rev().find(|i| unseen_at(*i).is_some());
     let hidden_right_of = |i: usize| match unseen {
-        Some(j) if j > i => Err(hidden(w, consumed, &operands[j])),
+        Some(j) if j > i => Err(hidden(w, consumed, unseen_at(j).unwrap(), false)),
         _ => Ok(()),
     };
-    if let Some(i) = binds.iter().rposition(|b| *b == Some(true)) {
+    if let Some(i) = (0..n).rev().find(|i| matches!(binds[*i], Binds::Yes)) {
         hidden_right_of(i)?;
         let mut located = descend(w, operands[i].clone(), consumed, into(i))?;
-        if consumed + 1 == w.path.len() && !located.is_missing() {
-            for k in (0..i).filter(|k| binds[*k] == Some(true)) {
-                let other = descend(w, operands[k].clone(), consumed, into(k))?;
-                if !other.is_missing() {
-                    located.shadowed.push(other);
-                }
-            }
+        if w.delete {
+            shadowed(w, &operands, &binds, i, consumed, &into, &mut located)?;
         }
         return Ok(located);
     }
-    let open = |i: &usize| binds[*i] == Some(false);
+    // a new name: only an operand on the right of every one the editor cannot see inside
+    let open: Vec<usize> = (unseen.map_or(0, |j| j + 1)..n).collect();
     let target = w
         .tree
         .through()
         .and_then(|_| {
-            (0..n)
+            open.iter()
                 .rev()
-                .filter(open)
-                .find(|i| looked_through(w.tree, &operands[*i]))
+                .find(|i| looked_through(w.tree, &operands[**i]))
         })
-        .or_else(|| (0..n).rev().find(open));
-    let Some(i) = target else {
-        return Err(opaque(w, consumed, expr));
-    };
-    hidden_right_of(i)?;
-    descend(w, operands[i].clone(), consumed, into(i))
+        .or_else(|| {
+            open.iter()
+                .rev()
+                .find(|i| plain_set(w.tree, &operands[**i]))
+        })
+        .or_else(|| open.last());
+    match (target, unseen) {
+        (None, Some(j)) if binds.iter().any(|b| matches!(b, Binds::No)) => {
+            Err(hidden(w, consumed, unseen_at(j).unwrap(), false))
+        }
+        (None, _) => Err(opaque(w, consumed, expr)),
+        // nothing the editor sees binds the name; what it cannot see might
+        (Some(_), Some(j)) if w.delete => Err(hidden(w, consumed, unseen_at(j).unwrap(), true)),
+        (Some(&i), _) => descend(w, operands[i].clone(), consumed, into(i)),
+    }
+}
+
+/// For a `delete` of what `located` found in operand `i` of a `//` chain: the bindings of
+/// the path in the operands on its left that would take over once it no longer binds the
+/// path's next name, pushed onto `located.shadowed` — the next operand on the left that
+/// binds the name, and so on while the ones on its right no longer do. One the editor
+/// cannot see inside refuses the delete: it might still bind the path.
+fn shadowed(
+    w: &Walk,
+    operands: &[ast::Expr],
+    binds: &[Binds],
+    i: usize,
+    consumed: usize,
+    into: &dyn Fn(usize) -> Vec<Wrapper>,
+    located: &mut Located,
+) -> Result<()> {
+    let name = &w.path[consumed];
+    let mut doomed = Vec::new();
+    located.doomed(&mut doomed);
+    let mut k = i;
+    loop {
+        match binds_name_but(w.tree, &operands[k], name, &doomed) {
+            Binds::Yes => return Ok(()),
+            Binds::Unknown(u) => return Err(hidden(w, consumed, &u, true)),
+            Binds::No => {}
+        }
+        let Some(left) = (0..k).rev().find(|j| !matches!(binds[*j], Binds::No)) else {
+            return Ok(());
+        };
+        if let Binds::Unknown(u) = &binds[left] {
+            return Err(hidden(w, consumed, u, true));
+        }
+        let other = descend(w, operands[left].clone(), consumed, into(left))?;
+        other.doomed(&mut doomed);
+        if !other.is_missing() {
+            located.shadowed.push(other);
+        }
+        k = left;
+    }
 }
 
 /// Where `path[consumed..]` leads in `expr`, a call of `mkMerge` on `list`: into the one
 /// element that binds the path — several are an error naming each — and for a new binding
 /// into the element that shares most of the path; of equals, the first that is a set
 /// literal itself (not under a call such as `mkIf`), else the first. Elements the editor
-/// cannot see inside are passed over: the module system merges them, it does not override.
+/// cannot see inside are passed over: the module system merges them, it does not override
+/// — but they refuse a `delete`, since they might still bind the path. So does an element
+/// the path cannot be followed into (an error there); for any other lookup that error is
+/// the answer only when no element binds the path.
 fn merge(
     w: &Walk,
     expr: &ast::Expr,
@@ -374,9 +488,12 @@ fn merge(
     let name = &w.path[consumed];
     let mut found = Vec::new();
     let mut missing = Vec::new();
+    let mut errors = Vec::new();
     for (i, element) in elements.iter().enumerate() {
-        if binds_name(w.tree, element, name).is_none() {
-            continue;
+        match binds_name(w.tree, element, name) {
+            Binds::Unknown(u) if w.delete => return Err(hidden(w, consumed, &u, true)),
+            Binds::Unknown(_) => continue,
+            Binds::Yes | Binds::No => {}
         }
         let mut t = trail.clone();
         t.push(Wrapper {
@@ -388,11 +505,11 @@ fn merge(
             span: span_of(expr),
             depth: consumed,
         });
-        let located = descend(w, element.clone(), consumed, t)?;
-        if located.is_missing() {
-            missing.push((i, located));
-        } else {
-            found.push(located);
+        match descend(w, element.clone(), consumed, t) {
+            Ok(located) if located.is_missing() => missing.push((i, located)),
+            Ok(located) => found.push(located),
+            Err(e) if w.delete => return Err(e),
+            Err(e) => errors.push(e),
         }
     }
     if found.len() > 1 {
@@ -412,6 +529,9 @@ fn merge(
     if let Some(one) = found.pop() {
         return Ok(one);
     }
+    if !errors.is_empty() {
+        return Err(errors.remove(0));
+    }
     let level = trail.len() + 1;
     missing
         .into_iter()
@@ -428,6 +548,7 @@ fn merge(
         .map(|(_, l)| l)
         .ok_or_else(|| opaque(w, consumed, expr))
 }
+
 /// The list literals a list-valued binding is made of: `[ … ]`, the literals of a
 /// `[ … ] ++ … ++ [ … ]` chain, or the list of `with pkgs; [ … ]`.
 pub(crate) fn list_literals(
@@ -488,6 +609,34 @@ pub(crate) fn check_unused_in_rec(tree: &Tree, doomed: &[ast::AttrpathValue]) ->
     Ok(())
 }
 
+/// Refuse to bind `name` anew in the `rec` set `set` when the set already reads it: those
+/// reads come from outside the set now, and would give the new binding instead. Shadowing
+/// is not tracked, so this errs on the side of refusing.
+pub(crate) fn check_new_in_rec(tree: &Tree, set: &ast::AttrSet, name: &str) -> Result<()> {
+    if set.rec_token().is_none() {
+        return Ok(());
+    }
+    let bound = set.entries().any(|entry| match entry {
+        ast::Entry::Inherit(inh) => inh.attrs().any(|a| attr_name(&a).as_deref() == Some(name)),
+        ast::Entry::AttrpathValue(av) => av
+            .attrpath()
+            .and_then(|p| p.attrs().next())
+            .is_some_and(|a| attr_name(&a).as_deref() == Some(name)),
+    });
+    if bound {
+        return Ok(());
+    }
+    match use_in_rec(set, name, &[]) {
+        Some(ident) => Err(tree.error(
+            ErrorKind::ReadInRec {
+                name: name.to_string(),
+            },
+            range(ident.syntax()),
+        )),
+        None => Ok(()),
+    }
+}
+
 // ---- errors -----------------------------------------------------------------------
 
 /// The path runs into `expr`, a value the editor cannot see inside, as the value of
@@ -512,15 +661,22 @@ fn opaque(w: &Walk, consumed: usize, expr: &ast::Expr) -> Error {
         .with_editable(prefix)
 }
 
-/// `path[..=consumed]` might be bound by `expr`, an operand of `//` the editor cannot see
-/// inside, on the right of where the path would go: the value there would be a guess.
-fn hidden(w: &Walk, consumed: usize, expr: &ast::Expr) -> Error {
+/// `path[..=consumed]` might be bound by `unseen`, which the editor cannot see inside: on
+/// the right of where the path would go in a `//` chain, so that the value there would be
+/// a guess; or, `after_delete`, where it would still bind the path after a `delete`.
+fn hidden(w: &Walk, consumed: usize, unseen: &Unseen, after_delete: bool) -> Error {
+    // what a delete is refused for is the whole path: `x` may bind `a.b` by binding `a`
+    let path = match after_delete {
+        true => w.path,
+        false => &w.path[..=consumed],
+    };
     let err = w.tree.error(
         ErrorKind::Hidden {
-            path: AttrPath(w.path[..=consumed].to_vec()),
-            found: describe(expr),
+            path: AttrPath(path.to_vec()),
+            found: unseen.found.clone(),
+            after_delete,
         },
-        span_of(expr),
+        unseen.span.clone(),
     );
     match consumed {
         0 => err,

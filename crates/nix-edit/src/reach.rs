@@ -11,7 +11,7 @@ use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 
 use crate::path::AttrPath;
-use crate::syntax::{attr_name, range};
+use crate::syntax::{attr_name, describe, range};
 use crate::tree::Tree;
 
 /// A value a path went through on its way to the attribute set literal it continues in: not
@@ -25,7 +25,7 @@ use crate::tree::Tree;
 pub struct Wrapper {
     /// What was gone through.
     pub kind: WrapperKind,
-    /// The byte range of the whole wrapping expression.
+    /// The byte range of the whole wrapping expression; for `//`, of the operand gone into.
     pub span: Range<usize>,
     /// How many names of the path lead to it: 0 for the document's own value, 1 for the
     /// value of the path's first name, and so on.
@@ -294,33 +294,117 @@ pub(crate) fn sets_of(tree: &Tree, expr: &ast::Expr, out: &mut Vec<ast::AttrSet>
     }
 }
 
-/// Whether the value `expr` binds `name` at its top: `Some(true)` when one of the set
-/// literals it is made of does, `Some(false)` when none does and every part was seen,
-/// `None` when a part the editor cannot see inside might.
-pub(crate) fn binds_name(tree: &Tree, expr: &ast::Expr, name: &str) -> Option<bool> {
+/// Whether a value binds a name at its top, as far as the editor can tell ([`binds_name`]).
+pub(crate) enum Binds {
+    /// One of the set literals it is made of binds the name.
+    Yes,
+    /// None does, and every part of it was seen.
+    No,
+    /// None does as far as the editor sees, but a part it cannot see might.
+    Unknown(Unseen),
+}
+
+/// What the editor cannot see in a value: a part it cannot see inside (a variable, a call
+/// it does not go through), or a name computed when the file is evaluated (`${n} = …;`).
+#[derive(Clone)]
+pub(crate) struct Unseen {
+    /// Where it is.
+    pub(crate) span: Range<usize>,
+    /// What it is, in words: "the variable `extra`", "the computed name `${n}`".
+    pub(crate) found: String,
+}
+
+/// Whether the value `expr` binds `name` at its top: [`Binds::Yes`] when one of the set
+/// literals it is made of does, [`Binds::Unknown`] when none does but one of them has a
+/// computed name or a part of the value cannot be seen inside, [`Binds::No`] otherwise.
+pub(crate) fn binds_name(tree: &Tree, expr: &ast::Expr, name: &str) -> Binds {
+    binds_name_but(tree, expr, name, &[])
+}
+
+/// [`binds_name`] as it will be once the entries whose ranges are in `doomed` are gone.
+pub(crate) fn binds_name_but(
+    tree: &Tree,
+    expr: &ast::Expr,
+    name: &str,
+    doomed: &[Range<usize>],
+) -> Binds {
     let mut sets = Vec::new();
     let all = sets_of(tree, expr, &mut sets);
-    if sets.iter().any(|s| set_binds(s, name)) {
-        Some(true)
-    } else if all {
-        Some(false)
+    let mut computed = None;
+    for set in &sets {
+        for entry in set.entries() {
+            if doomed.contains(&range(entry.syntax())) {
+                continue;
+            }
+            match entry_binds(&entry, name) {
+                Some(true) => return Binds::Yes,
+                Some(false) => {}
+                None => {
+                    computed.get_or_insert(entry);
+                }
+            }
+        }
+    }
+    if let Some(entry) = computed {
+        let attr = match &entry {
+            ast::Entry::AttrpathValue(av) => av.attrpath().and_then(|p| p.attrs().next()),
+            ast::Entry::Inherit(inh) => inh.attrs().find(|a| attr_name(a).is_none()),
+        };
+        let node = attr.map_or(entry.syntax().clone(), |a| a.syntax().clone());
+        return Binds::Unknown(Unseen {
+            span: range(&node),
+            found: format!("the computed name `{}`", squeeze(&node.to_string())),
+        });
+    }
+    if all {
+        Binds::No
     } else {
-        None
+        Binds::Unknown(Unseen {
+            span: span_of(expr),
+            found: describe(&unparen(expr.clone())),
+        })
     }
 }
 
-/// Whether `set` binds `name`: a binding whose path starts with it, or an `inherit` of it.
-fn set_binds(set: &ast::AttrSet, name: &str) -> bool {
-    set.entries().any(|entry| match entry {
-        ast::Entry::Inherit(inh) => inh.attrs().any(|a| attr_name(&a).as_deref() == Some(name)),
+/// Whether `entry` binds `name`: a binding whose path starts with it, or an `inherit` of
+/// it; `None` when its name is computed (`${n} = …;`), so that it might.
+fn entry_binds(entry: &ast::Entry, name: &str) -> Option<bool> {
+    let attrs: Vec<ast::Attr> = match entry {
+        ast::Entry::Inherit(inh) => inh.attrs().collect(),
         ast::Entry::AttrpathValue(av) => av
             .attrpath()
             .and_then(|p| p.attrs().next())
-            .is_some_and(|a| attr_name(&a).as_deref() == Some(name)),
-    })
+            .into_iter()
+            .collect(),
+    };
+    let mut unknown = false;
+    for a in &attrs {
+        match attr_name(a) {
+            Some(n) if n == name => return Some(true),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    (!unknown).then_some(false)
 }
 
-/// The span of `node` as a [`Range`], for wrappers.
+/// Whether `expr` reaches a set literal without going through a call: through
+/// parentheses, a function, `let`, `with` or `assert`, or as a `//` chain with such an
+/// operand. `lib.optionalAttrs c { … }` does not: what is written there may not count.
+pub(crate) fn plain_set(tree: &Tree, expr: &ast::Expr) -> bool {
+    match unparen(expr.clone()) {
+        ast::Expr::AttrSet(_) => true,
+        ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Update) => {
+            let mut operands = Vec::new();
+            update_operands(ast::Expr::BinOp(b), &mut operands);
+            operands.iter().any(|o| plain_set(tree, o))
+        }
+        ast::Expr::Apply(_) => false,
+        other => unwrap_one(tree, &other).is_some_and(|(_, inside)| plain_set(tree, &inside)),
+    }
+}
+
+/// The byte range of `expr`, for wrappers and errors.
 pub(crate) fn span_of(expr: &ast::Expr) -> Range<usize> {
     range(expr.syntax())
 }

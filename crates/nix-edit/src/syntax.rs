@@ -1,7 +1,7 @@
 //! Reading rnix's syntax: parsing with the first error turned into a span and a message,
 //! checking the expressions given to edits, comparing expressions by their tokens, static
 //! attribute names, and the small helpers every other module uses on nodes (ranges, what a
-//! value is in words, the attribute set a value is).
+//! value is in words).
 
 use std::ops::Range;
 
@@ -48,6 +48,79 @@ pub(crate) fn check_expr(expr: &str) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
+/// An expression given to an edit, checked ([`check_expr`]) and split from the `#` comment
+/// that ends it, if any: such a comment would swallow whatever the edit writes after the
+/// expression on its line (`;`, `]`, `}`), so the edits write the comment after that, at
+/// the end of the line — or refuse when more follows there.
+pub(crate) struct Given {
+    /// The expression without that comment, trimmed: what is written as the value.
+    pub(crate) code: String,
+    /// The `#` comment that ended it (with any comment before it on its line).
+    pub(crate) comment: Option<String>,
+    /// The expression as given, trimmed, and where its comment starts: for an error.
+    whole: String,
+    comment_at: usize,
+}
+
+impl Given {
+    /// Check `expr` and split off the `#` comment that ends it. Comments on several lines
+    /// at its end are refused: no one line can end with them.
+    pub(crate) fn parse(expr: &str) -> Result<Given> {
+        let whole = check_expr(expr)?;
+        let mut offset = 0;
+        let mut code_end = 0;
+        for (kind, token) in rnix::tokenize(&whole) {
+            offset += token.len();
+            if !matches!(
+                kind,
+                SyntaxKind::TOKEN_WHITESPACE | SyntaxKind::TOKEN_COMMENT
+            ) {
+                code_end = offset;
+            }
+        }
+        let tail = &whole[code_end..];
+        let comment_at = code_end + (tail.len() - tail.trim_start().len());
+        let given = Given {
+            code: whole[..code_end].to_string(),
+            comment: Some(whole[comment_at..].to_string()),
+            comment_at,
+            whole: whole.clone(),
+        };
+        if !tail.contains('#') || code_end == 0 {
+            return Ok(Given {
+                code: whole.clone(),
+                comment: None,
+                comment_at: whole.len(),
+                whole,
+            });
+        }
+        if tail.trim().contains('\n') {
+            return Err(given.comment_error());
+        }
+        Ok(given)
+    }
+
+    /// The same comment after other code: `[ code ]` for a list made of the expression.
+    pub(crate) fn with_code(&self, code: String) -> Given {
+        Given {
+            code,
+            comment: self.comment.clone(),
+            whole: self.whole.clone(),
+            comment_at: self.comment_at,
+        }
+    }
+
+    /// The error when the comment cannot end the line it would go on.
+    pub(crate) fn comment_error(&self) -> Error {
+        Error::new(
+            ErrorKind::TrailingComment,
+            self.comment_at..self.whole.len(),
+            self.whole.clone(),
+            None,
+        )
+    }
+}
+
 fn parse_error_range(err: &rnix::ParseError) -> Option<Range<usize>> {
     use rnix::ParseError as P;
     let r = match err {
@@ -67,11 +140,15 @@ fn parse_error_message(err: &rnix::ParseError) -> String {
     match err {
         P::Unexpected(_) => "unexpected input".into(),
         P::UnexpectedExtra(_) => "unexpected input after the end of the expression".into(),
-        P::UnexpectedWanted(found, _, wanted) => format!(
-            "unexpected {}, expected {}",
-            kind_name(*found),
-            kinds(wanted)
-        ),
+        P::UnexpectedWanted(found, _, wanted) => {
+            let found = kind_name(*found);
+            // "unexpected name", not "unexpected a name"
+            let found = found
+                .strip_prefix("an ")
+                .or_else(|| found.strip_prefix("a "))
+                .unwrap_or(&found);
+            format!("unexpected {found}, expected {}", kinds(wanted))
+        }
         P::UnexpectedEOF => "unexpected end of file".into(),
         P::UnexpectedEOFWanted(wanted) => {
             format!("unexpected end of file, expected {}", kinds(wanted))
@@ -80,8 +157,11 @@ fn parse_error_message(err: &rnix::ParseError) -> String {
     }
 }
 
+/// The tokens a parser wanted, in words: "a name or `or`". `__curPos` is left out: rnix
+/// lists it wherever a name may stand, and nobody means to write it.
 fn kinds(k: &[SyntaxKind]) -> String {
     k.iter()
+        .filter(|k| **k != SyntaxKind::TOKEN_CUR_POS)
         .map(|k| kind_name(*k))
         .collect::<Vec<_>>()
         .join(" or ")
@@ -101,6 +181,8 @@ fn kind_name(k: SyntaxKind) -> String {
         K::TOKEN_IDENT => "a name".into(),
         K::TOKEN_STRING_START => "a string".into(),
         K::TOKEN_REC => "`rec`".into(),
+        K::TOKEN_OR => "`or`".into(),
+        K::TOKEN_ERROR => "an invalid character".into(),
         other => format!("{other:?}")
             .trim_start_matches("TOKEN_")
             .to_lowercase()
@@ -149,17 +231,6 @@ pub(crate) fn static_string(s: &ast::Str) -> Option<String> {
         }
     }
     Some(out)
-}
-
-/// The attribute set a binding's value is, seen through parentheses, `with` and `let`.
-pub(crate) fn as_attr_set(value: &ast::Expr) -> Option<ast::AttrSet> {
-    match value {
-        ast::Expr::AttrSet(s) => Some(s.clone()),
-        ast::Expr::Paren(p) => as_attr_set(&p.expr()?),
-        ast::Expr::With(w) => as_attr_set(&w.body()?),
-        ast::Expr::LetIn(l) => as_attr_set(&l.body()?),
-        _ => None,
-    }
 }
 
 /// What `inherit (x) a;` gives `a`, as source: `x.a`; plain `inherit a;` gives `a`.

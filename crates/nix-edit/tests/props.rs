@@ -1,6 +1,7 @@
 //! Properties of the Nix editor over generated documents: attribute sets with comments,
 //! nested and dotted forms, one-line and multi-line layouts, lists, sets behind the wrappers
-//! paths go through (`lib.mkIf`, `let`, `with`, a function, `//`, `lib.mkMerge`); under
+//! paths go through (`lib.mkIf`, `let`, `with`, a function, `//` — one operand, or the same
+//! set twice, so that a delete must remove both — `lib.mkMerge`); under
 //! random sequences of set/add/remove/delete. After every step: the text parses; a failed
 //! edit changed nothing, and the nearest editable place it names can be set; a successful
 //! one reads back, is a no-op when repeated, touched no byte outside the binding or element
@@ -34,6 +35,8 @@ enum Wrap {
     UpdateOnTheRight,
     /// `SET // { }`
     UpdateOnTheLeft,
+    /// `SET // SET`: every name bound on both sides, so that a delete must take both
+    UpdateTwice,
     MkMerge,
 }
 
@@ -46,6 +49,7 @@ fn wrap() -> impl Strategy<Value = Wrap> {
         1 => Just(Wrap::Function),
         1 => Just(Wrap::UpdateOnTheRight),
         1 => Just(Wrap::UpdateOnTheLeft),
+        1 => Just(Wrap::UpdateTwice),
         1 => Just(Wrap::MkMerge),
     ]
 }
@@ -60,6 +64,7 @@ fn wrapping(w: Wrap) -> (&'static str, &'static str) {
         Wrap::Function => ("_: ", ""),
         Wrap::UpdateOnTheRight => ("{ } // ", ""),
         Wrap::UpdateOnTheLeft => ("", " // { }"),
+        Wrap::UpdateTwice => ("", ""),
         Wrap::MkMerge => ("lib.mkMerge [ ", " ]"),
     }
 }
@@ -142,6 +147,10 @@ fn render(v: &Val, indent: usize, out: &mut String) {
             let (before, after) = wrapping(*w);
             out.push_str(before);
             render_set(entries, *multi, indent, out);
+            if let Wrap::UpdateTwice = w {
+                out.push_str(" // ");
+                render_set(entries, *multi, indent, out);
+            }
             out.push_str(after);
         }
     }
@@ -373,6 +382,9 @@ proptest! {
                     let after = doc.text().to_string();
                     prop_assert_eq!(changed, after != before, "{:?} misreported a change", e);
                     prop_assert_eq!(changed, !report.changes.is_empty());
+                    // a span only for one change, and then that change's: never text it kept
+                    let one = match report.changes.as_slice() { [c] => Some(c.after.clone()), _ => None };
+                    prop_assert_eq!(report.span(), one, "{:?}: the report's span", e);
                     prop_assert_eq!(replay(&before, &report), masked(&after, &report), "{:?}: bytes changed outside the reported changes", e);
                     match e {
                         Change::Set(p, v) => {
