@@ -4,6 +4,7 @@
 //! [`ValueKind`], [`ListElement`]). It owns the document's [`Tree`] and composes the
 //! modules below: the path walk in `lookup`, the edits themselves in `edit`.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::ops::Range;
 
@@ -29,6 +30,9 @@ use crate::tree::Tree;
 pub struct NixDocument {
     /// The name, text and syntax tree, changed only by the edits below.
     tree: Tree,
+    /// For a partial `tree`, the whole tree of its text once a question needed it, so that
+    /// it is parsed once however many questions need it; emptied when the text changes.
+    whole: OnceCell<Tree>,
 }
 
 /// Shows the document's name, text and syntax tree; the tree type that keeps them is
@@ -181,7 +185,10 @@ impl NixDocument {
     /// only what Nix itself would accept is edited.
     pub fn parse(file: impl Into<String>, text: impl Into<String>) -> Result<Self> {
         let tree = Tree::parse(file.into(), text.into())?;
-        Ok(NixDocument { tree })
+        Ok(NixDocument {
+            tree,
+            whole: OnceCell::new(),
+        })
     }
 
     /// Parse `text` for reading and editing `path`: the same document as
@@ -221,7 +228,10 @@ impl NixDocument {
                 panic!("the fast check accepted a document rnix refuses: {e}");
             }
         }
-        Ok(NixDocument { tree })
+        Ok(NixDocument {
+            tree,
+            whole: OnceCell::new(),
+        })
     }
 
     /// Whether only part of the document is parsed into a tree, as
@@ -236,26 +246,27 @@ impl NixDocument {
     /// partial tree is checked against the whole tree's.
     fn answer<T: PartialEq + fmt::Debug>(&self, path: &AttrPath, f: impl Fn(&Tree) -> T) -> T {
         if !self.tree.covers(path) {
-            return f(&self.tree.whole());
+            return f(self.whole());
         }
         let answer = f(&self.tree);
         #[cfg(debug_assertions)]
         if self.tree.is_partial() {
             assert_eq!(
                 answer,
-                f(&self.tree.whole()),
+                f(self.whole()),
                 "a partial tree answered {path} otherwise"
             );
         }
         answer
     }
 
-    /// The whole tree, for questions about the whole document.
-    fn whole(&self) -> std::borrow::Cow<'_, Tree> {
+    /// The whole tree, for questions about the whole document: the document's own when it
+    /// is whole, otherwise the whole tree of its text, parsed the first time it is asked for.
+    fn whole(&self) -> &Tree {
         if self.tree.is_partial() {
-            std::borrow::Cow::Owned(self.tree.whole())
+            self.whole.get_or_init(|| self.tree.whole())
         } else {
-            std::borrow::Cow::Borrowed(&self.tree)
+            &self.tree
         }
     }
 
@@ -282,11 +293,7 @@ impl NixDocument {
         let found = find(&self.tree);
         #[cfg(debug_assertions)]
         if self.tree.is_partial() {
-            assert_eq!(
-                found,
-                find(&self.tree.whole()),
-                "a partial tree's let bindings"
-            );
+            assert_eq!(found, find(self.whole()), "a partial tree's let bindings");
         }
         found
     }
@@ -302,8 +309,11 @@ impl NixDocument {
     /// result is the caller's knowledge; calls whose last argument is a set are gone through
     /// without it.
     pub fn look_through<S: Into<String>>(&mut self, calls: impl IntoIterator<Item = S>) {
-        self.tree
-            .set_through(calls.into_iter().map(Into::into).collect());
+        let names: Vec<String> = calls.into_iter().map(Into::into).collect();
+        if let Some(whole) = self.whole.get_mut() {
+            whole.set_through(names.clone());
+        }
+        self.tree.set_through(names);
     }
 
     /// Every name the document reads, with the attribute names selected from it and what
@@ -447,20 +457,24 @@ impl NixDocument {
     }
 
     /// Run `edit`, an edit at `path`, on the tree; on error, put the tree back as it was.
-    /// A partial tree that does not cover `path` is made whole first; in debug builds, an
-    /// edit of a partial tree is checked against the same edit of the whole tree. Gives the
-    /// result with the edit's log.
+    /// A partial tree that does not cover `path` (another first name, or its top-level set
+    /// edited already) is made whole first; in debug builds, an edit of a partial tree is
+    /// checked against the same edit of the whole tree. Gives the result with the edit's
+    /// log.
     fn atomically(
         &mut self,
         path: &AttrPath,
         edit: impl Fn(&mut Tree, &mut Log) -> Result<bool>,
     ) -> (Result<bool>, Log) {
         if !self.tree.covers(path) {
-            self.tree = self.tree.whole();
+            self.tree = match self.whole.take() {
+                Some(whole) => whole,
+                None => self.tree.whole(),
+            };
         }
         #[cfg(debug_assertions)]
         let reference = self.tree.is_partial().then(|| {
-            let mut whole = self.tree.whole();
+            let mut whole = self.whole().clone();
             let result = edit(&mut whole, &mut Log::default());
             (result, whole.text().to_string())
         });
@@ -469,6 +483,8 @@ impl NixDocument {
         let result = edit(&mut self.tree, &mut log);
         if result.is_err() {
             self.tree = saved;
+        } else if self.tree.text() != saved.text() {
+            self.whole = OnceCell::new();
         }
         #[cfg(debug_assertions)]
         if let Some((expected, text)) = reference {
@@ -489,7 +505,7 @@ impl NixDocument {
     /// (`{ … } // { … }`, `lib.mkMerge [ … ]`) gives the bindings of each.
     pub fn bindings(&self) -> Result<Vec<Binding>> {
         let mut out = Vec::new();
-        for set in top_sets(&self.whole())? {
+        for set in top_sets(self.whole())? {
             walk_bindings(&set, &[], &mut out);
         }
         Ok(out)

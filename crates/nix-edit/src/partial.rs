@@ -24,7 +24,12 @@
 //! tree; an edit of the top-level set itself (a new or deleted top-level binding)
 //! re-parses the set with the runs again standing as spaces ([`regraft`]): the runs'
 //! text does not change, and the scan found each to be complete entries, so the document
-//! parses when that does.
+//! parses when that does. After such an edit the set's entries are no longer those the
+//! scan chose — a deleted last entry leaves a run at the end, where a new binding would
+//! then go before text the tree does not show — so the tree answers for no path any more:
+//! the next question or edit is answered from the whole tree (`Tree::covers`), parsed then,
+//! so that one edit still costs no full parse. An edit inside a kept entry leaves the set's
+//! entries as they were: the tree is then the one the scan would make of the new text.
 
 use std::ops::Range;
 
@@ -250,6 +255,96 @@ in
         let mut words = line.splitn(3, ' ');
         let (op, path) = (words.next().unwrap(), words.next().unwrap());
         same_both_ways(text, op, path, words.next().unwrap_or(""))
+    }
+
+    /// The operation of `line` (`OP PATH [EXPR]`) on `doc`, and its path.
+    fn run_line(doc: &mut NixDocument, line: &str) -> (AttrPath, crate::Result<bool>) {
+        let mut words = line.splitn(3, ' ');
+        let (op, path) = (words.next().unwrap(), p(words.next().unwrap()));
+        let expr = words.next().unwrap_or("");
+        let result = match op {
+            "get" => doc.get(&path).map(|v| v.is_some()),
+            "set" => doc.set(&path, expr),
+            "add" => doc.add(&path, expr),
+            "remove" => doc.remove(&path, expr),
+            "delete" => doc.delete(&path),
+            _ => unreachable!(),
+        };
+        (path, result)
+    }
+
+    /// The operations of `lines`, one after the other, on one document parsed whole and on
+    /// one parsed for the first line's path: after every step the outcomes, the texts and
+    /// what the path reads must be the same. Returns whether `parse_for` gave a partial
+    /// document.
+    fn sequence_both_ways(text: &str, lines: &[&str]) -> bool {
+        let first = p(lines[0].split(' ').nth(1).unwrap());
+        let mut whole = NixDocument::parse("t.nix", text).unwrap();
+        let mut fast = NixDocument::parse_for("t.nix", text, &first).unwrap();
+        let partial = fast.is_partial();
+        for (i, line) in lines.iter().enumerate() {
+            let (path, a) = run_line(&mut whole, line);
+            let (_, b) = run_line(&mut fast, line);
+            let done = lines[..=i].join("; ");
+            assert_eq!(a, b, "{done} on\n{text}");
+            assert_eq!(whole.text(), fast.text(), "{done} on\n{text}");
+            assert_eq!(whole.get(&path), fast.get(&path), "{done}");
+            assert_eq!(whole.get(&first), fast.get(&first), "{done}");
+        }
+        partial
+    }
+
+    #[test]
+    fn several_edits_of_one_partial_document_are_those_of_the_whole_tree() {
+        let one_line = "{ a = 1; b = 2; }";
+        let multi = "{\n  a = 1;\n  b = 2;\n}\n";
+        let sequences: &[&[&str]] = &[
+            &["delete b", "set b 3"],
+            &["delete b", "add b 1"],
+            &["delete b", "set b.c 3", "set b.d 4"],
+            &["delete b", "set a 5", "set b 6"],
+            &["set b 3", "delete b", "set b 4", "delete b"],
+            &["set c 3", "delete c", "set c 4"],
+            &[
+                "set b.c 3",
+                "set b.d 4",
+                "delete b.c",
+                "delete b",
+                "set b 5",
+            ],
+            &["delete b", "set b 2", "delete a", "set a 1"],
+            &["get b", "delete b", "get b", "set b 3", "get b"],
+        ];
+        for text in [one_line, multi, DOC] {
+            for lines in sequences {
+                assert!(sequence_both_ways(text, lines), "{lines:?}: not partial");
+            }
+        }
+        for lines in [
+            &["delete l", "set l 6", "set m 7"][..],
+            &["delete l", "add l 1", "add packages jq"],
+            &[
+                "set c.d 4",
+                "set c.e 5",
+                "delete c.d",
+                "delete c",
+                "set c 1",
+            ],
+            &[
+                "add packages jq",
+                "remove packages git",
+                "delete packages",
+                "add packages git",
+            ],
+            &[
+                "delete services.postgres",
+                "set services.postgres.enable false",
+                "delete services",
+            ],
+            &["delete jq", "set jq 1", "get jq"],
+        ] {
+            assert!(sequence_both_ways(DOC, lines), "{lines:?}: not partial");
+        }
     }
 
     #[test]

@@ -29,6 +29,11 @@ pub(crate) struct Tree {
     /// For a partial tree, the first name of the paths it answers for; `None` for a whole
     /// one.
     focus: Option<String>,
+    /// Whether a partial tree's top-level set has been edited since it was parsed: its
+    /// entries are then no longer those the scan chose (a deleted last entry leaves a run
+    /// left out at the end, where a new binding would go), so it answers for no path
+    /// and the next question or edit goes to the whole tree.
+    stale: bool,
 }
 
 /// A text replacement: `range` of the document becomes `text`.
@@ -47,6 +52,7 @@ impl Tree {
                 root,
                 through: None,
                 focus: None,
+                stale: false,
             }),
             Err(failure) => Err(Error::new(
                 ErrorKind::Syntax {
@@ -75,6 +81,7 @@ impl Tree {
                     root,
                     through: None,
                     focus: Some(focus.to_string()),
+                    stale: false,
                 },
                 top,
             )),
@@ -88,11 +95,12 @@ impl Tree {
     }
 
     /// Whether the tree answers for `path` as the whole tree would: it is whole, or `path`
-    /// starts with its focus.
+    /// starts with its focus and its top-level set is as the scan left it.
     pub(crate) fn covers(&self, path: &AttrPath) -> bool {
-        self.focus
-            .as_deref()
-            .is_none_or(|f| f == path.segments()[0])
+        match &self.focus {
+            None => true,
+            Some(focus) => !self.stale && *focus == path.segments()[0],
+        }
     }
 
     /// Whether the tree is partial.
@@ -113,6 +121,7 @@ impl Tree {
             root,
             through: self.through.clone(),
             focus: None,
+            stale: false,
         }
     }
 
@@ -169,6 +178,7 @@ impl Tree {
             return match crate::partial::regraft(&node, splice.range, inserted, &text) {
                 Some(root) => {
                     self.adopt(text, root);
+                    self.stale = true;
                     Ok(())
                 }
                 None => self.replace_text(text),
