@@ -61,10 +61,11 @@ impl Release {
     /// gives them (the host's without the template's indentation), so that the lock of a
     /// flake devgen creates records what the next run compares.
     pub(super) fn own_values(&self, rendered: &NixDocument) -> Result<Vec<(AttrPath, String)>> {
-        let [package, module] = ["outputs.packages.default", "outputs.nixosModules.default"]
-            .map(|p| -> Result<(AttrPath, String)> {
+        let [package, module] = ["outputs.packages.default", "outputs.nixosModules.default"].map(
+            |p| -> Result<(AttrPath, String)> {
                 Ok((path(p), rendered.get(&path(p))?.unwrap_or_default()))
-            });
+            },
+        );
         Ok(vec![
             package?,
             module?,
