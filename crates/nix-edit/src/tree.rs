@@ -23,8 +23,9 @@ pub(crate) struct Tree {
     text: String,
     /// The syntax tree of `text`, always in step with it.
     root: SyntaxNode,
-    /// Whether paths go through functions, and the functions whose calls they go through
-    /// (see `NixDocument::look_through`).
+    /// The functions whose calls paths go through whatever their last argument is (see
+    /// `NixDocument::look_through`); `None` when none were named, and paths go through the
+    /// calls whose last argument is a set alone (see `reach::through_call`).
     through: Option<Vec<String>>,
     /// For a partial tree, the first name of the paths it answers for; `None` for a whole
     /// one.
@@ -125,8 +126,8 @@ impl Tree {
         }
     }
 
-    /// The names of the functions whose calls paths go through; `None` when paths stop
-    /// at functions.
+    /// The functions named to `NixDocument::look_through`, whose calls paths go through
+    /// whatever their last argument is; `None` when none were.
     pub(crate) fn through(&self) -> Option<&[String]> {
         self.through.as_deref()
     }
