@@ -12,8 +12,9 @@
 //! parses without an error; what it refuses, the caller parses whole with rnix, which
 //! then names the error or accepts it. It never needs to be exact the other way round.
 //!
-//! It follows rnix 0.15.1's parser: when rnix is updated, read its `parser.rs` against this
-//! again. The tests check it against rnix itself on every form of the grammar and on
+//! It follows rnix 0.15.1's parser, the version the crate's Cargo.toml pins exactly (so a
+//! build without the lockfile cannot take another): before the pin moves, read the new
+//! version's `parser.rs` against this. The tests check it against rnix itself on every form of the grammar and on
 //! thousands of generated and broken documents each run.
 
 use std::collections::VecDeque;
