@@ -2,7 +2,9 @@
 //! tokenizer, and a recognizer that follows rnix's parser step by step but only says
 //! whether the tokens form one expression. On the way it notes the document's top-level
 //! attribute set (through the wrappers `lookup::top_set` goes through) and which of its
-//! entries a path starting with a given name can reach.
+//! entries a path starting with a given name can reach. Where the document's value turns
+//! out to be something else (a `rec` set, a call, an operand of `//`), nothing can be left
+//! out: the scan stops there, and the caller parses the document whole at once.
 //!
 //! The recognizer is the parser of rnix 0.15 (`rnix::parser`) with every tree operation
 //! left out and every error turned into a refusal: where rnix records an error, this
@@ -45,19 +47,42 @@ pub(crate) struct TopSet {
     pub(crate) skipped: Vec<Range<usize>>,
 }
 
-/// Why a scan stopped: a syntax error, or input it does not follow.
-pub(crate) struct Refused;
+/// Why a scan stopped before the end: either way the caller parses the document whole,
+/// and rnix names the error or accepts it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// A syntax error, or input the scan does not follow.
+    Refused,
+    /// Nothing can be left out: the document's value is no attribute set literal the scan
+    /// follows — a `rec` set, a call, a list, an operand of `//`, … The scan stops at the
+    /// token where it learnt so (`at`), so that the whole parse starts at once.
+    Whole { at: usize },
+}
 
-type Step<T = ()> = Result<T, Refused>;
+use Stop::Refused;
 
-/// Scan `text` whole; `focus` is the first name of the paths the caller will look up.
-pub(crate) fn scan(text: &str, focus: &str) -> Result<Scan, Refused> {
+type Step<T = ()> = Result<T, Stop>;
+
+/// Scan `text`; `focus` is the first name of the paths the caller will look up. Stops
+/// as soon as nothing can be left out ([`Stop::Whole`]).
+pub(crate) fn scan(text: &str, focus: &str) -> Result<Scan, Stop> {
+    run(text, focus, false)
+}
+
+/// Scan `text` to the end, or to a syntax error, even where nothing can be left out.
+#[cfg(test)]
+fn scan_to_the_end(text: &str, focus: &str) -> Result<Scan, Stop> {
+    run(text, focus, true)
+}
+
+fn run(text: &str, focus: &str, to_the_end: bool) -> Result<Scan, Stop> {
     let mut s = Scanner {
         tokens: rnix::tokenize(text),
         offset: 0,
         ahead: VecDeque::with_capacity(4),
         nesting: 0,
         spine: None,
+        to_the_end,
         focus,
         top: None,
     };
@@ -106,8 +131,11 @@ struct Scanner<'a, I> {
     ahead: VecDeque<Tok<'a>>,
     nesting: u32,
     /// Where the expression starts that the document's value is, as far as the wrappers
-    /// `lookup::top_set` looks through have been followed; `None` once the set is found.
+    /// `lookup::top_set` looks through have been followed; `None` once the set is found,
+    /// or once the value is found to be something else.
     spine: Option<usize>,
+    /// Whether to go on to the end when nothing can be left out (to check the recognizer).
+    to_the_end: bool,
     focus: &'a str,
     top: Option<TopSet>,
 }
@@ -187,6 +215,29 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         }
     }
 
+    /// The document's value is no set literal the scan follows: nothing can be left out.
+    /// Stops the scan, unless it is to go to the end.
+    fn not_a_set(&mut self) -> Step {
+        self.spine = None;
+        self.top = None;
+        if self.to_the_end {
+            return Ok(());
+        }
+        Err(Stop::Whole {
+            at: self.peek_tok().start,
+        })
+    }
+
+    /// After the top-level set, or a parenthesis around it, was closed: only the end of the
+    /// document or of a parenthesis around may follow, or the set is not the document's
+    /// value but part of it (`{ … } // { … }`, `{ … }.a`, `({ … }) x`).
+    fn top_set_ends(&mut self) -> Step {
+        if self.top.is_some() && !matches!(self.peek(), EOF | TOKEN_R_PAREN) {
+            return self.not_a_set();
+        }
+        Ok(())
+    }
+
     fn nest(&mut self) -> Step {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
@@ -201,6 +252,10 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         let spine = self.at_spine();
         match self.peek() {
             TOKEN_LET => {
+                if spine && self.peek_nth(1).kind == TOKEN_L_BRACE {
+                    // `let { …; body = …; }`: its value is the `body` binding
+                    self.not_a_set()?;
+                }
                 self.bump()?;
                 if self.peek() == TOKEN_L_BRACE {
                     self.bump()?;
@@ -219,6 +274,9 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 self.expr()?;
             }
             TOKEN_IF => {
+                if spine {
+                    self.not_a_set()?;
+                }
                 self.bump()?;
                 self.expr()?;
                 self.expect(TOKEN_THEN)?;
@@ -281,6 +339,9 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
     }
 
     fn invert(&mut self) -> Step {
+        if self.peek() == TOKEN_INVERT && self.at_spine() {
+            self.not_a_set()?;
+        }
         while self.peek() == TOKEN_INVERT {
             self.bump()?;
         }
@@ -305,6 +366,9 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
     }
 
     fn negate(&mut self) -> Step {
+        if self.peek() == TOKEN_SUB && self.at_spine() {
+            self.not_a_set()?;
+        }
         while self.peek() == TOKEN_SUB {
             self.bump()?;
         }
@@ -331,6 +395,10 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         self.nest()?;
         let spine = self.at_spine();
         let tok = self.peek_tok();
+        if spine && !matches!(tok.kind, TOKEN_L_PAREN | TOKEN_L_BRACE | TOKEN_IDENT) {
+            // a `rec` set (whose names are in scope in it), a list, a string, …
+            self.not_a_set()?;
+        }
         match tok.kind {
             TOKEN_L_PAREN => {
                 self.bump()?;
@@ -338,12 +406,11 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 self.expr()?;
                 // rnix takes any token as the closing parenthesis
                 self.expect(TOKEN_R_PAREN)?;
+                if spine {
+                    self.top_set_ends()?;
+                }
             }
             TOKEN_REC => {
-                if spine {
-                    // a `rec` set's names are in scope in it: not skipped
-                    self.spine = None;
-                }
                 self.bump()?;
                 self.expect(TOKEN_L_BRACE)?;
                 self.set(TOKEN_R_BRACE, None)?;
@@ -366,6 +433,9 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                         self.spine = None;
                     }
                     self.set(TOKEN_R_BRACE, spine.then_some(tok.start))?;
+                    if spine {
+                        self.top_set_ends()?;
+                    }
                 }
             }
             TOKEN_L_BRACK => {
@@ -423,6 +493,10 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                     self.expr()?;
                 }
                 _ => {
+                    if spine {
+                        // a variable, or a call of one
+                        self.not_a_set()?;
+                    }
                     self.bump()?;
                 }
             },
@@ -653,7 +727,7 @@ mod tests {
     }
 
     fn accepted(text: &str) -> bool {
-        scan(text, "x").is_ok()
+        scan_to_the_end(text, "x").is_ok()
     }
 
     /// Every form of rnix's grammar, each of which the scan follows.
@@ -802,6 +876,44 @@ mod tests {
         // first is checked against the tree by the caller)
         assert!(top("f { a = 1; }", "x").is_none());
         assert!(top("[ { a = 1; b = 2; } ]", "x").is_none());
+    }
+
+    /// Where the document's value turns out to be no set literal the scan follows, the
+    /// scan stops there (not reading the rest, here a stray `}`), for the whole parse to
+    /// start at once.
+    #[test]
+    fn stops_where_nothing_can_be_left_out() {
+        for (text, at) in [
+            ("rec { a = 1; b = 2; } }", "rec"),
+            ("x: rec { a = 1; b = 2; } }", "rec"),
+            ("f { a = 1; b = 2; } }", "f"),
+            ("pkgs: pkgs.mkShell { a = 1; b = 2; } }", "pkgs.mk"),
+            ("[ { a = 1; b = 2; } ] }", "["),
+            ("\"s\" }", "\""),
+            ("1 }", "1"),
+            ("- 1 }", "-"),
+            ("!a }", "!"),
+            ("x: with y; if a then { } else { } }", "if"),
+            ("let { a = 1; body = a; } }", "let"),
+            ("{ a = 1; b = 2; } // { c = 3; } }", "//"),
+            ("{ a = 1; b = 2; }.a }", "."),
+            ("({ a = 1; b = 2; }).a }", "."),
+            ("(x: { a = 1; b = 2; }) 1 }", "1 }"),
+            ("{ a = 1; b = 2; } x }", "x }"),
+        ] {
+            let at = text.find(at).unwrap();
+            assert_eq!(scan(text, "x").err(), Some(Stop::Whole { at }), "{text}");
+            // to the end, the scan finds the stray `}`
+            assert_eq!(scan_to_the_end(text, "x").err(), Some(Refused), "{text}");
+        }
+        // a set the value is goes on to the end
+        for text in [
+            "{ a = 1; b = 2; }",
+            "x: ({ a = 1; b = 2; })",
+            "(({ a = 1; b = 2; }))",
+        ] {
+            assert!(scan(text, "x").is_ok_and(|s| s.top.is_some()), "{text}");
+        }
     }
 
     #[test]
