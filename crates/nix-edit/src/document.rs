@@ -194,28 +194,28 @@ impl NixDocument {
     /// Parse `text` for reading and editing `path`: the same document as
     /// [`parse`](Self::parse) gives, with the same answers and edits and the same errors,
     /// made faster for a large file by parsing into a tree only the top-level bindings a
-    /// path starting with `path`'s first name can reach.
+    /// path starting with `path`'s first name can reach — and when that name is bound by
+    /// one binding to a set literal (`top = { … };`), only that set's bindings the path's
+    /// next name can reach, and so on down the path.
     ///
     /// The whole text is still checked against Nix's grammar (rnix's tokenizer and a
     /// recognizer of rnix's grammar that builds no tree), so a document with a syntax
     /// error anywhere is refused as by `parse`; the rest is kept as text. Anything the fast
     /// check does not follow with certainty is parsed whole, as by `parse`. A method asked
-    /// about another first name, or about the whole document ([`value`](Self::value),
-    /// [`references`](Self::references), [`bindings`](Self::bindings)), parses the whole
-    /// text first: the answers never differ, only the time.
+    /// about a path that does not start as the parsed part does (another first name, or
+    /// `top` alone where `top.x` was asked for), or about the whole document
+    /// ([`value`](Self::value), [`references`](Self::references),
+    /// [`bindings`](Self::bindings)), parses the whole text first: the answers never
+    /// differ, only the time. So does any method after an edit that added or removed a
+    /// binding in a set the parse left bindings out of.
     pub fn parse_for(
         file: impl Into<String>,
         text: impl Into<String>,
         path: &AttrPath,
     ) -> Result<Self> {
-        let tree = match Tree::partial(file.into(), text.into(), &path.segments()[0]) {
-            // the scan's idea of the top-level set must be the one paths are looked up in
-            Ok((tree, top))
-                if top_sets(&tree)
-                    .is_ok_and(|sets| sets.len() == 1 && range(sets[0].syntax()) == top) =>
-            {
-                tree
-            }
+        let tree = match Tree::partial(file.into(), text.into(), path) {
+            // the scan's idea of the sets on the path must be the ones paths are looked up in
+            Ok((tree, sets)) if Self::on_the_path(&tree, path, &sets) => tree,
             Ok((tree, _)) => {
                 let (file, text) = tree.into_source();
                 Tree::parse(file, text)?
@@ -231,6 +231,22 @@ impl NixDocument {
         Ok(NixDocument {
             tree,
             whole: OnceCell::new(),
+        })
+    }
+
+    /// Whether paths starting as `path` does lead through the sets whose spans are `sets`
+    /// in `tree`: the first is the one top-level set, and each other is the value that the
+    /// names before it lead to.
+    fn on_the_path(tree: &Tree, path: &AttrPath, sets: &[Range<usize>]) -> bool {
+        let top =
+            top_sets(tree).is_ok_and(|top| top.len() == 1 && range(top[0].syntax()) == sets[0]);
+        top && (1..sets.len()).all(|depth| {
+            let names = AttrPath(path.segments()[..depth].to_vec());
+            // a value with the set's span is the set literal itself, under no wrapper
+            lookup(tree, &names).is_ok_and(|located| {
+                matches!(&located.found, Lookup::Found(av)
+                    if av.value().is_some_and(|v| range(v.syntax()) == sets[depth]))
+            })
         })
     }
 
@@ -457,8 +473,8 @@ impl NixDocument {
     }
 
     /// Run `edit`, an edit at `path`, on the tree; on error, put the tree back as it was.
-    /// A partial tree that does not cover `path` (another first name, or its top-level set
-    /// edited already) is made whole first; in debug builds, an edit of a partial tree is
+    /// A partial tree that does not cover `path` (another first name, or a set it leaves
+    /// entries out of edited already) is made whole first; in debug builds, an edit of a partial tree is
     /// checked against the same edit of the whole tree. Gives the result with the edit's
     /// log.
     fn atomically(

@@ -2,7 +2,9 @@
 //! tokenizer, and a recognizer that follows rnix's parser step by step but only says
 //! whether the tokens form one expression. On the way it notes the document's top-level
 //! attribute set (through the wrappers `lookup::top_set` goes through) and which of its
-//! entries a path starting with a given name can reach. Where the document's value turns
+//! entries a path starting with a given name can reach; and, when the one entry that can is
+//! `name = { … };`, the same inside that set for the path's next name, and so on down the
+//! path (`{ top = { …33,000 bindings… }; }` for `top.x`). Where the document's value turns
 //! out to be something else (a `rec` set, a call, an operand of `//`), nothing can be left
 //! out: the scan stops there, and the caller parses the document whole at once.
 //!
@@ -35,16 +37,20 @@ const MAX_NESTING: u32 = 400;
 pub(crate) struct Scan {
     /// The document's top-level attribute set, when the scan could tell it and it is not
     /// `rec`.
-    pub(crate) top: Option<TopSet>,
+    pub(crate) top: Option<PathSet>,
 }
 
-/// The top-level attribute set of a document.
-pub(crate) struct TopSet {
+/// An attribute set on the path: the top-level set, or one bound in a set on the path by
+/// its one entry the path can reach, `name = { … };` with `name` the path's next name.
+pub(crate) struct PathSet {
     /// The set literal, braces included.
     pub(crate) range: Range<usize>,
-    /// Runs of consecutive entries a path starting with the focus name cannot reach, each
-    /// from the first token of its first entry to the `;` of its last, in source order.
+    /// Runs of consecutive entries the path cannot reach, each from the first token of its
+    /// first entry to the `;` of its last, in source order.
     pub(crate) skipped: Vec<Range<usize>>,
+    /// The set on the path inside this one, if there is one (not `rec`, the whole value of
+    /// the one entry the path can reach, and the path goes on past it).
+    pub(crate) inner: Option<Box<PathSet>>,
 }
 
 /// Why a scan stopped before the end: either way the caller parses the document whole,
@@ -63,19 +69,19 @@ use Stop::Refused;
 
 type Step<T = ()> = Result<T, Stop>;
 
-/// Scan `text`; `focus` is the first name of the paths the caller will look up. Stops
-/// as soon as nothing can be left out ([`Stop::Whole`]).
-pub(crate) fn scan(text: &str, focus: &str) -> Result<Scan, Stop> {
-    run(text, focus, false)
+/// Scan `text`; `path` holds the names of the path the caller will look up. Stops as soon
+/// as nothing can be left out ([`Stop::Whole`]).
+pub(crate) fn scan(text: &str, path: &[String]) -> Result<Scan, Stop> {
+    run(text, path, false)
 }
 
 /// Scan `text` to the end, or to a syntax error, even where nothing can be left out.
 #[cfg(test)]
-fn scan_to_the_end(text: &str, focus: &str) -> Result<Scan, Stop> {
-    run(text, focus, true)
+fn scan_to_the_end(text: &str, path: &[String]) -> Result<Scan, Stop> {
+    run(text, path, true)
 }
 
-fn run(text: &str, focus: &str, to_the_end: bool) -> Result<Scan, Stop> {
+fn run(text: &str, path: &[String], to_the_end: bool) -> Result<Scan, Stop> {
     let mut s = Scanner {
         tokens: rnix::tokenize(text),
         offset: 0,
@@ -83,7 +89,9 @@ fn run(text: &str, focus: &str, to_the_end: bool) -> Result<Scan, Stop> {
         nesting: 0,
         spine: None,
         to_the_end,
-        focus,
+        path,
+        inner_at: None,
+        inner: None,
         top: None,
     };
     s.spine = Some(s.peek_tok().start);
@@ -116,10 +124,10 @@ enum Name<'a> {
     Other,
 }
 
-/// One entry of the top-level set.
+/// One entry of a set on the path.
 struct Entry {
     range: Range<usize>,
-    /// Whether a path starting with the focus name may reach it.
+    /// Whether the path may reach it.
     keep: bool,
 }
 
@@ -136,8 +144,15 @@ struct Scanner<'a, I> {
     spine: Option<usize>,
     /// Whether to go on to the end when nothing can be left out (to check the recognizer).
     to_the_end: bool,
-    focus: &'a str,
-    top: Option<TopSet>,
+    /// The names of the path.
+    path: &'a [String],
+    /// Where the value of an entry `name = …;` of a set on the path starts, `name` being the
+    /// path's name there, while it is scanned; with the depth on the path a set literal
+    /// starting there would have.
+    inner_at: Option<(usize, usize)>,
+    /// That set, when it was the entry's whole value, for the entry's set to take.
+    inner: Option<PathSet>,
+    top: Option<PathSet>,
 }
 
 impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
@@ -429,12 +444,26 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                     self.spine_moves_on(spine);
                     self.expr()?;
                 } else {
+                    let depth = match self.inner_at.take() {
+                        _ if spine => Some(0),
+                        Some((at, depth)) if at == tok.start => Some(depth),
+                        other => {
+                            self.inner_at = other;
+                            None
+                        }
+                    };
                     if spine {
                         self.spine = None;
                     }
-                    self.set(TOKEN_R_BRACE, spine.then_some(tok.start))?;
-                    if spine {
-                        self.top_set_ends()?;
+                    let set = self.set(TOKEN_R_BRACE, depth.map(|d| (tok.start, d)))?;
+                    match depth {
+                        Some(0) => {
+                            self.top = set;
+                            self.top_set_ends()?;
+                        }
+                        // the entry's whole value
+                        Some(_) if self.peek() == TOKEN_SEMICOLON => self.inner = set,
+                        _ => {}
                     }
                 }
             }
@@ -610,21 +639,26 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         }
     }
 
-    /// rnix's `parse_attrpath`; its first name.
-    fn attrpath(&mut self) -> Step<Name<'a>> {
+    /// rnix's `parse_attrpath`; its first name, and whether that is its only one.
+    fn attrpath(&mut self) -> Step<(Name<'a>, bool)> {
         let first = self.attr()?;
+        let mut only = true;
         while self.peek() == TOKEN_DOT {
             self.bump()?;
             self.attr()?;
+            only = false;
         }
-        Ok(first)
+        Ok((first, only))
     }
 
-    /// rnix's `parse_set`: entries up to `until`, which it consumes. For the top-level
-    /// set (`top`, where its `{` starts), note which entries a path starting with the
-    /// focus name can reach.
-    fn set(&mut self, until: SyntaxKind, top: Option<usize>) -> Step {
+    /// rnix's `parse_set`: entries up to `until`, which it consumes. For a set on the path
+    /// (`on_path`: where its `{` starts, and its depth on the path), also which entries the
+    /// path can reach, and the set on the path inside it.
+    fn set(&mut self, until: SyntaxKind, on_path: Option<(usize, usize)>) -> Step<Option<PathSet>> {
+        let depth = on_path.map(|(_, depth)| depth);
         let mut entries = Vec::new();
+        // the entries the path can reach, and the set on the path one of them binds
+        let (mut reaching, mut inner) = (0, None);
         loop {
             let first = self.peek_tok();
             if first.kind == until || first.kind == EOF {
@@ -640,17 +674,28 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 let mut keep = false;
                 while !matches!(self.peek(), TOKEN_SEMICOLON | EOF) {
                     let name = self.attr()?;
-                    keep |= self.reaches(name);
+                    keep |= depth.is_some_and(|d| self.reaches(name, d));
                 }
                 keep
             } else {
-                let name = self.attrpath()?;
+                let (name, only) = self.attrpath()?;
                 self.expect(TOKEN_ASSIGN)?;
+                let keep = depth.is_some_and(|d| self.reaches(name, d));
+                // `name = { … };` with the path going on past `name`
+                let next = depth.filter(|d| keep && only && d + 1 < self.path.len());
+                if let Some(d) = next {
+                    self.inner_at = Some((self.peek_tok().start, d + 1));
+                }
                 self.expr()?;
-                self.reaches(name)
+                if next.is_some() {
+                    self.inner_at = None;
+                    inner = self.inner.take();
+                }
+                keep
             };
             let semicolon = self.expect(TOKEN_SEMICOLON)?;
-            if top.is_some() {
+            if depth.is_some() {
+                reaching += usize::from(keep);
                 entries.push(Entry {
                     range: first.start..semicolon.end(),
                     keep,
@@ -658,20 +703,19 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
         }
         let close = self.expect(until)?;
-        if let Some(open) = top {
-            self.top = Some(TopSet {
-                range: open..close.end(),
-                skipped: skipped_runs(entries),
-            });
-        }
-        Ok(())
+        Ok(on_path.map(|(open, _)| PathSet {
+            range: open..close.end(),
+            skipped: skipped_runs(entries),
+            // the path goes into it only when no other entry binds its name
+            inner: inner.filter(|_| reaching == 1).map(Box::new),
+        }))
     }
 
-    /// Whether an entry whose (first) name is `name` may be reached by a path starting
-    /// with the focus name: unless its name is static and another.
-    fn reaches(&self, name: Name<'_>) -> bool {
+    /// Whether an entry whose (first) name is `name`, of the set at `depth` on the path,
+    /// may be reached by the path: unless its name is static and not the path's name there.
+    fn reaches(&self, name: Name<'_>, depth: usize) -> bool {
         match name {
-            Name::Static(n) => n == self.focus,
+            Name::Static(n) => n == self.path[depth],
             Name::Other => true,
         }
     }
@@ -727,7 +771,12 @@ mod tests {
     }
 
     fn accepted(text: &str) -> bool {
-        scan_to_the_end(text, "x").is_ok()
+        scan_to_the_end(text, &names("x")).is_ok()
+    }
+
+    /// The names of the path `dotted`.
+    fn names(dotted: &str) -> Vec<String> {
+        dotted.split('.').map(String::from).collect()
     }
 
     /// Every form of rnix's grammar, each of which the scan follows.
@@ -843,7 +892,7 @@ mod tests {
     }
 
     fn top(text: &str, focus: &str) -> Option<(String, Vec<String>)> {
-        let top = scan(text, focus).ok()?.top?;
+        let top = scan(text, &names(focus)).ok()?.top?;
         Some((
             text[top.range].to_string(),
             top.skipped
@@ -878,6 +927,66 @@ mod tests {
         assert!(top("[ { a = 1; b = 2; } ]", "x").is_none());
     }
 
+    /// The sets on the path `path` in `text`: each one's entries left out, outermost first.
+    fn path_sets(text: &str, path: &str) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        let mut set = scan(text, &names(path)).ok().and_then(|s| s.top);
+        while let Some(s) = set {
+            out.push(
+                s.skipped
+                    .iter()
+                    .map(|r| text[r.clone()].to_string())
+                    .collect(),
+            );
+            set = s.inner.map(|b| *b);
+        }
+        out
+    }
+
+    #[test]
+    fn goes_into_the_set_the_one_reaching_entry_binds() {
+        let doc = |top: &str| format!("{{ a = 1; {top} z = 1; }}");
+        let inner = "{ b = 1; x.y = 2; c = { x = 3; }; d = 4; }";
+        assert_eq!(
+            path_sets(&doc(&format!("top = {inner};")), "top.x.y"),
+            [vec!["a = 1;"], vec!["b = 1;", "c = { x = 3; };"]]
+        );
+        // and further down
+        assert_eq!(
+            path_sets(
+                &doc("top = { x = { y = 1; q = 2; }; e = 3; f = 4; };"),
+                "top.x.q"
+            ),
+            [vec!["a = 1;"], vec!["e = 3;"], vec!["y = 1;"]]
+        );
+        // only as far as the path goes
+        assert_eq!(
+            path_sets(&doc(&format!("top = {inner};")), "top"),
+            [vec!["a = 1;"]]
+        );
+        // not where the value is not just a set literal, or another entry may bind the name
+        for top in [
+            format!("top = rec {inner};"),
+            format!("top = {inner} // {{ }};"),
+            format!("top = ({inner});"),
+            format!("top = with p; {inner};"),
+            format!("top = x: {inner};"),
+            format!("top.q = {inner};"),
+            format!("top = {inner}; top.q = 1;"),
+            format!("inherit (p) top; top = {inner};"),
+            format!("${{n}} = 1; top = {inner};"),
+            format!("\"top\" = {inner}; top.r = 1;"),
+        ] {
+            let sets = path_sets(&doc(&top), "top.x");
+            assert_eq!(sets.len(), 1, "{top}");
+        }
+        // a quoted name is the name
+        assert_eq!(
+            path_sets(&doc(&format!("\"top\" = {inner};")), "top.x").len(),
+            2
+        );
+    }
+
     /// Where the document's value turns out to be no set literal the scan follows, the
     /// scan stops there (not reading the rest, here a stray `}`), for the whole parse to
     /// start at once.
@@ -902,9 +1011,17 @@ mod tests {
             ("{ a = 1; b = 2; } x }", "x }"),
         ] {
             let at = text.find(at).unwrap();
-            assert_eq!(scan(text, "x").err(), Some(Stop::Whole { at }), "{text}");
+            assert_eq!(
+                scan(text, &names("x")).err(),
+                Some(Stop::Whole { at }),
+                "{text}"
+            );
             // to the end, the scan finds the stray `}`
-            assert_eq!(scan_to_the_end(text, "x").err(), Some(Refused), "{text}");
+            assert_eq!(
+                scan_to_the_end(text, &names("x")).err(),
+                Some(Refused),
+                "{text}"
+            );
         }
         // a set the value is goes on to the end
         for text in [
@@ -912,7 +1029,10 @@ mod tests {
             "x: ({ a = 1; b = 2; })",
             "(({ a = 1; b = 2; }))",
         ] {
-            assert!(scan(text, "x").is_ok_and(|s| s.top.is_some()), "{text}");
+            assert!(
+                scan(text, &names("x")).is_ok_and(|s| s.top.is_some()),
+                "{text}"
+            );
         }
     }
 

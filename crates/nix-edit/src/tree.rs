@@ -27,15 +27,18 @@ pub(crate) struct Tree {
     /// `NixDocument::look_through`); `None` when none were named, and paths go through the
     /// calls whose last argument is a set alone (see `reach::through_call`).
     through: Option<Vec<String>>,
-    /// For a partial tree, the first name of the paths it answers for; `None` for a whole
-    /// one.
-    focus: Option<String>,
-    /// Whether a partial tree's top-level set has been edited since it was parsed: its
-    /// entries are then no longer those the scan chose (a deleted last entry leaves a run
-    /// left out at the end, where a new binding would go), so it answers for no path
-    /// and the next question or edit goes to the whole tree.
+    /// For a partial tree, the first names of the paths it answers for (one per set on the
+    /// path it leaves entries out of or goes through); `None` for a whole one.
+    focus: Option<Vec<String>>,
+    /// Whether a set a partial tree leaves entries out of has been edited since it was
+    /// parsed: its entries are then no longer those the scan chose (a deleted last entry
+    /// leaves a run left out at the end, where a new binding would go), so it answers for
+    /// no path and the next question or edit goes to the whole tree.
     stale: bool,
 }
+
+/// A document's name and text, given back where no partial tree is made of them.
+pub(crate) type Source = (String, String);
 
 /// A text replacement: `range` of the document becomes `text`.
 pub(crate) struct Splice {
@@ -66,25 +69,26 @@ impl Tree {
         }
     }
 
-    /// A partial tree of `text` for paths whose first name is `focus`, with the span of the
-    /// top-level set the scan split; the source back when the fast scan leaves nothing out
-    /// or does not follow the document (which includes every document with a syntax error).
+    /// A partial tree of `text` for paths starting as `path` does, with the spans of the
+    /// sets on the path the scan split, the top-level set first (one per name of `path` the
+    /// tree answers for); the source back when the fast scan leaves nothing out or does not
+    /// follow the document (which includes every document with a syntax error).
     pub(crate) fn partial(
         file: String,
         text: String,
-        focus: &str,
-    ) -> std::result::Result<(Self, std::ops::Range<usize>), (String, String)> {
-        match crate::partial::parse(&text, focus) {
-            Some((root, top)) => Ok((
+        path: &AttrPath,
+    ) -> std::result::Result<(Self, Vec<Range<usize>>), Source> {
+        match crate::partial::parse(&text, path.segments()) {
+            Some((root, sets)) => Ok((
                 Tree {
                     file,
                     text,
                     root,
                     through: None,
-                    focus: Some(focus.to_string()),
+                    focus: Some(path.segments()[..sets.len()].to_vec()),
                     stale: false,
                 },
-                top,
+                sets,
             )),
             None => Err((file, text)),
         }
@@ -96,11 +100,11 @@ impl Tree {
     }
 
     /// Whether the tree answers for `path` as the whole tree would: it is whole, or `path`
-    /// starts with its focus and its top-level set is as the scan left it.
+    /// starts with its focus and its sets on the path are as the scan left them.
     pub(crate) fn covers(&self, path: &AttrPath) -> bool {
         match &self.focus {
             None => true,
-            Some(focus) => !self.stale && *focus == path.segments()[0],
+            Some(focus) => !self.stale && path.segments().starts_with(focus),
         }
     }
 
