@@ -107,6 +107,7 @@
 //! not a list literal; deleting a name a `rec` set still uses.
 #![warn(missing_docs)]
 
+mod depth;
 mod document;
 mod edit;
 mod error;

@@ -41,6 +41,7 @@ use std::ops::Range;
 use rnix::{NixLanguage, SyntaxKind, SyntaxNode};
 use rowan::{GreenNode, GreenNodeData, GreenToken, Language, NodeOrToken};
 
+use crate::depth::MAX_DEPTH;
 use crate::scan;
 use crate::syntax::range;
 
@@ -63,7 +64,7 @@ pub(crate) fn parse(text: &str, path: &[String]) -> Option<(SyntaxNode, Vec<Rang
     let sets = &sets[..=depth];
     let mut runs: Vec<Range<usize>> = sets.iter().flat_map(|s| s.skipped.clone()).collect();
     runs.sort_by_key(|r| r.start);
-    let green = parse_without(text, 0..text.len(), &runs, SyntaxKind::NODE_ROOT)?;
+    let green = parse_without(text, 0..text.len(), &runs, SyntaxKind::NODE_ROOT, MAX_DEPTH)?;
     let ranges = sets.iter().map(|s| s.range.clone()).collect();
     Some((SyntaxNode::new_root(green), ranges))
 }
@@ -98,18 +99,22 @@ pub(crate) fn regraft(
         }
     }
     let new_range = old.start..(old.end as isize + grown) as usize;
-    let green = parse_without(new_text, new_range, &runs, SyntaxKind::NODE_ATTR_SET)?;
+    // the set's tree goes where it is, as deep as it is in the tree
+    let limit = MAX_DEPTH + 2 - set.ancestors().count();
+    let green = parse_without(new_text, new_range, &runs, SyntaxKind::NODE_ATTR_SET, limit)?;
     Some(SyntaxNode::new_root(set.replace_with(green)))
 }
 
 /// The green node of kind `kind` that `text[within]` parses to with each of `runs`
 /// (sorted, inside `within`) left out, and then put back as an opaque token. `None` when
-/// what is left does not parse to one such node without errors.
+/// what is left does not parse to one such node without errors, or its tree, parsed
+/// alone, nests deeper than `limit` (see `depth`).
 fn parse_without(
     text: &str,
     within: Range<usize>,
     runs: &[Range<usize>],
     kind: SyntaxKind,
+    limit: usize,
 ) -> Option<GreenNode> {
     let kept: usize = within.len() - runs.iter().map(|r| r.len()).sum::<usize>();
     let mut short = String::with_capacity(kept + runs.len());
@@ -122,7 +127,7 @@ fn parse_without(
         at = run.end;
     }
     short.push_str(&text[at..within.end]);
-    let parsed = rnix::Root::parse(&short);
+    let parsed = crate::depth::parse(&short, limit).ok()?;
     if !parsed.errors().is_empty() {
         return None;
     }
@@ -540,6 +545,27 @@ in
                 !doc.as_ref().is_ok_and(NixDocument::is_partial),
                 "{text}: partial"
             );
+        }
+    }
+
+    /// A chain too deep in an entry the path does not reach is never parsed into the
+    /// partial tree, yet the document is refused alike, where it nests too deeply.
+    #[test]
+    fn documents_nested_too_deeply_are_refused_as_by_parse() {
+        for n in [2_000, 100_000] {
+            let chain = vec!["x"; n].join(" // ");
+            for text in [
+                format!("{{ a = 1; b = {chain}; c = 2; }}"),
+                format!("{{ a = 1; top = {{ b = {chain}; c = 2; }}; z = 1; }}"),
+                format!("rec {{ a = 1; b = {chain}; c = 2; }}"),
+            ] {
+                let whole = NixDocument::parse("t.nix", text.as_str()).unwrap_err();
+                assert!(whole.to_string().contains("nested too deeply"), "{whole}");
+                for path in ["a", "b", "c", "top.c", "top.b"] {
+                    let fast = NixDocument::parse_for("t.nix", text.as_str(), &p(path));
+                    assert_eq!(fast.unwrap_err(), whole, "{path}");
+                }
+            }
         }
     }
 

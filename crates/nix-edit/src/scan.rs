@@ -6,7 +6,9 @@
 //! `name = { … };`, the same inside that set for the path's next name, and so on down the
 //! path (`{ top = { …33,000 bindings… }; }` for `top.x`). Where the document's value turns
 //! out to be something else (a `rec` set, a call, an operand of `//`), nothing can be left
-//! out: the scan stops there, and the caller parses the document whole at once.
+//! out: the scan stops there, and the caller parses the document whole at once. It also
+//! tells how deep rnix's tree of the document would nest (see `crate::depth`), and leaves a
+//! document deeper than the editor keeps trees to the whole parse, which refuses it.
 //!
 //! The recognizer is the parser of rnix 0.15 (`rnix::parser`) with every tree operation
 //! left out and every error turned into a refusal: where rnix records an error, this
@@ -26,6 +28,8 @@ use std::ops::Range;
 
 use rnix::SyntaxKind::{self, *};
 
+use crate::depth::MAX_DEPTH;
+
 /// The end of the input, as a token kind no token has.
 const EOF: SyntaxKind = NODE_ROOT;
 
@@ -38,6 +42,10 @@ pub(crate) struct Scan {
     /// The document's top-level attribute set, when the scan could tell it and it is not
     /// `rec`.
     pub(crate) top: Option<PathSet>,
+    /// How deep rnix's tree of the document nests: nodes on its longest path down, the
+    /// root included.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) depth: usize,
 }
 
 /// An attribute set on the path: the top-level set, or one bound in a set on the path by
@@ -63,6 +71,9 @@ pub(crate) enum Stop {
     /// follows — a `rec` set, a call, a list, an operand of `//`, … The scan stops at the
     /// token where it learnt so (`at`), so that the whole parse starts at once.
     Whole { at: usize },
+    /// rnix's tree of the document would nest deeper than [`MAX_DEPTH`]: the whole parse
+    /// refuses it, and names the place.
+    TooDeep,
 }
 
 use Stop::Refused;
@@ -95,11 +106,19 @@ fn run(text: &str, path: &[String], to_the_end: bool) -> Result<Scan, Stop> {
         top: None,
     };
     s.spine = Some(s.peek_tok().start);
-    s.expr()?;
+    // a ROOT around the expression
+    let depth = 1 + s.expr()?;
     if s.peek() != EOF {
         return Err(Refused);
     }
-    Ok(Scan { top: s.top })
+    Ok(Scan { top: s.top, depth })
+}
+
+/// How a chain of binary operators nests.
+#[derive(Clone, Copy)]
+enum Assoc {
+    Left,
+    Right,
 }
 
 /// A token that is not whitespace or a comment.
@@ -261,11 +280,11 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         Ok(())
     }
 
-    /// rnix's `parse_expr`.
-    fn expr(&mut self) -> Step {
+    /// rnix's `parse_expr`; the depth of the tree it makes (nodes on its longest path down).
+    fn expr(&mut self) -> Step<usize> {
         self.nest()?;
         let spine = self.at_spine();
-        match self.peek() {
+        let depth = match self.peek() {
             TOKEN_LET => {
                 if spine && self.peek_nth(1).kind == TOKEN_L_BRACE {
                     // `let { …; body = …; }`: its value is the `body` binding
@@ -274,139 +293,176 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 self.bump()?;
                 if self.peek() == TOKEN_L_BRACE {
                     self.bump()?;
-                    self.set(TOKEN_R_BRACE, None)?;
+                    // a LEGACY_LET around the entries
+                    1 + self.set(TOKEN_R_BRACE, None)?.1
                 } else {
-                    self.set(TOKEN_IN, None)?;
+                    let entries = self.set(TOKEN_IN, None)?.1;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    // a LET_IN around the entries and the body
+                    1 + entries.max(self.expr()?)
                 }
             }
             TOKEN_WITH | TOKEN_ASSERT => {
                 self.bump()?;
-                self.expr()?;
+                let first = self.expr()?;
                 self.expect(TOKEN_SEMICOLON)?;
                 self.spine_moves_on(spine);
-                self.expr()?;
+                1 + first.max(self.expr()?)
             }
             TOKEN_IF => {
                 if spine {
                     self.not_a_set()?;
                 }
                 self.bump()?;
-                self.expr()?;
+                let condition = self.expr()?;
                 self.expect(TOKEN_THEN)?;
-                self.expr()?;
+                let then = self.expr()?;
                 self.expect(TOKEN_ELSE)?;
-                self.expr()?;
+                1 + condition.max(then).max(self.expr()?)
             }
             _ => self.binary()?,
-        }
+        };
         self.nesting -= 1;
-        Ok(())
+        within(depth)
     }
 
-    /// rnix's operator levels, from `parse_pipe_left` down to `parse_negate`. For telling
-    /// whether tokens parse, a right-associative chain is a left-associative one; the
+    /// rnix's operator levels, from `parse_pipe_left` down to `parse_negate`; the
     /// non-associative comparisons take one operator at most.
-    fn binary(&mut self) -> Step {
-        self.chain(Self::pipe_right, &[TOKEN_PIPE_LEFT])
+    fn binary(&mut self) -> Step<usize> {
+        self.chain(Self::pipe_right, &[TOKEN_PIPE_LEFT], Assoc::Right)
     }
 
-    fn pipe_right(&mut self) -> Step {
-        self.chain(Self::implication, &[TOKEN_PIPE_RIGHT])
+    fn pipe_right(&mut self) -> Step<usize> {
+        self.chain(Self::implication, &[TOKEN_PIPE_RIGHT], Assoc::Left)
     }
 
-    fn implication(&mut self) -> Step {
-        self.chain(Self::or, &[TOKEN_IMPLICATION])
+    fn implication(&mut self) -> Step<usize> {
+        self.chain(Self::or, &[TOKEN_IMPLICATION], Assoc::Right)
     }
 
-    fn or(&mut self) -> Step {
-        self.chain(Self::and, &[TOKEN_OR_OR])
+    fn or(&mut self) -> Step<usize> {
+        self.chain(Self::and, &[TOKEN_OR_OR], Assoc::Left)
     }
 
-    fn and(&mut self) -> Step {
-        self.chain(Self::equal, &[TOKEN_AND_AND])
+    fn and(&mut self) -> Step<usize> {
+        self.chain(Self::equal, &[TOKEN_AND_AND], Assoc::Left)
     }
 
-    fn equal(&mut self) -> Step {
-        self.compare()?;
+    fn equal(&mut self) -> Step<usize> {
+        let mut depth = self.compare()?;
         if matches!(self.peek(), TOKEN_EQUAL | TOKEN_NOT_EQUAL) {
             self.bump()?;
-            self.compare()?;
+            depth = 1 + depth.max(self.compare()?);
         }
-        Ok(())
+        Ok(depth)
     }
 
-    fn compare(&mut self) -> Step {
-        self.merge()?;
+    fn compare(&mut self) -> Step<usize> {
+        let mut depth = self.merge()?;
         if matches!(
             self.peek(),
             TOKEN_LESS | TOKEN_LESS_OR_EQ | TOKEN_MORE | TOKEN_MORE_OR_EQ
         ) {
             self.bump()?;
-            self.merge()?;
+            depth = 1 + depth.max(self.merge()?);
         }
-        Ok(())
+        Ok(depth)
     }
 
-    fn merge(&mut self) -> Step {
-        self.chain(Self::invert, &[TOKEN_UPDATE])
+    fn merge(&mut self) -> Step<usize> {
+        self.chain(Self::invert, &[TOKEN_UPDATE], Assoc::Right)
     }
 
-    fn invert(&mut self) -> Step {
+    fn invert(&mut self) -> Step<usize> {
         if self.peek() == TOKEN_INVERT && self.at_spine() {
             self.not_a_set()?;
         }
+        // a UNARY_OP around what follows for each `!`
+        let mut nots = 0;
         while self.peek() == TOKEN_INVERT {
             self.bump()?;
+            nots += 1;
+            within(nots)?;
         }
-        self.chain(Self::mul, &[TOKEN_ADD, TOKEN_SUB])
+        let depth = self.chain(Self::mul, &[TOKEN_ADD, TOKEN_SUB], Assoc::Left)?;
+        within(nots + depth)
     }
 
-    fn mul(&mut self) -> Step {
-        self.chain(Self::concat, &[TOKEN_MUL, TOKEN_DIV])
+    fn mul(&mut self) -> Step<usize> {
+        self.chain(Self::concat, &[TOKEN_MUL, TOKEN_DIV], Assoc::Left)
     }
 
-    fn concat(&mut self) -> Step {
-        self.chain(Self::has_attr, &[TOKEN_CONCAT])
+    fn concat(&mut self) -> Step<usize> {
+        self.chain(Self::has_attr, &[TOKEN_CONCAT], Assoc::Right)
     }
 
-    fn has_attr(&mut self) -> Step {
-        self.negate()?;
+    fn has_attr(&mut self) -> Step<usize> {
+        let mut depth = self.negate()?;
         while self.peek() == TOKEN_QUESTION {
             self.bump()?;
-            self.attrpath()?;
+            // a HAS_ATTR around what came before and the path
+            depth = within(1 + depth.max(self.attrpath()?.2))?;
         }
-        Ok(())
+        Ok(depth)
     }
 
-    fn negate(&mut self) -> Step {
+    fn negate(&mut self) -> Step<usize> {
         if self.peek() == TOKEN_SUB && self.at_spine() {
             self.not_a_set()?;
         }
+        // a UNARY_OP around what follows for each `-`
+        let mut negations = 0;
         while self.peek() == TOKEN_SUB {
             self.bump()?;
+            negations += 1;
+            within(negations)?;
         }
-        // rnix's `parse_fn`: a call is simple expressions in a row
-        self.simple()?;
+        // rnix's `parse_fn`: a call is simple expressions in a row, an APPLY around the
+        // call so far for each argument
+        let mut depth = self.simple()?;
         while is_fn_arg(self.peek()) {
-            self.simple()?;
+            depth = within(1 + depth.max(self.simple()?))?;
         }
-        Ok(())
+        within(negations + depth)
     }
 
-    /// `next (op next)*`.
-    fn chain(&mut self, next: fn(&mut Self) -> Step, ops: &[SyntaxKind]) -> Step {
-        next(self)?;
-        while ops.contains(&self.peek()) {
-            self.bump()?;
-            next(self)?;
+    /// `next (op next)*`, as rnix nests it: a BIN_OP around the two operands of each
+    /// operator, leaning left or right.
+    fn chain(
+        &mut self,
+        next: fn(&mut Self) -> Step<usize>,
+        ops: &[SyntaxKind],
+        assoc: Assoc,
+    ) -> Step<usize> {
+        let mut depth = next(self)?;
+        match assoc {
+            // `((a op b) op c)`: each operator's BIN_OP around all that came before
+            Assoc::Left => {
+                while ops.contains(&self.peek()) {
+                    self.bump()?;
+                    depth = within(1 + depth.max(next(self)?))?;
+                }
+            }
+            // `a op (b op c)`: operand i under i + 1 BIN_OPs, the last one under as many
+            // as there are operators
+            Assoc::Right => {
+                let mut operators = 0;
+                let mut operand = depth;
+                depth = 0;
+                while ops.contains(&self.peek()) {
+                    self.bump()?;
+                    operators += 1;
+                    depth = within(depth.max(operand + operators))?;
+                    operand = next(self)?;
+                }
+                depth = within(depth.max(operand + operators))?;
+            }
         }
-        Ok(())
+        Ok(depth)
     }
 
-    /// rnix's `parse_simple`.
-    fn simple(&mut self) -> Step {
+    /// rnix's `parse_simple`; the depth of the tree it makes.
+    fn simple(&mut self) -> Step<usize> {
         self.nest()?;
         let spine = self.at_spine();
         let tok = self.peek_tok();
@@ -414,21 +470,24 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             // a `rec` set (whose names are in scope in it), a list, a string, …
             self.not_a_set()?;
         }
-        match tok.kind {
+        let mut depth = match tok.kind {
             TOKEN_L_PAREN => {
                 self.bump()?;
                 self.spine_moves_on(spine);
-                self.expr()?;
+                let inner = self.expr()?;
                 // rnix takes any token as the closing parenthesis
                 self.expect(TOKEN_R_PAREN)?;
                 if spine {
                     self.top_set_ends()?;
                 }
+                // a PAREN
+                1 + inner
             }
             TOKEN_REC => {
                 self.bump()?;
                 self.expect(TOKEN_L_BRACE)?;
-                self.set(TOKEN_R_BRACE, None)?;
+                // an ATTR_SET around the entries
+                1 + self.set(TOKEN_R_BRACE, None)?.1
             }
             TOKEN_L_BRACE => {
                 let pattern = matches!(
@@ -439,12 +498,13 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 );
                 self.bump()?;
                 if pattern {
-                    self.pattern(false)?;
+                    // a LAMBDA around a PATTERN and the body
+                    let pattern = 1 + self.pattern(false)?;
                     self.expect(TOKEN_COLON)?;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    1 + pattern.max(self.expr()?)
                 } else {
-                    let depth = match self.inner_at.take() {
+                    let on_path = match self.inner_at.take() {
                         _ if spine => Some(0),
                         Some((at, depth)) if at == tok.start => Some(depth),
                         other => {
@@ -455,8 +515,9 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                     if spine {
                         self.spine = None;
                     }
-                    let set = self.set(TOKEN_R_BRACE, depth.map(|d| (tok.start, d)))?;
-                    match depth {
+                    let (set, entries) =
+                        self.set(TOKEN_R_BRACE, on_path.map(|d| (tok.start, d)))?;
+                    match on_path {
                         Some(0) => {
                             self.top = set;
                             self.top_set_ends()?;
@@ -465,20 +526,24 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                         Some(_) if self.peek() == TOKEN_SEMICOLON => self.inner = set,
                         _ => {}
                     }
+                    // an ATTR_SET around the entries
+                    1 + entries
                 }
             }
             TOKEN_L_BRACK => {
                 self.bump()?;
+                let mut items = 0;
                 while !matches!(self.peek(), TOKEN_R_BRACK | EOF) {
-                    self.simple()?;
+                    items = items.max(self.simple()?);
                 }
                 self.expect(TOKEN_R_BRACK)?;
+                // a LIST around the items
+                1 + items
             }
-            TOKEN_STRING_START => {
-                self.string()?;
-            }
+            TOKEN_STRING_START => self.string()?.1,
             TOKEN_PATH_ABS | TOKEN_PATH_REL | TOKEN_PATH_HOME => {
                 self.bump()?;
+                let mut parts = 0;
                 if self.peek() == TOKEN_INTERPOL_START {
                     let mut first = true;
                     loop {
@@ -493,7 +558,8 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                             }
                             TOKEN_INTERPOL_START => {
                                 self.bump()?;
-                                self.expr()?;
+                                // an INTERPOL around the expression
+                                parts = parts.max(1 + self.expr()?);
                                 self.expect(TOKEN_INTERPOL_END)?;
                             }
                             _ => break,
@@ -501,25 +567,31 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                         first = false;
                     }
                 }
+                // a PATH_* around its parts
+                1 + parts
             }
             TOKEN_PATH_SEARCH | TOKEN_FLOAT | TOKEN_INTEGER | TOKEN_URI => {
                 self.bump()?;
+                // a PATH_SEARCH or LITERAL
+                1
             }
             TOKEN_IDENT => match self.peek_nth(1).kind {
                 TOKEN_COLON => {
                     self.bump()?;
                     self.bump()?;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    // a LAMBDA around an IDENT_PARAM (an IDENT in it) and the body
+                    1 + self.expr()?.max(2)
                 }
                 TOKEN_AT => {
                     self.bump()?;
                     self.bump()?;
                     self.expect(TOKEN_L_BRACE)?;
-                    self.pattern(true)?;
+                    // a PATTERN around a PAT_BIND (an IDENT in it) and the entries
+                    let pattern = 1 + self.pattern(true)?.max(2);
                     self.expect(TOKEN_COLON)?;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    1 + pattern.max(self.expr()?)
                 }
                 _ => {
                     if spine {
@@ -527,31 +599,39 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                         self.not_a_set()?;
                     }
                     self.bump()?;
+                    // an IDENT (or CUR_POS)
+                    1
                 }
             },
             _ => return Err(Refused),
-        }
+        };
         match self.peek() {
             TOKEN_DOT => {
                 self.bump()?;
-                self.attrpath()?;
+                let mut parts = depth.max(self.attrpath()?.2);
                 if self.peek() == TOKEN_OR {
                     self.bump()?;
-                    self.simple()?;
+                    parts = parts.max(self.simple()?);
                 }
+                // a SELECT around the value, the path and the default
+                depth = 1 + parts;
             }
-            // `a or` is `a` applied to a variable named `or`
+            // `a or` is `a` applied to a variable named `or`: an APPLY around the value
+            // and an IDENT
             TOKEN_OR => {
                 self.bump()?;
+                depth = 1 + depth.max(1);
             }
             _ => {}
         }
         self.nesting -= 1;
-        Ok(())
+        within(depth)
     }
 
-    /// rnix's `parse_pattern`, after the `{`.
-    fn pattern(&mut self, bound: bool) -> Step {
+    /// rnix's `parse_pattern`, after the `{`; the depth of its entries (and its `@`
+    /// binding), as children of the PATTERN.
+    fn pattern(&mut self, bound: bool) -> Step<usize> {
+        let mut depth = 0;
         if matches!(self.peek(), TOKEN_R_BRACE | EOF) {
             self.bump()?;
         } else {
@@ -568,10 +648,13 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                     }
                     TOKEN_IDENT => {
                         self.bump()?;
+                        // a PAT_ENTRY around an IDENT and the default
+                        let mut entry = 2;
                         if self.peek() == TOKEN_QUESTION {
                             self.bump()?;
-                            self.expr()?;
+                            entry = entry.max(1 + self.expr()?);
                         }
+                        depth = depth.max(entry);
                         if self.peek() == TOKEN_COMMA {
                             self.bump()?;
                         } else {
@@ -589,16 +672,19 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
             self.bump()?;
             self.expect(TOKEN_IDENT)?;
+            // a PAT_BIND around an IDENT
+            depth = depth.max(2);
         }
-        Ok(())
+        Ok(depth)
     }
 
     /// rnix's `parse_string`: `"…"` or `''…''`; the string's value when it is a plain one
-    /// (a `"` string without escapes or interpolation).
-    fn string(&mut self) -> Step<Name<'a>> {
+    /// (a `"` string without escapes or interpolation), and the depth of its tree.
+    fn string(&mut self) -> Step<(Name<'a>, usize)> {
         let open = self.expect(TOKEN_STRING_START)?;
         let mut plain = open.text == "\"";
         let mut content = "";
+        let mut parts = 0;
         loop {
             match self.peek() {
                 TOKEN_STRING_CONTENT => {
@@ -609,7 +695,8 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 TOKEN_INTERPOL_START => {
                     plain = false;
                     self.bump()?;
-                    self.expr()?;
+                    // an INTERPOL around the expression
+                    parts = parts.max(1 + self.expr()?);
                     self.expect(TOKEN_INTERPOL_END)?;
                 }
                 TOKEN_STRING_END => break,
@@ -617,46 +704,58 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
         }
         self.expect(TOKEN_STRING_END)?;
-        Ok(if plain {
+        let name = if plain {
             Name::Static(content)
         } else {
             Name::Other
-        })
+        };
+        // a STRING around its parts
+        Ok((name, 1 + parts))
     }
 
-    /// rnix's `parse_attr`.
-    fn attr(&mut self) -> Step<Name<'a>> {
+    /// rnix's `parse_attr`, and the depth of its tree.
+    fn attr(&mut self) -> Step<(Name<'a>, usize)> {
         match self.peek() {
             TOKEN_INTERPOL_START => {
                 self.bump()?;
-                self.expr()?;
+                // a DYNAMIC around the expression
+                let depth = 1 + self.expr()?;
                 self.expect(TOKEN_INTERPOL_END)?;
-                Ok(Name::Other)
+                Ok((Name::Other, depth))
             }
             TOKEN_STRING_START => self.string(),
-            TOKEN_IDENT | TOKEN_OR => Ok(Name::Static(self.bump()?.text)),
+            // an IDENT
+            TOKEN_IDENT | TOKEN_OR => Ok((Name::Static(self.bump()?.text), 1)),
             _ => Err(Refused),
         }
     }
 
-    /// rnix's `parse_attrpath`; its first name, and whether that is its only one.
-    fn attrpath(&mut self) -> Step<(Name<'a>, bool)> {
-        let first = self.attr()?;
+    /// rnix's `parse_attrpath`; its first name, whether that is its only one, and the depth
+    /// of its tree.
+    fn attrpath(&mut self) -> Step<(Name<'a>, bool, usize)> {
+        let (first, mut depth) = self.attr()?;
         let mut only = true;
         while self.peek() == TOKEN_DOT {
             self.bump()?;
-            self.attr()?;
+            depth = depth.max(self.attr()?.1);
             only = false;
         }
-        Ok((first, only))
+        // an ATTRPATH around the names
+        Ok((first, only, 1 + depth))
     }
 
-    /// rnix's `parse_set`: entries up to `until`, which it consumes. For a set on the path
-    /// (`on_path`: where its `{` starts, and its depth on the path), also which entries the
-    /// path can reach, and the set on the path inside it.
-    fn set(&mut self, until: SyntaxKind, on_path: Option<(usize, usize)>) -> Step<Option<PathSet>> {
+    /// rnix's `parse_set`: entries up to `until`, which it consumes; the depth of the
+    /// entries' trees. For a set on the path (`on_path`: where its `{` starts, and its
+    /// depth on the path), also which entries the path can reach, and the set on the path
+    /// inside it.
+    fn set(
+        &mut self,
+        until: SyntaxKind,
+        on_path: Option<(usize, usize)>,
+    ) -> Step<(Option<PathSet>, usize)> {
         let depth = on_path.map(|(_, depth)| depth);
         let mut entries = Vec::new();
+        let mut deepest = 0;
         // the entries the path can reach, and the set on the path one of them binds
         let (mut reaching, mut inner) = (0, None);
         loop {
@@ -666,19 +765,24 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
             let keep = if first.kind == TOKEN_INHERIT {
                 self.bump()?;
+                let mut parts = 0;
                 if self.peek() == TOKEN_L_PAREN {
                     self.bump()?;
-                    self.expr()?;
+                    // an INHERIT_FROM around the expression
+                    parts = 1 + self.expr()?;
                     self.expect(TOKEN_R_PAREN)?;
                 }
                 let mut keep = false;
                 while !matches!(self.peek(), TOKEN_SEMICOLON | EOF) {
-                    let name = self.attr()?;
+                    let (name, attr) = self.attr()?;
+                    parts = parts.max(attr);
                     keep |= depth.is_some_and(|d| self.reaches(name, d));
                 }
+                // an INHERIT around them
+                deepest = deepest.max(1 + parts);
                 keep
             } else {
-                let (name, only) = self.attrpath()?;
+                let (name, only, path) = self.attrpath()?;
                 self.expect(TOKEN_ASSIGN)?;
                 let keep = depth.is_some_and(|d| self.reaches(name, d));
                 // `name = { … };` with the path going on past `name`
@@ -686,11 +790,13 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 if let Some(d) = next {
                     self.inner_at = Some((self.peek_tok().start, d + 1));
                 }
-                self.expr()?;
+                let value = self.expr()?;
                 if next.is_some() {
                     self.inner_at = None;
                     inner = self.inner.take();
                 }
+                // an ATTRPATH_VALUE around the path and the value
+                deepest = deepest.max(1 + path.max(value));
                 keep
             };
             let semicolon = self.expect(TOKEN_SEMICOLON)?;
@@ -703,12 +809,13 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
         }
         let close = self.expect(until)?;
-        Ok(on_path.map(|(open, _)| PathSet {
+        let set = on_path.map(|(open, _)| PathSet {
             range: open..close.end(),
             skipped: skipped_runs(entries),
             // the path goes into it only when no other entry binds its name
             inner: inner.filter(|_| reaching == 1).map(Box::new),
-        }))
+        });
+        Ok((set, deepest))
     }
 
     /// Whether an entry whose (first) name is `name`, of the set at `depth` on the path,
@@ -738,6 +845,15 @@ fn skipped_runs(mut entries: Vec<Entry>) -> Vec<Range<usize>> {
         previous_skipped = !e.keep;
     }
     runs
+}
+
+/// `depth`, the depth of a subtree, when a tree with it under its root is not too deep
+/// ([`MAX_DEPTH`]).
+fn within(depth: usize) -> Step<usize> {
+    if depth >= MAX_DEPTH {
+        return Err(Stop::TooDeep);
+    }
+    Ok(depth)
 }
 
 /// rnix's `SyntaxKind::is_fn_arg`: the tokens that start an argument of a call.
@@ -862,6 +978,61 @@ mod tests {
         for text in VALID {
             assert!(rnix_parses(text), "rnix refuses {text:?}");
             assert!(accepted(text), "the scan refuses {text:?}");
+        }
+    }
+
+    /// How deep rnix's tree of `text` nests, the root included.
+    fn tree_depth(text: &str) -> usize {
+        let parsed = rnix::Root::parse(text);
+        crate::depth::deeper_than(parsed.syntax().green(), 0).map_or(1, |(_, d)| d)
+    }
+
+    /// The scan's depth is that of rnix's tree, for every form of the grammar and every
+    /// way the forms nest in each other.
+    #[test]
+    fn tells_how_deep_rnix_nests() {
+        for text in VALID {
+            assert_eq!(
+                scan_to_the_end(text, &names("x")).ok().map(|s| s.depth),
+                Some(tree_depth(text)),
+                "{text}"
+            );
+        }
+        // each form around each other, both ways
+        for outer in VALID {
+            for inner in VALID {
+                for text in [
+                    format!("({inner}) // ({outer})"),
+                    format!("{{ a = {inner}; b.${{{outer}}} = [ ({inner}) ]; }}"),
+                    format!("f ({inner}) ({outer}) -> !({inner})"),
+                ] {
+                    if let Ok(scan) = scan_to_the_end(&text, &names("x")) {
+                        assert_eq!(scan.depth, tree_depth(&text), "{text}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A document rnix would nest deeper than the editor keeps trees is left to the whole
+    /// parse, which refuses it with the place.
+    #[test]
+    fn leaves_documents_too_deep_to_the_whole_parse() {
+        let limit = crate::depth::MAX_DEPTH;
+        for n in [limit - 4, limit - 3, limit - 2, limit + 10, 100_000] {
+            // ROOT, ATTR_SET, ATTRPATH_VALUE, then n - 1 BIN_OPs over the last two operands
+            let text = format!("{{ a = 1; b = {}; c = 2; }}", vec!["x"; n].join(" // "));
+            let deep = 3 + n - 1 + 1;
+            match scan(&text, &names("a")) {
+                Ok(scan) => {
+                    assert!(deep <= limit, "{n}");
+                    assert_eq!(scan.depth, deep);
+                }
+                Err(stop) => {
+                    assert!(deep > limit, "{n}");
+                    assert_eq!(stop, Stop::TooDeep);
+                }
+            }
         }
     }
 
@@ -1114,8 +1285,9 @@ mod tests {
 
         #[test]
         fn accepts_only_what_rnix_parses(text in prop_oneof![soup(), mutant()]) {
-            if accepted(&text) {
+            if let Ok(scan) = scan_to_the_end(&text, &names("x")) {
                 prop_assert!(rnix_parses(&text), "the scan accepts {:?}, which rnix refuses", text);
+                prop_assert_eq!(scan.depth, tree_depth(&text), "{:?}", text);
             }
         }
     }

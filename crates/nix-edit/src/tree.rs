@@ -192,12 +192,17 @@ impl Tree {
         let node_range = range(&node);
         let new_len = node_range.len() + splice.text.len() - splice.range.len();
         let node_text = &text[node_range.start..node_range.start + new_len];
-        let parsed = rnix::Root::parse(node_text);
-        let replacement = parsed.syntax().first_child().filter(|c| {
-            parsed.errors().is_empty()
-                && c.kind() == node.kind()
-                && range(c) == (0..node_text.len())
-        });
+        // the literal's tree goes where `node` is, as deep as it is in the tree
+        let limit = crate::depth::MAX_DEPTH + 2 - node.ancestors().count();
+        let replacement = crate::depth::parse(node_text, limit)
+            .ok()
+            .and_then(|parsed| {
+                parsed.syntax().first_child().filter(|c| {
+                    parsed.errors().is_empty()
+                        && c.kind() == node.kind()
+                        && range(c) == (0..node_text.len())
+                })
+            });
         let Some(replacement) = replacement else {
             // Let the whole-file parse name the error.
             return self.replace_text(text);
