@@ -76,9 +76,18 @@ pub(crate) enum Stop {
     TooDeep,
 }
 
-use Stop::Refused;
+/// Why the recognizer stopped, as it passes it up: a [`Stop`] without its place (kept in
+/// the scanner), so that a step's result fits in two registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Halt {
+    Refused,
+    Whole,
+    TooDeep,
+}
 
-type Step<T = ()> = Result<T, Stop>;
+use Halt::Refused;
+
+type Step<T = ()> = Result<T, Halt>;
 
 /// Scan `text`; `path` holds the names of the path the caller will look up. Stops as soon
 /// as nothing can be left out ([`Stop::Whole`]).
@@ -94,8 +103,15 @@ fn scan_to_the_end(text: &str, path: &[String]) -> Result<Scan, Stop> {
 
 fn run(text: &str, path: &[String], to_the_end: bool) -> Result<Scan, Stop> {
     let mut s = Scanner {
+        stopped_at: 0,
         tokens: rnix::tokenize(text),
         offset: 0,
+        next: Tok {
+            kind: EOF,
+            text: "",
+            start: 0,
+            spaced: false,
+        },
         ahead: VecDeque::with_capacity(4),
         nesting: 0,
         spine: None,
@@ -105,13 +121,21 @@ fn run(text: &str, path: &[String], to_the_end: bool) -> Result<Scan, Stop> {
         inner: None,
         top: None,
     };
+    s.next = s.read();
     s.spine = Some(s.peek_tok().start);
-    // a ROOT around the expression
-    let depth = 1 + s.expr()?;
+    let expr = s.expr().map_err(|halt| match halt {
+        Halt::Refused => Stop::Refused,
+        Halt::Whole => Stop::Whole { at: s.stopped_at },
+        Halt::TooDeep => Stop::TooDeep,
+    })?;
     if s.peek() != EOF {
-        return Err(Refused);
+        return Err(Stop::Refused);
     }
-    Ok(Scan { top: s.top, depth })
+    // a ROOT around the expression
+    Ok(Scan {
+        top: s.top,
+        depth: 1 + expr,
+    })
 }
 
 /// How a chain of binary operators nests.
@@ -151,10 +175,14 @@ struct Entry {
 }
 
 struct Scanner<'a, I> {
+    /// Where the scan stopped when it found nothing can be left out.
+    stopped_at: usize,
     tokens: I,
     /// Where the next token from `tokens` starts.
     offset: usize,
-    /// Tokens read ahead, trivia left out.
+    /// The next token, trivia left out.
+    next: Tok<'a>,
+    /// Tokens read ahead after it, trivia left out.
     ahead: VecDeque<Tok<'a>>,
     nesting: u32,
     /// Where the expression starts that the document's value is, as far as the wrappers
@@ -175,57 +203,69 @@ struct Scanner<'a, I> {
 }
 
 impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
-    /// The next token but `n` (trivia left out); its kind is [`EOF`] at the end.
-    fn peek_nth(&mut self, n: usize) -> Tok<'a> {
-        while self.ahead.len() <= n {
-            let mut spaced = false;
-            let tok = loop {
-                match self.tokens.next() {
-                    Some((kind, text)) => {
-                        let start = self.offset;
-                        self.offset += text.len();
-                        if matches!(kind, TOKEN_WHITESPACE | TOKEN_COMMENT) {
-                            spaced = true;
-                            continue;
-                        }
-                        break Tok {
-                            kind,
-                            text,
-                            start,
-                            spaced,
-                        };
+    /// The tokenizer's next token that is not whitespace or a comment; its kind is [`EOF`]
+    /// at the end.
+    fn read(&mut self) -> Tok<'a> {
+        let mut spaced = false;
+        loop {
+            match self.tokens.next() {
+                Some((kind, text)) => {
+                    let start = self.offset;
+                    self.offset += text.len();
+                    if matches!(kind, TOKEN_WHITESPACE | TOKEN_COMMENT) {
+                        spaced = true;
+                        continue;
                     }
-                    None => {
-                        break Tok {
-                            kind: EOF,
-                            text: "",
-                            start: self.offset,
-                            spaced,
-                        }
+                    return Tok {
+                        kind,
+                        text,
+                        start,
+                        spaced,
+                    };
+                }
+                None => {
+                    return Tok {
+                        kind: EOF,
+                        text: "",
+                        start: self.offset,
+                        spaced,
                     }
                 }
-            };
+            }
+        }
+    }
+
+    /// The next token but `n` (trivia left out); its kind is [`EOF`] at the end.
+    fn peek_nth(&mut self, n: usize) -> Tok<'a> {
+        if n == 0 {
+            return self.next;
+        }
+        while self.ahead.len() < n {
+            let tok = self.read();
             self.ahead.push_back(tok);
         }
-        self.ahead[n]
+        self.ahead[n - 1]
     }
 
     fn peek_tok(&mut self) -> Tok<'a> {
-        self.peek_nth(0)
+        self.next
     }
 
     fn peek(&mut self) -> SyntaxKind {
-        self.peek_nth(0).kind
+        self.next.kind
     }
 
     /// Consume the next token; there must be one, and it must not be one rnix calls an
     /// error.
     fn bump(&mut self) -> Step<Tok<'a>> {
-        let tok = self.peek_tok();
+        let tok = self.next;
         if matches!(tok.kind, EOF | TOKEN_ERROR) {
             return Err(Refused);
         }
-        self.ahead.pop_front();
+        self.next = match self.ahead.pop_front() {
+            Some(tok) => tok,
+            None => self.read(),
+        };
         Ok(tok)
     }
 
@@ -257,9 +297,8 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         if self.to_the_end {
             return Ok(());
         }
-        Err(Stop::Whole {
-            at: self.peek_tok().start,
-        })
+        self.stopped_at = self.peek_tok().start;
+        Err(Halt::Whole)
     }
 
     /// After the top-level set, or a parenthesis around it, was closed: only the end of the
@@ -851,7 +890,7 @@ fn skipped_runs(mut entries: Vec<Entry>) -> Vec<Range<usize>> {
 /// ([`MAX_DEPTH`]).
 fn within(depth: usize) -> Step<usize> {
     if depth >= MAX_DEPTH {
-        return Err(Stop::TooDeep);
+        return Err(Halt::TooDeep);
     }
     Ok(depth)
 }
@@ -1190,7 +1229,7 @@ mod tests {
             // to the end, the scan finds the stray `}`
             assert_eq!(
                 scan_to_the_end(text, &names("x")).err(),
-                Some(Refused),
+                Some(Stop::Refused),
                 "{text}"
             );
         }
