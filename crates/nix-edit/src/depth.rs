@@ -9,8 +9,8 @@
 //! stack: an abort, not an error. So every parse goes through [`parse`]. A short text,
 //! which cannot nest deep enough to matter, is parsed on the caller's thread; a longer one
 //! on a thread of its own with a stack as large as the text could need (each level of
-//! nesting takes at least one character that is not whitespace, and at most about 210
-//! bytes of stack, measured; only the pages a parse touches are committed). A tree that
+//! nesting takes at least one byte of the text, and at most about 210 bytes of stack,
+//! measured; only the pages a parse touches are committed). A tree that
 //! nests deeper than [`MAX_DEPTH`] nodes is then refused ("nested too deeply", at the first
 //! node that deep) and freed on that thread. Every tree the editor keeps is at most
 //! [`MAX_DEPTH`] deep, which any thread with the usual 2 MB of stack can walk and free. The
@@ -29,9 +29,9 @@ use crate::syntax::ParseFailure;
 /// 53); Nix's own parser gives up on a `//` chain of about 5,000 operands.
 pub(crate) const MAX_DEPTH: usize = 1000;
 
-/// Up to how many characters other than whitespace a text may have to be parsed on the
-/// caller's thread: as many levels of nesting at most, and with the 512 expressions rnix
-/// lets nest, well within 2 MB of stack.
+/// Up to how long (in bytes) a text may be to be parsed on the caller's thread: as many
+/// levels of nesting at most, and with the 512 expressions rnix lets nest, well within
+/// 2 MB of stack.
 const DIRECT: usize = 2000;
 
 /// Stack for a thread of its own, to parse a text that may nest `levels` deep (and free
@@ -44,7 +44,8 @@ fn stack_for(levels: usize) -> usize {
 /// rnix's parse of `text`, unless its tree nests deeper than `limit` nodes: then a failure
 /// at the first node that deep.
 pub(crate) fn parse(text: &str, limit: usize) -> Result<rnix::Parse<Root>, ParseFailure> {
-    let levels = text.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+    // at most a level per byte
+    let levels = text.len();
     let parsed = if levels <= DIRECT {
         rnix::Root::parse(text)
     } else {
