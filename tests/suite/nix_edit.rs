@@ -511,3 +511,61 @@ fn json_errors_carry_the_kind_the_place_and_the_editable_path() {
     );
     assert_eq!(j["line"], 1);
 }
+
+/// A file nesting deeper than any parser's stack takes — a `//` chain of 100,000 operands,
+/// lists 5,000 deep, a call with 5,000 arguments — is refused with the place and exit code
+/// 2, or edited: never an abort, whatever the operation and path.
+#[test]
+fn files_nested_too_deeply_are_refused_not_aborted() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "chain.nix",
+            format!(
+                "{{ a = 1; b = {}; c = 2; }}\n",
+                vec!["x"; 100_000].join(" // ")
+            ),
+        ),
+        (
+            "lists.nix",
+            format!(
+                "{{ a = 1; b = {}{}; c = 2; }}\n",
+                "[".repeat(5_000),
+                "]".repeat(5_000)
+            ),
+        ),
+        (
+            "call.nix",
+            format!(
+                "rec {{ a = 1; b = f {}; c = 2; }}\n",
+                vec!["x"; 5_000].join(" ")
+            ),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        for args in [
+            &["get", name, "a"][..],
+            &["get", name, "b"],
+            &["get", name, "b.c"],
+            &["set", name, "a", "2"],
+            &["set", name, "b.c", "1"],
+            &["set", name, "d", "1"],
+            &["add", name, "b", "1"],
+            &["delete", name, "b"],
+        ] {
+            let mut all = vec!["nix"];
+            all.extend(args);
+            let out = devgen(dir.path(), &all);
+            let err = stderr(&out);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?}: {:?} {err}",
+                out.status
+            );
+            assert!(err.contains("nested too deeply"), "{args:?}: {err}");
+            assert!(err.contains(&format!("--> {name}:1:")), "{args:?}: {err}");
+        }
+    }
+}

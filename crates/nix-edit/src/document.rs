@@ -4,6 +4,7 @@
 //! [`ValueKind`], [`ListElement`]). It owns the document's [`Tree`] and composes the
 //! modules below: the path walk in `lookup`, the edits themselves in `edit`.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::ops::Range;
 
@@ -29,6 +30,9 @@ use crate::tree::Tree;
 pub struct NixDocument {
     /// The name, text and syntax tree, changed only by the edits below.
     tree: Tree,
+    /// For a partial `tree`, the whole tree of its text once a question needed it, so that
+    /// it is parsed once however many questions need it; emptied when the text changes.
+    whole: OnceCell<Tree>,
 }
 
 /// Shows the document's name, text and syntax tree; the tree type that keeps them is
@@ -187,34 +191,37 @@ impl NixDocument {
     /// only what Nix itself would accept is edited.
     pub fn parse(file: impl Into<String>, text: impl Into<String>) -> Result<Self> {
         let tree = Tree::parse(file.into(), text.into())?;
-        Ok(NixDocument { tree })
+        Ok(NixDocument {
+            tree,
+            whole: OnceCell::new(),
+        })
     }
 
     /// Parse `text` for reading and editing `path`: the same document as
     /// [`parse`](Self::parse) gives, with the same answers and edits and the same errors,
     /// made faster for a large file by parsing into a tree only the top-level bindings a
-    /// path starting with `path`'s first name can reach.
+    /// path starting with `path`'s first name can reach — and when that name is bound by
+    /// one binding to a set literal (`top = { … };`), only that set's bindings the path's
+    /// next name can reach, and so on down the path.
     ///
     /// The whole text is still checked against Nix's grammar (rnix's tokenizer and a
     /// recognizer of rnix's grammar that builds no tree), so a document with a syntax
     /// error anywhere is refused as by `parse`; the rest is kept as text. Anything the fast
     /// check does not follow with certainty is parsed whole, as by `parse`. A method asked
-    /// about another first name, or about the whole document ([`value`](Self::value),
-    /// [`references`](Self::references), [`bindings`](Self::bindings)), parses the whole
-    /// text first: the answers never differ, only the time.
+    /// about a path that does not start as the parsed part does (another first name, or
+    /// `top` alone where `top.x` was asked for), or about the whole document
+    /// ([`value`](Self::value), [`references`](Self::references),
+    /// [`bindings`](Self::bindings)), parses the whole text first: the answers never
+    /// differ, only the time. So does any method after an edit that added or removed a
+    /// binding in a set the parse left bindings out of.
     pub fn parse_for(
         file: impl Into<String>,
         text: impl Into<String>,
         path: &AttrPath,
     ) -> Result<Self> {
-        let tree = match Tree::partial(file.into(), text.into(), &path.segments()[0]) {
-            // the scan's idea of the top-level set must be the one paths are looked up in
-            Ok((tree, top))
-                if top_sets(&tree)
-                    .is_ok_and(|sets| sets.len() == 1 && range(sets[0].syntax()) == top) =>
-            {
-                tree
-            }
+        let tree = match Tree::partial(file.into(), text.into(), path) {
+            // the scan's idea of the sets on the path must be the ones paths are looked up in
+            Ok((tree, sets)) if Self::on_the_path(&tree, path, &sets) => tree,
             Ok((tree, _)) => {
                 let (file, text) = tree.into_source();
                 Tree::parse(file, text)?
@@ -227,7 +234,26 @@ impl NixDocument {
                 panic!("the fast check accepted a document rnix refuses: {e}");
             }
         }
-        Ok(NixDocument { tree })
+        Ok(NixDocument {
+            tree,
+            whole: OnceCell::new(),
+        })
+    }
+
+    /// Whether paths starting as `path` does lead through the sets whose spans are `sets`
+    /// in `tree`: the first is the one top-level set, and each other is the value that the
+    /// names before it lead to.
+    fn on_the_path(tree: &Tree, path: &AttrPath, sets: &[Range<usize>]) -> bool {
+        let top =
+            top_sets(tree).is_ok_and(|top| top.len() == 1 && range(top[0].syntax()) == sets[0]);
+        top && (1..sets.len()).all(|depth| {
+            let names = AttrPath(path.segments()[..depth].to_vec());
+            // a value with the set's span is the set literal itself, under no wrapper
+            lookup(tree, &names).is_ok_and(|located| {
+                matches!(&located.found, Lookup::Found(av)
+                    if av.value().is_some_and(|v| range(v.syntax()) == sets[depth]))
+            })
+        })
     }
 
     /// Whether only part of the document is parsed into a tree, as
@@ -242,26 +268,27 @@ impl NixDocument {
     /// partial tree is checked against the whole tree's.
     fn answer<T: PartialEq + fmt::Debug>(&self, path: &AttrPath, f: impl Fn(&Tree) -> T) -> T {
         if !self.tree.covers(path) {
-            return f(&self.tree.whole());
+            return f(self.whole());
         }
         let answer = f(&self.tree);
         #[cfg(debug_assertions)]
         if self.tree.is_partial() {
             assert_eq!(
                 answer,
-                f(&self.tree.whole()),
+                f(self.whole()),
                 "a partial tree answered {path} otherwise"
             );
         }
         answer
     }
 
-    /// The whole tree, for questions about the whole document.
-    fn whole(&self) -> std::borrow::Cow<'_, Tree> {
+    /// The whole tree, for questions about the whole document: the document's own when it
+    /// is whole, otherwise the whole tree of its text, parsed the first time it is asked for.
+    fn whole(&self) -> &Tree {
         if self.tree.is_partial() {
-            std::borrow::Cow::Owned(self.tree.whole())
+            self.whole.get_or_init(|| self.tree.whole())
         } else {
-            std::borrow::Cow::Borrowed(&self.tree)
+            &self.tree
         }
     }
 
@@ -288,11 +315,7 @@ impl NixDocument {
         let found = find(&self.tree);
         #[cfg(debug_assertions)]
         if self.tree.is_partial() {
-            assert_eq!(
-                found,
-                find(&self.tree.whole()),
-                "a partial tree's let bindings"
-            );
+            assert_eq!(found, find(self.whole()), "a partial tree's let bindings");
         }
         found
     }
@@ -308,8 +331,11 @@ impl NixDocument {
     /// result is the caller's knowledge; calls whose last argument is a set are gone through
     /// without it.
     pub fn look_through<S: Into<String>>(&mut self, calls: impl IntoIterator<Item = S>) {
-        self.tree
-            .set_through(calls.into_iter().map(Into::into).collect());
+        let names: Vec<String> = calls.into_iter().map(Into::into).collect();
+        if let Some(whole) = self.whole.get_mut() {
+            whole.set_through(names.clone());
+        }
+        self.tree.set_through(names);
     }
 
     /// Every name the document reads, with the attribute names selected from it and what
@@ -454,20 +480,24 @@ impl NixDocument {
     }
 
     /// Run `edit`, an edit at `path`, on the tree; on error, put the tree back as it was.
-    /// A partial tree that does not cover `path` is made whole first; in debug builds, an
-    /// edit of a partial tree is checked against the same edit of the whole tree. Gives the
-    /// result with the edit's log.
+    /// A partial tree that does not cover `path` (another first name, or a set it leaves
+    /// entries out of edited already) is made whole first; in debug builds, an edit of a partial tree is
+    /// checked against the same edit of the whole tree. Gives the result with the edit's
+    /// log.
     fn atomically(
         &mut self,
         path: &AttrPath,
         edit: impl Fn(&mut Tree, &mut Log) -> Result<bool>,
     ) -> (Result<bool>, Log) {
         if !self.tree.covers(path) {
-            self.tree = self.tree.whole();
+            self.tree = match self.whole.take() {
+                Some(whole) => whole,
+                None => self.tree.whole(),
+            };
         }
         #[cfg(debug_assertions)]
         let reference = self.tree.is_partial().then(|| {
-            let mut whole = self.tree.whole();
+            let mut whole = self.whole().clone();
             let result = edit(&mut whole, &mut Log::default());
             (result, whole.text().to_string())
         });
@@ -476,6 +506,8 @@ impl NixDocument {
         let result = edit(&mut self.tree, &mut log);
         if result.is_err() {
             self.tree = saved;
+        } else if self.tree.text() != saved.text() {
+            self.whole = OnceCell::new();
         }
         #[cfg(debug_assertions)]
         if let Some((expected, text)) = reference {
@@ -499,8 +531,8 @@ impl NixDocument {
     pub fn bindings(&self) -> Result<Vec<Binding>> {
         let mut out = Vec::new();
         let tree = self.whole();
-        for set in top_sets(&tree)? {
-            walk_bindings(&tree, &set, &[], &mut out);
+        for set in top_sets(tree)? {
+            walk_bindings(tree, &set, &[], &mut out);
         }
         Ok(out)
     }

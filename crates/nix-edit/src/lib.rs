@@ -93,7 +93,9 @@
 //! [`NixDocument::parse_for`] gives the same document for work at one path, faster: the
 //! whole text is checked against the grammar without building a tree (rnix's tokenizer
 //! and a recognizer that follows rnix's parser), and only the top-level bindings the path
-//! can reach are parsed into one. On a 4 MB all-packages-style file that is a few
+//! can reach are parsed into one (and, where the path goes into a set bound by one of
+//! them, `top = { … };`, only that set's bindings the path can reach). On a 4 MB
+//! all-packages-style file that is a few
 //! percent of a full parse. Whatever that check does not follow with certainty, and any
 //! question about another path or the whole document, is answered from a full parse.
 //!
@@ -114,6 +116,7 @@
 //! the line it would go on.
 #![warn(missing_docs)]
 
+mod depth;
 mod document;
 mod edit;
 mod error;

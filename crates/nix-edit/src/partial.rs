@@ -1,52 +1,72 @@
 //! Partial trees: the syntax tree of a document in which the top-level attribute set holds
 //! only the entries a path starting with one name (the focus) can reach, the others kept as
-//! text. For a `devgen nix set` on a 4 MB all-packages file, the tree is a few nodes and
-//! one token of 4 MB, instead of a million nodes.
+//! text — and, when the one entry the focus reaches is `name = { … };`, the same for that
+//! set and the path's next name, and so on down the path. For a `devgen nix set` on a 4 MB
+//! all-packages file, the tree is a few nodes and one token of 4 MB, instead of a million
+//! nodes.
 //!
 //! How one is made: [`scan`](crate::scan) checks the whole document against rnix's grammar
-//! and finds the top-level set and its entries the focus cannot reach; each run of them is
-//! replaced by one space, and rnix parses what is left (the header, the kept entries, the
-//! set's braces). Then each run goes back into that tree as one opaque token of kind
-//! `TOKEN_ERROR` holding the run's text, in the whitespace token where its space is: the
-//! tree's text is the document's, byte for byte, so every span is a span of the document.
-//! A parsed document has no `TOKEN_ERROR`, so an opaque token cannot be taken for anything
-//! else, and no code that walks the tree sees an entry in it.
+//! and finds the sets on the path and their entries the path cannot reach; each run of
+//! them is replaced by one space, and rnix parses what is left (the header, the kept
+//! entries, the sets' braces). Then each run goes back into that tree as one opaque token
+//! of kind `TOKEN_ERROR` holding the run's text, in the whitespace token where its space
+//! is: the tree's text is the document's, byte for byte, so every span is a span of the
+//! document. A parsed document has no `TOKEN_ERROR`, so an opaque token cannot be taken for
+//! anything else, and no code that walks the tree sees an entry in it.
 //!
-//! What it keeps, in the top-level set (which is never a `rec` set, whose names are in
-//! scope in it): every entry whose first attribute name is the focus or is not static,
-//! every `inherit` naming the focus or a name that is not static, and the last entry (a
-//! new binding goes after it when no entry shares the path). Everything below a kept
-//! entry, and everything around the set, is rnix's own tree. A path whose first name is
-//! the focus therefore finds in it exactly what it finds in the whole tree; anything else
-//! must be answered from the whole tree (`Tree::whole`).
+//! What it keeps, in each set on the path (never a `rec` set, whose names are in scope in
+//! it), for the path's name there: every entry whose first attribute name is that name or
+//! is not static, every `inherit` naming it or a name that is not static, and the last
+//! entry (a new binding goes after it when no entry shares the path). It goes into the set
+//! an entry binds only when that entry is the only one the name reaches and the set
+//! literal is its whole value, and only while the path has a name for that set. Everything
+//! below a kept entry that is not a set on the path, and everything around the top-level
+//! set, is rnix's own tree. A path that starts with the names of the sets on the path (the
+//! focus) therefore finds in it exactly what it finds in the whole tree; anything else must
+//! be answered from the whole tree (`Tree::whole`).
 //!
 //! An edit inside a kept entry re-parses its smallest set or list literal as for a whole
-//! tree; an edit of the top-level set itself (a new or deleted top-level binding)
-//! re-parses the set with the runs again standing as spaces ([`regraft`]): the runs'
-//! text does not change, and the scan found each to be complete entries, so the document
-//! parses when that does.
+//! tree; an edit of a set on the path itself (a new or deleted binding in it) re-parses the
+//! set with its runs again standing as spaces ([`regraft`]): the runs' text does not
+//! change, and the scan found each to be complete entries, so the document parses when
+//! that does. After such an edit the set's entries are no longer those the scan chose — a
+//! deleted last entry leaves a run at the end, where a new binding would then go before
+//! text the tree does not show — so the tree answers for no path any more: the next
+//! question or edit is answered from the whole tree (`Tree::covers`), parsed then, so that
+//! one edit still costs no full parse. An edit inside a kept entry leaves the sets' entries
+//! as they were: the tree is then the one the scan would make of the new text.
 
 use std::ops::Range;
 
 use rnix::{NixLanguage, SyntaxKind, SyntaxNode};
 use rowan::{GreenNode, GreenNodeData, GreenToken, Language, NodeOrToken};
 
+use crate::depth::MAX_DEPTH;
 use crate::scan;
 use crate::syntax::range;
 
 /// The kind of the tokens that stand for runs of entries left out.
 const OPAQUE: SyntaxKind = SyntaxKind::TOKEN_ERROR;
 
-/// A partial tree of `text` for paths starting with `focus`, and the range of its
-/// top-level set; `None` when the document has a syntax error, when the scan does not
-/// follow it, or when nothing would be left out — then it is parsed whole.
-pub(crate) fn parse(text: &str, focus: &str) -> Option<(SyntaxNode, Range<usize>)> {
-    let top = scan::scan(text, focus).ok()?.top?;
-    if top.skipped.is_empty() {
-        return None;
+/// A partial tree of `text` for paths starting with the names of `path`, and the range of
+/// each set on the path it leaves entries out of or goes through to one that does, the
+/// top-level set first (as many as the names the tree answers for); `None` when the
+/// document has a syntax error, when the scan does not follow it, or when nothing would be
+/// left out — then it is parsed whole.
+pub(crate) fn parse(text: &str, path: &[String]) -> Option<(SyntaxNode, Vec<Range<usize>>)> {
+    let top = scan::scan(text, path).ok()?.top?;
+    let mut sets = vec![&top];
+    while let Some(inner) = sets[sets.len() - 1].inner.as_deref() {
+        sets.push(inner);
     }
-    let green = parse_without(text, 0..text.len(), &top.skipped, SyntaxKind::NODE_ROOT)?;
-    Some((SyntaxNode::new_root(green), top.range))
+    // down to the deepest set that leaves something out
+    let depth = sets.iter().rposition(|s| !s.skipped.is_empty())?;
+    let sets = &sets[..=depth];
+    let mut runs: Vec<Range<usize>> = sets.iter().flat_map(|s| s.skipped.clone()).collect();
+    runs.sort_by_key(|r| r.start);
+    let green = parse_without(text, 0..text.len(), &runs, SyntaxKind::NODE_ROOT, MAX_DEPTH)?;
+    let ranges = sets.iter().map(|s| s.range.clone()).collect();
+    Some((SyntaxNode::new_root(green), ranges))
 }
 
 /// Whether `node` has runs of entries left out among its children.
@@ -79,18 +99,22 @@ pub(crate) fn regraft(
         }
     }
     let new_range = old.start..(old.end as isize + grown) as usize;
-    let green = parse_without(new_text, new_range, &runs, SyntaxKind::NODE_ATTR_SET)?;
+    // the set's tree goes where it is, as deep as it is in the tree
+    let limit = MAX_DEPTH + 2 - set.ancestors().count();
+    let green = parse_without(new_text, new_range, &runs, SyntaxKind::NODE_ATTR_SET, limit)?;
     Some(SyntaxNode::new_root(set.replace_with(green)))
 }
 
 /// The green node of kind `kind` that `text[within]` parses to with each of `runs`
 /// (sorted, inside `within`) left out, and then put back as an opaque token. `None` when
-/// what is left does not parse to one such node without errors.
+/// what is left does not parse to one such node without errors, or its tree, parsed
+/// alone, nests deeper than `limit` (see `depth`).
 fn parse_without(
     text: &str,
     within: Range<usize>,
     runs: &[Range<usize>],
     kind: SyntaxKind,
+    limit: usize,
 ) -> Option<GreenNode> {
     let kept: usize = within.len() - runs.iter().map(|r| r.len()).sum::<usize>();
     let mut short = String::with_capacity(kept + runs.len());
@@ -103,7 +127,7 @@ fn parse_without(
         at = run.end;
     }
     short.push_str(&text[at..within.end]);
-    let parsed = rnix::Root::parse(&short);
+    let parsed = crate::depth::parse(&short, limit).ok()?;
     if !parsed.errors().is_empty() {
         return None;
     }
@@ -252,6 +276,96 @@ in
         same_both_ways(text, op, path, words.next().unwrap_or(""))
     }
 
+    /// The operation of `line` (`OP PATH [EXPR]`) on `doc`, and its path.
+    fn run_line(doc: &mut NixDocument, line: &str) -> (AttrPath, crate::Result<bool>) {
+        let mut words = line.splitn(3, ' ');
+        let (op, path) = (words.next().unwrap(), p(words.next().unwrap()));
+        let expr = words.next().unwrap_or("");
+        let result = match op {
+            "get" => doc.get(&path).map(|v| v.is_some()),
+            "set" => doc.set(&path, expr),
+            "add" => doc.add(&path, expr),
+            "remove" => doc.remove(&path, expr),
+            "delete" => doc.delete(&path),
+            _ => unreachable!(),
+        };
+        (path, result)
+    }
+
+    /// The operations of `lines`, one after the other, on one document parsed whole and on
+    /// one parsed for the first line's path: after every step the outcomes, the texts and
+    /// what the path reads must be the same. Returns whether `parse_for` gave a partial
+    /// document.
+    fn sequence_both_ways(text: &str, lines: &[&str]) -> bool {
+        let first = p(lines[0].split(' ').nth(1).unwrap());
+        let mut whole = NixDocument::parse("t.nix", text).unwrap();
+        let mut fast = NixDocument::parse_for("t.nix", text, &first).unwrap();
+        let partial = fast.is_partial();
+        for (i, line) in lines.iter().enumerate() {
+            let (path, a) = run_line(&mut whole, line);
+            let (_, b) = run_line(&mut fast, line);
+            let done = lines[..=i].join("; ");
+            assert_eq!(a, b, "{done} on\n{text}");
+            assert_eq!(whole.text(), fast.text(), "{done} on\n{text}");
+            assert_eq!(whole.get(&path), fast.get(&path), "{done}");
+            assert_eq!(whole.get(&first), fast.get(&first), "{done}");
+        }
+        partial
+    }
+
+    #[test]
+    fn several_edits_of_one_partial_document_are_those_of_the_whole_tree() {
+        let one_line = "{ a = 1; b = 2; }";
+        let multi = "{\n  a = 1;\n  b = 2;\n}\n";
+        let sequences: &[&[&str]] = &[
+            &["delete b", "set b 3"],
+            &["delete b", "add b 1"],
+            &["delete b", "set b.c 3", "set b.d 4"],
+            &["delete b", "set a 5", "set b 6"],
+            &["set b 3", "delete b", "set b 4", "delete b"],
+            &["set c 3", "delete c", "set c 4"],
+            &[
+                "set b.c 3",
+                "set b.d 4",
+                "delete b.c",
+                "delete b",
+                "set b 5",
+            ],
+            &["delete b", "set b 2", "delete a", "set a 1"],
+            &["get b", "delete b", "get b", "set b 3", "get b"],
+        ];
+        for text in [one_line, multi, DOC] {
+            for lines in sequences {
+                assert!(sequence_both_ways(text, lines), "{lines:?}: not partial");
+            }
+        }
+        for lines in [
+            &["delete l", "set l 6", "set m 7"][..],
+            &["delete l", "add l 1", "add packages jq"],
+            &[
+                "set c.d 4",
+                "set c.e 5",
+                "delete c.d",
+                "delete c",
+                "set c 1",
+            ],
+            &[
+                "add packages jq",
+                "remove packages git",
+                "delete packages",
+                "add packages git",
+            ],
+            &[
+                "delete services.postgres",
+                "set services.postgres.enable false",
+                "delete services",
+            ],
+            &["delete jq", "set jq 1", "get jq"],
+        ] {
+            assert!(sequence_both_ways(DOC, lines), "{lines:?}: not partial");
+        }
+    }
+
     #[test]
     fn edits_and_reads_are_those_of_the_whole_tree() {
         for line in [
@@ -293,6 +407,75 @@ in
             "delete nothing",
         ] {
             assert!(case(DOC, line), "{line}: not partial");
+        }
+    }
+
+    /// Everything one level down, in a set bound by one top-level binding.
+    const NESTED: &str = r#"{ pkgs, ... }:
+{
+  a = 1;
+  top = {
+    # first
+    b = 2;
+    x = { y = 1; w = 0; };
+    services.postgres = {
+      enable = true;
+    };
+    packages = [ git ];
+    inherit (pkgs) jq;
+    c = 3;
+  };
+  z = 1;
+}
+"#;
+
+    #[test]
+    fn the_set_one_level_down_is_left_out_of_too() {
+        for line in [
+            "get top.x",
+            "get top.x.y",
+            "get top.services.postgres.enable",
+            "get top.jq",
+            "get top.nothing",
+            "set top.x.y 2",
+            "set top.x.new 2",
+            "set top.new 1",
+            "set top.services.mysql.enable true",
+            "set top.jq 1",
+            "add top.packages jq",
+            "remove top.packages git",
+            "delete top.x",
+            "delete top.x.y",
+            "delete top.b",
+            "delete top.c",
+            "delete top.jq",
+            "delete top.services",
+        ] {
+            assert!(case(NESTED, line), "{line}: not partial");
+            // the top-level set and the one below both leave entries out
+            let path = p(line.split(' ').nth(1).unwrap());
+            let tree = crate::tree::Tree::partial("t".into(), NESTED.into(), &path);
+            let sets = tree.map_err(|_| ()).unwrap().1;
+            assert!(sets.len() >= 2, "{line}");
+        }
+        for lines in [
+            &["set top.x.y 2", "set top.x.y 3", "get top", "set top 1"][..],
+            &["delete top.c", "set top.c 4", "set top.d 5"],
+            &["delete top.c", "delete top.x", "add top.x 1", "get top.x"],
+            &[
+                "set top.x.new 2",
+                "delete top.x.new",
+                "delete top.x",
+                "set top.x 1",
+            ],
+            &["get top.x", "delete top", "set top.x 1", "get top.x"],
+            &["set top.x.y 2", "set a 3", "set top.x.w 4"],
+        ] {
+            assert!(sequence_both_ways(NESTED, lines), "{lines:?}: not partial");
+        }
+        // the path `top` alone, or a path elsewhere, goes to the whole tree
+        for line in ["get top", "set top 1", "delete top", "set top.x 1", "get a"] {
+            case(NESTED, line);
         }
     }
 
@@ -362,6 +545,27 @@ in
                 !doc.as_ref().is_ok_and(NixDocument::is_partial),
                 "{text}: partial"
             );
+        }
+    }
+
+    /// A chain too deep in an entry the path does not reach is never parsed into the
+    /// partial tree, yet the document is refused alike, where it nests too deeply.
+    #[test]
+    fn documents_nested_too_deeply_are_refused_as_by_parse() {
+        for n in [2_000, 100_000] {
+            let chain = vec!["x"; n].join(" // ");
+            for text in [
+                format!("{{ a = 1; b = {chain}; c = 2; }}"),
+                format!("{{ a = 1; top = {{ b = {chain}; c = 2; }}; z = 1; }}"),
+                format!("rec {{ a = 1; b = {chain}; c = 2; }}"),
+            ] {
+                let whole = NixDocument::parse("t.nix", text.as_str()).unwrap_err();
+                assert!(whole.to_string().contains("nested too deeply"), "{whole}");
+                for path in ["a", "b", "c", "top.c", "top.b"] {
+                    let fast = NixDocument::parse_for("t.nix", text.as_str(), &p(path));
+                    assert_eq!(fast.unwrap_err(), whole, "{path}");
+                }
+            }
         }
     }
 

@@ -2,7 +2,13 @@
 //! tokenizer, and a recognizer that follows rnix's parser step by step but only says
 //! whether the tokens form one expression. On the way it notes the document's top-level
 //! attribute set (through the wrappers `lookup::top_set` goes through) and which of its
-//! entries a path starting with a given name can reach.
+//! entries a path starting with a given name can reach; and, when the one entry that can is
+//! `name = { … };`, the same inside that set for the path's next name, and so on down the
+//! path (`{ top = { …33,000 bindings… }; }` for `top.x`). Where the document's value turns
+//! out to be something else (a `rec` set, a call, an operand of `//`), nothing can be left
+//! out: the scan stops there, and the caller parses the document whole at once. It also
+//! tells how deep rnix's tree of the document would nest (see `crate::depth`), and leaves a
+//! document deeper than the editor keeps trees to the whole parse, which refuses it.
 //!
 //! The recognizer is the parser of rnix 0.15 (`rnix::parser`) with every tree operation
 //! left out and every error turned into a refusal: where rnix records an error, this
@@ -12,14 +18,17 @@
 //! parses without an error; what it refuses, the caller parses whole with rnix, which
 //! then names the error or accepts it. It never needs to be exact the other way round.
 //!
-//! It follows rnix 0.15.1's parser: when rnix is updated, read its `parser.rs` against this
-//! again. The tests check it against rnix itself on every form of the grammar and on
+//! It follows rnix 0.15.1's parser, the version the crate's Cargo.toml pins exactly (so a
+//! build without the lockfile cannot take another): before the pin moves, read the new
+//! version's `parser.rs` against this. The tests check it against rnix itself on every form of the grammar and on
 //! thousands of generated and broken documents each run.
 
 use std::collections::VecDeque;
 use std::ops::Range;
 
 use rnix::SyntaxKind::{self, *};
+
+use crate::depth::MAX_DEPTH;
 
 /// The end of the input, as a token kind no token has.
 const EOF: SyntaxKind = NODE_ROOT;
@@ -32,40 +41,108 @@ const MAX_NESTING: u32 = 400;
 pub(crate) struct Scan {
     /// The document's top-level attribute set, when the scan could tell it and it is not
     /// `rec`.
-    pub(crate) top: Option<TopSet>,
+    pub(crate) top: Option<PathSet>,
+    /// How deep rnix's tree of the document nests: nodes on its longest path down, the
+    /// root included.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) depth: usize,
 }
 
-/// The top-level attribute set of a document.
-pub(crate) struct TopSet {
+/// An attribute set on the path: the top-level set, or one bound in a set on the path by
+/// its one entry the path can reach, `name = { … };` with `name` the path's next name.
+pub(crate) struct PathSet {
     /// The set literal, braces included.
     pub(crate) range: Range<usize>,
-    /// Runs of consecutive entries a path starting with the focus name cannot reach, each
-    /// from the first token of its first entry to the `;` of its last, in source order.
+    /// Runs of consecutive entries the path cannot reach, each from the first token of its
+    /// first entry to the `;` of its last, in source order.
     pub(crate) skipped: Vec<Range<usize>>,
+    /// The set on the path inside this one, if there is one (not `rec`, the whole value of
+    /// the one entry the path can reach, and the path goes on past it).
+    pub(crate) inner: Option<Box<PathSet>>,
 }
 
-/// Why a scan stopped: a syntax error, or input it does not follow.
-pub(crate) struct Refused;
+/// Why a scan stopped before the end: either way the caller parses the document whole,
+/// and rnix names the error or accepts it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// A syntax error, or input the scan does not follow.
+    Refused,
+    /// Nothing can be left out: the document's value is no attribute set literal the scan
+    /// follows — a `rec` set, a call, a list, an operand of `//`, … The scan stops at the
+    /// token where it learnt so (`at`), so that the whole parse starts at once.
+    Whole { at: usize },
+    /// rnix's tree of the document would nest deeper than [`MAX_DEPTH`]: the whole parse
+    /// refuses it, and names the place.
+    TooDeep,
+}
 
-type Step<T = ()> = Result<T, Refused>;
+/// Why the recognizer stopped, as it passes it up: a [`Stop`] without its place (kept in
+/// the scanner), so that a step's result fits in two registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Halt {
+    Refused,
+    Whole,
+    TooDeep,
+}
 
-/// Scan `text` whole; `focus` is the first name of the paths the caller will look up.
-pub(crate) fn scan(text: &str, focus: &str) -> Result<Scan, Refused> {
+use Halt::Refused;
+
+type Step<T = ()> = Result<T, Halt>;
+
+/// Scan `text`; `path` holds the names of the path the caller will look up. Stops as soon
+/// as nothing can be left out ([`Stop::Whole`]).
+pub(crate) fn scan(text: &str, path: &[String]) -> Result<Scan, Stop> {
+    run(text, path, false)
+}
+
+/// Scan `text` to the end, or to a syntax error, even where nothing can be left out.
+#[cfg(test)]
+fn scan_to_the_end(text: &str, path: &[String]) -> Result<Scan, Stop> {
+    run(text, path, true)
+}
+
+fn run(text: &str, path: &[String], to_the_end: bool) -> Result<Scan, Stop> {
     let mut s = Scanner {
+        stopped_at: 0,
         tokens: rnix::tokenize(text),
         offset: 0,
+        next: Tok {
+            kind: EOF,
+            text: "",
+            start: 0,
+            spaced: false,
+        },
         ahead: VecDeque::with_capacity(4),
         nesting: 0,
         spine: None,
-        focus,
+        to_the_end,
+        path,
+        inner_at: None,
+        inner: None,
         top: None,
     };
+    s.next = s.read();
     s.spine = Some(s.peek_tok().start);
-    s.expr()?;
+    let expr = s.expr().map_err(|halt| match halt {
+        Halt::Refused => Stop::Refused,
+        Halt::Whole => Stop::Whole { at: s.stopped_at },
+        Halt::TooDeep => Stop::TooDeep,
+    })?;
     if s.peek() != EOF {
-        return Err(Refused);
+        return Err(Stop::Refused);
     }
-    Ok(Scan { top: s.top })
+    // a ROOT around the expression
+    Ok(Scan {
+        top: s.top,
+        depth: 1 + expr,
+    })
+}
+
+/// How a chain of binary operators nests.
+#[derive(Clone, Copy)]
+enum Assoc {
+    Left,
+    Right,
 }
 
 /// A token that is not whitespace or a comment.
@@ -90,79 +167,105 @@ enum Name<'a> {
     Other,
 }
 
-/// One entry of the top-level set.
+/// One entry of a set on the path.
 struct Entry {
     range: Range<usize>,
-    /// Whether a path starting with the focus name may reach it.
+    /// Whether the path may reach it.
     keep: bool,
 }
 
 struct Scanner<'a, I> {
+    /// Where the scan stopped when it found nothing can be left out.
+    stopped_at: usize,
     tokens: I,
     /// Where the next token from `tokens` starts.
     offset: usize,
-    /// Tokens read ahead, trivia left out.
+    /// The next token, trivia left out.
+    next: Tok<'a>,
+    /// Tokens read ahead after it, trivia left out.
     ahead: VecDeque<Tok<'a>>,
     nesting: u32,
     /// Where the expression starts that the document's value is, as far as the wrappers
-    /// `lookup::top_set` looks through have been followed; `None` once the set is found.
+    /// `lookup::top_set` looks through have been followed; `None` once the set is found,
+    /// or once the value is found to be something else.
     spine: Option<usize>,
-    focus: &'a str,
-    top: Option<TopSet>,
+    /// Whether to go on to the end when nothing can be left out (to check the recognizer).
+    to_the_end: bool,
+    /// The names of the path.
+    path: &'a [String],
+    /// Where the value of an entry `name = …;` of a set on the path starts, `name` being the
+    /// path's name there, while it is scanned; with the depth on the path a set literal
+    /// starting there would have.
+    inner_at: Option<(usize, usize)>,
+    /// That set, when it was the entry's whole value, for the entry's set to take.
+    inner: Option<PathSet>,
+    top: Option<PathSet>,
 }
 
 impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
-    /// The next token but `n` (trivia left out); its kind is [`EOF`] at the end.
-    fn peek_nth(&mut self, n: usize) -> Tok<'a> {
-        while self.ahead.len() <= n {
-            let mut spaced = false;
-            let tok = loop {
-                match self.tokens.next() {
-                    Some((kind, text)) => {
-                        let start = self.offset;
-                        self.offset += text.len();
-                        if matches!(kind, TOKEN_WHITESPACE | TOKEN_COMMENT) {
-                            spaced = true;
-                            continue;
-                        }
-                        break Tok {
-                            kind,
-                            text,
-                            start,
-                            spaced,
-                        };
+    /// The tokenizer's next token that is not whitespace or a comment; its kind is [`EOF`]
+    /// at the end.
+    fn read(&mut self) -> Tok<'a> {
+        let mut spaced = false;
+        loop {
+            match self.tokens.next() {
+                Some((kind, text)) => {
+                    let start = self.offset;
+                    self.offset += text.len();
+                    if matches!(kind, TOKEN_WHITESPACE | TOKEN_COMMENT) {
+                        spaced = true;
+                        continue;
                     }
-                    None => {
-                        break Tok {
-                            kind: EOF,
-                            text: "",
-                            start: self.offset,
-                            spaced,
-                        }
+                    return Tok {
+                        kind,
+                        text,
+                        start,
+                        spaced,
+                    };
+                }
+                None => {
+                    return Tok {
+                        kind: EOF,
+                        text: "",
+                        start: self.offset,
+                        spaced,
                     }
                 }
-            };
+            }
+        }
+    }
+
+    /// The next token but `n` (trivia left out); its kind is [`EOF`] at the end.
+    fn peek_nth(&mut self, n: usize) -> Tok<'a> {
+        if n == 0 {
+            return self.next;
+        }
+        while self.ahead.len() < n {
+            let tok = self.read();
             self.ahead.push_back(tok);
         }
-        self.ahead[n]
+        self.ahead[n - 1]
     }
 
     fn peek_tok(&mut self) -> Tok<'a> {
-        self.peek_nth(0)
+        self.next
     }
 
     fn peek(&mut self) -> SyntaxKind {
-        self.peek_nth(0).kind
+        self.next.kind
     }
 
     /// Consume the next token; there must be one, and it must not be one rnix calls an
     /// error.
     fn bump(&mut self) -> Step<Tok<'a>> {
-        let tok = self.peek_tok();
+        let tok = self.next;
         if matches!(tok.kind, EOF | TOKEN_ERROR) {
             return Err(Refused);
         }
-        self.ahead.pop_front();
+        self.next = match self.ahead.pop_front() {
+            Some(tok) => tok,
+            None => self.read(),
+        };
         Ok(tok)
     }
 
@@ -186,6 +289,28 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         }
     }
 
+    /// The document's value is no set literal the scan follows: nothing can be left out.
+    /// Stops the scan, unless it is to go to the end.
+    fn not_a_set(&mut self) -> Step {
+        self.spine = None;
+        self.top = None;
+        if self.to_the_end {
+            return Ok(());
+        }
+        self.stopped_at = self.peek_tok().start;
+        Err(Halt::Whole)
+    }
+
+    /// After the top-level set, or a parenthesis around it, was closed: only the end of the
+    /// document or of a parenthesis around may follow, or the set is not the document's
+    /// value but part of it (`{ … } // { … }`, `{ … }.a`, `({ … }) x`).
+    fn top_set_ends(&mut self) -> Step {
+        if self.top.is_some() && !matches!(self.peek(), EOF | TOKEN_R_PAREN) {
+            return self.not_a_set();
+        }
+        Ok(())
+    }
+
     fn nest(&mut self) -> Step {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
@@ -194,158 +319,214 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         Ok(())
     }
 
-    /// rnix's `parse_expr`.
-    fn expr(&mut self) -> Step {
+    /// rnix's `parse_expr`; the depth of the tree it makes (nodes on its longest path down).
+    fn expr(&mut self) -> Step<usize> {
         self.nest()?;
         let spine = self.at_spine();
-        match self.peek() {
+        let depth = match self.peek() {
             TOKEN_LET => {
+                if spine && self.peek_nth(1).kind == TOKEN_L_BRACE {
+                    // `let { …; body = …; }`: its value is the `body` binding
+                    self.not_a_set()?;
+                }
                 self.bump()?;
                 if self.peek() == TOKEN_L_BRACE {
                     self.bump()?;
-                    self.set(TOKEN_R_BRACE, None)?;
+                    // a LEGACY_LET around the entries
+                    1 + self.set(TOKEN_R_BRACE, None)?.1
                 } else {
-                    self.set(TOKEN_IN, None)?;
+                    let entries = self.set(TOKEN_IN, None)?.1;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    // a LET_IN around the entries and the body
+                    1 + entries.max(self.expr()?)
                 }
             }
             TOKEN_WITH | TOKEN_ASSERT => {
                 self.bump()?;
-                self.expr()?;
+                let first = self.expr()?;
                 self.expect(TOKEN_SEMICOLON)?;
                 self.spine_moves_on(spine);
-                self.expr()?;
+                1 + first.max(self.expr()?)
             }
             TOKEN_IF => {
+                if spine {
+                    self.not_a_set()?;
+                }
                 self.bump()?;
-                self.expr()?;
+                let condition = self.expr()?;
                 self.expect(TOKEN_THEN)?;
-                self.expr()?;
+                let then = self.expr()?;
                 self.expect(TOKEN_ELSE)?;
-                self.expr()?;
+                1 + condition.max(then).max(self.expr()?)
             }
             _ => self.binary()?,
-        }
+        };
         self.nesting -= 1;
-        Ok(())
+        within(depth)
     }
 
-    /// rnix's operator levels, from `parse_pipe_left` down to `parse_negate`. For telling
-    /// whether tokens parse, a right-associative chain is a left-associative one; the
+    /// rnix's operator levels, from `parse_pipe_left` down to `parse_negate`; the
     /// non-associative comparisons take one operator at most.
-    fn binary(&mut self) -> Step {
-        self.chain(Self::pipe_right, &[TOKEN_PIPE_LEFT])
+    fn binary(&mut self) -> Step<usize> {
+        self.chain(Self::pipe_right, &[TOKEN_PIPE_LEFT], Assoc::Right)
     }
 
-    fn pipe_right(&mut self) -> Step {
-        self.chain(Self::implication, &[TOKEN_PIPE_RIGHT])
+    fn pipe_right(&mut self) -> Step<usize> {
+        self.chain(Self::implication, &[TOKEN_PIPE_RIGHT], Assoc::Left)
     }
 
-    fn implication(&mut self) -> Step {
-        self.chain(Self::or, &[TOKEN_IMPLICATION])
+    fn implication(&mut self) -> Step<usize> {
+        self.chain(Self::or, &[TOKEN_IMPLICATION], Assoc::Right)
     }
 
-    fn or(&mut self) -> Step {
-        self.chain(Self::and, &[TOKEN_OR_OR])
+    fn or(&mut self) -> Step<usize> {
+        self.chain(Self::and, &[TOKEN_OR_OR], Assoc::Left)
     }
 
-    fn and(&mut self) -> Step {
-        self.chain(Self::equal, &[TOKEN_AND_AND])
+    fn and(&mut self) -> Step<usize> {
+        self.chain(Self::equal, &[TOKEN_AND_AND], Assoc::Left)
     }
 
-    fn equal(&mut self) -> Step {
-        self.compare()?;
+    fn equal(&mut self) -> Step<usize> {
+        let mut depth = self.compare()?;
         if matches!(self.peek(), TOKEN_EQUAL | TOKEN_NOT_EQUAL) {
             self.bump()?;
-            self.compare()?;
+            depth = 1 + depth.max(self.compare()?);
         }
-        Ok(())
+        Ok(depth)
     }
 
-    fn compare(&mut self) -> Step {
-        self.merge()?;
+    fn compare(&mut self) -> Step<usize> {
+        let mut depth = self.merge()?;
         if matches!(
             self.peek(),
             TOKEN_LESS | TOKEN_LESS_OR_EQ | TOKEN_MORE | TOKEN_MORE_OR_EQ
         ) {
             self.bump()?;
-            self.merge()?;
+            depth = 1 + depth.max(self.merge()?);
         }
-        Ok(())
+        Ok(depth)
     }
 
-    fn merge(&mut self) -> Step {
-        self.chain(Self::invert, &[TOKEN_UPDATE])
+    fn merge(&mut self) -> Step<usize> {
+        self.chain(Self::invert, &[TOKEN_UPDATE], Assoc::Right)
     }
 
-    fn invert(&mut self) -> Step {
+    fn invert(&mut self) -> Step<usize> {
+        if self.peek() == TOKEN_INVERT && self.at_spine() {
+            self.not_a_set()?;
+        }
+        // a UNARY_OP around what follows for each `!`
+        let mut nots = 0;
         while self.peek() == TOKEN_INVERT {
             self.bump()?;
+            nots += 1;
+            within(nots)?;
         }
-        self.chain(Self::mul, &[TOKEN_ADD, TOKEN_SUB])
+        let depth = self.chain(Self::mul, &[TOKEN_ADD, TOKEN_SUB], Assoc::Left)?;
+        within(nots + depth)
     }
 
-    fn mul(&mut self) -> Step {
-        self.chain(Self::concat, &[TOKEN_MUL, TOKEN_DIV])
+    fn mul(&mut self) -> Step<usize> {
+        self.chain(Self::concat, &[TOKEN_MUL, TOKEN_DIV], Assoc::Left)
     }
 
-    fn concat(&mut self) -> Step {
-        self.chain(Self::has_attr, &[TOKEN_CONCAT])
+    fn concat(&mut self) -> Step<usize> {
+        self.chain(Self::has_attr, &[TOKEN_CONCAT], Assoc::Right)
     }
 
-    fn has_attr(&mut self) -> Step {
-        self.negate()?;
+    fn has_attr(&mut self) -> Step<usize> {
+        let mut depth = self.negate()?;
         while self.peek() == TOKEN_QUESTION {
             self.bump()?;
-            self.attrpath()?;
+            // a HAS_ATTR around what came before and the path
+            depth = within(1 + depth.max(self.attrpath()?.2))?;
         }
-        Ok(())
+        Ok(depth)
     }
 
-    fn negate(&mut self) -> Step {
+    fn negate(&mut self) -> Step<usize> {
+        if self.peek() == TOKEN_SUB && self.at_spine() {
+            self.not_a_set()?;
+        }
+        // a UNARY_OP around what follows for each `-`
+        let mut negations = 0;
         while self.peek() == TOKEN_SUB {
             self.bump()?;
+            negations += 1;
+            within(negations)?;
         }
-        // rnix's `parse_fn`: a call is simple expressions in a row
-        self.simple()?;
+        // rnix's `parse_fn`: a call is simple expressions in a row, an APPLY around the
+        // call so far for each argument
+        let mut depth = self.simple()?;
         while is_fn_arg(self.peek()) {
-            self.simple()?;
+            depth = within(1 + depth.max(self.simple()?))?;
         }
-        Ok(())
+        within(negations + depth)
     }
 
-    /// `next (op next)*`.
-    fn chain(&mut self, next: fn(&mut Self) -> Step, ops: &[SyntaxKind]) -> Step {
-        next(self)?;
-        while ops.contains(&self.peek()) {
-            self.bump()?;
-            next(self)?;
+    /// `next (op next)*`, as rnix nests it: a BIN_OP around the two operands of each
+    /// operator, leaning left or right.
+    fn chain(
+        &mut self,
+        next: fn(&mut Self) -> Step<usize>,
+        ops: &[SyntaxKind],
+        assoc: Assoc,
+    ) -> Step<usize> {
+        let mut depth = next(self)?;
+        match assoc {
+            // `((a op b) op c)`: each operator's BIN_OP around all that came before
+            Assoc::Left => {
+                while ops.contains(&self.peek()) {
+                    self.bump()?;
+                    depth = within(1 + depth.max(next(self)?))?;
+                }
+            }
+            // `a op (b op c)`: operand i under i + 1 BIN_OPs, the last one under as many
+            // as there are operators
+            Assoc::Right => {
+                let mut operators = 0;
+                let mut operand = depth;
+                depth = 0;
+                while ops.contains(&self.peek()) {
+                    self.bump()?;
+                    operators += 1;
+                    depth = within(depth.max(operand + operators))?;
+                    operand = next(self)?;
+                }
+                depth = within(depth.max(operand + operators))?;
+            }
         }
-        Ok(())
+        Ok(depth)
     }
 
-    /// rnix's `parse_simple`.
-    fn simple(&mut self) -> Step {
+    /// rnix's `parse_simple`; the depth of the tree it makes.
+    fn simple(&mut self) -> Step<usize> {
         self.nest()?;
         let spine = self.at_spine();
         let tok = self.peek_tok();
-        match tok.kind {
+        if spine && !matches!(tok.kind, TOKEN_L_PAREN | TOKEN_L_BRACE | TOKEN_IDENT) {
+            // a `rec` set (whose names are in scope in it), a list, a string, …
+            self.not_a_set()?;
+        }
+        let mut depth = match tok.kind {
             TOKEN_L_PAREN => {
                 self.bump()?;
                 self.spine_moves_on(spine);
-                self.expr()?;
+                let inner = self.expr()?;
                 // rnix takes any token as the closing parenthesis
                 self.expect(TOKEN_R_PAREN)?;
+                if spine {
+                    self.top_set_ends()?;
+                }
+                // a PAREN
+                1 + inner
             }
             TOKEN_REC => {
-                if spine {
-                    // a `rec` set's names are in scope in it: not skipped
-                    self.spine = None;
-                }
                 self.bump()?;
                 self.expect(TOKEN_L_BRACE)?;
-                self.set(TOKEN_R_BRACE, None)?;
+                // an ATTR_SET around the entries
+                1 + self.set(TOKEN_R_BRACE, None)?.1
             }
             TOKEN_L_BRACE => {
                 let pattern = matches!(
@@ -356,29 +537,52 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 );
                 self.bump()?;
                 if pattern {
-                    self.pattern(false)?;
+                    // a LAMBDA around a PATTERN and the body
+                    let pattern = 1 + self.pattern(false)?;
                     self.expect(TOKEN_COLON)?;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    1 + pattern.max(self.expr()?)
                 } else {
+                    let on_path = match self.inner_at.take() {
+                        _ if spine => Some(0),
+                        Some((at, depth)) if at == tok.start => Some(depth),
+                        other => {
+                            self.inner_at = other;
+                            None
+                        }
+                    };
                     if spine {
                         self.spine = None;
                     }
-                    self.set(TOKEN_R_BRACE, spine.then_some(tok.start))?;
+                    let (set, entries) =
+                        self.set(TOKEN_R_BRACE, on_path.map(|d| (tok.start, d)))?;
+                    match on_path {
+                        Some(0) => {
+                            self.top = set;
+                            self.top_set_ends()?;
+                        }
+                        // the entry's whole value
+                        Some(_) if self.peek() == TOKEN_SEMICOLON => self.inner = set,
+                        _ => {}
+                    }
+                    // an ATTR_SET around the entries
+                    1 + entries
                 }
             }
             TOKEN_L_BRACK => {
                 self.bump()?;
+                let mut items = 0;
                 while !matches!(self.peek(), TOKEN_R_BRACK | EOF) {
-                    self.simple()?;
+                    items = items.max(self.simple()?);
                 }
                 self.expect(TOKEN_R_BRACK)?;
+                // a LIST around the items
+                1 + items
             }
-            TOKEN_STRING_START => {
-                self.string()?;
-            }
+            TOKEN_STRING_START => self.string()?.1,
             TOKEN_PATH_ABS | TOKEN_PATH_REL | TOKEN_PATH_HOME => {
                 self.bump()?;
+                let mut parts = 0;
                 if self.peek() == TOKEN_INTERPOL_START {
                     let mut first = true;
                     loop {
@@ -393,7 +597,8 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                             }
                             TOKEN_INTERPOL_START => {
                                 self.bump()?;
-                                self.expr()?;
+                                // an INTERPOL around the expression
+                                parts = parts.max(1 + self.expr()?);
                                 self.expect(TOKEN_INTERPOL_END)?;
                             }
                             _ => break,
@@ -401,53 +606,71 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                         first = false;
                     }
                 }
+                // a PATH_* around its parts
+                1 + parts
             }
             TOKEN_PATH_SEARCH | TOKEN_FLOAT | TOKEN_INTEGER | TOKEN_URI => {
                 self.bump()?;
+                // a PATH_SEARCH or LITERAL
+                1
             }
             TOKEN_IDENT => match self.peek_nth(1).kind {
                 TOKEN_COLON => {
                     self.bump()?;
                     self.bump()?;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    // a LAMBDA around an IDENT_PARAM (an IDENT in it) and the body
+                    1 + self.expr()?.max(2)
                 }
                 TOKEN_AT => {
                     self.bump()?;
                     self.bump()?;
                     self.expect(TOKEN_L_BRACE)?;
-                    self.pattern(true)?;
+                    // a PATTERN around a PAT_BIND (an IDENT in it) and the entries
+                    let pattern = 1 + self.pattern(true)?.max(2);
                     self.expect(TOKEN_COLON)?;
                     self.spine_moves_on(spine);
-                    self.expr()?;
+                    1 + pattern.max(self.expr()?)
                 }
                 _ => {
+                    if spine {
+                        // a variable, or a call of one
+                        self.not_a_set()?;
+                    }
                     self.bump()?;
+                    // an IDENT (or CUR_POS)
+                    1
                 }
             },
             _ => return Err(Refused),
-        }
+        };
         match self.peek() {
             TOKEN_DOT => {
                 self.bump()?;
-                self.attrpath()?;
+                let mut parts = depth.max(self.attrpath()?.2);
                 if self.peek() == TOKEN_OR {
                     self.bump()?;
-                    self.simple()?;
+                    parts = parts.max(self.simple()?);
                 }
+                // a SELECT around the value, the path and the default
+                depth = 1 + parts;
             }
-            // `a or` is `a` applied to a variable named `or`
+            // `a or` is `a` applied to a variable named `or`: an APPLY around the value
+            // and an IDENT
             TOKEN_OR => {
                 self.bump()?;
+                depth = 1 + depth.max(1);
             }
             _ => {}
         }
         self.nesting -= 1;
-        Ok(())
+        within(depth)
     }
 
-    /// rnix's `parse_pattern`, after the `{`.
-    fn pattern(&mut self, bound: bool) -> Step {
+    /// rnix's `parse_pattern`, after the `{`; the depth of its entries (and its `@`
+    /// binding), as children of the PATTERN.
+    fn pattern(&mut self, bound: bool) -> Step<usize> {
+        let mut depth = 0;
         if matches!(self.peek(), TOKEN_R_BRACE | EOF) {
             self.bump()?;
         } else {
@@ -464,10 +687,13 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                     }
                     TOKEN_IDENT => {
                         self.bump()?;
+                        // a PAT_ENTRY around an IDENT and the default
+                        let mut entry = 2;
                         if self.peek() == TOKEN_QUESTION {
                             self.bump()?;
-                            self.expr()?;
+                            entry = entry.max(1 + self.expr()?);
                         }
+                        depth = depth.max(entry);
                         if self.peek() == TOKEN_COMMA {
                             self.bump()?;
                         } else {
@@ -485,16 +711,19 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
             self.bump()?;
             self.expect(TOKEN_IDENT)?;
+            // a PAT_BIND around an IDENT
+            depth = depth.max(2);
         }
-        Ok(())
+        Ok(depth)
     }
 
     /// rnix's `parse_string`: `"…"` or `''…''`; the string's value when it is a plain one
-    /// (a `"` string without escapes or interpolation).
-    fn string(&mut self) -> Step<Name<'a>> {
+    /// (a `"` string without escapes or interpolation), and the depth of its tree.
+    fn string(&mut self) -> Step<(Name<'a>, usize)> {
         let open = self.expect(TOKEN_STRING_START)?;
         let mut plain = open.text == "\"";
         let mut content = "";
+        let mut parts = 0;
         loop {
             match self.peek() {
                 TOKEN_STRING_CONTENT => {
@@ -505,7 +734,8 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
                 TOKEN_INTERPOL_START => {
                     plain = false;
                     self.bump()?;
-                    self.expr()?;
+                    // an INTERPOL around the expression
+                    parts = parts.max(1 + self.expr()?);
                     self.expect(TOKEN_INTERPOL_END)?;
                 }
                 TOKEN_STRING_END => break,
@@ -513,43 +743,60 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
         }
         self.expect(TOKEN_STRING_END)?;
-        Ok(if plain {
+        let name = if plain {
             Name::Static(content)
         } else {
             Name::Other
-        })
+        };
+        // a STRING around its parts
+        Ok((name, 1 + parts))
     }
 
-    /// rnix's `parse_attr`.
-    fn attr(&mut self) -> Step<Name<'a>> {
+    /// rnix's `parse_attr`, and the depth of its tree.
+    fn attr(&mut self) -> Step<(Name<'a>, usize)> {
         match self.peek() {
             TOKEN_INTERPOL_START => {
                 self.bump()?;
-                self.expr()?;
+                // a DYNAMIC around the expression
+                let depth = 1 + self.expr()?;
                 self.expect(TOKEN_INTERPOL_END)?;
-                Ok(Name::Other)
+                Ok((Name::Other, depth))
             }
             TOKEN_STRING_START => self.string(),
-            TOKEN_IDENT | TOKEN_OR => Ok(Name::Static(self.bump()?.text)),
+            // an IDENT
+            TOKEN_IDENT | TOKEN_OR => Ok((Name::Static(self.bump()?.text), 1)),
             _ => Err(Refused),
         }
     }
 
-    /// rnix's `parse_attrpath`; its first name.
-    fn attrpath(&mut self) -> Step<Name<'a>> {
-        let first = self.attr()?;
+    /// rnix's `parse_attrpath`; its first name, whether that is its only one, and the depth
+    /// of its tree.
+    fn attrpath(&mut self) -> Step<(Name<'a>, bool, usize)> {
+        let (first, mut depth) = self.attr()?;
+        let mut only = true;
         while self.peek() == TOKEN_DOT {
             self.bump()?;
-            self.attr()?;
+            depth = depth.max(self.attr()?.1);
+            only = false;
         }
-        Ok(first)
+        // an ATTRPATH around the names
+        Ok((first, only, 1 + depth))
     }
 
-    /// rnix's `parse_set`: entries up to `until`, which it consumes. For the top-level
-    /// set (`top`, where its `{` starts), note which entries a path starting with the
-    /// focus name can reach.
-    fn set(&mut self, until: SyntaxKind, top: Option<usize>) -> Step {
+    /// rnix's `parse_set`: entries up to `until`, which it consumes; the depth of the
+    /// entries' trees. For a set on the path (`on_path`: where its `{` starts, and its
+    /// depth on the path), also which entries the path can reach, and the set on the path
+    /// inside it.
+    fn set(
+        &mut self,
+        until: SyntaxKind,
+        on_path: Option<(usize, usize)>,
+    ) -> Step<(Option<PathSet>, usize)> {
+        let depth = on_path.map(|(_, depth)| depth);
         let mut entries = Vec::new();
+        let mut deepest = 0;
+        // the entries the path can reach, and the set on the path one of them binds
+        let (mut reaching, mut inner) = (0, None);
         loop {
             let first = self.peek_tok();
             if first.kind == until || first.kind == EOF {
@@ -557,25 +804,43 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
             let keep = if first.kind == TOKEN_INHERIT {
                 self.bump()?;
+                let mut parts = 0;
                 if self.peek() == TOKEN_L_PAREN {
                     self.bump()?;
-                    self.expr()?;
+                    // an INHERIT_FROM around the expression
+                    parts = 1 + self.expr()?;
                     self.expect(TOKEN_R_PAREN)?;
                 }
                 let mut keep = false;
                 while !matches!(self.peek(), TOKEN_SEMICOLON | EOF) {
-                    let name = self.attr()?;
-                    keep |= self.reaches(name);
+                    let (name, attr) = self.attr()?;
+                    parts = parts.max(attr);
+                    keep |= depth.is_some_and(|d| self.reaches(name, d));
                 }
+                // an INHERIT around them
+                deepest = deepest.max(1 + parts);
                 keep
             } else {
-                let name = self.attrpath()?;
+                let (name, only, path) = self.attrpath()?;
                 self.expect(TOKEN_ASSIGN)?;
-                self.expr()?;
-                self.reaches(name)
+                let keep = depth.is_some_and(|d| self.reaches(name, d));
+                // `name = { … };` with the path going on past `name`
+                let next = depth.filter(|d| keep && only && d + 1 < self.path.len());
+                if let Some(d) = next {
+                    self.inner_at = Some((self.peek_tok().start, d + 1));
+                }
+                let value = self.expr()?;
+                if next.is_some() {
+                    self.inner_at = None;
+                    inner = self.inner.take();
+                }
+                // an ATTRPATH_VALUE around the path and the value
+                deepest = deepest.max(1 + path.max(value));
+                keep
             };
             let semicolon = self.expect(TOKEN_SEMICOLON)?;
-            if top.is_some() {
+            if depth.is_some() {
+                reaching += usize::from(keep);
                 entries.push(Entry {
                     range: first.start..semicolon.end(),
                     keep,
@@ -583,20 +848,20 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
             }
         }
         let close = self.expect(until)?;
-        if let Some(open) = top {
-            self.top = Some(TopSet {
-                range: open..close.end(),
-                skipped: skipped_runs(entries),
-            });
-        }
-        Ok(())
+        let set = on_path.map(|(open, _)| PathSet {
+            range: open..close.end(),
+            skipped: skipped_runs(entries),
+            // the path goes into it only when no other entry binds its name
+            inner: inner.filter(|_| reaching == 1).map(Box::new),
+        });
+        Ok((set, deepest))
     }
 
-    /// Whether an entry whose (first) name is `name` may be reached by a path starting
-    /// with the focus name: unless its name is static and another.
-    fn reaches(&self, name: Name<'_>) -> bool {
+    /// Whether an entry whose (first) name is `name`, of the set at `depth` on the path,
+    /// may be reached by the path: unless its name is static and not the path's name there.
+    fn reaches(&self, name: Name<'_>, depth: usize) -> bool {
         match name {
-            Name::Static(n) => n == self.focus,
+            Name::Static(n) => n == self.path[depth],
             Name::Other => true,
         }
     }
@@ -619,6 +884,15 @@ fn skipped_runs(mut entries: Vec<Entry>) -> Vec<Range<usize>> {
         previous_skipped = !e.keep;
     }
     runs
+}
+
+/// `depth`, the depth of a subtree, when a tree with it under its root is not too deep
+/// ([`MAX_DEPTH`]).
+fn within(depth: usize) -> Step<usize> {
+    if depth >= MAX_DEPTH {
+        return Err(Halt::TooDeep);
+    }
+    Ok(depth)
 }
 
 /// rnix's `SyntaxKind::is_fn_arg`: the tokens that start an argument of a call.
@@ -652,7 +926,12 @@ mod tests {
     }
 
     fn accepted(text: &str) -> bool {
-        scan(text, "x").is_ok()
+        scan_to_the_end(text, &names("x")).is_ok()
+    }
+
+    /// The names of the path `dotted`.
+    fn names(dotted: &str) -> Vec<String> {
+        dotted.split('.').map(String::from).collect()
     }
 
     /// Every form of rnix's grammar, each of which the scan follows.
@@ -741,6 +1020,61 @@ mod tests {
         }
     }
 
+    /// How deep rnix's tree of `text` nests, the root included.
+    fn tree_depth(text: &str) -> usize {
+        let parsed = rnix::Root::parse(text);
+        crate::depth::deeper_than(parsed.syntax().green(), 0).map_or(1, |(_, d)| d)
+    }
+
+    /// The scan's depth is that of rnix's tree, for every form of the grammar and every
+    /// way the forms nest in each other.
+    #[test]
+    fn tells_how_deep_rnix_nests() {
+        for text in VALID {
+            assert_eq!(
+                scan_to_the_end(text, &names("x")).ok().map(|s| s.depth),
+                Some(tree_depth(text)),
+                "{text}"
+            );
+        }
+        // each form around each other, both ways
+        for outer in VALID {
+            for inner in VALID {
+                for text in [
+                    format!("({inner}) // ({outer})"),
+                    format!("{{ a = {inner}; b.${{{outer}}} = [ ({inner}) ]; }}"),
+                    format!("f ({inner}) ({outer}) -> !({inner})"),
+                ] {
+                    if let Ok(scan) = scan_to_the_end(&text, &names("x")) {
+                        assert_eq!(scan.depth, tree_depth(&text), "{text}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A document rnix would nest deeper than the editor keeps trees is left to the whole
+    /// parse, which refuses it with the place.
+    #[test]
+    fn leaves_documents_too_deep_to_the_whole_parse() {
+        let limit = crate::depth::MAX_DEPTH;
+        for n in [limit - 4, limit - 3, limit - 2, limit + 10, 100_000] {
+            // ROOT, ATTR_SET, ATTRPATH_VALUE, then n - 1 BIN_OPs over the last two operands
+            let text = format!("{{ a = 1; b = {}; c = 2; }}", vec!["x"; n].join(" // "));
+            let deep = 3 + n - 1 + 1;
+            match scan(&text, &names("a")) {
+                Ok(scan) => {
+                    assert!(deep <= limit, "{n}");
+                    assert_eq!(scan.depth, deep);
+                }
+                Err(stop) => {
+                    assert!(deep > limit, "{n}");
+                    assert_eq!(stop, Stop::TooDeep);
+                }
+            }
+        }
+    }
+
     #[test]
     fn refuses_what_rnix_refuses() {
         for text in INVALID {
@@ -768,7 +1102,7 @@ mod tests {
     }
 
     fn top(text: &str, focus: &str) -> Option<(String, Vec<String>)> {
-        let top = scan(text, focus).ok()?.top?;
+        let top = scan(text, &names(focus)).ok()?.top?;
         Some((
             text[top.range].to_string(),
             top.skipped
@@ -801,6 +1135,115 @@ mod tests {
         // first is checked against the tree by the caller)
         assert!(top("f { a = 1; }", "x").is_none());
         assert!(top("[ { a = 1; b = 2; } ]", "x").is_none());
+    }
+
+    /// The sets on the path `path` in `text`: each one's entries left out, outermost first.
+    fn path_sets(text: &str, path: &str) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        let mut set = scan(text, &names(path)).ok().and_then(|s| s.top);
+        while let Some(s) = set {
+            out.push(
+                s.skipped
+                    .iter()
+                    .map(|r| text[r.clone()].to_string())
+                    .collect(),
+            );
+            set = s.inner.map(|b| *b);
+        }
+        out
+    }
+
+    #[test]
+    fn goes_into_the_set_the_one_reaching_entry_binds() {
+        let doc = |top: &str| format!("{{ a = 1; {top} z = 1; }}");
+        let inner = "{ b = 1; x.y = 2; c = { x = 3; }; d = 4; }";
+        assert_eq!(
+            path_sets(&doc(&format!("top = {inner};")), "top.x.y"),
+            [vec!["a = 1;"], vec!["b = 1;", "c = { x = 3; };"]]
+        );
+        // and further down
+        assert_eq!(
+            path_sets(
+                &doc("top = { x = { y = 1; q = 2; }; e = 3; f = 4; };"),
+                "top.x.q"
+            ),
+            [vec!["a = 1;"], vec!["e = 3;"], vec!["y = 1;"]]
+        );
+        // only as far as the path goes
+        assert_eq!(
+            path_sets(&doc(&format!("top = {inner};")), "top"),
+            [vec!["a = 1;"]]
+        );
+        // not where the value is not just a set literal, or another entry may bind the name
+        for top in [
+            format!("top = rec {inner};"),
+            format!("top = {inner} // {{ }};"),
+            format!("top = ({inner});"),
+            format!("top = with p; {inner};"),
+            format!("top = x: {inner};"),
+            format!("top.q = {inner};"),
+            format!("top = {inner}; top.q = 1;"),
+            format!("inherit (p) top; top = {inner};"),
+            format!("${{n}} = 1; top = {inner};"),
+            format!("\"top\" = {inner}; top.r = 1;"),
+        ] {
+            let sets = path_sets(&doc(&top), "top.x");
+            assert_eq!(sets.len(), 1, "{top}");
+        }
+        // a quoted name is the name
+        assert_eq!(
+            path_sets(&doc(&format!("\"top\" = {inner};")), "top.x").len(),
+            2
+        );
+    }
+
+    /// Where the document's value turns out to be no set literal the scan follows, the
+    /// scan stops there (not reading the rest, here a stray `}`), for the whole parse to
+    /// start at once.
+    #[test]
+    fn stops_where_nothing_can_be_left_out() {
+        for (text, at) in [
+            ("rec { a = 1; b = 2; } }", "rec"),
+            ("x: rec { a = 1; b = 2; } }", "rec"),
+            ("f { a = 1; b = 2; } }", "f"),
+            ("pkgs: pkgs.mkShell { a = 1; b = 2; } }", "pkgs.mk"),
+            ("[ { a = 1; b = 2; } ] }", "["),
+            ("\"s\" }", "\""),
+            ("1 }", "1"),
+            ("- 1 }", "-"),
+            ("!a }", "!"),
+            ("x: with y; if a then { } else { } }", "if"),
+            ("let { a = 1; body = a; } }", "let"),
+            ("{ a = 1; b = 2; } // { c = 3; } }", "//"),
+            ("{ a = 1; b = 2; }.a }", "."),
+            ("({ a = 1; b = 2; }).a }", "."),
+            ("(x: { a = 1; b = 2; }) 1 }", "1 }"),
+            ("{ a = 1; b = 2; } x }", "x }"),
+        ] {
+            let at = text.find(at).unwrap();
+            assert_eq!(
+                scan(text, &names("x")).err(),
+                Some(Stop::Whole { at }),
+                "{text}"
+            );
+            // to the end, the scan finds the stray `}`
+            assert_eq!(
+                scan_to_the_end(text, &names("x")).err(),
+                Some(Stop::Refused),
+                "{text}"
+            );
+        }
+        // a set the value is goes on to the end
+        for text in [
+            "{ a = 1; b = 2; }",
+            "x: ({ a = 1; b = 2; })",
+            "(({ a = 1; b = 2; }))",
+        ] {
+            assert!(
+                scan(text, &names("x")).is_ok_and(|s| s.top.is_some()),
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -881,8 +1324,9 @@ mod tests {
 
         #[test]
         fn accepts_only_what_rnix_parses(text in prop_oneof![soup(), mutant()]) {
-            if accepted(&text) {
+            if let Ok(scan) = scan_to_the_end(&text, &names("x")) {
                 prop_assert!(rnix_parses(&text), "the scan accepts {:?}, which rnix refuses", text);
+                prop_assert_eq!(scan.depth, tree_depth(&text), "{:?}", text);
             }
         }
     }

@@ -21,7 +21,7 @@ pub(crate) struct ParseFailure {
 /// Parse `text`; refuse it on its first syntax error. Errors without a place (the end of
 /// the input came too soon) point at the end.
 pub(crate) fn parse_checked(text: &str) -> std::result::Result<SyntaxNode, ParseFailure> {
-    let parsed = rnix::Root::parse(text);
+    let parsed = crate::depth::parse(text, crate::depth::MAX_DEPTH)?;
     if let Some(err) = parsed.errors().first() {
         return Err(ParseFailure {
             span: parse_error_range(err).unwrap_or(text.len()..text.len()),

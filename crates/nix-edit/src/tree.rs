@@ -23,13 +23,22 @@ pub(crate) struct Tree {
     text: String,
     /// The syntax tree of `text`, always in step with it.
     root: SyntaxNode,
-    /// Whether paths go through functions, and the functions whose calls they go through
-    /// (see `NixDocument::look_through`).
+    /// The functions whose calls paths go through whatever their last argument is (see
+    /// `NixDocument::look_through`); `None` when none were named, and paths go through the
+    /// calls whose last argument is a set alone (see `reach::through_call`).
     through: Option<Vec<String>>,
-    /// For a partial tree, the first name of the paths it answers for; `None` for a whole
-    /// one.
-    focus: Option<String>,
+    /// For a partial tree, the first names of the paths it answers for (one per set on the
+    /// path it leaves entries out of or goes through); `None` for a whole one.
+    focus: Option<Vec<String>>,
+    /// Whether a set a partial tree leaves entries out of has been edited since it was
+    /// parsed: its entries are then no longer those the scan chose (a deleted last entry
+    /// leaves a run left out at the end, where a new binding would go), so it answers for
+    /// no path and the next question or edit goes to the whole tree.
+    stale: bool,
 }
+
+/// A document's name and text, given back where no partial tree is made of them.
+pub(crate) type Source = (String, String);
 
 /// A text replacement: `range` of the document becomes `text`.
 pub(crate) struct Splice {
@@ -47,6 +56,7 @@ impl Tree {
                 root,
                 through: None,
                 focus: None,
+                stale: false,
             }),
             Err(failure) => Err(Error::new(
                 ErrorKind::Syntax {
@@ -59,24 +69,26 @@ impl Tree {
         }
     }
 
-    /// A partial tree of `text` for paths whose first name is `focus`, with the span of the
-    /// top-level set the scan split; the source back when the fast scan leaves nothing out
-    /// or does not follow the document (which includes every document with a syntax error).
+    /// A partial tree of `text` for paths starting as `path` does, with the spans of the
+    /// sets on the path the scan split, the top-level set first (one per name of `path` the
+    /// tree answers for); the source back when the fast scan leaves nothing out or does not
+    /// follow the document (which includes every document with a syntax error).
     pub(crate) fn partial(
         file: String,
         text: String,
-        focus: &str,
-    ) -> std::result::Result<(Self, std::ops::Range<usize>), (String, String)> {
-        match crate::partial::parse(&text, focus) {
-            Some((root, top)) => Ok((
+        path: &AttrPath,
+    ) -> std::result::Result<(Self, Vec<Range<usize>>), Source> {
+        match crate::partial::parse(&text, path.segments()) {
+            Some((root, sets)) => Ok((
                 Tree {
                     file,
                     text,
                     root,
                     through: None,
-                    focus: Some(focus.to_string()),
+                    focus: Some(path.segments()[..sets.len()].to_vec()),
+                    stale: false,
                 },
-                top,
+                sets,
             )),
             None => Err((file, text)),
         }
@@ -88,11 +100,12 @@ impl Tree {
     }
 
     /// Whether the tree answers for `path` as the whole tree would: it is whole, or `path`
-    /// starts with its focus.
+    /// starts with its focus and its sets on the path are as the scan left them.
     pub(crate) fn covers(&self, path: &AttrPath) -> bool {
-        self.focus
-            .as_deref()
-            .is_none_or(|f| f == path.segments()[0])
+        match &self.focus {
+            None => true,
+            Some(focus) => !self.stale && path.segments().starts_with(focus),
+        }
     }
 
     /// Whether the tree is partial.
@@ -113,11 +126,12 @@ impl Tree {
             root,
             through: self.through.clone(),
             focus: None,
+            stale: false,
         }
     }
 
-    /// The names of the functions whose calls paths go through; `None` when paths stop
-    /// at functions.
+    /// The functions named to `NixDocument::look_through`, whose calls paths go through
+    /// whatever their last argument is; `None` when none were.
     pub(crate) fn through(&self) -> Option<&[String]> {
         self.through.as_deref()
     }
@@ -169,6 +183,7 @@ impl Tree {
             return match crate::partial::regraft(&node, splice.range, inserted, &text) {
                 Some(root) => {
                     self.adopt(text, root);
+                    self.stale = true;
                     Ok(())
                 }
                 None => self.replace_text(text),
@@ -177,12 +192,17 @@ impl Tree {
         let node_range = range(&node);
         let new_len = node_range.len() + splice.text.len() - splice.range.len();
         let node_text = &text[node_range.start..node_range.start + new_len];
-        let parsed = rnix::Root::parse(node_text);
-        let replacement = parsed.syntax().first_child().filter(|c| {
-            parsed.errors().is_empty()
-                && c.kind() == node.kind()
-                && range(c) == (0..node_text.len())
-        });
+        // the literal's tree goes where `node` is, as deep as it is in the tree
+        let limit = crate::depth::MAX_DEPTH + 2 - node.ancestors().count();
+        let replacement = crate::depth::parse(node_text, limit)
+            .ok()
+            .and_then(|parsed| {
+                parsed.syntax().first_child().filter(|c| {
+                    parsed.errors().is_empty()
+                        && c.kind() == node.kind()
+                        && range(c) == (0..node_text.len())
+                })
+            });
         let Some(replacement) = replacement else {
             // Let the whole-file parse name the error.
             return self.replace_text(text);

@@ -8,7 +8,9 @@
 //! it edited, and its report's changes are exactly the text's. And every edit gives the same
 //! result and text when the document is parsed only for the edit's path
 //! (`NixDocument::parse_for`), as it is when parsed whole — also for documents broken at a
-//! random place.
+//! random place; and the whole sequence, run on one document parsed only for the first
+//! edit's path (often with every path starting with the same name), gives the same results,
+//! texts and reads after every step as on the document parsed whole.
 
 use nix_edit::{AttrPath, Edit, EditReport, NixDocument};
 use proptest::prelude::*;
@@ -233,6 +235,40 @@ fn document(top: &Val, h: usize) -> String {
     text
 }
 
+/// `edits` with the first name of each path made that of the first edit's, so that every
+/// edit is at a path a document parsed for the first one's answers for itself.
+fn with_first_name_of_the_first(mut edits: Vec<Change>) -> Vec<Change> {
+    let first = match &edits[0] {
+        Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p) => p[0],
+    };
+    for e in &mut edits {
+        let (Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p)) = e;
+        p[0] = first;
+    }
+    edits
+}
+
+/// `edits` with every path put under the first top-level binding of `top` whose value is
+/// a set literal of its own (`name = { … };`), where a document parsed for one of them
+/// leaves out what the path cannot reach inside that set too; `edits` as they are when
+/// there is none.
+fn under_a_set_binding(top: &Val, mut edits: Vec<Change>) -> Vec<Change> {
+    let Val::Set(entries, _, _) = top else {
+        return edits;
+    };
+    let Some((name, _, _)) = entries
+        .iter()
+        .find(|(p, v, _)| p.len() == 1 && matches!(v, Val::Set(_, _, Wrap::Plain)))
+    else {
+        return edits;
+    };
+    for e in &mut edits {
+        let (Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p)) = e;
+        p.insert(0, name[0]);
+    }
+    edits
+}
+
 /// The path an edit is at.
 fn path_of(e: &Change) -> AttrPath {
     let (Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p)) = e;
@@ -343,11 +379,18 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn edits_keep_every_byte_they_do_not_own(top in top_set(), h in 0..HEADERS.len(), edits in prop::collection::vec(edit(), 1..8)) {
+    fn edits_keep_every_byte_they_do_not_own(top in top_set(), h in 0..HEADERS.len(), edits in prop::collection::vec(edit(), 1..8), aim in 0..3usize) {
+        let edits = match aim {
+            0 => edits,
+            1 => with_first_name_of_the_first(edits),
+            _ => under_a_set_binding(&top, edits),
+        };
         let text = document(&top, h);
         let mut doc = NixDocument::parse("gen.nix", text.clone()).unwrap();
         prop_assert_eq!(doc.text(), text.as_str(), "parse then print is byte-identical");
-        for e in &edits {
+        // the whole sequence on one document parsed for the first edit's path
+        let mut partial = NixDocument::parse_for("gen.nix", text.clone(), &path_of(&edits[0])).unwrap();
+        for (i, e) in edits.iter().enumerate() {
             let before = doc.text().to_string();
             let current = match e {
                 Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p) => doc.get(&attr_path(p)),
@@ -365,6 +408,10 @@ proptest! {
             let result = report(&mut doc, e);
             prop_assert_eq!(&fast_result, &result.as_ref().map(|r| r.changed).map_err(Clone::clone), "{:?} parsed for its path on\n{}", e, before);
             prop_assert_eq!(fast_text.as_str(), doc.text(), "{:?} parsed for its path", e);
+            let partial_result = report(&mut partial, e);
+            prop_assert_eq!(&partial_result, &result, "{:?} on one document parsed for {:?} on\n{}", &edits[..=i], &edits[0], text);
+            prop_assert_eq!(partial.text(), doc.text(), "{:?} on one document parsed for {:?}", &edits[..=i], &edits[0]);
+            prop_assert_eq!(partial.get(&path_of(e)), doc.get(&path_of(e)), "{:?} read back", &edits[..=i]);
             match result {
                 Err(err) => {
                     prop_assert!(!must_succeed, "{:?} failed on\n{}\n{}", e, before, err);
@@ -405,6 +452,8 @@ proptest! {
                     }
                     prop_assert_eq!(apply(&mut doc, e).ok(), Some(false), "{:?} applied twice changed something", e);
                     prop_assert_eq!(doc.text(), after.as_str());
+                    prop_assert_eq!(apply(&mut partial, e).ok(), Some(false), "{:?} applied twice", &edits[..=i]);
+                    prop_assert_eq!(partial.text(), after.as_str());
                 }
             }
         }
