@@ -22,8 +22,6 @@ use std::ops::Range;
 use rnix::Root;
 use rowan::{GreenNodeData, NodeOrToken};
 
-use crate::syntax::ParseFailure;
-
 /// How many nodes deep, from the root down, a syntax tree may nest. Real files stay well
 /// under 100 (the deepest of about 4,000 files of home-manager, nix-darwin and devenv:
 /// 53); Nix's own parser gives up on a `//` chain of about 5,000 operands.
@@ -39,6 +37,12 @@ const DIRECT: usize = 2000;
 /// each level (at most about 210 bytes, measured in release and debug builds).
 fn stack_for(levels: usize) -> usize {
     (16 << 20) + levels.saturating_mul(256)
+}
+
+/// The first syntax error of a text: where, and what is wrong.
+pub(crate) struct ParseFailure {
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
 }
 
 /// rnix's parse of `text`, unless its tree nests deeper than `limit` nodes: then a failure

@@ -9,14 +9,9 @@ use rnix::ast;
 use rnix::{SyntaxKind, SyntaxNode};
 use rowan::ast::AstNode;
 
+pub(crate) use crate::depth::ParseFailure;
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::AttrPath;
-
-/// The first syntax error of a text: where, and what is wrong.
-pub(crate) struct ParseFailure {
-    pub(crate) span: Range<usize>,
-    pub(crate) message: String,
-}
 
 /// Parse `text`; refuse it on its first syntax error. Errors without a place (the end of
 /// the input came too soon) point at the end.
