@@ -172,6 +172,16 @@ pub struct OutputDecl {
     pub each: Option<&'static str>,
 }
 
+impl OutputDecl {
+    /// This output, written only while the spec has `section` (a dotted table name).
+    pub const fn when(self, section: &'static str) -> OutputDecl {
+        OutputDecl {
+            when: Some(section),
+            ..self
+        }
+    }
+}
+
 /// A declaration with the defaults most files take (not executable, no preamble).
 pub const fn decl(
     path: &'static str,

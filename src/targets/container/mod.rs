@@ -39,15 +39,13 @@ static OUTPUTS: &[OutputDecl] = &[
         YAML,
     ),
     // The frontend, served by Phoenix in the container: with [frontend] only.
-    OutputDecl {
-        when: Some("frontend"),
-        ..decl(
-            "lib/{app}_web/controllers/spa_controller.ex",
-            "container/spa_controller.ex.j2",
-            Ownership::Owned,
-            ELIXIR,
-        )
-    },
+    decl(
+        "lib/{app}_web/controllers/spa_controller.ex",
+        "container/spa_controller.ex.j2",
+        Ownership::Owned,
+        ELIXIR,
+    )
+    .when("frontend"),
 ];
 
 /// What the app's own router needs for the frontend in the container, which devgen does not

@@ -18,18 +18,12 @@ pub static TARGET: Target = Target {
 
 /// One Terraform file of `infra/`, with `[deploy.terraform]`.
 const fn terraform(path: &'static str, template: &'static str) -> OutputDecl {
-    OutputDecl {
-        when: Some("deploy.terraform"),
-        ..decl(path, template, Ownership::Owned, HCL)
-    }
+    decl(path, template, Ownership::Owned, HCL).when("deploy.terraform")
 }
 
 /// One Nix file of the NixOS host, with `[deploy.nixos]`.
 const fn nixos(path: &'static str, template: &'static str) -> OutputDecl {
-    OutputDecl {
-        when: Some("deploy.nixos"),
-        ..decl(path, template, Ownership::Owned, NIX)
-    }
+    decl(path, template, Ownership::Owned, NIX).when("deploy.nixos")
 }
 
 static OUTPUTS: &[OutputDecl] = &[
@@ -50,15 +44,13 @@ static OUTPUTS: &[OutputDecl] = &[
     nixos("nix/module.nix", "deploy/module.nix.j2"),
     nixos("nix/package.nix", "deploy/package.nix.j2"),
     nixos("nix/host.nix", "deploy/host.nix.j2"),
-    OutputDecl {
-        when: Some("deploy.compose"),
-        ..decl(
-            "docker-compose.prod.yml",
-            "deploy/compose.prod.yml.j2",
-            Ownership::Owned,
-            YAML,
-        )
-    },
+    decl(
+        "docker-compose.prod.yml",
+        "deploy/compose.prod.yml.j2",
+        Ownership::Owned,
+        YAML,
+    )
+    .when("deploy.compose"),
 ];
 
 #[derive(Serialize)]
