@@ -14,7 +14,7 @@ use rowan::ast::AstNode;
 use crate::edit::{self, Log};
 use crate::error::{line_col, Result};
 use crate::lists::collect_lists;
-use crate::lookup::{bound_list_literals, lookup, top_sets, value_text, Lookup};
+use crate::lookup::{bound_list_literals, lookup, lookup_for_write, top_sets, value_text, Lookup};
 use crate::path::AttrPath;
 use crate::reach::Wrapper;
 use crate::read::{Reference, Value};
@@ -110,8 +110,8 @@ pub enum Edit<'a> {
     },
 }
 
-/// What an edit did: whether it changed the document, what it changed, and the wrappers
-/// its path went through to get there ([`NixDocument::edit`]).
+/// What an edit did: whether it changed the document, what it changed, the wrappers its
+/// path went through to get there, and what it could not check ([`NixDocument::edit`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditReport {
     /// Whether the document changed; `false` when it already was as asked.
@@ -122,6 +122,18 @@ pub struct EditReport {
     pub wrappers: Vec<Wrapper>,
     /// Each run of text the edit replaced, in document order; empty when nothing changed.
     pub changes: Vec<Change>,
+    /// What the edit could not check, for the caller to tell its user: a value the editor
+    /// cannot see inside that the edit may have overridden more of than the path.
+    pub notes: Vec<Note>,
+}
+
+/// Something an edit could not check, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The byte range, in the text before the edit, of what it is about.
+    pub span: Range<usize>,
+    /// In words, one sentence.
+    pub message: String,
 }
 
 /// A run of text an edit replaced.
@@ -154,6 +166,10 @@ pub struct Location {
     pub wrappers: Vec<Wrapper>,
     /// What is bound there.
     pub bound: Bound,
+    /// When nothing the editor sees is bound there: a value on the way it cannot see
+    /// inside that may bind the path all the same — an operand of `//` on the left of the
+    /// set the path would go into (`x // { … }`).
+    pub maybe_bound_by: Option<Note>,
 }
 
 /// What a path is bound to, as a [`Location`] says.
@@ -369,10 +385,22 @@ impl NixDocument {
             Lookup::Missing { set, .. } => Bound::Unbound {
                 set: range(set.syntax()),
             },
+            // a lookup for reading does not give one; were it to, the chain takes the name
+            Lookup::Append { chain, .. } => Bound::Unbound {
+                set: range(chain.syntax()),
+            },
         };
+        let maybe_bound_by = located.unseen.map(|u| Note {
+            message: format!(
+                "{}, which the editor cannot see inside, may bind `{path}`",
+                u.found
+            ),
+            span: u.span,
+        });
         Ok(Location {
             wrappers: located.wrappers,
             bound,
+            maybe_bound_by,
         })
     }
 
@@ -413,6 +441,7 @@ impl NixDocument {
             changed,
             wrappers: log.wrappers,
             changes,
+            notes: log.notes,
         })
     }
 
@@ -466,10 +495,11 @@ impl NixDocument {
     /// by a `with` — where the value at `path` is, or would go when nothing is bound there.
     pub fn binds(&self, path: &AttrPath, name: &str) -> Result<bool> {
         self.answer(path, |tree| {
-            let node = match lookup(tree, path)?.found {
+            let node = match lookup_for_write(tree, path)?.found {
                 Lookup::Found(av) => av.syntax().clone(),
                 Lookup::Inherited(inh) => inh.syntax().clone(),
                 Lookup::Missing { set, .. } => set.syntax().clone(),
+                Lookup::Append { chain, .. } => chain.syntax().clone(),
                 Lookup::Spread(bindings) => bindings[0].syntax().clone(),
             };
             Ok(matches!(
@@ -589,7 +619,7 @@ fn walk_bindings(tree: &Tree, set: &ast::AttrSet, prefix: &[String], out: &mut V
         };
         let full: Vec<String> = prefix.iter().cloned().chain(names).collect();
         let mut inner = Vec::new();
-        crate::reach::sets_of(tree, &value, &mut inner);
+        crate::reach::sets_of(tree, &value, crate::reach::Through::Path, &mut inner);
         let mut lists = Vec::new();
         collect_lists(value.clone(), None, &mut lists);
         let kind = if !inner.is_empty() {

@@ -9,17 +9,19 @@ use rnix::ast;
 use rnix::SyntaxNode;
 use rowan::ast::AstNode;
 
+use crate::document::Note;
 use crate::error::{ErrorKind, Result};
 use crate::layout::{
-    eol, insert_element, insert_entry, line_indent, reindent, removal_range, Above,
+    append_operand, ends_line, eol, insert_element, insert_entry, line_indent, reindent,
+    removal_range, Above,
 };
 use crate::lists::ListLiteral;
 use crate::lookup::{
     check_new_in_rec, check_unused_in_rec, is_bound, list_literals, lookup, lookup_for_delete,
-    not_a_list, spread_error, value_text, Located, Lookup,
+    lookup_for_write, not_a_list, spread_error, value_text, Located, Lookup,
 };
 use crate::path::AttrPath;
-use crate::reach::Wrapper;
+use crate::reach::{update_operands, Wrapper};
 use crate::syntax::{check_expr, describe, range, same_expr, start, Given};
 use crate::tree::{Splice, Tree};
 
@@ -31,6 +33,8 @@ pub(crate) struct Log {
     /// Each splice: the byte range of the text before the edit it replaced, and the length
     /// of what replaced it. The ranges do not overlap.
     pub(crate) splices: Vec<(Range<usize>, usize)>,
+    /// What the edit could not check.
+    pub(crate) notes: Vec<Note>,
 }
 
 impl Log {
@@ -50,6 +54,11 @@ impl Log {
         for s in &located.shadowed {
             self.passed_all(s);
         }
+    }
+
+    /// Note something the edit could not check.
+    fn note(&mut self, note: Note) {
+        self.notes.push(note);
     }
 
     /// Apply `splice` to `tree`, noting it.
@@ -76,7 +85,7 @@ pub(crate) fn set(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log) -
 /// binding's `;`.
 fn set_given(tree: &mut Tree, path: &AttrPath, given: &Given, log: &mut Log) -> Result<bool> {
     let expr = &given.code;
-    let located = lookup(tree, path)?;
+    let located = lookup_for_write(tree, path)?;
     log.passed(&located);
     let splice = match located.found {
         Lookup::Found(av) => {
@@ -111,6 +120,30 @@ fn set_given(tree: &mut Tree, path: &AttrPath, given: &Given, log: &mut Log) -> 
                 expr
             );
             let splice = insert_entry(tree.text(), &set, anchor.as_ref(), &binding);
+            commented_insertion(tree, splice, given)?
+        }
+        Lookup::Append {
+            chain,
+            consumed,
+            unseen,
+        } => {
+            let rest = &path.segments()[consumed..];
+            if rest.len() > 1 {
+                log.note(Note {
+                    span: unseen.span.clone(),
+                    message: format!(
+                        "{} may bind `{}` too: the new operand of `//` replaces that value whole, \
+                         and with it anything bound under `{}` there",
+                        unseen.found,
+                        AttrPath(path.segments()[..=consumed].to_vec()),
+                        AttrPath(path.segments()[..=consumed].to_vec()),
+                    ),
+                });
+            }
+            let binding = format!("{} = {};", AttrPath::segments_to_nix(rest), expr);
+            let mut operands = Vec::new();
+            update_operands(chain.clone(), &mut operands);
+            let splice = append_operand(tree.text(), &chain, &operands, &binding);
             commented_insertion(tree, splice, given)?
         }
     };
@@ -170,14 +203,6 @@ fn commented_binding(
     Ok(splice)
 }
 
-/// Whether nothing but blanks follows `at` on its line in `text`.
-fn ends_line(text: &str, at: usize) -> bool {
-    let rest = &text[at..];
-    rest[..rest.find('\n').unwrap_or(rest.len())]
-        .trim()
-        .is_empty()
-}
-
 /// `ranges` sorted, with the ones that touch or overlap joined: cuts of neighbouring
 /// bindings may share the blank line between them.
 fn coalesce(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
@@ -227,7 +252,7 @@ fn removals(
     out: &mut Vec<Range<usize>>,
 ) -> Result<()> {
     match &located.found {
-        Lookup::Missing { .. } => {}
+        Lookup::Missing { .. } | Lookup::Append { .. } => {}
         Lookup::Found(av) => {
             check_unused_in_rec(tree, std::slice::from_ref(av))?;
             out.push(removal_range(tree.text(), av.syntax(), Above::Own));
@@ -342,10 +367,10 @@ pub(crate) fn add_when(
 
 /// Where `add` would put `expr` (already checked) in the list at `path`.
 fn add_target(tree: &Tree, path: &AttrPath, expr: &str, log: &mut Log) -> Result<AddTarget> {
-    let located = lookup(tree, path)?;
+    let located = lookup_for_write(tree, path)?;
     log.passed(&located);
     let av = match located.found {
-        Lookup::Missing { .. } => return Ok(AddTarget::Unbound),
+        Lookup::Missing { .. } | Lookup::Append { .. } => return Ok(AddTarget::Unbound),
         Lookup::Found(av) => av,
         Lookup::Inherited(inh) => {
             return Err(not_a_list(tree, path, inh.syntax(), "an inherited value"))
@@ -370,7 +395,7 @@ pub(crate) fn remove(tree: &mut Tree, path: &AttrPath, expr: &str, log: &mut Log
     let located = lookup(tree, path)?;
     log.passed(&located);
     let lists = match located.found {
-        Lookup::Missing { .. } => return Ok(false),
+        Lookup::Missing { .. } | Lookup::Append { .. } => return Ok(false),
         Lookup::Found(av) => list_literals(tree, path, &av)?,
         Lookup::Inherited(inh) => {
             return Err(not_a_list(tree, path, inh.syntax(), "an inherited value"))

@@ -35,6 +35,63 @@ pub(crate) fn insert_entry(
     )
 }
 
+/// Where and how to give the `//` chain `chain` (its operands `operands`, left to right) a
+/// new rightmost operand, the set literal of `binding` — in the chain's own layout: on a
+/// line of its own starting with `//` when the chain's last `//` starts its line, after a
+/// `//` that ends the line when that one ends its line, else on the same line.
+pub(crate) fn append_operand(
+    text: &str,
+    chain: &ast::Expr,
+    operands: &[ast::Expr],
+    binding: &str,
+) -> Splice {
+    let eol = eol(text);
+    let end = usize::from(chain.syntax().text_range().end());
+    let last = operands.last().expect("a chain has operands");
+    let last_start = start(last.syntax());
+    // the chain's last `//` is the last one before its last operand: anything after that
+    // `//` and before the operand is blank, a comment or a parenthesis
+    let op = chain
+        .syntax()
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| t.kind() == SyntaxKind::TOKEN_UPDATE)
+        .map(|t| usize::from(t.text_range().start()))
+        .take_while(|at| *at < last_start)
+        .last()
+        .expect("a chain has an operator before its last operand");
+    let op_line = text[..op].rfind('\n').map_or(0, |i| i + 1);
+    let set = |indent: &str| match binding.contains('\n') {
+        false => format!("{{ {binding} }}"),
+        true => {
+            let inner = format!("{indent}{}", indent_unit(text));
+            let binding = reindent(binding, &inner, eol);
+            format!("{{{eol}{inner}{binding}{eol}{indent}}}")
+        }
+    };
+    let text = if text[op_line..op].trim().is_empty() {
+        let indent = &text[op_line..op];
+        format!("{eol}{indent}// {}", set(indent))
+    } else if ends_line(text, op + 2) {
+        let indent = line_indent(text, last_start);
+        format!(" //{eol}{indent}{}", set(&indent))
+    } else {
+        format!(" // {}", set(&line_indent(text, end)))
+    };
+    Splice {
+        range: end..end,
+        text,
+    }
+}
+
+/// Whether nothing but blanks follows `at` on its line in `text`.
+pub(crate) fn ends_line(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    rest[..rest.find('\n').unwrap_or(rest.len())]
+        .trim()
+        .is_empty()
+}
+
 /// Where and how to append `element` to `list`.
 pub(crate) fn insert_element(text: &str, list: &ast::List, element: &str) -> Splice {
     let open = list.l_brack_token().expect("parsed list");

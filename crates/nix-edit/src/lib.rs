@@ -133,7 +133,7 @@ mod syntax;
 mod tree;
 
 pub use document::{
-    Binding, Bound, Change, Edit, EditReport, ListElement, Location, NixDocument, ValueKind,
+    Binding, Bound, Change, Edit, EditReport, ListElement, Location, NixDocument, Note, ValueKind,
 };
 pub use error::{line_col, Error, ErrorKind, Result};
 pub use ident::{is_ident, quote_attr, quote_string};

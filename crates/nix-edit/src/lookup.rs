@@ -17,7 +17,7 @@ use crate::lists::{collect_lists, ListLiteral};
 use crate::path::AttrPath;
 use crate::reach::{
     binds_name, binds_name_but, looked_through, merge_list, plain_set, sets_of, span_of, unparen,
-    unwrap_one, update_operands, Binds, Unseen, Wrapper, WrapperKind,
+    unwrap_one, update_operands, Binds, Through, Unseen, Wrapper, WrapperKind,
 };
 use crate::syntax::{attr_name, describe, inherited_value, range, start};
 use crate::tree::Tree;
@@ -41,6 +41,15 @@ pub(crate) enum Lookup {
     /// The path's value is made of several bindings: dotted ones below it (`a.b.c = 1;`
     /// for `a.b`), possibly beside one of the path itself (`a.b = { … }; a.b.d = 2;`).
     Spread(Vec<ast::AttrpathValue>),
+    /// Nothing the editor sees binds `path[consumed]` in the `//` chain `chain`, and its
+    /// rightmost operand is a value it cannot see inside (`unseen`): `set` gives the chain a
+    /// new operand on the right, `// { path[consumed..] = …; }`, which wins over whatever
+    /// that value binds. Only a lookup for writing ([`lookup_for_write`]) gives it.
+    Append {
+        chain: ast::Expr,
+        consumed: usize,
+        unseen: Unseen,
+    },
 }
 
 /// Where a path leads, and how it got there.
@@ -53,6 +62,9 @@ pub(crate) struct Located {
     /// bindings on their right are gone — so that `delete` removes them too, and nothing is
     /// bound at the path afterwards. Empty for any other lookup.
     pub(crate) shadowed: Vec<Located>,
+    /// For a path nothing the editor sees binds: an operand of a `//` chain on the left of
+    /// where it would go, which the editor cannot see inside and may bind it.
+    pub(crate) unseen: Option<Unseen>,
 }
 
 impl Located {
@@ -61,12 +73,13 @@ impl Located {
             found,
             wrappers,
             shadowed: Vec::new(),
+            unseen: None,
         }
     }
 
     /// Whether nothing is bound at the path.
     pub(crate) fn is_missing(&self) -> bool {
-        matches!(self.found, Lookup::Missing { .. })
+        matches!(self.found, Lookup::Missing { .. } | Lookup::Append { .. })
     }
 
     /// The byte ranges of the entries a `delete` removes: what was found, and what it
@@ -76,7 +89,7 @@ impl Located {
             Lookup::Found(av) => out.push(range(av.syntax())),
             Lookup::Inherited(inh) => out.push(range(inh.syntax())),
             Lookup::Spread(bindings) => out.extend(bindings.iter().map(|b| range(b.syntax()))),
-            Lookup::Missing { .. } => {}
+            Lookup::Missing { .. } | Lookup::Append { .. } => {}
         }
         for s in &self.shadowed {
             s.doomed(out);
@@ -89,7 +102,7 @@ impl Located {
             Lookup::Found(av) => Some(av.syntax().clone()),
             Lookup::Inherited(inh) => Some(inh.syntax().clone()),
             Lookup::Spread(bindings) => bindings.first().map(|b| b.syntax().clone()),
-            Lookup::Missing { .. } => None,
+            Lookup::Missing { .. } | Lookup::Append { .. } => None,
         }
     }
 }
@@ -107,19 +120,43 @@ struct Scan {
     spread: Vec<ast::AttrpathValue>,
 }
 
+/// What a lookup is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Reading what is bound.
+    Read,
+    /// Binding the path: a `//` chain whose rightmost operand the editor cannot see inside
+    /// may take a new operand ([`Lookup::Append`]).
+    Write,
+    /// Deleting what is bound: what the bindings found shadow in a `//` chain is looked up
+    /// too ([`Located::shadowed`]), and a value the editor cannot see inside that might still
+    /// bind the path afterwards refuses it.
+    Delete,
+}
+
 /// A path being looked up in a document.
 struct Walk<'a> {
     tree: &'a Tree,
     path: &'a [String],
-    /// Whether the lookup is for a `delete`: then what the bindings found shadow in a `//`
-    /// chain is looked up too ([`Located::shadowed`]), and a value the editor cannot see
-    /// inside that might still bind the path afterwards refuses it.
-    delete: bool,
+    purpose: Purpose,
+}
+
+impl Walk<'_> {
+    fn deleting(&self) -> bool {
+        self.purpose == Purpose::Delete
+    }
 }
 
 /// Where `path` leads in the document `tree`, through the wrappers of [`crate::reach`].
 pub(crate) fn lookup(tree: &Tree, path: &AttrPath) -> Result<Located> {
-    walk(tree, path, false)
+    walk(tree, path, Purpose::Read)
+}
+
+/// Where `path` leads in the document `tree` for binding it: as [`lookup`], and where a new
+/// name cannot go into any operand of a `//` chain because its rightmost one is a value the
+/// editor cannot see inside, [`Lookup::Append`].
+pub(crate) fn lookup_for_write(tree: &Tree, path: &AttrPath) -> Result<Located> {
+    walk(tree, path, Purpose::Write)
 }
 
 /// Where `path` leads in the document `tree` for deleting what is bound there: as
@@ -127,14 +164,14 @@ pub(crate) fn lookup(tree: &Tree, path: &AttrPath) -> Result<Located> {
 /// ([`ErrorKind::Hidden`]) when a value the editor cannot see inside might still bind the
 /// path once they are gone.
 pub(crate) fn lookup_for_delete(tree: &Tree, path: &AttrPath) -> Result<Located> {
-    walk(tree, path, true)
+    walk(tree, path, Purpose::Delete)
 }
 
-fn walk(tree: &Tree, path: &AttrPath, delete: bool) -> Result<Located> {
+fn walk(tree: &Tree, path: &AttrPath, purpose: Purpose) -> Result<Located> {
     let w = Walk {
         tree,
         path: path.segments(),
-        delete,
+        purpose,
     };
     descend(&w, document_expr(tree), 0, Vec::new()).map_err(|e| verified(tree, e))
 }
@@ -154,7 +191,7 @@ fn verified(tree: &Tree, err: Error) -> Error {
             let w = Walk {
                 tree,
                 path: p.segments(),
-                delete: false,
+                purpose: Purpose::Read,
             };
             matches!(
                 descend(&w, document_expr(tree), 0, Vec::new()),
@@ -181,7 +218,7 @@ pub(crate) fn value_text(tree: &Tree, path: &AttrPath) -> Result<Option<String>>
             tree.node_text(av.value().expect("a parsed binding has a value").syntax()),
         )),
         Lookup::Inherited(inh) => Ok(Some(inherited_value(&inh, path.segments().last().unwrap()))),
-        Lookup::Missing { .. } => Ok(None),
+        Lookup::Missing { .. } | Lookup::Append { .. } => Ok(None),
         Lookup::Spread(bindings) => Err(spread_error(tree, path, &bindings, "read")),
     }
 }
@@ -196,12 +233,12 @@ pub(crate) fn is_bound(tree: &Tree, path: &AttrPath) -> Result<bool> {
 pub(crate) fn top_sets(tree: &Tree) -> Result<Vec<ast::AttrSet>> {
     let expr = document_expr(tree);
     let mut sets = Vec::new();
-    sets_of(tree, &expr, &mut sets);
+    sets_of(tree, &expr, Through::Path, &mut sets);
     if !sets.is_empty() {
         return Ok(sets);
     }
     let mut inner = unparen(expr);
-    while let Some((_, inside)) = unwrap_one(tree, &inner) {
+    while let Some((_, inside)) = unwrap_one(tree, &inner, Through::Path) {
         inner = unparen(inside);
     }
     Err(tree.error(
@@ -216,7 +253,7 @@ pub(crate) fn top_sets(tree: &Tree) -> Result<Vec<ast::AttrSet>> {
 /// document's own for 0), with `trail` the wrappers passed so far.
 fn descend(w: &Walk, expr: ast::Expr, consumed: usize, mut trail: Vec<Wrapper>) -> Result<Located> {
     let mut expr = unparen(expr);
-    while let Some((kind, inside)) = unwrap_one(w.tree, &expr) {
+    while let Some((kind, inside)) = unwrap_one(w.tree, &expr, Through::Path) {
         trail.push(Wrapper {
             kind,
             span: span_of(&expr),
@@ -362,7 +399,9 @@ fn scan_binding(
 /// its set), else the rightmost set inside a call; in a document that looks through
 /// functions, the rightmost operand gone into through one of them comes first (a flake's
 /// per-system body). A value the editor cannot see inside, or a computed name, on the right
-/// of that place might override it: refused. For a `delete`, the operands on the left that
+/// of that place might override it: refused — except that, when nothing it sees binds the
+/// name, a lookup for writing gives the chain a new operand on the right
+/// ([`Lookup::Append`]), which nothing overrides. For a `delete`, the operands on the left that
 /// bind the path once the bindings on their right are gone are looked up too.
 fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> Result<Located> {
     let mut operands = Vec::new();
@@ -397,7 +436,7 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
     if let Some(i) = (0..n).rev().find(|i| matches!(binds[*i], Binds::Yes)) {
         hidden_right_of(i)?;
         let mut located = descend(w, operands[i].clone(), consumed, into(i))?;
-        if w.delete {
+        if w.deleting() {
             shadowed(w, &operands, &binds, i, consumed, &into, &mut located)?;
         }
         return Ok(located);
@@ -419,13 +458,32 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
         })
         .or_else(|| open.last());
     match (target, unseen) {
-        (None, Some(j)) if binds.iter().any(|b| matches!(b, Binds::No)) => {
-            Err(hidden(w, consumed, unseen_at(j).unwrap(), false))
+        // a new operand on the right wins over whatever the rightmost one binds
+        (None, Some(j)) if w.purpose == Purpose::Write => {
+            let mut t = trail;
+            t.push(Wrapper {
+                kind: WrapperKind::NewOperand { operands: n },
+                span: span_of(expr).end..span_of(expr).end,
+                depth: consumed,
+            });
+            let found = Lookup::Append {
+                chain: expr.clone(),
+                consumed,
+                unseen: unseen_at(j).unwrap().clone(),
+            };
+            Ok(Located::new(found, t))
         }
-        (None, _) => Err(opaque(w, consumed, expr)),
+        (None, Some(j)) => Err(hidden(w, consumed, unseen_at(j).unwrap(), false)),
+        (None, None) => Err(opaque(w, consumed, expr)),
         // nothing the editor sees binds the name; what it cannot see might
-        (Some(_), Some(j)) if w.delete => Err(hidden(w, consumed, unseen_at(j).unwrap(), true)),
-        (Some(&i), _) => descend(w, operands[i].clone(), consumed, into(i)),
+        (Some(_), Some(j)) if w.deleting() => Err(hidden(w, consumed, unseen_at(j).unwrap(), true)),
+        (Some(&i), unseen) => {
+            let mut located = descend(w, operands[i].clone(), consumed, into(i))?;
+            if located.is_missing() && located.unseen.is_none() {
+                located.unseen = unseen.and_then(unseen_at).cloned();
+            }
+            Ok(located)
+        }
     }
 }
 
@@ -489,9 +547,15 @@ fn merge(
     let mut found = Vec::new();
     let mut missing = Vec::new();
     let mut errors = Vec::new();
+    // what refuses a delete, unless several elements bind the path: that is said first,
+    // as every other operation says it
+    let mut refusal = None;
     for (i, element) in elements.iter().enumerate() {
         match binds_name(w.tree, element, name) {
-            Binds::Unknown(u) if w.delete => return Err(hidden(w, consumed, &u, true)),
+            Binds::Unknown(u) if w.deleting() => {
+                refusal.get_or_insert_with(|| hidden(w, consumed, &u, true));
+                continue;
+            }
             Binds::Unknown(_) => continue,
             Binds::Yes | Binds::No => {}
         }
@@ -508,7 +572,9 @@ fn merge(
         match descend(w, element.clone(), consumed, t) {
             Ok(located) if located.is_missing() => missing.push((i, located)),
             Ok(located) => found.push(located),
-            Err(e) if w.delete => return Err(e),
+            Err(e) if w.deleting() => {
+                refusal.get_or_insert(e);
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -525,6 +591,9 @@ fn merge(
             },
             places[0].clone(),
         ));
+    }
+    if let Some(e) = refusal {
+        return Err(e);
     }
     if let Some(one) = found.pop() {
         return Ok(one);
@@ -569,7 +638,7 @@ pub(crate) fn list_literals(
 pub(crate) fn bound_list_literals(tree: &Tree, path: &AttrPath) -> Result<Vec<ListLiteral>> {
     match lookup(tree, path)?.found {
         Lookup::Found(av) => list_literals(tree, path, &av),
-        Lookup::Missing { .. } => Ok(Vec::new()),
+        Lookup::Missing { .. } | Lookup::Append { .. } => Ok(Vec::new()),
         Lookup::Inherited(inh) => Err(not_a_list(tree, path, inh.syntax(), "an inherited value")),
         Lookup::Spread(bindings) => Err(spread_error(tree, path, &bindings, "read")),
     }

@@ -44,6 +44,11 @@ pub enum WrapperKind {
     },
     /// `let … in`, into its body.
     Let,
+    /// `let name = …; in name`, into the value the `let` binds to the name its body is.
+    LetBound {
+        /// The name.
+        name: String,
+    },
     /// `with x;`, into its body.
     With {
         /// The namespace as written: `pkgs`, `lib`.
@@ -62,6 +67,13 @@ pub enum WrapperKind {
         /// Which operand, counted from 1 on the left.
         operand: usize,
         /// How many operands the chain has.
+        operands: usize,
+    },
+    /// `a // b // …`, into a new operand on its right, `// { … }`: nothing the editor sees
+    /// binds the name, and the rightmost operand is a value it cannot see inside, which the
+    /// new operand wins over. The span is empty, at the end of the chain.
+    NewOperand {
+        /// How many operands the chain had.
         operands: usize,
     },
     /// `lib.mkMerge [ … ]`, into one element of the list.
@@ -89,11 +101,19 @@ impl fmt::Display for Wrapper {
         match &self.kind {
             WrapperKind::Function { parameter } => write!(f, "the function `{parameter}:`"),
             WrapperKind::Let => f.write_str("`let … in`"),
+            WrapperKind::LetBound { name } => write!(f, "`let {name} = …; in {name}`"),
             WrapperKind::With { namespace } => write!(f, "`with {namespace};`"),
             WrapperKind::Assert => f.write_str("`assert …;`"),
             WrapperKind::Call { function } => write!(f, "the call of `{function}`"),
             WrapperKind::Update { operand, operands } => {
                 write!(f, "operand {operand} of {operands} of `//`")
+            }
+            WrapperKind::NewOperand { operands } => {
+                write!(
+                    f,
+                    "a new operand {} of `//`, on the right of its {operands}",
+                    operands + 1
+                )
             }
             WrapperKind::Merge {
                 function,
@@ -104,10 +124,27 @@ impl fmt::Display for Wrapper {
     }
 }
 
+/// What a value is looked into for, which decides whether a call's set argument counts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Through {
+    /// A path being followed, to what is written: into the set argument of any call,
+    /// `import ./x.nix { … }` and `callPackage ./pkg { … }` too, whose arguments are what a
+    /// user edits there.
+    Path,
+    /// What the value binds when evaluated: not into a call whose result is not made of its
+    /// set argument — `import`, `callPackage`, a call given a path (`./x.nix`), whose set is
+    /// the arguments of the file they load.
+    Value,
+}
+
 /// The wrapper `expr` is, with its inside, when it is one of the single-inside kinds: a
-/// function, `let`, `with`, `assert`, or a call the path goes through. `None` for anything
-/// else (a set literal, `//`, `mkMerge`, a value the editor cannot see inside).
-pub(crate) fn unwrap_one(tree: &Tree, expr: &ast::Expr) -> Option<(WrapperKind, ast::Expr)> {
+/// function, `let`, `with`, `assert`, or a call gone through for `through`. `None` for
+/// anything else (a set literal, `//`, `mkMerge`, a value the editor cannot see inside).
+pub(crate) fn unwrap_one(
+    tree: &Tree,
+    expr: &ast::Expr,
+    through: Through,
+) -> Option<(WrapperKind, ast::Expr)> {
     let text = |n: &rnix::SyntaxNode| squeeze(&tree.node_text(n));
     match expr {
         ast::Expr::Lambda(l) => Some((
@@ -116,7 +153,13 @@ pub(crate) fn unwrap_one(tree: &Tree, expr: &ast::Expr) -> Option<(WrapperKind, 
             },
             l.body()?,
         )),
-        ast::Expr::LetIn(l) => Some((WrapperKind::Let, l.body()?)),
+        ast::Expr::LetIn(l) => {
+            let body = l.body()?;
+            Some(match let_bound(l, &body) {
+                Some((name, value)) => (WrapperKind::LetBound { name }, value),
+                None => (WrapperKind::Let, body),
+            })
+        }
         ast::Expr::With(w) => Some((
             WrapperKind::With {
                 namespace: w.namespace().map(|n| text(n.syntax())).unwrap_or_default(),
@@ -125,7 +168,7 @@ pub(crate) fn unwrap_one(tree: &Tree, expr: &ast::Expr) -> Option<(WrapperKind, 
         )),
         ast::Expr::Assert(a) => Some((WrapperKind::Assert, a.body()?)),
         ast::Expr::Apply(a) => {
-            let (head, argument) = through_call(tree, a)?;
+            let (head, argument) = through_call(tree, a, through)?;
             Some((
                 WrapperKind::Call {
                     function: text(head.syntax()),
@@ -133,6 +176,28 @@ pub(crate) fn unwrap_one(tree: &Tree, expr: &ast::Expr) -> Option<(WrapperKind, 
                 argument,
             ))
         }
+        _ => None,
+    }
+}
+
+/// For `let … name = value; … in name`: the name and the value. `None` when the body is
+/// anything but a name the `let` binds with a binding of its own (not an `inherit`, nor
+/// dotted bindings under it).
+fn let_bound(l: &ast::LetIn, body: &ast::Expr) -> Option<(String, ast::Expr)> {
+    let ast::Expr::Ident(ident) = unparen(body.clone()) else {
+        return None;
+    };
+    let name = ident.syntax().to_string();
+    let mut bindings = l.attrpath_values().filter(|av| {
+        av.attrpath()
+            .and_then(|p| p.attrs().next())
+            .is_some_and(|a| attr_name(&a).as_deref() == Some(name.as_str()))
+    });
+    let (Some(only), None) = (bindings.next(), bindings.next()) else {
+        return None;
+    };
+    match only.attrpath()?.attrs().count() {
+        1 => Some((name, only.value()?)),
         _ => None,
     }
 }
@@ -184,9 +249,13 @@ const NOT_THROUGH: &[&str] = &["import", "callPackage", "callPackages"];
 /// call: the last argument of a call of a function named to `look_through` (whatever it
 /// is), or the last argument of any other call when that argument is a set — a set literal,
 /// or a value made of sets the way this module sees them (`//`, `mkMerge`, another such
-/// call). Not through `import`, `callPackage`, or a call given a path (`./x.nix`): their set
-/// is the arguments of the file they load.
-pub(crate) fn through_call(tree: &Tree, call: &ast::Apply) -> Option<(ast::Expr, ast::Expr)> {
+/// call). For [`Through::Value`], not through `import`, `callPackage`, or a call given a
+/// path (`./x.nix`): their set is the arguments of the file they load.
+pub(crate) fn through_call(
+    tree: &Tree,
+    call: &ast::Apply,
+    through: Through,
+) -> Option<(ast::Expr, ast::Expr)> {
     let (head, args) = head_and_arguments(call)?;
     let name = last_name(&head);
     let last = call.argument()?;
@@ -195,7 +264,7 @@ pub(crate) fn through_call(tree: &Tree, call: &ast::Apply) -> Option<(ast::Expr,
             return Some((head, last));
         }
     }
-    if name.as_deref().is_some_and(|n| NOT_THROUGH.contains(&n))
+    let loads_a_file = name.as_deref().is_some_and(|n| NOT_THROUGH.contains(&n))
         || args.iter().any(|a| {
             matches!(
                 unparen(a.clone()),
@@ -204,8 +273,8 @@ pub(crate) fn through_call(tree: &Tree, call: &ast::Apply) -> Option<(ast::Expr,
                     | ast::Expr::PathHome(_)
                     | ast::Expr::PathSearch(_)
             )
-        })
-    {
+        });
+    if loads_a_file && through == Through::Value {
         return None;
     }
     set_like(tree, &last).then_some((head, last))
@@ -226,7 +295,9 @@ fn set_like(tree: &Tree, expr: &ast::Expr) -> bool {
             update_operands(ast::Expr::BinOp(b), &mut operands);
             operands.iter().any(|o| set_like(tree, o))
         }
-        ast::Expr::Apply(a) => merge_list(&a).is_some() || through_call(tree, &a).is_some(),
+        ast::Expr::Apply(a) => {
+            merge_list(&a).is_some() || through_call(tree, &a, Through::Value).is_some()
+        }
         _ => false,
     }
 }
@@ -259,11 +330,18 @@ pub(crate) fn merge_list(call: &ast::Apply) -> Option<(String, ast::List)> {
 
 /// The set literals `expr` is made of, in source order, pushed onto `out`; whether every
 /// part of it was seen (false when a part is a value the editor cannot see inside: a
-/// variable, a call it does not go through).
-pub(crate) fn sets_of(tree: &Tree, expr: &ast::Expr, out: &mut Vec<ast::AttrSet>) -> bool {
+/// variable, a call it does not go through). `through` is for `expr`'s own wrappers: the
+/// operands of `//` and the elements of `mkMerge` are looked into for what they bind, since
+/// that is what the path walk asks of them.
+pub(crate) fn sets_of(
+    tree: &Tree,
+    expr: &ast::Expr,
+    through: Through,
+    out: &mut Vec<ast::AttrSet>,
+) -> bool {
     let expr = unparen(expr.clone());
-    if let Some((_, inside)) = unwrap_one(tree, &expr) {
-        return sets_of(tree, &inside, out);
+    if let Some((_, inside)) = unwrap_one(tree, &expr, through) {
+        return sets_of(tree, &inside, through, out);
     }
     match expr {
         ast::Expr::AttrSet(set) => {
@@ -276,7 +354,7 @@ pub(crate) fn sets_of(tree: &Tree, expr: &ast::Expr, out: &mut Vec<ast::AttrSet>
             // every operand, not only up to the first unseen one: their sets count too
             let mut all = true;
             for o in &operands {
-                all &= sets_of(tree, o, out);
+                all &= sets_of(tree, o, Through::Value, out);
             }
             all
         }
@@ -284,7 +362,7 @@ pub(crate) fn sets_of(tree: &Tree, expr: &ast::Expr, out: &mut Vec<ast::AttrSet>
             Some((_, list)) => {
                 let mut all = true;
                 for e in list.items() {
-                    all &= sets_of(tree, &e, out);
+                    all &= sets_of(tree, &e, Through::Value, out);
                 }
                 all
             }
@@ -329,7 +407,7 @@ pub(crate) fn binds_name_but(
     doomed: &[Range<usize>],
 ) -> Binds {
     let mut sets = Vec::new();
-    let all = sets_of(tree, expr, &mut sets);
+    let all = sets_of(tree, expr, Through::Value, &mut sets);
     let mut computed = None;
     for set in &sets {
         for entry in set.entries() {
@@ -400,7 +478,8 @@ pub(crate) fn plain_set(tree: &Tree, expr: &ast::Expr) -> bool {
             operands.iter().any(|o| plain_set(tree, o))
         }
         ast::Expr::Apply(_) => false,
-        other => unwrap_one(tree, &other).is_some_and(|(_, inside)| plain_set(tree, &inside)),
+        other => unwrap_one(tree, &other, Through::Value)
+            .is_some_and(|(_, inside)| plain_set(tree, &inside)),
     }
 }
 

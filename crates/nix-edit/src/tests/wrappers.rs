@@ -75,20 +75,20 @@ fn a_flakes_outputs_function_its_let_and_mkshell_are_gone_through() {
         out.contains("      };\n      formatter = pkgs.nixfmt;\n    };\n}"),
         "{out}"
     );
-    // `callPackage ./package.nix { }` gives its set to the file: not gone through
-    let err = d
-        .get(&p("outputs.packages.x86_64-linux.default.version"))
-        .unwrap_err();
+    // `callPackage ./package.nix { }`: a path goes into the arguments given to the file, as
+    // written — what a user overrides there
+    let packages = p("outputs.packages.x86_64-linux.default");
+    assert_eq!(d.get(&p(&format!("{packages}.version"))).unwrap(), None);
     assert_eq!(
-        err.kind(),
-        &ErrorKind::NotAttrSet {
-            path: p("outputs.packages.x86_64-linux.default"),
-            found: "a function call".into()
-        }
+        through(&d, &format!("{packages}.version"))[2..],
+        ["12:39 the call of `pkgs.callPackage`"]
     );
-    assert_eq!(
-        err.editable(),
-        Some(&p("outputs.packages.x86_64-linux.default"))
+    let out = edited_fixture("flake-let", |d| {
+        d.set(&p(&format!("{packages}.version")), "\"1.2\"")
+    });
+    assert!(
+        out.contains("pkgs.callPackage ./package.nix { version = \"1.2\"; };"),
+        "{out}"
     );
 }
 
@@ -357,11 +357,11 @@ fn delete_through_update_removes_the_name_from_every_operand() {
 
 #[test]
 fn an_update_operand_the_editor_cannot_see_inside_is_taken_into_account() {
-    // on the right of where the path goes: it might override it
+    // on the right of where the path goes: it might override what is there
     let text = "{\n  services = { a = 1; } // extra;\n}\n";
     for result in [
         doc(text).get(&p("services.a")).map(|_| ()),
-        doc(text).set(&p("services.b"), "1").map(|_| ()),
+        doc(text).set(&p("services.a"), "2").map(|_| ()),
         doc(text).delete(&p("services.a")).map(|_| ()),
     ] {
         let err = result.unwrap_err();
@@ -387,6 +387,81 @@ fn an_update_operand_the_editor_cannot_see_inside_is_taken_into_account() {
         edited(text, |d| d.set(&p("services.b"), "2")),
         "{\n  services = defaults // { a = 1; b = 2; };\n}\n"
     );
+}
+
+#[test]
+fn a_new_name_takes_a_new_operand_where_the_rightmost_cannot_be_seen_inside() {
+    // nothing seen binds `b`, and `extra` might: a new operand on the right wins over it
+    let text = "{\n  services = { a = 1; } // extra;\n}\n";
+    let mut d = doc(text);
+    let report = d
+        .edit(Edit::Set {
+            path: &p("services.b"),
+            expr: "2",
+        })
+        .unwrap();
+    assert_eq!(
+        d.text(),
+        "{\n  services = { a = 1; } // extra // { b = 2; };\n}\n"
+    );
+    assert_eq!(
+        report.wrappers[0].kind,
+        WrapperKind::NewOperand { operands: 2 }
+    );
+    assert!(
+        report.notes.is_empty(),
+        "one name: nothing else is replaced"
+    );
+    assert_eq!(d.get(&p("services.b")).unwrap().as_deref(), Some("2"));
+    assert!(
+        !d.set(&p("services.b"), "2").unwrap(),
+        "a second time: as asked"
+    );
+    // deleting it again is refused: `extra` may bind it then
+    assert!(matches!(
+        d.delete(&p("services.b")).unwrap_err().kind(),
+        ErrorKind::Hidden {
+            after_delete: true,
+            ..
+        }
+    ));
+
+    // a chain of calls only, one operand a line: the new one on a line of its own; a
+    // longer path replaces what the calls may bind at its first name, and says so
+    let text = "{ lib, ... }:\n(lib.optionalAttrs a (import ./x.nix))\n// (lib.optionalAttrs b (import ./y.nix))\n";
+    let mut d = doc(text);
+    let report = d
+        .edit(Edit::Set {
+            path: &p("tests.one.enable"),
+            expr: "true",
+        })
+        .unwrap();
+    assert_eq!(
+        d.text(),
+        format!("{}// {{ tests.one.enable = true; }}\n", text)
+    );
+    let [note] = report.notes.as_slice() else {
+        panic!("one note: {:?}", report.notes)
+    };
+    assert_eq!(
+        &text[note.span.clone()],
+        "(lib.optionalAttrs b (import ./y.nix))"
+    );
+    assert!(note.message.contains("`tests`"), "{}", note.message);
+
+    // `add` creates its list the same way; operators at line ends keep theirs there
+    let text = "{\n  xs = a //\n    b;\n}\n";
+    assert_eq!(
+        edited(text, |d| d.add(&p("xs.list"), "1")),
+        "{\n  xs = a //\n    b //\n    { list = [ 1 ]; };\n}\n"
+    );
+    // a read still says what it cannot see: `b` may bind it
+    let err = doc(text).get(&p("xs.list")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Hidden { found, after_delete: false, .. } if found == "the variable `b`"),
+        "{err:?}"
+    );
+    assert_eq!(at(&err), "test.nix:3:5");
 }
 
 #[test]
@@ -418,17 +493,28 @@ fn calls_are_gone_through_only_into_a_set_argument() {
     assert_eq!(d.get(&p("a.x")).unwrap().as_deref(), Some("1"));
     assert_eq!(d.get(&p("d.y")).unwrap().as_deref(), Some("1"));
     assert_eq!(d.get(&p("e.z")).unwrap().as_deref(), Some("1"));
-    for (path, editable) in [("b.x", "b"), ("c.pkgs", "c")] {
-        let err = d.get(&p(path)).unwrap_err();
-        assert!(
-            matches!(err.kind(), ErrorKind::NotAttrSet { found, .. } if found == "a function call"),
-            "{path}: {err:?}"
-        );
-        assert_eq!(err.editable(), Some(&p(editable)));
-        assert!(doc(text).set(&p(editable), "{ }").unwrap());
-    }
-    // a document whose value is a call of something else: nothing to edit
-    let err = doc("import ./x.nix { }").set(&p("a"), "1").unwrap_err();
+    let err = d.get(&p("b.x")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NotAttrSet { found, .. } if found == "a function call"),
+        "{err:?}"
+    );
+    assert_eq!(err.editable(), Some(&p("b")));
+    assert!(doc(text).set(&p("b"), "{ }").unwrap());
+    // `import ./c.nix { … }`: into the arguments given to the file, as written
+    assert_eq!(d.get(&p("c.pkgs")).unwrap().as_deref(), Some("pkgs"));
+    assert_eq!(
+        edited("import ./x.nix { }", |d| d.set(&p("a"), "1")),
+        "import ./x.nix { a = 1; }"
+    );
+    // …but as an operand of `//` its result is what counts, and it binds what the file
+    // gives: a new name goes on its right
+    assert_eq!(
+        edited("{ a = 1; } // import ./x.nix { b = 2; }", |d| d
+            .set(&p("b"), "3")),
+        "{ a = 1; } // import ./x.nix { b = 2; } // { b = 3; }"
+    );
+    // a document whose value is a call with no set to go into: nothing to edit
+    let err = doc("f x").set(&p("a"), "1").unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::NotAttrSetDocument { .. }));
     assert_eq!(err.editable(), None);
 }
@@ -546,4 +632,34 @@ fn syntax_errors_name_the_tokens_as_a_person_writes_them() {
         message("{ a = 1 $ ; }"),
         "unexpected invalid character, expected `;`"
     );
+}
+
+#[test]
+fn a_let_whose_body_is_one_of_its_names_is_gone_through_into_that_value() {
+    let text = "{ buildEnv }:\nlet\n  env = buildEnv {\n    name = \"env\";\n  };\nin\nenv\n";
+    let d = doc(text);
+    assert_eq!(d.get(&p("name")).unwrap().as_deref(), Some("\"env\""));
+    assert_eq!(
+        through(&d, "name")[1..],
+        ["2:1 `let env = …; in env`", "3:9 the call of `buildEnv`"]
+    );
+    assert_eq!(
+        edited(text, |d| d.set(&p("meta.x"), "1")),
+        text.replace(
+            "    name = \"env\";\n",
+            "    name = \"env\";\n    meta.x = 1;\n"
+        )
+    );
+    // a name it binds only in part, or not at all, is a value the editor cannot see inside
+    for text in [
+        "let env = { a = 1; }; env.b = 2; in env",
+        "let inherit (x) env; in env",
+        "let other = { }; in env",
+    ] {
+        let err = doc(text).set(&p("c"), "1").unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::NotAttrSetDocument { found } if found == "the variable `env`"),
+            "{text}: {err:?}"
+        );
+    }
 }
