@@ -184,6 +184,12 @@ fn run(
     };
     let report = doc.edit(edit).map_err(kept(refusal))?;
     let changed = report.changed;
+    // said whatever the format: the edit is made, and what it may have overridden is the
+    // user's to check
+    for note in &report.notes {
+        let (line, col) = nix_edit::line_col(&text, note.span.start);
+        writeln!(io.err, "{shown}:{line}:{col}: note: {}", note.message).map_err(stream_error)?;
+    }
     if req.verbose {
         say_wrappers(io, &shown, &text, path, &report.wrappers)?;
         for c in &report.changes {
@@ -233,7 +239,13 @@ fn get(
         say_wrappers(io, shown, doc.text(), path, &location.wrappers)?;
     }
     let Some(value) = doc.get(path).map_err(kept(refusal))? else {
-        return Err(not_set(doc, path, shown, req.path));
+        return Err(not_set(
+            doc,
+            path,
+            shown,
+            req.path,
+            location.maybe_bound_by.as_ref(),
+        ));
     };
     match req.format {
         Format::Text => writeln!(io.out, "{value}").map_err(stream_error)?,
@@ -252,6 +264,7 @@ fn get(
                 span,
                 changes: Vec::new(),
                 wrappers: wrappers_json(doc.text(), path, &location.wrappers),
+                notes: Vec::new(),
                 text: None,
                 diff: None,
             })?
@@ -301,6 +314,9 @@ struct JsonReport {
     changes: Vec<JsonChange>,
     /// The wrappers the path went through, outermost first.
     wrappers: Vec<JsonWrapper>,
+    /// An edit: what it could not check, each with where (in the file as it was).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<JsonNote>,
     /// The new file, when it is printed rather than written or diffed.
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<String>,
@@ -337,10 +353,26 @@ impl JsonReport {
                 })
                 .collect(),
             wrappers: wrappers_json(before, path, &report.wrappers),
+            notes: report
+                .notes
+                .iter()
+                .map(|n| JsonNote {
+                    message: n.message.clone(),
+                    span: JsonSpan::of(before, &n.span),
+                })
+                .collect(),
             text: None,
             diff: None,
         }
     }
+}
+
+/// Something an edit could not check ([`nix_edit::Note`]).
+#[derive(Serialize)]
+struct JsonNote {
+    message: String,
+    #[serde(flatten)]
+    span: JsonSpan,
 }
 
 /// The part of `r` in `text` that is not blank at its ends: the binding an edit wrote,
@@ -395,6 +427,9 @@ struct JsonWrapper {
     parameter: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     namespace: Option<String>,
+    /// For `let name = …; in name`: the name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     /// For `//`: which operand (from 1, on the left) of how many; for `mkMerge`: which
     /// element of how many.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -415,6 +450,7 @@ fn wrappers_json(text: &str, path: &AttrPath, wrappers: &[Wrapper]) -> Vec<JsonW
                 function: None,
                 parameter: None,
                 namespace: None,
+                name: None,
                 index: None,
                 count: None,
             };
@@ -424,6 +460,10 @@ fn wrappers_json(text: &str, path: &AttrPath, wrappers: &[Wrapper]) -> Vec<JsonW
                     "function"
                 }
                 WrapperKind::Let => "let",
+                WrapperKind::LetBound { name } => {
+                    j.name = Some(name.clone());
+                    "let-bound"
+                }
                 WrapperKind::With { namespace } => {
                     j.namespace = Some(namespace.clone());
                     "with"
@@ -436,6 +476,10 @@ fn wrappers_json(text: &str, path: &AttrPath, wrappers: &[Wrapper]) -> Vec<JsonW
                 WrapperKind::Update { operand, operands } => {
                     (j.index, j.count) = (Some(*operand), Some(*operands));
                     "update"
+                }
+                WrapperKind::NewOperand { operands } => {
+                    (j.index, j.count) = (Some(operands + 1), Some(operands + 1));
+                    "new-operand"
                 }
                 WrapperKind::Merge {
                     function,
@@ -455,7 +499,13 @@ fn wrappers_json(text: &str, path: &AttrPath, wrappers: &[Wrapper]) -> Vec<JsonW
 
 /// The error for a path nothing binds: one a `let` binds is no path of the value, and
 /// `set` would not reach it either.
-fn not_set(doc: &NixDocument, path: &AttrPath, shown: &str, given: &str) -> Error {
+fn not_set(
+    doc: &NixDocument,
+    path: &AttrPath,
+    shown: &str,
+    given: &str,
+    maybe: Option<&nix_edit::Note>,
+) -> Error {
     let first = &path.segments()[0];
     match doc.let_binding(first) {
         Some(span) => Diagnostic::new(
@@ -467,9 +517,16 @@ fn not_set(doc: &NixDocument, path: &AttrPath, shown: &str, given: &str) -> Erro
         .with_label("a let binding")
         .with_help("devgen nix edits the attribute paths of the file's value; change a let binding by hand")
         .into_error(),
-        None => Error::Usage(format!(
-            "`{path}` is not set in {shown}\n  = help: `devgen nix set {shown} {given} EXPR` binds it"
-        )),
+        None => {
+            // said when a value the editor cannot see inside may bind it after all
+            let note = maybe.map_or(String::new(), |n| {
+                let (line, col) = nix_edit::line_col(doc.text(), n.span.start);
+                format!("\n  = note: {shown}:{line}:{col}: {}", n.message)
+            });
+            Error::Usage(format!(
+                "`{path}` is not set in {shown}{note}\n  = help: `devgen nix set {shown} {given} EXPR` binds it"
+            ))
+        }
     }
 }
 
