@@ -572,8 +572,18 @@ fn merge(
         match descend(w, element.clone(), consumed, t) {
             Ok(located) if located.is_missing() => missing.push((i, located)),
             Ok(located) => found.push(located),
+            // the element might still bind the path through what the walk could not follow
             Err(e) if w.deleting() => {
-                refusal.get_or_insert(e);
+                refusal.get_or_insert_with(|| match e.kind() {
+                    ErrorKind::NotAttrSet { found, .. } => {
+                        let unseen = Unseen {
+                            span: e.span(),
+                            found: found.clone(),
+                        };
+                        hidden(w, consumed, &unseen, true)
+                    }
+                    _ => e,
+                });
             }
             Err(e) => errors.push(e),
         }

@@ -179,10 +179,11 @@ fn mkmerge_elements_the_path_cannot_follow_do_not_hide_the_one_that_binds_it() {
         ErrorKind::Ambiguous { .. }
     ));
     assert!(doc(text).set(&p("config"), "{ }").unwrap());
-    // a delete refuses: `foo` might bind the path too
+    // a delete refuses, saying why: `foo` might still bind the path
     let err = doc(text).delete(&p("config.a.b")).unwrap_err();
     assert!(
-        matches!(err.kind(), ErrorKind::NotAttrSet { path, .. } if path == &p("config.a")),
+        matches!(err.kind(), ErrorKind::Hidden { path, found, after_delete: true }
+            if path == &p("config.a.b") && found == "the variable `foo`"),
         "{err:?}"
     );
     // a suggestion nothing on the path can stand for is dropped
