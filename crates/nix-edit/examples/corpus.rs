@@ -347,10 +347,13 @@ enum Probe {
     Applied {
         /// Where the binding went, in the text before.
         at: usize,
+        /// Whether it went at the end of a value, as a new operand of `//` there.
+        appended: bool,
         /// The kinds of wrapper the path went through, each once.
         through: Vec<String>,
     },
-    Refused(String),
+    /// The error's kind, and for a value the editor cannot see inside, what it is.
+    Refused(String, Option<String>),
     Broken(String),
 }
 
@@ -358,7 +361,7 @@ enum Probe {
 fn probe(doc: &NixDocument, text: &str, path: &AttrPath, nix_parse: bool) -> Probe {
     let mut d = doc.clone();
     let report = match d.edit(Edit::Set { path, expr: "1" }) {
-        Err(e) => return Probe::Refused(kind_name(e.kind())),
+        Err(e) => return Probe::Refused(kind_name(e.kind()), found(e.kind())),
         Ok(r) if !r.changed => return Probe::Broken("nothing changed".into()),
         Ok(r) => r,
     };
@@ -406,7 +409,18 @@ fn probe(doc: &NixDocument, text: &str, path: &AttrPath, nix_parse: bool) -> Pro
     through.dedup();
     Probe::Applied {
         at: change.before.start,
+        appended: inserted.trim_start().starts_with("//"),
         through,
+    }
+}
+
+/// What a value the editor cannot see inside is, for a refusal that names one.
+fn found(kind: &ErrorKind) -> Option<String> {
+    match kind {
+        ErrorKind::NotAttrSetDocument { found }
+        | ErrorKind::NotAttrSet { found, .. }
+        | ErrorKind::Hidden { found, .. } => Some(found.clone()),
+        _ => None,
     }
 }
 
@@ -416,6 +430,7 @@ fn wrapper_kind(w: &nix_edit::Wrapper) -> String {
     match &w.kind {
         K::Function { .. } => "function".into(),
         K::Let => "let".into(),
+        K::LetBound { .. } => "let name".into(),
         K::With { .. } => "with".into(),
         K::Assert => "assert".into(),
         K::Call { function } => format!(
@@ -423,6 +438,7 @@ fn wrapper_kind(w: &nix_edit::Wrapper) -> String {
             function.rsplit('.').next().unwrap_or(function.as_str())
         ),
         K::Update { .. } => "//".into(),
+        K::NewOperand { .. } => "new operand of //".into(),
         K::Merge { .. } => "mkMerge".into(),
         _ => "other".into(),
     }
@@ -513,6 +529,9 @@ struct Tally {
     through: BTreeMap<String, usize>,
     inside: usize,
     refused: BTreeMap<String, Vec<String>>,
+    /// For each refusal naming a value the editor cannot see inside: what it is, and how
+    /// many.
+    unseen: BTreeMap<String, usize>,
     broken: Vec<String>,
 }
 
@@ -552,6 +571,14 @@ impl Tally {
                 println!("    {f}");
             }
         }
+        if !self.unseen.is_empty() {
+            let what: Vec<String> = self
+                .unseen
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            println!("  the values refused at: {}", what.join(", "));
+        }
         for b in self.broken.iter().take(20) {
             println!("  BROKEN {b}");
         }
@@ -559,16 +586,30 @@ impl Tally {
 
     fn add(&mut self, name: &str, probe: Probe, block: Option<&std::ops::Range<usize>>) {
         match probe {
-            Probe::Applied { at, through } => {
+            Probe::Applied {
+                at,
+                appended,
+                through,
+            } => {
                 self.applied += 1;
                 for kind in through {
                     *self.through.entry(kind).or_default() += 1;
                 }
-                if block.is_some_and(|b| b.start < at && at < b.end) {
+                // a new operand of `//` at the value's end is part of the value
+                if block.is_some_and(|b| b.start < at && (at < b.end || appended && at == b.end)) {
                     self.inside += 1;
                 }
             }
-            Probe::Refused(kind) => self.refused.entry(kind).or_default().push(name.into()),
+            Probe::Refused(kind, found) => {
+                let shown = match &found {
+                    Some(f) => format!("{name}: {f}"),
+                    None => name.into(),
+                };
+                self.refused.entry(kind).or_default().push(shown);
+                if let Some(f) = found {
+                    *self.unseen.entry(f).or_default() += 1;
+                }
+            }
             Probe::Broken(why) => self.broken.push(format!("{name}: {why}")),
         }
     }
