@@ -580,10 +580,17 @@ fn a_new_operand_of_update_is_reported_with_what_it_may_replace() {
     assert_exit(&out, 0);
     assert_eq!(kinds(&j), ["function", "let", "new-operand"], "{j:#}");
     let new = &j["wrappers"][2];
-    assert_eq!((&new["index"], &new["count"]), (&3.into(), &3.into()), "{j:#}");
+    assert_eq!(
+        (&new["index"], &new["count"]),
+        (&3.into(), &3.into()),
+        "{j:#}"
+    );
     let notes = j["notes"].as_array().expect("notes");
     assert_eq!(notes.len(), 1, "{j:#}");
-    assert_eq!((&notes[0]["line"], &notes[0]["column"]), (&13.into(), &4.into()));
+    assert_eq!(
+        (&notes[0]["line"], &notes[0]["column"]),
+        (&13.into(), &4.into())
+    );
     assert!(
         notes[0]["message"]
             .as_str()
@@ -592,22 +599,26 @@ fn a_new_operand_of_update_is_reported_with_what_it_may_replace() {
         "{j:#}"
     );
     assert!(
-        j["text"]
-            .as_str()
-            .unwrap()
-            .ends_with("// (lib.optionalAttrs pkgs.stdenv.isLinux linux)\n// { generic.enable = true; }\n"),
+        j["text"].as_str().unwrap().ends_with(
+            "// (lib.optionalAttrs pkgs.stdenv.isLinux linux)\n// { generic.enable = true; }\n"
+        ),
         "{j:#}"
     );
     // and on stderr, whatever the format: the edit is made, what it may replace is for the
     // user to check
     assert!(
-        stderr(&out).starts_with("by-platform.nix:13:4: note: a function call may bind `generic` too"),
+        stderr(&out)
+            .starts_with("by-platform.nix:13:4: note: a function call may bind `generic` too"),
         "{}",
         stderr(&out)
     );
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("f.nix"), "{ base }:\nbase // {\n  b = 2;\n}\n").unwrap();
+    std::fs::write(
+        dir.path().join("f.nix"),
+        "{ base }:\nbase // {\n  b = 2;\n}\n",
+    )
+    .unwrap();
     let out = devgen(dir.path(), &["nix", "get", "f.nix", "a"]);
     assert_exit(&out, 2);
     let err = stderr(&out);

@@ -12,7 +12,7 @@ use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 
 use crate::edit::{self, Log};
-use crate::error::{line_col, Result};
+use crate::error::{line_col, Note, Result};
 use crate::lists::collect_lists;
 use crate::lookup::{bound_list_literals, lookup, lookup_for_write, top_sets, value_text, Lookup};
 use crate::path::AttrPath;
@@ -125,15 +125,6 @@ pub struct EditReport {
     /// What the edit could not check, for the caller to tell its user: a value the editor
     /// cannot see inside that the edit may have overridden more of than the path.
     pub notes: Vec<Note>,
-}
-
-/// Something an edit could not check, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// The byte range, in the text before the edit, of what it is about.
-    pub span: Range<usize>,
-    /// In words, one sentence.
-    pub message: String,
 }
 
 /// A run of text an edit replaced.

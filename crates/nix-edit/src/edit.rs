@@ -9,19 +9,19 @@ use rnix::ast;
 use rnix::SyntaxNode;
 use rowan::ast::AstNode;
 
-use crate::document::Note;
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Note, Result};
 use crate::layout::{
     append_operand, ends_line, eol, insert_element, insert_entry, line_indent, reindent,
     removal_range, Above,
 };
 use crate::lists::ListLiteral;
 use crate::lookup::{
-    check_new_in_rec, check_unused_in_rec, is_bound, list_literals, lookup, lookup_for_delete,
-    lookup_for_write, not_a_list, spread_error, value_text, Located, Lookup,
+    is_bound, list_literals, lookup, lookup_for_delete, lookup_for_write, not_a_list, spread_error,
+    value_text, Located, Lookup,
 };
 use crate::path::AttrPath;
 use crate::reach::{update_operands, Wrapper};
+use crate::rec_scope::{check_new_in_rec, check_unused_in_rec};
 use crate::syntax::{check_expr, describe, range, same_expr, start, Given};
 use crate::tree::{Splice, Tree};
 

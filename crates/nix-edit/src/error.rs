@@ -459,3 +459,12 @@ mod tests {
         assert_eq!(e.span(), 0..2, "a span inside a character covers it");
     }
 }
+
+/// Something an edit could not check, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The byte range, in the text before the edit, of what it is about.
+    pub span: Range<usize>,
+    /// In words, one sentence.
+    pub message: String,
+}

@@ -128,14 +128,15 @@ mod partial;
 mod path;
 mod reach;
 mod read;
+mod rec_scope;
 mod scan;
 mod syntax;
 mod tree;
 
 pub use document::{
-    Binding, Bound, Change, Edit, EditReport, ListElement, Location, NixDocument, Note, ValueKind,
+    Binding, Bound, Change, Edit, EditReport, ListElement, Location, NixDocument, ValueKind,
 };
-pub use error::{line_col, Error, ErrorKind, Result};
+pub use error::{line_col, Error, ErrorKind, Note, Result};
 pub use ident::{is_ident, quote_attr, quote_string};
 pub use path::{AttrPath, PathError};
 pub use reach::{Wrapper, WrapperKind};
