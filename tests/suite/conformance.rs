@@ -110,12 +110,7 @@ const EXPECTED: &[Expect] = &[
         log_alerts: true,
         auto_restart: true,
         pre_commit_hook: false,
-        shared_postgres: None,
-        extensions: &[],
-        logical_replication: false,
-        services: None,
-        proxy_port: None,
-        frontend: false,
+        ..SEEDS
     },
     Expect {
         fixture: "minimal",
@@ -140,12 +135,7 @@ const EXPECTED: &[Expect] = &[
         log_alerts: true,
         auto_restart: true,
         pre_commit_hook: false,
-        shared_postgres: None,
-        extensions: &[],
-        logical_replication: false,
-        services: None,
-        proxy_port: None,
-        frontend: false,
+        ..SEEDS
     },
     Expect {
         fixture: "lean",
@@ -173,12 +163,7 @@ const EXPECTED: &[Expect] = &[
         log_alerts: false,
         auto_restart: false,
         pre_commit_hook: true,
-        shared_postgres: None,
-        extensions: &[],
-        logical_replication: false,
-        services: None,
-        proxy_port: None,
-        frontend: false,
+        ..SEEDS
     },
     Expect {
         fixture: "shared",
@@ -205,11 +190,7 @@ const EXPECTED: &[Expect] = &[
         auto_restart: true,
         pre_commit_hook: false,
         shared_postgres: Some("127.0.0.2"),
-        extensions: &[],
-        logical_replication: false,
-        services: None,
-        proxy_port: None,
-        frontend: false,
+        ..SEEDS
     },
     Expect {
         fixture: "services",

@@ -271,17 +271,12 @@ fn a_message_with_no_hash_or_a_spec_without_nixos_changes_nothing() {
 
 #[test]
 fn a_teams_own_flake_gets_the_release_and_host_in_its_own_helper_and_keeps_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
     let team = read_fixture("nix/flakes/for-all-systems.nix");
-    fs::write(d.join("flake.nix"), &team).unwrap();
-    fs::write(
-        d.join("devgen.toml"),
+    let dir = synced_with(
+        &team,
         "[project]\nname = \"shop\"\nip = \"127.0.0.92\"\n\n[deploy]\nhost = \"shop.example.com\"\n\n[deploy.nixos]\nname = \"prod\"\nproxy = \"caddy\"\n",
-    )
-    .unwrap();
-    assert_exit(&devgen(d, &["sync"]), 0);
-    assert_exit(&devgen(d, &["diff"]), 0);
+    );
+    let d = dir.path();
     let flake = read(d, "flake.nix");
     for line in team.lines().filter(|l| !l.contains("outputs = ")) {
         assert!(
@@ -366,21 +361,30 @@ fn refused(flake: &str) -> String {
 
 /// A [`team_project`] of `flake`, synced, and in sync after.
 fn synced(flake: &str) -> tempfile::TempDir {
-    let dir = team_project(flake);
+    synced_with(flake, SHOP)
+}
+
+/// A project of `flake` and the spec `spec`, synced, and in sync after.
+fn synced_with(flake: &str, spec: &str) -> tempfile::TempDir {
+    let dir = project(flake, spec);
     assert_exit(&devgen(dir.path(), &["sync"]), 0);
     assert_exit(&devgen(dir.path(), &["diff"]), 0);
     dir
 }
 
+/// The spec of a project `shop` on EC2 with `[deploy.nixos]` named `prod`.
+const SHOP: &str = "[project]\nname = \"shop\"\nip = \"127.0.0.94\"\n\n[deploy]\nhost = \"shop.example.com\"\n\n[deploy.terraform]\nssh_cidrs = [\"203.0.113.0/24\"]\n\n[deploy.nixos]\nname = \"prod\"\n";
+
 /// A project `shop` with `flake` as its flake.nix and `[deploy.nixos]` named `prod`.
 fn team_project(flake: &str) -> tempfile::TempDir {
+    project(flake, SHOP)
+}
+
+/// A project with `flake` as its flake.nix and `spec` as its devgen.toml.
+fn project(flake: &str, spec: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("flake.nix"), flake).unwrap();
-    fs::write(
-        dir.path().join("devgen.toml"),
-        "[project]\nname = \"shop\"\nip = \"127.0.0.94\"\n\n[deploy]\nhost = \"shop.example.com\"\n\n[deploy.terraform]\nssh_cidrs = [\"203.0.113.0/24\"]\n\n[deploy.nixos]\nname = \"prod\"\n",
-    )
-    .unwrap();
+    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
     dir
 }
 
@@ -443,16 +447,11 @@ fn packages_spelled_out_per_system_are_the_teams_and_devgen_says_what_to_add() {
 
 #[test]
 fn an_app_named_like_a_nix_keyword_gets_its_release_beside_the_teams_default_package() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    fs::write(d.join("flake.nix"), read_fixture("nix/flakes/plain.nix")).unwrap();
-    fs::write(
-        d.join("devgen.toml"),
+    let dir = synced_with(
+        &read_fixture("nix/flakes/plain.nix"),
         "[project]\nname = \"rec\"\nip = \"127.0.0.97\"\n\n[deploy]\nhost = \"rec.example.com\"\n\n[deploy.nixos]\nname = \"prod\"\n\n[deploy.terraform]\nssh_cidrs = [\"203.0.113.0/24\"]\n",
-    )
-    .unwrap();
-    assert_exit(&devgen(d, &["sync"]), 0);
-    assert_exit(&devgen(d, &["diff"]), 0);
+    );
+    let d = dir.path();
     let flake = read(d, "flake.nix");
     assert!(
         flake.contains(

@@ -239,14 +239,7 @@ in
     /// texts must be the same. Returns whether `parse_for` gave a partial document.
     fn same_both_ways(text: &str, op: &str, path: &str, expr: &str) -> bool {
         let path = p(path);
-        let run = |doc: &mut NixDocument| match op {
-            "get" => doc.get(&path).map(|v| v.is_some()),
-            "set" => doc.set(&path, expr),
-            "add" => doc.add(&path, expr),
-            "remove" => doc.remove(&path, expr),
-            "delete" => doc.delete(&path),
-            _ => unreachable!(),
-        };
+        let run = |doc: &mut NixDocument| apply(doc, op, &path, expr);
         let whole = NixDocument::parse("t.nix", text);
         let fast = NixDocument::parse_for("t.nix", text, &path);
         match (whole, fast) {
@@ -280,16 +273,21 @@ in
     fn run_line(doc: &mut NixDocument, line: &str) -> (AttrPath, crate::Result<bool>) {
         let mut words = line.splitn(3, ' ');
         let (op, path) = (words.next().unwrap(), p(words.next().unwrap()));
-        let expr = words.next().unwrap_or("");
-        let result = match op {
-            "get" => doc.get(&path).map(|v| v.is_some()),
-            "set" => doc.set(&path, expr),
-            "add" => doc.add(&path, expr),
-            "remove" => doc.remove(&path, expr),
-            "delete" => doc.delete(&path),
-            _ => unreachable!(),
-        };
+        let result = apply(doc, op, &path, words.next().unwrap_or(""));
         (path, result)
+    }
+
+    /// `op` (get, set, add, remove, delete) at `path` on `doc`: whether it changed the
+    /// document, or for `get` whether the path is bound.
+    fn apply(doc: &mut NixDocument, op: &str, path: &AttrPath, expr: &str) -> crate::Result<bool> {
+        match op {
+            "get" => doc.get(path).map(|v| v.is_some()),
+            "set" => doc.set(path, expr),
+            "add" => doc.add(path, expr),
+            "remove" => doc.remove(path, expr),
+            "delete" => doc.delete(path),
+            _ => unreachable!("{op}"),
+        }
     }
 
     /// The operations of `lines`, one after the other, on one document parsed whole and on
