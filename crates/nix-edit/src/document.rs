@@ -14,7 +14,9 @@ use rowan::ast::AstNode;
 use crate::edit::{self, Log};
 use crate::error::{line_col, Note, Result};
 use crate::lists::collect_lists;
-use crate::lookup::{bound_list_literals, lookup, lookup_for_write, top_sets, value_text, Lookup};
+use crate::lookup::{
+    bound_list_literals, document_expr, lookup, lookup_for_write, top_sets, value_text, Lookup,
+};
 use crate::path::AttrPath;
 use crate::reach::Wrapper;
 use crate::read::{Reference, Value};
@@ -307,8 +309,7 @@ impl NixDocument {
     /// The document's whole expression, to read what it says without evaluating it (see
     /// [`Value::shape`]). A view of the document as it is now: later edits do not show in it.
     pub fn value(&self) -> Value {
-        let root = ast::Root::cast(self.whole().root().clone()).expect("the root node is a Root");
-        Value::of(root.expr().expect("a parsed document has an expression"))
+        Value::of(document_expr(self.whole()))
     }
 
     /// Where a `let` around the document's value binds `name` (`let tools = …; in { … }`),

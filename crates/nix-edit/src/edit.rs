@@ -20,7 +20,7 @@ use crate::lookup::{
     value_text, Located, Lookup,
 };
 use crate::path::AttrPath;
-use crate::reach::{update_operands, Wrapper};
+use crate::reach::Wrapper;
 use crate::rec_scope::{check_new_in_rec, check_unused_in_rec};
 use crate::syntax::{check_expr, describe, range, same_expr, start, Given};
 use crate::tree::{Splice, Tree};
@@ -124,6 +124,7 @@ fn set_given(tree: &mut Tree, path: &AttrPath, given: &Given, log: &mut Log) -> 
         }
         Lookup::Append {
             chain,
+            last,
             consumed,
             unseen,
         } => {
@@ -141,9 +142,7 @@ fn set_given(tree: &mut Tree, path: &AttrPath, given: &Given, log: &mut Log) -> 
                 });
             }
             let binding = format!("{} = {};", AttrPath::segments_to_nix(rest), expr);
-            let mut operands = Vec::new();
-            update_operands(chain.clone(), &mut operands);
-            let splice = append_operand(tree.text(), &chain, &operands, &binding);
+            let splice = append_operand(tree.text(), &chain, &last, &binding);
             commented_insertion(tree, splice, given)?
         }
     };

@@ -53,7 +53,7 @@ pub enum ErrorKind {
     },
     /// The document's value holds no attribute set the editor can see: through functions,
     /// `let`, `with`, parentheses, `assert`, calls whose last argument is a set, `//` and
-    /// `mkMerge`, it is something else (a string, a list, `import ./x.nix { … }`).
+    /// `mkMerge`, it is something else (a string, a list, `(import ./x.nix { }).shell`).
     NotAttrSetDocument {
         /// What the value is instead, e.g. "a function call".
         found: String,

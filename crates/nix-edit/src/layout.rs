@@ -35,19 +35,18 @@ pub(crate) fn insert_entry(
     )
 }
 
-/// Where and how to give the `//` chain `chain` (its operands `operands`, left to right) a
-/// new rightmost operand, the set literal of `binding` — in the chain's own layout: on a
+/// Where and how to give the `//` chain `chain` (its rightmost operand `last`) a new
+/// rightmost operand, the set literal of `binding` — in the chain's own layout: on a
 /// line of its own starting with `//` when the chain's last `//` starts its line, after a
 /// `//` that ends the line when that one ends its line, else on the same line.
 pub(crate) fn append_operand(
     text: &str,
     chain: &ast::Expr,
-    operands: &[ast::Expr],
+    last: &ast::Expr,
     binding: &str,
 ) -> Splice {
     let eol = eol(text);
     let end = usize::from(chain.syntax().text_range().end());
-    let last = operands.last().expect("a chain has operands");
     let last_start = start(last.syntax());
     // the chain's last `//` is the last one before its last operand: anything after that
     // `//` and before the operand is blank, a comment or a parenthesis

@@ -66,21 +66,25 @@
 //!
 //! - a function, into its body: a module's `{ pkgs, ... }:`, a flake's
 //!   `outputs = { self, nixpkgs }: …`, an overlay's `final: prev: …`;
-//! - `let … in`, `with …;`, `assert …;` and parentheses, into their body;
+//! - `let … in`, `with …;`, `assert …;` and parentheses, into their body; `let env = …; in
+//!   env` into the value of `env`;
 //! - a call whose last argument is a set, into it: `lib.mkIf cond { … }`,
-//!   `lib.optionalAttrs cond { … }`, `lib.mkDefault { … }`, `pkgs.mkShell { … }`; not a call
-//!   whose last argument is something else (`pkgs.writeText "a" "b"`), nor `import`,
-//!   `callPackage` or a call given a path (`import ./x.nix { … }`), whose set is the
-//!   arguments of the file it loads — unless the caller names the function to
-//!   [`NixDocument::look_through`];
+//!   `lib.optionalAttrs cond { … }`, `lib.mkDefault { … }`, `pkgs.mkShell { … }`, and the
+//!   arguments of `import ./x.nix { … }` or `callPackage ./pkg { … }` as written; not a call
+//!   whose last argument is something else (`pkgs.writeText "a" "b"`) — unless the caller
+//!   names the function to [`NixDocument::look_through`]. As an operand of `//` or an
+//!   element of `mkMerge`, though, `import`, `callPackage` and a call given a path are
+//!   values the editor cannot see inside: what they give is the loaded file's;
 //! - `a // b // { … }`: reads give what the operator yields — the rightmost operand that
 //!   binds the name; `set` goes there too. A new name goes into the rightmost operand that
 //!   is a set literal reached without a call, and only when there is none into a set inside
 //!   a call (what `lib.optionalAttrs cond { … }` holds may not count); in a document that
 //!   [looks through](NixDocument::look_through) functions, into the rightmost call of one
-//!   of them first (a flake's per-system body). `delete` removes the binding, and those in
-//!   the operands on its left that would take over once it is gone, at every level, so
-//!   that nothing is bound afterwards;
+//!   of them first (a flake's per-system body). When the rightmost operand is one the
+//!   editor cannot see inside, a new name goes into a new operand on its right,
+//!   `// { name = …; }` ([`EditReport::notes`] says what that may replace). `delete`
+//!   removes the binding, and those in the operands on its left that would take over once
+//!   it is gone, at every level, so that nothing is bound afterwards;
 //! - `lib.mkMerge [ … ]`: into the one element that binds the path; a new name into the
 //!   element that shares most of the path, of equals the first that is a plain set.
 //!
@@ -94,7 +98,8 @@
 //! whole text is checked against the grammar without building a tree (rnix's tokenizer
 //! and a recognizer that follows rnix's parser), and only the top-level bindings the path
 //! can reach are parsed into one (and, where the path goes into a set bound by one of
-//! them, `top = { … };`, only that set's bindings the path can reach). On a 4 MB
+//! them, `top = { … };`, only that set's bindings the path can reach, and so on down the
+//! path). On a 4 MB
 //! all-packages-style file that is a few
 //! percent of a full parse. Whatever that check does not follow with certainty, and any
 //! question about another path or the whole document, is answered from a full parse.

@@ -47,6 +47,8 @@ pub(crate) enum Lookup {
     /// that value binds. Only a lookup for writing ([`lookup_for_write`]) gives it.
     Append {
         chain: ast::Expr,
+        /// The chain's rightmost operand.
+        last: ast::Expr,
         consumed: usize,
         unseen: Unseen,
     },
@@ -205,7 +207,7 @@ fn verified(tree: &Tree, err: Error) -> Error {
 }
 
 /// The document's whole expression.
-fn document_expr(tree: &Tree) -> ast::Expr {
+pub(crate) fn document_expr(tree: &Tree) -> ast::Expr {
     let root = ast::Root::cast(tree.root().clone()).expect("the root node is a Root");
     root.expr().expect("a parsed document has an expression")
 }
@@ -424,13 +426,13 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
         .iter()
         .map(|o| binds_name(w.tree, o, name))
         .collect();
-    let unseen_at = |i: usize| match &binds[i] {
-        Binds::Unknown(u) => Some(u),
+    // the rightmost operand the editor cannot see inside, and what it is
+    let unseen = binds.iter().enumerate().rev().find_map(|(i, b)| match b {
+        Binds::Unknown(u) => Some((i, u)),
         _ => None,
-    };
-    let unseen = (0..n).rev().find(|i| unseen_at(*i).is_some());
+    });
     let hidden_right_of = |i: usize| match unseen {
-        Some(j) if j > i => Err(hidden(w, consumed, unseen_at(j).unwrap(), false)),
+        Some((j, u)) if j > i => Err(hidden(w, consumed, u, false)),
         _ => Ok(()),
     };
     if let Some(i) = (0..n).rev().find(|i| matches!(binds[*i], Binds::Yes)) {
@@ -442,15 +444,11 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
         return Ok(located);
     }
     // a new name: only an operand on the right of every one the editor cannot see inside
-    let open: Vec<usize> = (unseen.map_or(0, |j| j + 1)..n).collect();
-    let target = w
-        .tree
-        .through()
-        .and_then(|_| {
-            open.iter()
-                .rev()
-                .find(|i| looked_through(w.tree, &operands[**i]))
-        })
+    let open: Vec<usize> = (unseen.map_or(0, |(j, _)| j + 1)..n).collect();
+    let target = open
+        .iter()
+        .rev()
+        .find(|i| looked_through(w.tree, &operands[**i]))
         .or_else(|| {
             open.iter()
                 .rev()
@@ -459,7 +457,7 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
         .or_else(|| open.last());
     match (target, unseen) {
         // a new operand on the right wins over whatever the rightmost one binds
-        (None, Some(j)) if w.purpose == Purpose::Write => {
+        (None, Some((_, u))) if w.purpose == Purpose::Write => {
             let mut t = trail;
             t.push(Wrapper {
                 kind: WrapperKind::NewOperand { operands: n },
@@ -468,19 +466,20 @@ fn update(w: &Walk, expr: &ast::Expr, consumed: usize, trail: Vec<Wrapper>) -> R
             });
             let found = Lookup::Append {
                 chain: expr.clone(),
+                last: operands[n - 1].clone(),
                 consumed,
-                unseen: unseen_at(j).unwrap().clone(),
+                unseen: u.clone(),
             };
             Ok(Located::new(found, t))
         }
-        (None, Some(j)) => Err(hidden(w, consumed, unseen_at(j).unwrap(), false)),
+        (None, Some((_, u))) => Err(hidden(w, consumed, u, false)),
         (None, None) => Err(opaque(w, consumed, expr)),
         // nothing the editor sees binds the name; what it cannot see might
-        (Some(_), Some(j)) if w.deleting() => Err(hidden(w, consumed, unseen_at(j).unwrap(), true)),
+        (Some(_), Some((_, u))) if w.deleting() => Err(hidden(w, consumed, u, true)),
         (Some(&i), unseen) => {
             let mut located = descend(w, operands[i].clone(), consumed, into(i))?;
             if located.is_missing() && located.unseen.is_none() {
-                located.unseen = unseen.and_then(unseen_at).cloned();
+                located.unseen = unseen.map(|(_, u)| u.clone());
             }
             Ok(located)
         }

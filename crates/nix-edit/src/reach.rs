@@ -446,7 +446,7 @@ pub(crate) fn binds_name_but(
 
 /// Whether `entry` binds `name`: a binding whose path starts with it, or an `inherit` of
 /// it; `None` when its name is computed (`${n} = …;`), so that it might.
-fn entry_binds(entry: &ast::Entry, name: &str) -> Option<bool> {
+pub(crate) fn entry_binds(entry: &ast::Entry, name: &str) -> Option<bool> {
     let attrs: Vec<ast::Attr> = match entry {
         ast::Entry::Inherit(inh) => inh.attrs().collect(),
         ast::Entry::AttrpathValue(av) => av

@@ -10,6 +10,7 @@ use rnix::ast::{self, HasEntry};
 use rnix::{SyntaxKind, SyntaxNode};
 use rowan::ast::AstNode;
 
+use crate::reach::unparen;
 use crate::syntax::{attr_name, describe, range, static_string};
 
 /// One expression of a document.
@@ -144,7 +145,7 @@ pub struct Entry {
 impl Value {
     pub(crate) fn of(expr: ast::Expr) -> Value {
         Value {
-            inner: Inner::Expr(through_parens(expr)),
+            inner: Inner::Expr(unparen(expr)),
         }
     }
 
@@ -214,16 +215,6 @@ impl Value {
             Inner::Inherited { name, node, .. } => variable(name, node),
         }
     }
-}
-
-fn through_parens(mut expr: ast::Expr) -> ast::Expr {
-    while let ast::Expr::Paren(p) = &expr {
-        match p.expr() {
-            Some(inner) => expr = inner,
-            None => break,
-        }
-    }
-    expr
 }
 
 fn shape_of(e: &ast::Expr) -> Shape {
@@ -334,7 +325,7 @@ fn select(s: &ast::Select) -> Option<Shape> {
 fn call(a: &ast::Apply) -> Shape {
     let mut args = Vec::new();
     let mut cur = ast::Expr::Apply(a.clone());
-    while let ast::Expr::Apply(app) = through_parens(cur.clone()) {
+    while let ast::Expr::Apply(app) = unparen(cur.clone()) {
         match (app.lambda(), app.argument()) {
             (Some(f), Some(arg)) => {
                 args.push(Value::of(arg));
@@ -365,7 +356,7 @@ fn binary(b: &ast::BinOp) -> Option<Shape> {
 }
 
 fn flatten(e: ast::Expr, op: ast::BinOpKind, out: &mut Vec<Value>) {
-    match through_parens(e) {
+    match unparen(e) {
         ast::Expr::BinOp(b) if b.operator() == Some(op) => {
             if let Some(l) = b.lhs() {
                 flatten(l, op, out);
@@ -453,12 +444,12 @@ fn let_value(name: &str, scope: &impl HasEntry) -> Option<Value> {
 /// Where a `let` around the document's value (through its function, `with` and `assert`)
 /// binds `name`: the binding's span.
 pub(crate) fn outer_let_binding(root_expr: ast::Expr, name: &str) -> Option<Range<usize>> {
-    let mut expr = through_parens(root_expr);
+    let mut expr = unparen(root_expr);
     loop {
         expr = match expr {
-            ast::Expr::Lambda(l) => through_parens(l.body()?),
-            ast::Expr::With(w) => through_parens(w.body()?),
-            ast::Expr::Assert(a) => through_parens(a.body()?),
+            ast::Expr::Lambda(l) => unparen(l.body()?),
+            ast::Expr::With(w) => unparen(w.body()?),
+            ast::Expr::Assert(a) => unparen(a.body()?),
             ast::Expr::LetIn(l) => {
                 let found = l.entries().find_map(|e| match e {
                     ast::Entry::AttrpathValue(av) => {
@@ -471,7 +462,7 @@ pub(crate) fn outer_let_binding(root_expr: ast::Expr, name: &str) -> Option<Rang
                 if found.is_some() {
                     return found;
                 }
-                through_parens(l.body()?)
+                unparen(l.body()?)
             }
             _ => return None,
         }
@@ -560,7 +551,7 @@ fn inherited(inherit: &ast::Inherit) -> Vec<Reference> {
 
 /// The identifier an expression selects from: `x` in `x` and in `x.a.b`.
 fn base_ident(e: ast::Expr) -> Option<SyntaxNode> {
-    match through_parens(e) {
+    match unparen(e) {
         ast::Expr::Ident(i) => Some(i.syntax().clone()),
         ast::Expr::Select(s) => match s.expr()? {
             ast::Expr::Ident(i) => Some(i.syntax().clone()),

@@ -8,6 +8,7 @@ use rnix::SyntaxKind;
 use rowan::ast::AstNode;
 
 use crate::error::{ErrorKind, Result};
+use crate::reach::entry_binds;
 use crate::syntax::{attr_name, range, start};
 use crate::tree::Tree;
 
@@ -52,13 +53,9 @@ pub(crate) fn check_new_in_rec(tree: &Tree, set: &ast::AttrSet, name: &str) -> R
     if set.rec_token().is_none() {
         return Ok(());
     }
-    let bound = set.entries().any(|entry| match entry {
-        ast::Entry::Inherit(inh) => inh.attrs().any(|a| attr_name(&a).as_deref() == Some(name)),
-        ast::Entry::AttrpathValue(av) => av
-            .attrpath()
-            .and_then(|p| p.attrs().next())
-            .is_some_and(|a| attr_name(&a).as_deref() == Some(name)),
-    });
+    let bound = set
+        .entries()
+        .any(|entry| entry_binds(&entry, name) == Some(true));
     if bound {
         return Ok(());
     }

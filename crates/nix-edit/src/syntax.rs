@@ -74,13 +74,6 @@ impl Given {
             }
         }
         let tail = &whole[code_end..];
-        let comment_at = code_end + (tail.len() - tail.trim_start().len());
-        let given = Given {
-            code: whole[..code_end].to_string(),
-            comment: Some(whole[comment_at..].to_string()),
-            comment_at,
-            whole: whole.clone(),
-        };
         if !tail.contains('#') || code_end == 0 {
             return Ok(Given {
                 code: whole.clone(),
@@ -89,6 +82,13 @@ impl Given {
                 whole,
             });
         }
+        let comment_at = code_end + (tail.len() - tail.trim_start().len());
+        let given = Given {
+            code: whole[..code_end].to_string(),
+            comment: Some(whole[comment_at..].to_string()),
+            comment_at,
+            whole: whole.clone(),
+        };
         if tail.trim().contains('\n') {
             return Err(given.comment_error());
         }

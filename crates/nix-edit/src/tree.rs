@@ -3,7 +3,7 @@
 //! change a tree takes is a [`Splice`] — a byte range replaced by new text — after which
 //! the text is parsed again: only the smallest set or list literal around the splice,
 //! grafted into the tree, when that is enough. A tree may be partial (see `partial`):
-//! parsed only as far as paths starting with one name need. Also the errors about a place
+//! parsed only as far as paths starting with a few names (its focus) need. Also the errors about a place
 //! in the document ([`Tree::error`]).
 
 use std::ops::Range;

@@ -1,7 +1,7 @@
 //! A check of a whole document against rnix's grammar that builds no tree: rnix's own
 //! tokenizer, and a recognizer that follows rnix's parser step by step but only says
 //! whether the tokens form one expression. On the way it notes the document's top-level
-//! attribute set (through the wrappers `lookup::top_set` goes through) and which of its
+//! attribute set (through parentheses, functions, `let … in`, `with` and `assert`) and which of its
 //! entries a path starting with a given name can reach; and, when the one entry that can is
 //! `name = { … };`, the same inside that set for the path's next name, and so on down the
 //! path (`{ top = { …33,000 bindings… }; }` for `top.x`). Where the document's value turns
@@ -187,8 +187,8 @@ struct Scanner<'a, I> {
     /// Tokens read ahead after it, trivia left out.
     ahead: VecDeque<Tok<'a>>,
     nesting: u32,
-    /// Where the expression starts that the document's value is, as far as the wrappers
-    /// `lookup::top_set` looks through have been followed; `None` once the set is found,
+    /// Where the expression starts that the document's value is, as far as parentheses,
+    /// functions, `let … in`, `with` and `assert` have been followed; `None` once the set is found,
     /// or once the value is found to be something else.
     spine: Option<usize>,
     /// Whether to go on to the end when nothing can be left out (to check the recognizer).
