@@ -10,10 +10,11 @@
 //! and devgen's host (`release`). Nothing else of the user's (description, nixpkgs input,
 //! their own packages, checks, formatter, follows) is touched.
 
-use nix_edit::{quote_attr, AttrPath, NixDocument};
+use nix_edit::{quote_attr, AttrPath, Bound, NixDocument};
 
 use crate::error::{Error, Result};
 use crate::render::{MergeInput, MergeOwned, MergeRule};
+use crate::spec::rules::NIX_SYSTEMS;
 
 mod release;
 mod scope;
@@ -53,22 +54,23 @@ const ADDED: &[&str] = &[
 const SHELL: &str = "outputs.devShells.default";
 /// Where a flake-parts flake has its per-system outputs.
 const PER_SYSTEM: &str = "outputs.perSystem";
-/// The systems of a `devShells` devgen adds to a flake that maps none.
-const SYSTEMS: &str = r#"[ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]"#;
 
 fn path(p: &str) -> AttrPath {
     p.parse().expect("devgen's flake paths are valid")
 }
 
+/// The value at `p` in devgen's own rendered flake, which has every path devgen writes.
+fn template_value(rendered: &NixDocument, p: &str) -> Result<String> {
+    rendered.get(&path(p))?.ok_or_else(|| {
+        Error::Usage(format!(
+            "internal error: devgen's flake template has no `{p}`; please report this"
+        ))
+    })
+}
+
 fn owned(input: &MergeInput) -> Result<MergeOwned> {
     let rendered = input.rendered;
-    let want = |p: &str| -> Result<String> {
-        rendered.get(&path(p))?.ok_or_else(|| {
-            Error::Usage(format!(
-                "internal error: devgen's flake template has no `{p}`; please report this"
-            ))
-        })
-    };
+    let want = |p: &str| template_value(rendered, p);
     let release = Release::of(rendered)?;
     let Some(current) = input.current else {
         let all = CREATED.iter().chain(ADDED).chain([&SHELL]);
@@ -159,7 +161,7 @@ fn per_system(
 
 /// `outputs.<output>.<name>` of each system, where the flake keeps its per-system outputs.
 fn per_system_path(flake: &NixDocument, output: &str, name: &str) -> AttrPath {
-    if flake.get(&path(PER_SYSTEM)).is_ok_and(|v| v.is_some()) {
+    if is_flake_parts(flake) {
         path(&format!("{PER_SYSTEM}.{output}.{name}"))
     } else {
         path(&format!("outputs.{output}.{name}"))
@@ -169,10 +171,14 @@ fn per_system_path(flake: &NixDocument, output: &str, name: &str) -> AttrPath {
 /// Whether `flake` is built with flake-parts: its outputs other than per-system ones go
 /// under `flake.` there (`flake.nixosModules`), where flake-parts declares them.
 fn is_flake_parts(flake: &NixDocument) -> bool {
-    flake.get(&path(PER_SYSTEM)).is_ok_and(|v| v.is_some())
+    // located, not read: reading would copy the whole perSystem value's text each time
+    flake
+        .locate(&path(PER_SYSTEM))
+        .is_ok_and(|l| matches!(l.bound, Bound::Value(_) | Bound::Inherited(_)))
 }
 
-/// `outputs.<output>` of devgen's own, mapped over [`SYSTEMS`], for a flake that maps none.
+/// `outputs.<output>` of devgen's own, mapped over the systems devgen's flake builds for
+/// ([`NIX_SYSTEMS`]), for a flake that maps none.
 fn own_per_system(
     flake: &NixDocument,
     output: &str,
@@ -184,7 +190,8 @@ fn own_per_system(
     let inner = value(&scope.with_system_pkgs()).replace('\n', "\n  ");
     // The flake's own helper over its systems, when it has one by a usual name and it maps
     // the systems' names (a helper that hands its function a package set does not).
-    let mut over_systems = format!("{}.lib.genAttrs {SYSTEMS}", scope.nixpkgs());
+    let systems: Vec<String> = NIX_SYSTEMS.iter().map(|s| format!("\"{s}\"")).collect();
+    let mut over_systems = format!("{}.lib.genAttrs [ {} ]", scope.nixpkgs(), systems.join(" "));
     for helper in ["forEachSystem", "forAllSystems"] {
         if flake.binds(&whole, helper)? && scope::maps_system_names(flake.text(), helper) {
             over_systems = helper.to_string();

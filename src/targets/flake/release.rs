@@ -4,7 +4,7 @@
 use nix_edit::{AttrPath, NixDocument};
 
 use super::scope::Scope;
-use super::{is_flake_parts, path, per_system, per_system_path};
+use super::{is_flake_parts, path, per_system, per_system_path, template_value};
 use crate::error::{Error, Result};
 
 /// The NixOS hosts, one of them devgen's with `[deploy.nixos]`.
@@ -62,11 +62,8 @@ impl Release {
     /// gives them (the host's without the template's indentation), so that the lock of a
     /// flake devgen creates records what the next run compares.
     pub(super) fn own_values(&self, rendered: &NixDocument) -> Result<Vec<(AttrPath, String)>> {
-        let [package, module] = ["outputs.packages.default", "outputs.nixosModules.default"].map(
-            |p| -> Result<(AttrPath, String)> {
-                Ok((path(p), rendered.get(&path(p))?.unwrap_or_default()))
-            },
-        );
+        let [package, module] = ["outputs.packages.default", "outputs.nixosModules.default"]
+            .map(|p| -> Result<(AttrPath, String)> { Ok((path(p), template_value(rendered, p)?)) });
         Ok(vec![
             package?,
             module?,
@@ -83,7 +80,7 @@ impl Release {
         AttrPath::new(segments).expect("the segments of valid paths make a valid path")
     }
 
-    /// The values at [`Release::paths`] in `flake`, in its own shape: the package inside its
+    /// The release's values in `flake`, in its own shape: the package inside its
     /// function over systems (named after the app when the flake has a default package of
     /// its own); then, beside the systems' outputs, the module and host — where flake-parts
     /// declares them (`flake.`), in the set on the right of `eachDefaultSystem (…) // { … }` —

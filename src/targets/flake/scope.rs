@@ -45,7 +45,7 @@ impl Scope {
     /// This scope inside a function of the system that binds no `pkgs` of its own.
     pub(super) fn with_system_pkgs(&self) -> Scope {
         Scope {
-            pkgs: Some(format!("{}.legacyPackages.${{system}}", self.nixpkgs())),
+            pkgs: Some(self.nixpkgs_for_system()),
             system: true,
             ..self.clone()
         }
@@ -55,7 +55,12 @@ impl Scope {
     pub(super) fn pkgs_or_nixpkgs(&self) -> String {
         self.pkgs
             .clone()
-            .unwrap_or_else(|| format!("{}.legacyPackages.${{system}}", self.nixpkgs()))
+            .unwrap_or_else(|| self.nixpkgs_for_system())
+    }
+
+    /// nixpkgs' package set for `system`.
+    fn nixpkgs_for_system(&self) -> String {
+        format!("{}.legacyPackages.${{system}}", self.nixpkgs())
     }
 
     /// How to reach nixpkgs: the parameter, or through the inputs.
@@ -74,10 +79,7 @@ impl Scope {
             .devenv
             .clone()
             .unwrap_or_else(|| format!("{}.devenv", self.inputs));
-        let pkgs = self
-            .pkgs
-            .clone()
-            .unwrap_or_else(|| format!("{}.legacyPackages.${{system}}", self.nixpkgs()));
+        let pkgs = self.pkgs_or_nixpkgs();
         if devenv == "devenv" && self.inputs == "inputs" && pkgs == "pkgs" {
             return template.to_string();
         }
