@@ -124,11 +124,7 @@ fn refusal_json(e: &nix_edit::Error, json: &mut serde_json::Value) {
     };
     json["kind"] = kind.into();
     // the internal errors' spans are in text the edit would have made, not in any input
-    let internal = matches!(
-        e.kind(),
-        K::ReadBack { .. } | K::StillBound { .. } | K::EditUnparsable { .. }
-    );
-    if !internal {
+    if !e.kind().is_internal() {
         let span = JsonSpan::of(e.input(), &e.span());
         json["input"] = if e.file().is_some() {
             "file"

@@ -170,6 +170,20 @@ pub enum ErrorKind {
     },
 }
 
+impl ErrorKind {
+    /// Whether this is one of the editor's own failures — an edit that did not read back,
+    /// left the path bound, or made text that does not parse — rather than a refusal of its
+    /// input: a bug to report, whose span is in text the edit would have made.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::ReadBack { .. }
+                | ErrorKind::StillBound { .. }
+                | ErrorKind::EditUnparsable { .. }
+        )
+    }
+}
+
 impl Error {
     /// An error about `span` of `input`; `document` names the document `input` belongs to.
     /// The span is kept inside `input` and on character boundaries.
