@@ -382,10 +382,8 @@ fn the_containers_compose_file_is_accepted_and_passes_env_by_name_only() {
 
 #[test]
 fn the_frontend_is_served_by_phoenix_and_sync_says_which_router_line_it_needs() {
-    let dir = crate::support::project_with_spec(&read(
-        &crate::support::repo_root().join("fixtures/specs"),
-        "container.toml",
-    ));
+    let dir =
+        crate::support::project_with_spec(&crate::support::read_fixture("specs/container.toml"));
     let d = dir.path();
     let out = crate::support::devgen(d, &["sync"]);
     crate::support::assert_exit(&out, 0);

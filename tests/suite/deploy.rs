@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{read, require, synced_project};
+use crate::support::{assert_exit, nix_parses, read, require, synced_project};
 
 /// Where these machines keep the AWS provider: Terraform never downloads it here.
 const PLUGINS: &str = "/opt/tf-plugins";
@@ -22,16 +22,6 @@ fn terraform(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-#[track_caller]
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn terraform_validates_the_infra_against_the_aws_provider_and_rejects_a_broken_one() {
     assert!(
@@ -42,13 +32,16 @@ fn terraform_validates_the_infra_against_the_aws_provider_and_rejects_a_broken_o
     );
     let dir = synced_project("deploy");
     let infra = dir.path().join("infra");
-    ok(&terraform(&infra, &["fmt", "-check", "-diff"]));
+    assert_exit(&terraform(&infra, &["fmt", "-check", "-diff"]), 0);
     let plugin_dir = format!("-plugin-dir={PLUGINS}");
-    ok(&terraform(
-        &infra,
-        &["init", "-backend=false", "-input=false", &plugin_dir],
-    ));
-    ok(&terraform(&infra, &["validate"]));
+    assert_exit(
+        &terraform(
+            &infra,
+            &["init", "-backend=false", "-input=false", &plugin_dir],
+        ),
+        0,
+    );
+    assert_exit(&terraform(&infra, &["validate"]), 0);
     // The spec's values, in the variables' defaults.
     let variables = read(&infra, "variables.tf");
     assert!(
@@ -157,7 +150,7 @@ fn the_production_compose_file_is_accepted_and_names_its_secrets_only() {
         .env("DATABASE_URL", "ecto://x")
         .output()
         .unwrap();
-    ok(&with);
+    assert_exit(&with, 0);
 }
 
 #[test]
@@ -250,11 +243,7 @@ fn unit_file(service: &serde_json::Value) -> String {
 fn the_nixos_module_runs_the_release_behind_nginx_with_its_database_and_systemd_takes_the_unit() {
     let dir = synced_project("deploy");
     let d = dir.path();
-    crate::support::run_ok(
-        Command::new(require("nix-instantiate"))
-            .arg("--parse")
-            .arg(d.join("nix/module.nix")),
-    );
+    nix_parses(d, "nix/module.nix");
     // The release, as the unit's programs: a stand-in of bin/haven.
     let package = d.join("release");
     fs::create_dir_all(package.join("bin")).unwrap();
@@ -386,12 +375,8 @@ fn a_project_named_like_a_nix_keyword_gets_a_module_nix_parses_and_graviton_gets
         "[project]\nname = \"rec\"\n\n[deploy]\nhost = \"rec.example.com\"\n[deploy.nixos]\n[deploy.terraform]\ninstance_type = \"t4g.small\"\nssh_cidrs = [\"203.0.113.0/24\"]\n",
     );
     let d = dir.path();
-    crate::support::assert_exit(&crate::support::devgen(d, &["sync"]), 0);
-    crate::support::run_ok(
-        Command::new(require("nix-instantiate"))
-            .arg("--parse")
-            .arg(d.join("nix/module.nix")),
-    );
+    assert_exit(&crate::support::devgen(d, &["sync"]), 0);
+    nix_parses(d, "nix/module.nix");
     // The NixOS service migrates through the release module: it is written with the module.
     assert!(d.join("lib/rec/release.ex").exists());
     let main = read(&d.join("infra"), "main.tf");

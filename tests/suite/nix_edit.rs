@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::{devgen, fixture_path, require, run_ok, stderr, stdout};
+use crate::support::{assert_exit, devgen, fixture_path, require, run_ok, stderr, stdout};
 
 /// One `devgen nix` invocation on a file of `fixtures/nix/`.
 struct Case {
@@ -210,10 +210,15 @@ fn refusals_point_at_paths_that_exist() {
 
 /// `devgen nix … --format json` on `fixtures/nix/wrappers/FILE`.
 fn nix_json(args: &[&str]) -> (std::process::Output, serde_json::Value) {
+    nix_json_in(&fixture_path("nix/wrappers"), args)
+}
+
+/// `devgen nix … --format json` in `dir`.
+fn nix_json_in(dir: &std::path::Path, args: &[&str]) -> (std::process::Output, serde_json::Value) {
     let mut all = vec!["nix"];
     all.extend(args);
     all.extend(["--format", "json"]);
-    let out = devgen(&fixture_path("nix/wrappers"), &all);
+    let out = devgen(dir, &all);
     let json = serde_json::from_str(&stdout(&out))
         .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
     (out, json)
@@ -234,7 +239,6 @@ fn kinds(json: &serde_json::Value) -> Vec<&str> {
 /// changed; the text output is the same file as before.
 #[test]
 fn json_reports_the_span_the_wrappers_and_the_change() {
-    use crate::support::assert_exit;
     let path = "config.programs.tool.extra";
     let (out, j) = nix_json(&["set", "module-mkif.nix", path, "true"]);
     assert_exit(&out, 0);
@@ -357,7 +361,6 @@ fn json_reports_the_span_the_wrappers_and_the_change() {
 /// stderr; stdout is the new file as without it.
 #[test]
 fn verbose_says_which_wrappers_the_path_went_through() {
-    use crate::support::assert_exit;
     let dir = fixture_path("nix/wrappers");
     let out = devgen(
         &dir,
@@ -405,7 +408,6 @@ fn verbose_says_which_wrappers_the_path_went_through() {
 /// went into.
 #[test]
 fn a_delete_through_update_reports_each_change_and_a_set_only_its_operand() {
-    use crate::support::assert_exit;
     let dir = tempfile::tempdir().unwrap();
     let text = "{\n  a = 1;\n  b = 2;\n} // {\n  a = 3;\n}\n";
     std::fs::write(dir.path().join("f.nix"), text).unwrap();
@@ -436,7 +438,6 @@ fn a_delete_through_update_reports_each_change_and_a_set_only_its_operand() {
 /// more follows on that line, it is refused as a problem of the EXPR, not as a bug.
 #[test]
 fn an_expr_ending_in_a_comment_keeps_it_or_is_refused_clearly() {
-    use crate::support::assert_exit;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("c.nix"), "{\n  b = 1;\n}\n").unwrap();
     let out = devgen(
@@ -468,7 +469,6 @@ fn an_expr_ending_in_a_comment_keeps_it_or_is_refused_clearly() {
 /// kind, the place in the file or in EXPR, and the nearest editable place.
 #[test]
 fn json_errors_carry_the_kind_the_place_and_the_editable_path() {
-    use crate::support::assert_exit;
     let (out, j) = nix_json(&[
         "get",
         "module-mkmerge.nix",
@@ -486,12 +486,9 @@ fn json_errors_carry_the_kind_the_place_and_the_editable_path() {
     let text = "{\n  services = { a = 1; } // extra;\n}\n";
     std::fs::write(dir.path().join("f.nix"), text).unwrap();
     let json = |args: &[&str]| {
-        let mut all = vec!["nix"];
-        all.extend(args);
-        all.extend(["--format", "json"]);
-        let out = devgen(dir.path(), &all);
+        let (out, j) = nix_json_in(dir.path(), args);
         assert_exit(&out, 2);
-        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+        j
     };
     let j = json(&["get", "f.nix", "services.a"]);
     assert_eq!(j["kind"], "hidden", "{j:#}");
@@ -514,7 +511,7 @@ fn json_errors_carry_the_kind_the_place_and_the_editable_path() {
 
 /// A file nesting deeper than any parser's stack takes — a `//` chain of 100,000 operands,
 /// lists 5,000 deep, a call with 5,000 arguments — is refused with the place and exit code
-/// 2, or edited: never an abort, whatever the operation and path.
+/// 2: never an abort, whatever the operation and path.
 #[test]
 fn files_nested_too_deeply_are_refused_not_aborted() {
     let dir = tempfile::tempdir().unwrap();
@@ -575,7 +572,6 @@ fn files_nested_too_deeply_are_refused_not_aborted() {
 /// a name that an unseen operand on the left may bind says so.
 #[test]
 fn a_new_operand_of_update_is_reported_with_what_it_may_replace() {
-    use crate::support::assert_exit;
     let (out, j) = nix_json(&["set", "by-platform.nix", "generic.enable", "true"]);
     assert_exit(&out, 0);
     assert_eq!(kinds(&j), ["function", "let", "new-operand"], "{j:#}");

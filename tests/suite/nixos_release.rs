@@ -62,6 +62,16 @@ fn evaluate_package(dir: &Path, host: &str, package: &str) -> serde_json::Value 
     serde_json::from_str(&out).unwrap()
 }
 
+/// That the host's third module gives the app's service the release built for the host's
+/// system, as [`evaluate`] reports it.
+#[track_caller]
+fn assert_host_runs_the_release(got: &serde_json::Value, app: &str) {
+    assert_eq!(
+        got["host"]["modules"][2],
+        serde_json::json!({ app: { "package": "the release of x86_64-linux" } })
+    );
+}
+
 /// Build attribute `attr` of eval-release.nix (a fixed-output derivation) with real Nix.
 fn build(dir: &Path, attr: &str) -> Output {
     Command::new(require("nix-build"))
@@ -297,10 +307,7 @@ fn a_teams_own_flake_gets_the_release_and_host_in_its_own_helper_and_keeps_the_r
         serde_json::json!(["aarch64-darwin", "x86_64-linux"])
     );
     assert_eq!(got["release"]["pname"], "shop");
-    assert_eq!(
-        got["host"]["modules"][2],
-        serde_json::json!({ "shop": { "package": "the release of x86_64-linux" } })
-    );
+    assert_host_runs_the_release(&got, "shop");
     let imports = got["host"]["file"]["imports"].as_array().unwrap();
     assert_eq!(imports.len(), 1);
     assert!(
@@ -342,10 +349,7 @@ fn a_flake_utils_flake_gets_the_host_in_its_set_beside_the_systems_outputs() {
         got["release"]["pname"], "shop",
         "beside the team's own default package"
     );
-    assert_eq!(
-        got["host"]["modules"][2],
-        serde_json::json!({ "shop": { "package": "the release of x86_64-linux" } })
-    );
+    assert_host_runs_the_release(&got, "shop");
 }
 
 /// `devgen sync` on a [`team_project`] of `flake`, refused: its error; nothing written.
@@ -382,9 +386,8 @@ fn team_project(flake: &str) -> tempfile::TempDir {
 
 /// A project with `flake` as its flake.nix and `spec` as its devgen.toml.
 fn project(flake: &str, spec: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_with_spec(spec);
     fs::write(dir.path().join("flake.nix"), flake).unwrap();
-    fs::write(dir.path().join("devgen.toml"), spec).unwrap();
     dir
 }
 
@@ -401,10 +404,7 @@ fn a_flake_parts_flake_gets_the_host_under_flake_and_keeps_its_own_default_packa
     let got = evaluate_package(d, "prod", "shop");
     assert_eq!(got["release"]["pname"], "shop");
     assert_eq!(got["module"], "module.nix");
-    assert_eq!(
-        got["host"]["modules"][2],
-        serde_json::json!({ "shop": { "package": "the release of x86_64-linux" } })
-    );
+    assert_host_runs_the_release(&got, "shop");
 }
 
 #[test]
@@ -462,8 +462,5 @@ fn an_app_named_like_a_nix_keyword_gets_its_release_beside_the_teams_default_pac
     add_phoenix_sources(d, "rec");
     let got = evaluate_package(d, "prod", "rec");
     assert_eq!(got["release"]["pname"], "rec");
-    assert_eq!(
-        got["host"]["modules"][2],
-        serde_json::json!({ "rec": { "package": "the release of x86_64-linux" } })
-    );
+    assert_host_runs_the_release(&got, "rec");
 }

@@ -333,7 +333,8 @@ fn report(doc: &mut NixDocument, e: &Change) -> nix_edit::Result<EditReport> {
     doc.edit(edit)
 }
 
-/// `before` with the report's changes made: the text after, if the report is true.
+/// `before` with each text the report says was replaced masked as one NUL: equal to
+/// [`masked`] of the text after exactly when no byte outside the reported changes moved.
 fn replay(before: &str, report: &EditReport) -> String {
     let mut out = String::new();
     let mut at = 0;
@@ -398,9 +399,7 @@ proptest! {
         let mut partial = NixDocument::parse_for("gen.nix", text.clone(), &path_of(&edits[0])).unwrap();
         for (i, e) in edits.iter().enumerate() {
             let before = doc.text().to_string();
-            let current = match e {
-                Change::Set(p, _) | Change::Add(p, _) | Change::Remove(p, _) | Change::Delete(p) => doc.get(&attr_path(p)),
-            };
+            let current = doc.get(&path_of(e));
             // The path can be read, so the edit must work: no set path runs through a
             // non-set (that is an error for get too), and lists are list literals.
             let must_succeed = match (e, &current) {
