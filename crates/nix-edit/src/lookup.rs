@@ -170,12 +170,17 @@ pub(crate) fn lookup_for_delete(tree: &Tree, path: &AttrPath) -> Result<Located>
 }
 
 fn walk(tree: &Tree, path: &AttrPath, purpose: Purpose) -> Result<Located> {
+    unverified_walk(tree, path.segments(), purpose).map_err(|e| verified(tree, e))
+}
+
+/// [`walk`] without checking the editable place of its error, which takes walks of its own.
+fn unverified_walk(tree: &Tree, path: &[String], purpose: Purpose) -> Result<Located> {
     let w = Walk {
         tree,
-        path: path.segments(),
+        path,
         purpose,
     };
-    descend(&w, document_expr(tree), 0, Vec::new()).map_err(|e| verified(tree, e))
+    descend(&w, document_expr(tree), 0, Vec::new())
 }
 
 /// `err` with its nearest editable place checked: the place it names, or the nearest path
@@ -190,13 +195,8 @@ fn verified(tree: &Tree, err: Error) -> Error {
         .rev()
         .map(|n| AttrPath(segments[..n].to_vec()))
         .find(|p| {
-            let w = Walk {
-                tree,
-                path: p.segments(),
-                purpose: Purpose::Read,
-            };
             matches!(
-                descend(&w, document_expr(tree), 0, Vec::new()),
+                unverified_walk(tree, p.segments(), Purpose::Read),
                 Ok(Located {
                     found: Lookup::Found(_),
                     ..

@@ -97,17 +97,23 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
         self.chain(Self::invert, &[TOKEN_UPDATE], Assoc::Right)
     }
 
-    fn invert(&mut self) -> Step<usize> {
-        if self.peek() == TOKEN_INVERT && self.at_spine() {
+    /// A run of the prefix operator `op` (`!` or `-`): how many, each a UNARY_OP around
+    /// what follows. On the spine, one makes the document's value something other than a set.
+    fn prefixes(&mut self, op: SyntaxKind) -> Step<usize> {
+        if self.peek() == op && self.at_spine() {
             self.not_a_set()?;
         }
-        // a UNARY_OP around what follows for each `!`
-        let mut nots = 0;
-        while self.peek() == TOKEN_INVERT {
+        let mut count = 0;
+        while self.peek() == op {
             self.bump()?;
-            nots += 1;
-            within(nots)?;
+            count += 1;
+            within(count)?;
         }
+        Ok(count)
+    }
+
+    fn invert(&mut self) -> Step<usize> {
+        let nots = self.prefixes(TOKEN_INVERT)?;
         let depth = self.chain(Self::mul, &[TOKEN_ADD, TOKEN_SUB], Assoc::Left)?;
         within(nots + depth)
     }
@@ -131,16 +137,7 @@ impl<'a, I: Iterator<Item = rnix::Token<'a>>> Scanner<'a, I> {
     }
 
     fn negate(&mut self) -> Step<usize> {
-        if self.peek() == TOKEN_SUB && self.at_spine() {
-            self.not_a_set()?;
-        }
-        // a UNARY_OP around what follows for each `-`
-        let mut negations = 0;
-        while self.peek() == TOKEN_SUB {
-            self.bump()?;
-            negations += 1;
-            within(negations)?;
-        }
+        let negations = self.prefixes(TOKEN_SUB)?;
         // rnix's `parse_fn`: a call is simple expressions in a row, an APPLY around the
         // call so far for each argument
         let mut depth = self.simple()?;
