@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::machine::registry::{self, Registry};
 use crate::output::{stream_error, Io};
 use crate::project::{self, apply, find_root, Access};
-use crate::reconcile::{FilePlan, Role, Status};
+use crate::reconcile::FilePlan;
 use crate::render::Renderer;
 use crate::spec::edit::{Setting, SpecEdit};
 use crate::spec::rules::{is_sri_sha256, NIX_SYSTEMS};
@@ -165,14 +165,7 @@ pub fn deps_hash(dir: &Path, given: Option<&str>, dry_run: bool, io: &mut Io) ->
         )?;
     }
     let run = resolved.plan(root, &Renderer::new(), false)?;
-    let spec_plan = FilePlan {
-        status: if new_spec == spec_text {
-            Status::InSync
-        } else {
-            Status::Drift
-        },
-        ..FilePlan::new(SPEC_FILE, Role::Spec, Some(spec_text), new_spec)
-    };
+    let spec_plan = FilePlan::spec(Some(spec_text), new_spec);
     Ok(apply(run, Some(spec_plan), dry_run, io)?.into())
 }
 

@@ -13,9 +13,8 @@ use crate::machine::registry::{self, Registry};
 use crate::model::Model;
 use crate::output::{stream_error, Io};
 use crate::project::{self, apply, find_root, Access, ProjectRoot, Run};
-use crate::reconcile::{FilePlan, Role, Status};
+use crate::reconcile::FilePlan;
 use crate::render::Renderer;
-use crate::spec::SPEC_FILE;
 use crate::targets::container;
 
 /// What `devgen sync` was told.
@@ -106,14 +105,6 @@ fn adopt_then_apply(
     let resolved = Resolved::from_registry(root.path(), &adopted.spec_text, registry.as_ref())?;
     follow(registry, root.path(), &resolved, dry_run, io)?;
     let rerun = resolved.plan(root, renderer, false)?;
-    let spec_plan = FilePlan {
-        status: Status::Drift,
-        ..FilePlan::new(
-            SPEC_FILE,
-            Role::Spec,
-            Some(spec_text.to_string()),
-            adopted.spec_text,
-        )
-    };
+    let spec_plan = FilePlan::spec(Some(spec_text.to_string()), adopted.spec_text);
     Ok(apply(rerun, Some(spec_plan), dry_run, io)?.into())
 }
