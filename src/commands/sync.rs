@@ -49,8 +49,7 @@ pub fn sync(dir: &Path, opts: Options, io: &mut Io) -> Result<Outcome> {
 /// where they go, while they are missing (`devgen doctor` checks them too).
 fn note_app_lines(root: &ProjectRoot, model: &Model, io: &mut Io) -> Result<()> {
     for need in container::app_lines(model) {
-        let text = root.read(&need.file)?.unwrap_or_default();
-        if !text.contains(need.marker) {
+        if !need.present(|file| root.read(file))? {
             writeln!(
                 io.err,
                 "note: the container serves the frontend through Phoenix: add\n    {}\n  last in the browser scope of {} (devgen does not edit it)",
