@@ -10,12 +10,12 @@ use std::path::Path;
 use toml_edit::Value;
 
 use super::pipeline::Resolved;
+use super::sync::apply_spec_change;
 use super::Outcome;
 use crate::error::{Error, Result};
-use crate::machine::registry::{self, Registry};
+use crate::machine::registry::Registry;
 use crate::output::{stream_error, Io};
-use crate::project::{self, apply, find_root, Access};
-use crate::reconcile::{FilePlan, Role, Status};
+use crate::project::{self, find_root, Access};
 use crate::render::Renderer;
 use crate::spec::edit::{Setting, SpecEdit};
 use crate::spec::rules::{is_sri_sha256, NIX_SYSTEMS};
@@ -153,27 +153,15 @@ pub fn deps_hash(dir: &Path, given: Option<&str>, dry_run: bool, io: &mut Io) ->
         edit.set(&Setting::new(section, key, Some(Value::from(hash))));
     }
     let new_spec = edit.finish();
-    let resolved = Resolved::from_registry(root.path(), &new_spec, registry.as_ref())?;
-    if let Ok(reg) = &mut registry {
-        registry::follow(
-            reg,
-            root.path(),
-            &resolved.src,
-            &resolved.model,
-            dry_run,
-            io,
-        )?;
-    }
-    let run = resolved.plan(root, &Renderer::new(), false)?;
-    let spec_plan = FilePlan {
-        status: if new_spec == spec_text {
-            Status::InSync
-        } else {
-            Status::Drift
-        },
-        ..FilePlan::new(SPEC_FILE, Role::Spec, Some(spec_text), new_spec)
-    };
-    Ok(apply(run, Some(spec_plan), dry_run, io)?.into())
+    apply_spec_change(
+        root,
+        &Renderer::new(),
+        spec_text,
+        new_spec,
+        &mut registry,
+        dry_run,
+        io,
+    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! or a worktree's overrides from the environment) and report them, as text or JSON; exit 1
 //! when one fails. It changes nothing.
 
+use std::fs;
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -14,6 +15,7 @@ use crate::machine::doctor::{self, Check, Checkout, Status};
 use crate::machine::registry::Registry;
 use crate::output::{stream_error, Format, Io};
 use crate::project::find_root;
+use crate::targets::container;
 
 /// What `devgen doctor` was told.
 #[derive(Debug, Clone, Default)]
@@ -32,13 +34,15 @@ pub fn doctor(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     let resolved = Resolved::from_registry(root.path(), &spec_text, registry.as_ref())?;
     let checkout = Checkout::new(root.path(), resolved.model)?;
     let mut checks = doctor::run(&checkout, registry.as_ref(), opts.dns);
-    for need in crate::targets::container::app_lines(&checkout.model) {
+    for need in container::app_lines(&checkout.model) {
+        // A file that cannot be read, missing too, fails the check with why.
+        let present = need.present(|file| fs::read_to_string(checkout.root.join(file)).map(Some));
         checks.push(doctor::source_line(
-            &checkout,
             "spa-route",
             &need.file,
             need.marker,
             need.line,
+            present,
         ));
     }
     let failed = checks.iter().filter(|c| c.status == Status::Fail).count();

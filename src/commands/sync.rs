@@ -13,9 +13,8 @@ use crate::machine::registry::{self, Registry};
 use crate::model::Model;
 use crate::output::{stream_error, Io};
 use crate::project::{self, apply, find_root, Access, ProjectRoot, Run};
-use crate::reconcile::{FilePlan, Role, Status};
+use crate::reconcile::FilePlan;
 use crate::render::Renderer;
-use crate::spec::SPEC_FILE;
 use crate::targets::container;
 
 /// What `devgen sync` was told.
@@ -50,8 +49,7 @@ pub fn sync(dir: &Path, opts: Options, io: &mut Io) -> Result<Outcome> {
 /// where they go, while they are missing (`devgen doctor` checks them too).
 fn note_app_lines(root: &ProjectRoot, model: &Model, io: &mut Io) -> Result<()> {
     for need in container::app_lines(model) {
-        let text = root.read(&need.file)?.unwrap_or_default();
-        if !text.contains(need.marker) {
+        if !need.present(|file| root.read(file))? {
             writeln!(
                 io.err,
                 "note: the container serves the frontend through Phoenix: add\n    {}\n  last in the browser scope of {} (devgen does not edit it)",
@@ -100,20 +98,32 @@ fn adopt_then_apply(
     for line in &adopted.changes {
         writeln!(io.err, "  adopting {line}").map_err(stream_error)?;
     }
-    // The adopted spec claims its address and ports like any spec: a collision stops here,
-    // before anything is written.
-    let root = run.root;
-    let resolved = Resolved::from_registry(root.path(), &adopted.spec_text, registry.as_ref())?;
+    apply_spec_change(
+        run.root,
+        renderer,
+        spec_text.to_string(),
+        adopted.spec_text,
+        registry,
+        dry_run,
+        io,
+    )
+}
+
+/// Write `new_spec` in place of `spec_text`, with every file as the new spec says, all of it
+/// or none (`sync --adopt`, `deps-hash`). The new spec claims its address and ports like any
+/// spec: a collision stops here, before anything is written.
+pub(super) fn apply_spec_change(
+    root: ProjectRoot,
+    renderer: &Renderer,
+    spec_text: String,
+    new_spec: String,
+    registry: &mut Result<Registry>,
+    dry_run: bool,
+    io: &mut Io,
+) -> Result<Outcome> {
+    let resolved = Resolved::from_registry(root.path(), &new_spec, registry.as_ref())?;
     follow(registry, root.path(), &resolved, dry_run, io)?;
-    let rerun = resolved.plan(root, renderer, false)?;
-    let spec_plan = FilePlan {
-        status: Status::Drift,
-        ..FilePlan::new(
-            SPEC_FILE,
-            Role::Spec,
-            Some(spec_text.to_string()),
-            adopted.spec_text,
-        )
-    };
-    Ok(apply(rerun, Some(spec_plan), dry_run, io)?.into())
+    let run = resolved.plan(root, renderer, false)?;
+    let spec_plan = FilePlan::spec(Some(spec_text), new_spec);
+    Ok(apply(run, Some(spec_plan), dry_run, io)?.into())
 }

@@ -17,6 +17,7 @@ mod module;
 
 use crate::error::Result;
 use crate::render::{Ownership, Rendered};
+use crate::spec::SPEC_FILE;
 use lock::{digest, Lock, LockEntry, LOCK_FILE};
 
 /// The files a plan is made against, read only.
@@ -54,7 +55,7 @@ impl Status {
 pub enum Role {
     /// An output of a target, owned as declared.
     Output(Ownership),
-    /// devgen.toml itself, written by `init` and by `sync --adopt`.
+    /// devgen.toml itself, written by `init`, `sync --adopt` and `deps-hash`.
     Spec,
     /// devgen.lock.
     Lock,
@@ -124,6 +125,26 @@ impl FilePlan {
             remove: false,
             dropped: false,
         }
+    }
+
+    /// A file with no lock entry that devgen writes whole (devgen.lock, devgen.toml): missing,
+    /// in sync or drifting by its text alone.
+    pub fn by_text(path: &str, role: Role, current: Option<String>, desired: String) -> Self {
+        let status = match &current {
+            None => Status::Missing,
+            Some(t) if *t == desired => Status::InSync,
+            Some(_) => Status::Drift,
+        };
+        FilePlan {
+            status,
+            ..FilePlan::new(path, role, current, desired)
+        }
+    }
+
+    /// devgen.toml, from `current` to `desired`: what a command that changes the spec
+    /// applies first.
+    pub fn spec(current: Option<String>, desired: String) -> Self {
+        FilePlan::by_text(SPEC_FILE, Role::Spec, current, desired)
     }
 
     /// Whether a report shows this file: it changes, or it is in conflict.
@@ -263,14 +284,12 @@ pub fn plan(rendered: &[Rendered], files: &impl Files, force: bool) -> Result<Pl
     plan.files
         .extend(dropped_outputs(rendered, &lock, files, force)?);
     let new_lock = plan.lock(&lock).render();
-    plan.files.push(FilePlan {
-        status: match &lock_text {
-            None => Status::Missing,
-            Some(t) if *t == new_lock => Status::InSync,
-            Some(_) => Status::Drift,
-        },
-        ..FilePlan::new(LOCK_FILE, Role::Lock, lock_text, new_lock)
-    });
+    plan.files.push(FilePlan::by_text(
+        LOCK_FILE,
+        Role::Lock,
+        lock_text,
+        new_lock,
+    ));
     Ok(plan)
 }
 

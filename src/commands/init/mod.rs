@@ -17,7 +17,7 @@ use crate::machine::registry::{InitClaim, IpOrigin};
 use crate::model::{self, Facts, Model};
 use crate::output::{stream_error, Io};
 use crate::project::{self, apply, Access, Applied, ProjectRoot, Run};
-use crate::reconcile::{FilePlan, Role, Status};
+use crate::reconcile::FilePlan;
 use crate::render::Renderer;
 use crate::spec::edit::SpecEdit;
 use crate::spec::rules::parse_loopback_ip;
@@ -71,13 +71,10 @@ fn init_in(dir: &Path, opts: &Options, io: &mut Io) -> Result<Outcome> {
     }
     let entry = claim.check(&resolved.src, &resolved.model)?;
     let spec_text = resolved.src.text;
+    // A spec already as written is no file of the run.
     let spec_plan = match existing {
-        None => Some(FilePlan::new(SPEC_FILE, Role::Spec, None, spec_text)),
-        Some(text) if text != spec_text => Some(FilePlan {
-            status: Status::Drift,
-            ..FilePlan::new(SPEC_FILE, Role::Spec, Some(text), spec_text)
-        }),
-        Some(_) => None,
+        Some(text) if text == spec_text => None,
+        current => Some(FilePlan::spec(current, spec_text)),
     };
     let applied = apply(run, spec_plan, opts.dry_run, io)?;
     if applied == Applied::Done {

@@ -74,11 +74,18 @@ fn not_applicable(id: &'static str, why: impl Into<String>) -> Check {
     }
 }
 
-/// A line the app's own source needs, which devgen does not edit: `file` holds `marker`.
-pub fn source_line(c: &Checkout, id: &'static str, file: &str, marker: &str, line: &str) -> Check {
-    match std::fs::read_to_string(c.root.join(file)) {
-        Ok(text) if text.contains(marker) => pass(id, format!("{file} has {marker}")),
-        Ok(_) => fail(
+/// A line the app's own source needs, which devgen does not edit: whether `file` holds
+/// `marker`, as `present` says (or why the file could not be read).
+pub fn source_line(
+    id: &'static str,
+    file: &str,
+    marker: &str,
+    line: &str,
+    present: std::io::Result<bool>,
+) -> Check {
+    match present {
+        Ok(true) => pass(id, format!("{file} has {marker}")),
+        Ok(false) => fail(
             id,
             format!("{file} lacks {marker}"),
             format!("add `{line}` to {file} (devgen does not edit it)"),

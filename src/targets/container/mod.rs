@@ -57,6 +57,17 @@ pub struct AppLine {
     pub line: &'static str,
 }
 
+impl AppLine {
+    /// Whether the app has the line: its file, as `read` gives the text (`None`: no such
+    /// file), holds the marker. The caller reads, each as it must: targets read no files.
+    pub fn present<E>(
+        &self,
+        read: impl FnOnce(&str) -> Result<Option<String>, E>,
+    ) -> Result<bool, E> {
+        Ok(read(&self.file)?.is_some_and(|text| text.contains(self.marker)))
+    }
+}
+
 /// The lines `[container]` with `[frontend]` needs in the app's files.
 pub fn app_lines(model: &Model) -> Vec<AppLine> {
     if model.container.is_none() || model.frontend.is_none() {
