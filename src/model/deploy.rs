@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_spanned::Spanned;
 
-use crate::spec::rules::instance_architecture;
+use crate::spec::rules::{instance_architecture, nixos_system, DEFAULT_INSTANCE_TYPE};
 use crate::spec::SpecSource;
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,17 +86,21 @@ fn text(v: &Option<Spanned<String>>, default: &str) -> String {
 pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
     let d = src.spec.deploy.as_ref()?;
     let one_app = d.fly.len() == 1;
+    let terraform = d.terraform.as_ref().map(|t| {
+        let instance_type = text(&t.instance_type, DEFAULT_INSTANCE_TYPE);
+        Terraform {
+            region: text(&t.region, "us-east-1"),
+            architecture: instance_architecture(&instance_type),
+            instance_type,
+            key_name: text(&t.key_name, "deploy"),
+            ssh_cidrs: t.ssh_cidrs.iter().map(|c| c.get_ref().clone()).collect(),
+        }
+    });
     Some(Deploy {
         host: d.host.get_ref().clone(),
         nixos: d.nixos.as_ref().map(|n| {
-            let instance_arch = d
-                .terraform
-                .as_ref()
-                .map(|t| instance_architecture(&text(&t.instance_type, "t3.small")));
-            let system = match instance_arch {
-                Some("arm64") => "aarch64-linux",
-                _ => "x86_64-linux",
-            };
+            // The host is the instance Terraform makes, when it makes one.
+            let system = nixos_system(terraform.as_ref().map(|t| t.architecture));
             let hash = |h: &Option<Spanned<String>>| h.as_ref().map(|h| h.get_ref().clone());
             Nixos {
                 name: text(&n.name, "web"),
@@ -111,13 +115,7 @@ pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
                 state_version: text(&n.state_version, NIXOS_STATE_VERSION),
             }
         }),
-        terraform: d.terraform.as_ref().map(|t| Terraform {
-            region: text(&t.region, "us-east-1"),
-            instance_type: text(&t.instance_type, "t3.small"),
-            architecture: instance_architecture(&text(&t.instance_type, "t3.small")),
-            key_name: text(&t.key_name, "deploy"),
-            ssh_cidrs: t.ssh_cidrs.iter().map(|c| c.get_ref().clone()).collect(),
-        }),
+        terraform,
         fly: d
             .fly
             .iter()

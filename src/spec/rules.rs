@@ -259,6 +259,9 @@ pub fn is_aws_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
 }
 
+/// The EC2 instance type Terraform makes when the spec names none.
+pub const DEFAULT_INSTANCE_TYPE: &str = "t3.small";
+
 /// AWS's Graviton families carry a `g` after their generation (`t4g`, `m7gd`): arm64.
 pub fn instance_architecture(instance_type: &str) -> &'static str {
     let family = instance_type.split('.').next().unwrap_or("");
@@ -268,6 +271,16 @@ pub fn instance_architecture(instance_type: &str) -> &'static str {
         "arm64"
     } else {
         "x86_64"
+    }
+}
+
+/// The platform of a NixOS host on an instance of `architecture` (an
+/// [`instance_architecture`]): `aarch64-linux` on arm64, else, and for a host no instance
+/// type describes, `x86_64-linux`.
+pub fn nixos_system(architecture: Option<&str>) -> &'static str {
+    match architecture {
+        Some("arm64") => "aarch64-linux",
+        _ => "x86_64-linux",
     }
 }
 
