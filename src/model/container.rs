@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Postgres, Toolchain};
+use super::{Postgres, Toolchain, DEFAULT_PHOENIX_PORT};
 use crate::spec::SpecSource;
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +77,10 @@ pub(super) fn container(
     });
     let major = toolchain.postgres.clone();
     Some(Container {
-        port: c.port.as_ref().map_or(4000, |p| p.get_ref().0),
+        port: c
+            .port
+            .as_ref()
+            .map_or(DEFAULT_PHOENIX_PORT, |p| p.get_ref().0),
         user: text(&c.user).unwrap_or_else(|| "app".into()),
         postgres: c.postgres.as_ref().is_none_or(|p| *p.get_ref()),
         logical_replication: pg.logical_replication,

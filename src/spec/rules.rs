@@ -15,6 +15,9 @@ pub fn is_major_minor(s: &str) -> bool {
     matches!(s.split_once('.'), Some((a, b)) if is_major_version(a) && is_major_version(b))
 }
 
+/// The Elixir, `major.minor`, of a spec whose `[toolchain]` names none.
+pub const DEFAULT_ELIXIR: &str = "1.18";
+
 /// Parse an IPv4 address and require it to be a usable host address on loopback.
 pub fn parse_loopback_ip(text: &str) -> Result<Ipv4Addr, String> {
     let ip: Ipv4Addr = text
