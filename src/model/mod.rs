@@ -14,6 +14,7 @@
 mod container;
 mod deploy;
 mod front;
+mod given;
 mod ports;
 mod resolve;
 mod services;
