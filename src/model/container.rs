@@ -61,20 +61,14 @@ pub(super) fn container(
         toolchain.erlang.as_deref().unwrap_or("27")
     );
     let builder = given(&c.builder_image);
-    let debian_release = builder
-        .as_deref()
-        .and_then(|b| b.split("-debian-").nth(1))
+    // hexpm's tags end in `-debian-<release>-<date>-slim`: the runtime is that Debian.
+    let debian_tag = builder.as_deref().and_then(|b| b.split("-debian-").nth(1));
+    let debian_release = debian_tag
         .and_then(|rest| rest.split('-').next())
         .unwrap_or("bookworm")
         .to_string();
-    // hexpm's tags end in `-debian-<release>-<date>-slim`: the runtime is that Debian.
-    let runtime = given(&c.runtime_image).unwrap_or_else(|| {
-        let suffix = builder
-            .as_deref()
-            .and_then(|b| b.split("-debian-").nth(1))
-            .unwrap_or("bookworm-slim");
-        format!("debian:{suffix}")
-    });
+    let runtime = given(&c.runtime_image)
+        .unwrap_or_else(|| format!("debian:{}", debian_tag.unwrap_or("bookworm-slim")));
     let major = toolchain.postgres.clone();
     Some(Container {
         port: c
