@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Postgres, Toolchain};
+use super::given::{given, strings};
+use super::{Postgres, Toolchain, DEFAULT_PHOENIX_PORT};
 use crate::spec::SpecSource;
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,34 +55,30 @@ pub(super) fn container(
     name: &str,
 ) -> Option<Container> {
     let c = src.spec.container.as_ref()?;
-    let text = |v: &Option<serde_spanned::Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
     let derived = format!(
         "hexpm/elixir:{}-erlang-{}-debian-bookworm-slim",
         toolchain.elixir,
         toolchain.erlang.as_deref().unwrap_or("27")
     );
-    let builder = text(&c.builder_image);
-    let debian_release = builder
-        .as_deref()
-        .and_then(|b| b.split("-debian-").nth(1))
+    let builder = given(&c.builder_image);
+    // hexpm's tags end in `-debian-<release>-<date>-slim`: the runtime is that Debian.
+    let debian_tag = builder.as_deref().and_then(|b| b.split("-debian-").nth(1));
+    let debian_release = debian_tag
         .and_then(|rest| rest.split('-').next())
         .unwrap_or("bookworm")
         .to_string();
-    // hexpm's tags end in `-debian-<release>-<date>-slim`: the runtime is that Debian.
-    let runtime = text(&c.runtime_image).unwrap_or_else(|| {
-        let suffix = builder
-            .as_deref()
-            .and_then(|b| b.split("-debian-").nth(1))
-            .unwrap_or("bookworm-slim");
-        format!("debian:{suffix}")
-    });
+    let runtime = given(&c.runtime_image)
+        .unwrap_or_else(|| format!("debian:{}", debian_tag.unwrap_or("bookworm-slim")));
     let major = toolchain.postgres.clone();
     Some(Container {
-        port: c.port.as_ref().map_or(4000, |p| p.get_ref().0),
-        user: text(&c.user).unwrap_or_else(|| "app".into()),
+        port: c
+            .port
+            .as_ref()
+            .map_or(DEFAULT_PHOENIX_PORT, |p| p.get_ref().0),
+        user: given(&c.user).unwrap_or_else(|| "app".into()),
         postgres: c.postgres.as_ref().is_none_or(|p| *p.get_ref()),
         logical_replication: pg.logical_replication,
-        env: c.env.iter().map(|e| e.get_ref().clone()).collect(),
+        env: strings(&c.env),
         mounts: c
             .mounts
             .iter()
@@ -91,7 +88,7 @@ pub(super) fn container(
                 read_only: m.mode.as_ref().is_none_or(|m| m.get_ref() != "rw"),
             })
             .collect(),
-        volume: text(&c.volume).unwrap_or_else(|| "pgdata".into()),
+        volume: given(&c.volume).unwrap_or_else(|| "pgdata".into()),
         builder_image_derived: builder.is_none(),
         builder_image: builder.unwrap_or(derived),
         runtime_image: runtime,

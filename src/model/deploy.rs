@@ -2,9 +2,9 @@
 //! defaults `fly launch` and the seeds use.
 
 use serde::Serialize;
-use serde_spanned::Spanned;
 
-use crate::spec::rules::instance_architecture;
+use super::given::{given, strings};
+use crate::spec::rules::{instance_architecture, nixos_system, DEFAULT_INSTANCE_TYPE};
 use crate::spec::SpecSource;
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,63 +77,60 @@ fn dockerfile_from(dir: &str) -> String {
     format!("{}Dockerfile", "../".repeat(depth))
 }
 
-fn text(v: &Option<Spanned<String>>, default: &str) -> String {
-    v.as_ref()
-        .map_or_else(|| default.to_string(), |v| v.get_ref().clone())
-}
-
 /// `[deploy]`, with its defaults.
 pub(super) fn deploy(src: &SpecSource) -> Option<Deploy> {
     let d = src.spec.deploy.as_ref()?;
     let one_app = d.fly.len() == 1;
+    let terraform = d.terraform.as_ref().map(|t| {
+        let instance_type = given(&t.instance_type).unwrap_or_else(|| DEFAULT_INSTANCE_TYPE.into());
+        Terraform {
+            region: given(&t.region).unwrap_or_else(|| "us-east-1".into()),
+            architecture: instance_architecture(&instance_type),
+            instance_type,
+            key_name: given(&t.key_name).unwrap_or_else(|| "deploy".into()),
+            ssh_cidrs: strings(&t.ssh_cidrs),
+        }
+    });
     Some(Deploy {
         host: d.host.get_ref().clone(),
         nixos: d.nixos.as_ref().map(|n| {
-            let instance_arch = d
-                .terraform
-                .as_ref()
-                .map(|t| instance_architecture(&text(&t.instance_type, "t3.small")));
-            let system = match instance_arch {
-                Some("arm64") => "aarch64-linux",
-                _ => "x86_64-linux",
-            };
-            let hash = |h: &Option<Spanned<String>>| h.as_ref().map(|h| h.get_ref().clone());
+            // The host is the instance Terraform makes, when it makes one.
+            let system = nixos_system(terraform.as_ref().map(|t| t.architecture));
             Nixos {
-                name: text(&n.name, "web"),
-                proxy: text(&n.proxy, "nginx"),
-                system: text(&n.system, system),
-                mix_deps_hash: hash(&n.mix_deps_hash),
+                name: given(&n.name).unwrap_or_else(|| "web".into()),
+                proxy: given(&n.proxy).unwrap_or_else(|| "nginx".into()),
+                system: given(&n.system).unwrap_or_else(|| system.into()),
+                mix_deps_hash: given(&n.mix_deps_hash),
                 frontend_deps_hash: n
                     .frontend_deps_hash
                     .iter()
                     .map(|(system, hash)| (system.get_ref().clone(), hash.get_ref().clone()))
                     .collect(),
-                state_version: text(&n.state_version, NIXOS_STATE_VERSION),
+                state_version: given(&n.state_version)
+                    .unwrap_or_else(|| NIXOS_STATE_VERSION.into()),
             }
         }),
-        terraform: d.terraform.as_ref().map(|t| Terraform {
-            region: text(&t.region, "us-east-1"),
-            instance_type: text(&t.instance_type, "t3.small"),
-            architecture: instance_architecture(&text(&t.instance_type, "t3.small")),
-            key_name: text(&t.key_name, "deploy"),
-            ssh_cidrs: t.ssh_cidrs.iter().map(|c| c.get_ref().clone()).collect(),
-        }),
+        terraform,
         fly: d
             .fly
             .iter()
-            .map(|f| Fly {
-                app: f.app.get_ref().clone(),
-                dockerfile: dockerfile_from(&text(&f.dir, ".")),
-                phx_host: if one_app {
-                    d.host.get_ref().clone()
-                } else {
-                    format!("{}.fly.dev", f.app.get_ref())
-                },
-                dir: text(&f.dir, "."),
-                region: text(&f.region, "ord"),
-                port: f.port.as_ref().map_or(8080, |p| p.get_ref().0),
-                release_command: text(&f.release_command, "/app/bin/migrate"),
-                vm_size: text(&f.vm_size, "shared-cpu-1x"),
+            .map(|f| {
+                let dir = given(&f.dir).unwrap_or_else(|| ".".into());
+                Fly {
+                    app: f.app.get_ref().clone(),
+                    dockerfile: dockerfile_from(&dir),
+                    phx_host: if one_app {
+                        d.host.get_ref().clone()
+                    } else {
+                        format!("{}.fly.dev", f.app.get_ref())
+                    },
+                    dir,
+                    region: given(&f.region).unwrap_or_else(|| "ord".into()),
+                    port: f.port.as_ref().map_or(8080, |p| p.get_ref().0),
+                    release_command: given(&f.release_command)
+                        .unwrap_or_else(|| "/app/bin/migrate".into()),
+                    vm_size: given(&f.vm_size).unwrap_or_else(|| "shared-cpu-1x".into()),
+                }
             })
             .collect(),
         compose: d.compose.as_ref().map(|c| DeployCompose {

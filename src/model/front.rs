@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::given::given;
 use crate::spec::rules::{hmr_name, PHOENIX_PATHS};
 use crate::spec::{PackageManager, SpecSource, Upstream, UpstreamName};
 
@@ -67,13 +68,10 @@ pub(super) fn frontend(src: &SpecSource) -> Option<Frontend> {
         .as_ref()
         .map_or(PackageManager::Npm, |p| *p.get_ref())
         .name();
-    let text = |v: &Option<serde_spanned::Spanned<String>>, default: String| {
-        v.as_ref().map_or(default, |v| v.get_ref().clone())
-    };
     Some(Frontend {
-        dir: text(&f.dir, "frontend".into()),
+        dir: given(&f.dir).unwrap_or_else(|| "frontend".into()),
         package_manager: pm,
-        dev: text(&f.dev, format!("{pm} run dev")),
+        dev: given(&f.dev).unwrap_or_else(|| format!("{pm} run dev")),
         port: f
             .port
             .as_ref()
@@ -87,8 +85,8 @@ pub(super) fn frontend(src: &SpecSource) -> Option<Frontend> {
                 port: port.get_ref().0,
             })
             .collect(),
-        build: text(&f.build, format!("{pm} run build")),
-        output: text(&f.output, "dist".into()),
+        build: given(&f.build).unwrap_or_else(|| format!("{pm} run build")),
+        output: given(&f.output).unwrap_or_else(|| "dist".into()),
     })
 }
 

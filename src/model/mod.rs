@@ -14,6 +14,7 @@
 mod container;
 mod deploy;
 mod front;
+mod given;
 mod ports;
 mod resolve;
 mod services;
@@ -32,7 +33,8 @@ pub use services::{Mailpit, Minio, Nats, Pgweb, Redis, ServicePort, Services, SE
 /// The convention's first address: what a spec without `ip` gets when the machine registry
 /// has no address for the project either.
 pub const DEFAULT_IP: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 10);
-pub const DEFAULT_ELIXIR: &str = "1.18";
+/// The spec's own, which its schema and checks take too.
+pub use crate::spec::rules::DEFAULT_ELIXIR;
 pub const DEFAULT_POSTGRES: &str = "16";
 pub const DEFAULT_PHOENIX_PORT: u16 = 4000;
 pub const DEFAULT_LIVE_DEBUGGER_PORT: u16 = 4007;

@@ -2,6 +2,7 @@
 
 use serde_spanned::Spanned;
 
+use super::given::{given, strings};
 use super::ports::check_ports;
 use super::{container, deploy, front};
 use super::{
@@ -25,12 +26,7 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
         toolchain: toolchain(src),
         phoenix,
         postgres,
-        extra_packages: s
-            .packages
-            .extra
-            .iter()
-            .map(|p| p.get_ref().clone())
-            .collect(),
+        extra_packages: strings(&s.packages.extra),
         env: s
             .env
             .iter()
@@ -66,7 +62,6 @@ pub fn resolve(src: &SpecSource, facts: &Facts) -> Result<Model, Box<Diagnostic>
 /// Names and the address: app from the name, module from the app, host from the name.
 fn project(src: &SpecSource, facts: &Facts) -> Result<Project, Box<Diagnostic>> {
     let p = &src.spec.project;
-    let given = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
     let name = p.name.get_ref().clone();
     let app = given(&p.app).unwrap_or_else(|| name.replace('-', "_"));
     let module = given(&p.module).unwrap_or_else(|| camel_case(&app));
@@ -137,7 +132,7 @@ fn postgres(src: &SpecSource, project: &Project, facts: &Facts) -> Postgres {
     };
     let app = &project.app;
     let databases: Vec<String> = match &pg.databases {
-        Some(dbs) => dbs.get_ref().iter().map(|d| d.get_ref().clone()).collect(),
+        Some(dbs) => strings(dbs.get_ref()),
         None => vec![format!("{app}_dev"), format!("{app}_test")],
     };
     let log_directory = "log".to_string();
@@ -156,7 +151,7 @@ fn postgres(src: &SpecSource, project: &Project, facts: &Facts) -> Postgres {
         log_path: format!(".devenv/state/postgres/{log_directory}/{log_filename}"),
         log_directory,
         log_filename,
-        extensions: pg.extensions.iter().map(|e| e.get_ref().clone()).collect(),
+        extensions: strings(&pg.extensions),
         logical_replication: pg
             .logical_replication
             .as_ref()

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_spanned::Spanned;
 
+use super::given::{given, strings};
 use crate::spec::{Port, SpecSource};
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -58,10 +59,6 @@ impl Services {
     /// The services `[services]` turns on, with every default filled in.
     pub(super) fn resolve(src: &SpecSource) -> Services {
         let s = &src.spec.services;
-        let string = |v: &Option<Spanned<String>>, default: &str| {
-            v.as_ref()
-                .map_or_else(|| default.to_string(), |v| v.get_ref().clone())
-        };
         Services {
             compose: s.compose.as_ref().is_some_and(|c| *c.get_ref()),
             nats: s.nats.as_ref().map(|n| Nats {
@@ -72,10 +69,10 @@ impl Services {
             minio: s.minio.as_ref().map(|m| Minio {
                 port: port(&m.port, 9000),
                 console_port: port(&m.console_port, 9001),
-                buckets: m.buckets.iter().map(|b| b.get_ref().clone()).collect(),
-                access_key: string(&m.access_key, MINIO_DEFAULT_KEY),
-                secret_key: string(&m.secret_key, MINIO_DEFAULT_KEY),
-                region: string(&m.region, MINIO_DEFAULT_REGION),
+                buckets: strings(&m.buckets),
+                access_key: given(&m.access_key).unwrap_or_else(|| MINIO_DEFAULT_KEY.into()),
+                secret_key: given(&m.secret_key).unwrap_or_else(|| MINIO_DEFAULT_KEY.into()),
+                region: given(&m.region).unwrap_or_else(|| MINIO_DEFAULT_REGION.into()),
             }),
             redis: s.redis.as_ref().map(|r| Redis {
                 port: port(&r.port, 6379),

@@ -15,6 +15,9 @@ pub fn is_major_minor(s: &str) -> bool {
     matches!(s.split_once('.'), Some((a, b)) if is_major_version(a) && is_major_version(b))
 }
 
+/// The Elixir, `major.minor`, of a spec whose `[toolchain]` names none.
+pub const DEFAULT_ELIXIR: &str = "1.18";
+
 /// Parse an IPv4 address and require it to be a usable host address on loopback.
 pub fn parse_loopback_ip(text: &str) -> Result<Ipv4Addr, String> {
     let ip: Ipv4Addr = text
@@ -259,6 +262,9 @@ pub fn is_aws_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
 }
 
+/// The EC2 instance type Terraform makes when the spec names none.
+pub const DEFAULT_INSTANCE_TYPE: &str = "t3.small";
+
 /// AWS's Graviton families carry a `g` after their generation (`t4g`, `m7gd`): arm64.
 pub fn instance_architecture(instance_type: &str) -> &'static str {
     let family = instance_type.split('.').next().unwrap_or("");
@@ -268,6 +274,16 @@ pub fn instance_architecture(instance_type: &str) -> &'static str {
         "arm64"
     } else {
         "x86_64"
+    }
+}
+
+/// The platform of a NixOS host on an instance of `architecture` (an
+/// [`instance_architecture`]): `aarch64-linux` on arm64, else, and for a host no instance
+/// type describes, `x86_64-linux`.
+pub fn nixos_system(architecture: Option<&str>) -> &'static str {
+    match architecture {
+        Some("arm64") => "aarch64-linux",
+        _ => "x86_64-linux",
     }
 }
 

@@ -9,6 +9,7 @@ use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
+use super::rules::{DEFAULT_ELIXIR, DEFAULT_INSTANCE_TYPE};
 use super::values::{LiveDebugger, Port, Version};
 
 /// `devgen.toml`, parsed. Optional keys are `None` when absent. The doc comments of these
@@ -107,7 +108,7 @@ pub struct TerraformSpec {
     #[schemars(with = "Option<String>", extend("default" = "us-east-1"))]
     pub region: Option<Spanned<String>>,
     /// The EC2 instance type.
-    #[schemars(with = "Option<String>", extend("default" = "t3.small"))]
+    #[schemars(with = "Option<String>", extend("default" = DEFAULT_INSTANCE_TYPE))]
     pub instance_type: Option<Spanned<String>>,
     /// The name of the EC2 key pair for SSH.
     #[schemars(with = "Option<String>", extend("default" = "deploy"))]
@@ -436,7 +437,7 @@ pub enum Mode {
 #[serde(deny_unknown_fields)]
 pub struct ToolchainSpec {
     /// Elixir version, major.minor; becomes pkgs.<BEAM package set>.elixir_1_18.
-    #[schemars(with = "Option<Version>", extend("default" = "1.18"))]
+    #[schemars(with = "Option<Version>", extend("default" = DEFAULT_ELIXIR))]
     pub elixir: Option<Spanned<Version>>,
     /// Erlang/OTP major version; picks pkgs.beam.packages.erlang_<N>. Default: nixpkgs' default BEAM package set.
     #[schemars(with = "Option<Version>")]

@@ -5,7 +5,8 @@ use serde_spanned::Spanned;
 
 use super::{check, unique_names, Checked};
 use crate::spec::rules::{
-    is_env_name, is_host_dir, is_image_ref, is_unix_user, is_volume_name, RESERVED_USERS,
+    is_env_name, is_host_dir, is_image_ref, is_unix_user, is_volume_name, DEFAULT_ELIXIR,
+    RESERVED_USERS,
 };
 use crate::spec::sections::MountSpec;
 use crate::spec::SpecSource;
@@ -118,7 +119,7 @@ fn builder_matches_toolchain(src: &SpecSource, builder: &Spanned<String>) -> Che
     let elixir = t
         .elixir
         .as_ref()
-        .map_or("1.18".to_string(), |v| v.get_ref().0.clone());
+        .map_or(DEFAULT_ELIXIR.to_string(), |v| v.get_ref().0.clone());
     let elixir_ok =
         tag.starts_with(&format!("{elixir}.")) || tag.starts_with(&format!("{elixir}-"));
     let erlang_ok = t.erlang.as_ref().is_none_or(|v| {

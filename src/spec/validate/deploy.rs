@@ -7,7 +7,7 @@ use super::{check, section_span, unique_names, Checked};
 use crate::spec::rules::{
     cidr_prefix, instance_architecture, is_aws_name, is_cidr, is_fly_app, is_host_name,
     is_image_ref, is_nixos_release, is_one_line_command, is_relative_dir, is_sri_sha256,
-    NIXOS_SYSTEMS, NIX_SYSTEMS,
+    nixos_system, DEFAULT_INSTANCE_TYPE, NIXOS_SYSTEMS, NIX_SYSTEMS,
 };
 use crate::spec::sections::{DeploySpec, NixosSpec, TerraformSpec};
 use crate::spec::SpecSource;
@@ -210,15 +210,11 @@ fn nixos_release(src: &SpecSource, d: &DeploySpec, n: &NixosSpec) -> Checked {
         let instance = d.terraform.as_ref().map(|t| {
             t.instance_type
                 .as_ref()
-                .map_or("t3.small", |i| i.get_ref().as_str())
+                .map_or(DEFAULT_INSTANCE_TYPE, |i| i.get_ref().as_str())
         });
         if let Some(instance) = instance {
             let arch = instance_architecture(instance);
-            let wants = if arch == "arm64" {
-                "aarch64-linux"
-            } else {
-                "x86_64-linux"
-            };
+            let wants = nixos_system(Some(arch));
             if system.get_ref() != wants {
                 return Err(Box::new(
                     src.error(system.span(), format!("{:?} does not run on a {instance} instance", system.get_ref()))

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{nixpkgs, Scope, Target, HCL, NIX, TOML, YAML};
-use crate::model::Model;
+use crate::model::{Model, DEFAULT_PHOENIX_PORT};
 use crate::render::{decl, OutputDecl, Ownership};
 
 pub static TARGET: Target = Target {
@@ -115,7 +115,7 @@ fn for_model(model: &Model) -> Option<minijinja::Value> {
         frontend_install(model.frontend.as_ref().map_or("npm", |f| f.package_manager));
     Some(crate::render::values(&Context {
         model,
-        phoenix_port: container.map_or(4000, |c| c.port),
+        phoenix_port: container.map_or(DEFAULT_PHOENIX_PORT, |c| c.port),
         env_names,
         postgres_package: nixpkgs::postgresql(&model.toolchain.postgres),
         nodejs_package: nixpkgs::nodejs(model.toolchain.node.as_deref().unwrap_or("22")),

@@ -5,8 +5,6 @@
 //! module (`[deploy.nixos]`, whose service migrates through the release module). Templates in
 //! `templates/release/`.
 
-use serde::Serialize;
-
 use super::{script, Scope, Target, ELIXIR, SHELL};
 use crate::model::Model;
 use crate::render::{decl, OutputDecl, Ownership};
@@ -35,15 +33,9 @@ static OUTPUTS: &[OutputDecl] = &[
     ),
 ];
 
-#[derive(Serialize)]
-struct Context<'a> {
-    #[serde(flatten)]
-    model: &'a Model,
-}
-
 /// On when the container, a Fly app or the NixOS module runs the release.
 fn for_model(model: &Model) -> Option<minijinja::Value> {
     let deploy = model.deploy.as_ref();
     let runs = deploy.is_some_and(|d| !d.fly.is_empty() || d.nixos.is_some());
-    (model.container.is_some() || runs).then(|| crate::render::values(&Context { model }))
+    (model.container.is_some() || runs).then(|| crate::render::values(model))
 }
