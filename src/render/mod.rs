@@ -180,18 +180,6 @@ fn with_header(body: &str, syntax: Syntax) -> String {
     }
 }
 
-/// The elements of the list at the dotted `key` of `ctx` (none when it is missing).
-fn elements(ctx: &minijinja::Value, key: &str) -> Vec<minijinja::Value> {
-    let mut value = ctx.clone();
-    for name in key.split('.') {
-        match value.get_attr(name) {
-            Ok(v) => value = v,
-            Err(_) => return Vec::new(),
-        }
-    }
-    value.try_iter().map(|i| i.collect()).unwrap_or_default()
-}
-
 /// `path` with `{app}` made the OTP app's name (`project.app` of `ctx`), when it has one.
 fn with_app(path: &str, ctx: &minijinja::Value) -> String {
     match ctx.get_attr("project").and_then(|p| p.get_attr("app")) {
@@ -210,16 +198,23 @@ fn in_dir(path: &str, item: &minijinja::Value) -> String {
     path.strip_prefix("./").unwrap_or(&path).to_string()
 }
 
+/// The value at the dotted `key` of `ctx` (`deploy.fly`); `None` where the walk cannot go on.
+fn lookup(ctx: &minijinja::Value, key: &str) -> Option<minijinja::Value> {
+    key.split('.')
+        .try_fold(ctx.clone(), |value, name| value.get_attr(name).ok())
+}
+
 /// Whether the dotted `key` of `ctx` is true (a missing key is not).
 fn is_true(ctx: &minijinja::Value, key: &str) -> bool {
-    let mut value = ctx.clone();
-    for name in key.split('.') {
-        match value.get_attr(name) {
-            Ok(v) => value = v,
-            Err(_) => return false,
-        }
-    }
-    value.is_true()
+    lookup(ctx, key).is_some_and(|v| v.is_true())
+}
+
+/// The elements of the list at the dotted `key` of `ctx` (none when it is missing).
+fn elements(ctx: &minijinja::Value, key: &str) -> Vec<minijinja::Value> {
+    lookup(ctx, key)
+        .and_then(|v| v.try_iter().ok())
+        .map(|i| i.collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
