@@ -30,7 +30,7 @@ pub enum Error {
     Usage(String),
     /// A template failed: always a bug in devgen, never in the user's input.
     #[error("error: internal error rendering {path}: {message}\nthis is a bug in devgen; please report it with your devgen.toml")]
-    Render { path: &'static str, message: String },
+    Render { path: String, message: String },
 }
 
 impl From<Box<Diagnostic>> for Error {

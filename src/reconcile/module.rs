@@ -12,14 +12,14 @@ use crate::render::Rendered;
 
 /// An error when `desired`, what the plan would write for `r`, sets something devenv refuses.
 pub(super) fn refuse_what_devenv_refuses(r: &Rendered, desired: &str) -> Result<()> {
-    let path = r.decl.path;
+    let path = r.path.as_str();
     if let Some(own) = r
         .nix
         .as_ref()
         .and_then(|doc| devenv::check(doc).findings.into_iter().next())
     {
         return Err(Error::Render {
-            path,
+            path: path.to_string(),
             message: format!("devenv would refuse the generated {path}: {}", own.message),
         });
     }

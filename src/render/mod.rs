@@ -31,7 +31,8 @@ pub const OWNED_HEADER: &str =
 pub struct Rendered {
     pub decl: &'static OutputDecl,
     /// Where it goes: the declaration's path, with `{app}` made the OTP app's name
-    /// (`lib/{app}/release.ex`).
+    /// (`lib/{app}/release.ex`) and, for an output of each element of a list, `{dir}` made
+    /// the element's `dir` (`{dir}/fly.toml`).
     pub path: String,
     /// Owned/Merged: the whole file. Block: the lines between the markers. Line: the line,
     /// without its newline.
@@ -83,7 +84,7 @@ impl Renderer {
     /// error.
     pub fn render_template(
         &self,
-        path: &'static str,
+        path: &str,
         name: &str,
         ctx: &minijinja::Value,
     ) -> Result<String> {
@@ -91,7 +92,7 @@ impl Renderer {
             .get_template(name)
             .and_then(|t| t.render(ctx.clone()))
             .map_err(|e| Error::Render {
-                path,
+                path: path.to_string(),
                 message: format!("{e:#}"),
             })
     }
@@ -109,13 +110,12 @@ impl Renderer {
             .filter(|d| d.when.is_none_or(|key| is_true(ctx, key)))
         {
             match decl.each {
-                None => rendered.push(self.render_one(decl, ctx)?),
+                None => rendered.push(self.render_one(decl, with_app(decl.path, ctx), ctx)?),
                 Some(key) => {
                     for item in elements(ctx, key) {
                         let ctx = minijinja::context! { item => item.clone(), ..ctx.clone() };
-                        let mut one = self.render_one(decl, &ctx)?;
-                        one.path = in_dir(&one.path, &item);
-                        rendered.push(one);
+                        let path = in_dir(&with_app(decl.path, &ctx), &item);
+                        rendered.push(self.render_one(decl, path, &ctx)?);
                     }
                 }
             }
@@ -123,43 +123,41 @@ impl Renderer {
         Ok(rendered)
     }
 
-    fn render_one(&self, decl: &'static OutputDecl, ctx: &minijinja::Value) -> Result<Rendered> {
-        let body = self.render_template(decl.path, decl.template, ctx)?;
+    /// The output of `decl` at `path`, its real place (placeholders filled in), which its
+    /// errors name.
+    fn render_one(
+        &self,
+        decl: &'static OutputDecl,
+        path: String,
+        ctx: &minijinja::Value,
+    ) -> Result<Rendered> {
+        let body = self.render_template(&path, decl.template, ctx)?;
         let content = match decl.ownership {
             Ownership::Owned => with_header(&body, decl.kind.syntax),
             Ownership::Line => body.trim_end_matches('\n').to_string(),
             Ownership::Merged | Ownership::Block => body,
         };
+        let unparsable = |language: &str, e: &dyn std::fmt::Display| Error::Render {
+            path: path.clone(),
+            message: format!("generated {language} does not parse: {e}"),
+        };
         let nix = match decl.kind.syntax {
             Syntax::Nix => Some(
-                NixDocument::parse(decl.path, content.as_str()).map_err(|e| Error::Render {
-                    path: decl.path,
-                    message: format!("generated Nix does not parse: {}", Error::from(e)),
-                })?,
+                NixDocument::parse(path.as_str(), content.as_str())
+                    .map_err(|e| unparsable("Nix", &Error::from(e)))?,
             ),
             Syntax::Yaml => {
-                serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&content).map_err(|e| {
-                    Error::Render {
-                        path: decl.path,
-                        message: format!("generated YAML does not parse: {e}"),
-                    }
-                })?;
+                serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&content)
+                    .map_err(|e| unparsable("YAML", &e))?;
                 None
             }
             Syntax::Toml => {
                 content
                     .parse::<toml_edit::DocumentMut>()
-                    .map_err(|e| Error::Render {
-                        path: decl.path,
-                        message: format!("generated TOML does not parse: {e}"),
-                    })?;
+                    .map_err(|e| unparsable("TOML", &e))?;
                 None
             }
             _ => None,
-        };
-        let path = match ctx.get_attr("project").and_then(|p| p.get_attr("app")) {
-            Ok(app) if decl.path.contains("{app}") => decl.path.replace("{app}", &app.to_string()),
-            _ => decl.path.to_string(),
         };
         Ok(Rendered {
             decl,
@@ -182,16 +180,12 @@ fn with_header(body: &str, syntax: Syntax) -> String {
     }
 }
 
-/// The elements of the list at the dotted `key` of `ctx` (none when it is missing).
-fn elements(ctx: &minijinja::Value, key: &str) -> Vec<minijinja::Value> {
-    let mut value = ctx.clone();
-    for name in key.split('.') {
-        match value.get_attr(name) {
-            Ok(v) => value = v,
-            Err(_) => return Vec::new(),
-        }
+/// `path` with `{app}` made the OTP app's name (`project.app` of `ctx`), when it has one.
+fn with_app(path: &str, ctx: &minijinja::Value) -> String {
+    match ctx.get_attr("project").and_then(|p| p.get_attr("app")) {
+        Ok(app) if path.contains("{app}") => path.replace("{app}", &app.to_string()),
+        _ => path.to_string(),
     }
-    value.try_iter().map(|i| i.collect()).unwrap_or_default()
 }
 
 /// `path` with `{dir}` made the `dir` of `item`; `.` is the project root.
@@ -204,16 +198,23 @@ fn in_dir(path: &str, item: &minijinja::Value) -> String {
     path.strip_prefix("./").unwrap_or(&path).to_string()
 }
 
+/// The value at the dotted `key` of `ctx` (`deploy.fly`); `None` where the walk cannot go on.
+fn lookup(ctx: &minijinja::Value, key: &str) -> Option<minijinja::Value> {
+    key.split('.')
+        .try_fold(ctx.clone(), |value, name| value.get_attr(name).ok())
+}
+
 /// Whether the dotted `key` of `ctx` is true (a missing key is not).
 fn is_true(ctx: &minijinja::Value, key: &str) -> bool {
-    let mut value = ctx.clone();
-    for name in key.split('.') {
-        match value.get_attr(name) {
-            Ok(v) => value = v,
-            Err(_) => return false,
-        }
-    }
-    value.is_true()
+    lookup(ctx, key).is_some_and(|v| v.is_true())
+}
+
+/// The elements of the list at the dotted `key` of `ctx` (none when it is missing).
+fn elements(ctx: &minijinja::Value, key: &str) -> Vec<minijinja::Value> {
+    lookup(ctx, key)
+        .and_then(|v| v.try_iter().ok())
+        .map(|i| i.collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -229,6 +230,53 @@ mod tests {
         assert_eq!(
             with_header("x = 1\n", Syntax::Nix),
             format!("# {OWNED_HEADER}\nx = 1\n")
+        );
+    }
+
+    /// An output of each element whose generated file does not parse, or whose template
+    /// fails, is named where it goes, not by its declaration's placeholders.
+    #[test]
+    fn render_errors_name_the_real_path() {
+        static TOML: FileKind = FileKind::plain(Syntax::Toml);
+        static BROKEN: &[OutputDecl] = &[OutputDecl {
+            each: Some("deploy.fly"),
+            ..decl(
+                "{dir}/{app}.toml",
+                "broken.toml.j2",
+                Ownership::Owned,
+                &TOML,
+            )
+        }];
+        static UNDEFINED: &[OutputDecl] = &[OutputDecl {
+            each: Some("deploy.fly"),
+            ..decl("{dir}/{app}.toml", "undefined.j2", Ownership::Owned, &TOML)
+        }];
+        let mut renderer = Renderer::new();
+        renderer
+            .env
+            .add_template("broken.toml.j2", "name = = \"{{ item.dir }}\"\n")
+            .unwrap();
+        renderer
+            .env
+            .add_template("undefined.j2", "{{ missing }}\n")
+            .unwrap();
+        let ctx = minijinja::context! {
+            project => minijinja::context! { app => "shop" },
+            deploy => minijinja::context! {
+                fly => vec![minijinja::context! { dir => "apps/web" }],
+            },
+        };
+        let broken = renderer.render(BROKEN, &ctx).unwrap_err().to_string();
+        assert!(
+            broken.starts_with(
+                "error: internal error rendering apps/web/shop.toml: generated TOML does not parse"
+            ),
+            "{broken}"
+        );
+        let undefined = renderer.render(UNDEFINED, &ctx).unwrap_err().to_string();
+        assert!(
+            undefined.starts_with("error: internal error rendering apps/web/shop.toml: "),
+            "{undefined}"
         );
     }
 }
